@@ -1,0 +1,242 @@
+"""The form-definition schema: sections, typed questions, declarative conditions, bilingual labels."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+
+LANGUAGES: tuple[str, ...] = ("sv", "en")
+
+
+class _Strict(BaseModel):
+    # A misspelled key in a form definition must be an error, never silently ignored.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Strict):
+    """A text in every supported language."""
+
+    sv: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.sv
+
+
+class LegalRef(_Strict):
+    """A legal reference; `verified` is False where the paragraph is not yet checked against the law."""
+
+    text: Text
+    verified: bool = False
+
+
+class Choice(_Strict):
+    """One answer code with its labels. An exclusive code cannot be combined with others."""
+
+    code: str = Field(pattern=r"^[a-z0-9_]+$")
+    label: Text
+    exclusive: bool = False
+
+
+# --- conditions ---------------------------------------------------------------------------------
+# Each condition is a one-key mapping in YAML, e.g. {equals: {question: new_needs, value: "yes"}}.
+# They are evaluated by a small interpreter (forms.conditions); nothing is ever eval'd.
+
+
+class EqualsArgs(_Strict):
+    question: str
+    value: str | int | bool
+
+
+class InArgs(_Strict):
+    question: str
+    values: list[str | int | bool] = Field(min_length=1)
+
+
+class Equals(_Strict):
+    equals: EqualsArgs
+
+
+class In(_Strict):
+    in_: InArgs = Field(alias="in")
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Not(_Strict):
+    not_: Condition = Field(alias="not")
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class All(_Strict):
+    all: list[Condition] = Field(min_length=1)
+
+
+class AnyOf(_Strict):
+    any: list[Condition] = Field(min_length=1)
+
+
+class Answered(_Strict):
+    answered: str
+
+
+class GoalScaled(_Strict):
+    """True when the current goal has a scale (icf or gas); only valid in a per-goal section."""
+
+    goal_scaled: bool
+
+
+_CONDITION_KEYS = ("equals", "in", "not", "all", "any", "answered", "goal_scaled")
+
+
+def _condition_tag(value: Any) -> str | None:
+    if isinstance(value, dict):
+        keys = [k for k in value if k in _CONDITION_KEYS]
+        return keys[0] if len(keys) == 1 and len(value) == 1 else None
+    for key, attr in (
+        ("equals", "equals"),
+        ("in", "in_"),
+        ("not", "not_"),
+        ("all", "all"),
+        ("any", "any"),
+        ("answered", "answered"),
+        ("goal_scaled", "goal_scaled"),
+    ):
+        if hasattr(value, attr):
+            return key
+    return None
+
+
+Condition = Annotated[
+    Annotated[Equals, Tag("equals")]
+    | Annotated[In, Tag("in")]
+    | Annotated[Not, Tag("not")]
+    | Annotated[All, Tag("all")]
+    | Annotated[AnyOf, Tag("any")]
+    | Annotated[Answered, Tag("answered")]
+    | Annotated[GoalScaled, Tag("goal_scaled")],
+    Discriminator(
+        _condition_tag,
+        custom_error_type="condition",
+        custom_error_message="a condition is one of: " + ", ".join(_CONDITION_KEYS),
+    ),
+]
+
+Not.model_rebuild()
+All.model_rebuild()
+AnyOf.model_rebuild()
+
+
+# --- questions -----------------------------------------------------------------------------------
+
+
+class _QuestionBase(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: Text
+    help: Text
+    legal: list[LegalRef] = Field(default_factory=list)
+    # True, False, or a condition: "required when decision in (continue, revise_plan)".
+    required: bool | Condition = False
+    when: Condition | None = None
+
+
+class DateQuestion(_QuestionBase):
+    type: Literal["date"]
+    not_future: bool = False
+    after: str | None = None  # the id of a date question this date must come after
+
+
+class ChoiceQuestion(_QuestionBase):
+    type: Literal["choice"]
+    choices: list[Choice] = Field(min_length=1)
+
+
+class MultiQuestion(_QuestionBase):
+    type: Literal["multi"]
+    choices: list[Choice] = Field(min_length=1)
+    min_selected: int = Field(default=0, ge=0)
+
+
+class TextQuestion(_QuestionBase):
+    type: Literal["text"]
+    max_length: int = Field(default=20_000, ge=1)
+    multiline: bool = True
+
+
+class LevelQuestion(_QuestionBase):
+    """A level on the current goal's scale; only valid in a per-goal section."""
+
+    type: Literal["level"]
+
+
+class BoolQuestion(_QuestionBase):
+    type: Literal["bool"]
+
+
+Question = Annotated[
+    DateQuestion | ChoiceQuestion | MultiQuestion | TextQuestion | LevelQuestion | BoolQuestion,
+    Field(discriminator="type"),
+]
+
+ChoiceLike = ChoiceQuestion | MultiQuestion
+
+
+class Section(_Strict):
+    """A group of questions; a per-goal section is asked once for every goal of the plan."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: Text
+    per_goal: bool = False
+    questions: list[Question] = Field(min_length=1)
+
+
+class ScaleLevel(_Strict):
+    value: int
+    label: Text
+
+
+class Scale(_Strict):
+    """A goal scale's words; the ranges themselves are part of the case model's contract."""
+
+    code: str
+    name: Text
+    levels: list[ScaleLevel]
+
+
+class FormDefinition(_Strict):
+    """A whole form: its identity, vocabularies and sections in the order they are asked."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    version: int = Field(ge=1)
+    title: Text
+    life_areas: list[Choice] = Field(default_factory=list)
+    scales: list[Scale] = Field(default_factory=list)
+    secrecy: LegalRef | None = None
+    sections: list[Section] = Field(min_length=1)
+
+    def questions(self) -> list[tuple[Section, Question]]:
+        return [(s, q) for s in self.sections for q in s.questions]
+
+    def question(self, qid: str) -> Question:
+        for _, q in self.questions():
+            if q.id == qid:
+                return q
+        raise KeyError(qid)
+
+    def section_of(self, qid: str) -> Section:
+        for s, q in self.questions():
+            if q.id == qid:
+                return s
+        raise KeyError(qid)
+
+    def life_area_label(self, code: str, lang: str) -> str:
+        for c in self.life_areas:
+            if c.code == code:
+                return c.label.get(lang)
+        return code
+
+    def scale(self, code: str) -> Scale | None:
+        for s in self.scales:
+            if s.code == code:
+                return s
+        return None

@@ -1,0 +1,1 @@
+"""The workspace on disk: crash-safe per-case files behind a repository interface."""

@@ -1,0 +1,85 @@
+"""One writer per workspace: an OS file lock that dies with its process, naming who holds it."""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import json
+import os
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+
+from storage.errors import WorkspaceLocked
+
+try:  # POSIX; the lock is released by the kernel when the process dies, so no lock goes stale.
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+
+def _holder() -> dict[str, object]:
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):
+        user = "?"
+    return {
+        "pid": os.getpid(),
+        "user": user,
+        "host": socket.gethostname(),
+        "since": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+class WorkspaceLock:
+    """Held while a process may write; a second process gets WorkspaceLocked saying who holds it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                holder = self.holder()
+                who = f"{holder.get('user', '?')} on {holder.get('host', '?')}"
+                raise WorkspaceLocked(
+                    f"the workspace is open in another program ({who}, process "
+                    f"{holder.get('pid', '?')}, since {holder.get('since', '?')}); close it there first",
+                    holder,
+                ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(_holder()).encode(), 0)
+        self._fd = fd
+
+    def holder(self) -> dict[str, object]:
+        with contextlib.suppress(OSError, ValueError):
+            data = json.loads(self.path.read_text(encoding="utf-8") or "{}")
+            if isinstance(data, dict):
+                return data
+        return {}
+
+    def release(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, 0)
+            os.close(self._fd)  # closing releases the flock
+            self._fd = None
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def __enter__(self) -> WorkspaceLock:
+        self.acquire()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.release()

@@ -1,0 +1,87 @@
+"""An in-memory repository: the reference the contract tests hold the disk backend to."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from interview.case import Case
+from interview.followup import FollowUp
+from storage.errors import Conflict, FinalizedError, NotFound
+from storage.repository import FollowUpSummary, Repository
+
+
+class MemoryRepository(Repository):
+    """Keeps deep copies, so callers can never change stored data by accident."""
+
+    def __init__(self) -> None:
+        self._cases: dict[str, Case] = {}
+        self._followups: dict[str, FollowUp] = {}
+
+    def add_case(self, case: Case, followups: Sequence[FollowUp] = ()) -> None:
+        if case.id in self._cases:
+            raise Conflict(f"case {case.id} already exists")
+        for fu in followups:
+            self._check_new(fu, case.id)
+        self._cases[case.id] = case.model_copy(deep=True)
+        for fu in followups:
+            self._followups[fu.id] = fu.model_copy(deep=True)
+
+    def _check_new(self, fu: FollowUp, case_id: str) -> None:
+        if fu.id in self._followups:
+            raise Conflict(f"follow-up {fu.id} already exists")
+        if fu.case_id != case_id:
+            raise Conflict(f"follow-up {fu.id} belongs to another case")
+
+    def update_case(self, case: Case) -> None:
+        self.get_case(case.id)
+        self._cases[case.id] = case.model_copy(deep=True)
+
+    def get_case(self, case_id: str) -> Case:
+        try:
+            return self._cases[case_id].model_copy(deep=True)
+        except KeyError:
+            raise NotFound(f"no case with id '{case_id}'") from None
+
+    def add_followup(self, followup: FollowUp) -> None:
+        self.get_case(followup.case_id)
+        self._check_new(followup, followup.case_id)
+        self._followups[followup.id] = followup.model_copy(deep=True)
+
+    def get_followup(self, followup_id: str) -> FollowUp:
+        try:
+            return self._followups[followup_id].model_copy(deep=True)
+        except KeyError:
+            raise NotFound(f"no follow-up with id '{followup_id}'") from None
+
+    def followups_of(self, case_id: str) -> list[FollowUp]:
+        found = [f for f in self._followups.values() if f.case_id == case_id]
+        return [f.model_copy(deep=True) for f in sorted(found, key=lambda f: f.created_at)]
+
+    def save_answer(self, followup_id: str, key: str, value: Any, at: datetime | None = None) -> None:
+        fu = self._draft(followup_id)
+        fu.set(key, value, at)
+
+    def _draft(self, followup_id: str) -> FollowUp:
+        if followup_id not in self._followups:
+            raise NotFound(f"no follow-up with id '{followup_id}'")
+        fu = self._followups[followup_id]
+        if fu.status == "final":
+            raise FinalizedError(f"follow-up {followup_id} is final and cannot change")
+        return fu
+
+    def finalize(
+        self,
+        followup_id: str,
+        by: str,
+        at: datetime,
+        answers: dict[str, Any],
+        goals: dict[str, dict[str, Any]],
+    ) -> FollowUp:
+        fu = self._draft(followup_id)
+        fu.make_final(by, at, answers, goals)
+        return fu.model_copy(deep=True)
+
+    def summaries(self) -> list[FollowUpSummary]:
+        return [FollowUpSummary.of(self._cases[f.case_id], f) for f in self._followups.values()]

@@ -1,0 +1,126 @@
+"""The repository interface every storage backend implements (TinyDB now, PostgreSQL later)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from interview.case import Case
+from interview.followup import FollowUp
+from storage.errors import Ambiguous, NotFound
+
+# Answers whose change alters what `list` shows.
+SUMMARY_KEYS = frozenset({"meeting_date", "next_followup", "decision"})
+
+
+class FollowUpSummary(BaseModel):
+    """What listing needs of one follow-up, without opening its case."""
+
+    id: str
+    case_id: str
+    case_ref: str
+    name: str | None = None
+    unit: str = ""
+    caseworker: str = ""
+    status: str
+    meeting_date: str | None = None
+    next_followup: str | None = None
+    decision: str | None = None
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, case: Case, fu: FollowUp) -> FollowUpSummary:
+        return cls(
+            id=fu.id,
+            case_id=case.id,
+            case_ref=case.client.case_ref,
+            name=case.client.name,
+            unit=case.client.unit,
+            caseworker=fu.caseworker or case.client.caseworker,
+            status=fu.status,
+            meeting_date=_text(fu.answers.get("meeting_date")),
+            next_followup=_text(fu.answers.get("next_followup")),
+            decision=_text(fu.answers.get("decision")),
+            updated_at=fu.updated_at,
+        )
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+class Repository(ABC):
+    """Cases and their follow-ups. Every write is durable when the call returns."""
+
+    @abstractmethod
+    def add_case(self, case: Case, followups: Sequence[FollowUp] = ()) -> None:
+        """Store a new case with its first follow-ups, all or nothing."""
+
+    @abstractmethod
+    def update_case(self, case: Case) -> None:
+        """Replace a case's client data and current plan (follow-ups keep their plan snapshots)."""
+
+    @abstractmethod
+    def get_case(self, case_id: str) -> Case: ...
+
+    @abstractmethod
+    def add_followup(self, followup: FollowUp) -> None:
+        """Store a new follow-up of an existing case."""
+
+    @abstractmethod
+    def get_followup(self, followup_id: str) -> FollowUp: ...
+
+    @abstractmethod
+    def followups_of(self, case_id: str) -> list[FollowUp]:
+        """A case's follow-ups, oldest first."""
+
+    @abstractmethod
+    def save_answer(
+        self, followup_id: str, key: str, value: Any, at: datetime | None = None
+    ) -> None:
+        """Durably record ONE answer of a draft (key as in followup.answer_key)."""
+
+    @abstractmethod
+    def finalize(
+        self,
+        followup_id: str,
+        by: str,
+        at: datetime,
+        answers: dict[str, Any],
+        goals: dict[str, dict[str, Any]],
+    ) -> FollowUp:
+        """Make a draft final with its pruned answers; it never changes again."""
+
+    @abstractmethod
+    def summaries(self) -> list[FollowUpSummary]:
+        """Every follow-up in the workspace, for listing."""
+
+    def close(self) -> None:  # noqa: B027 - optional for backends with nothing to release
+        """Release locks and flush caches."""
+
+    # --- shared helpers built on the abstract methods ----------------------------------------
+
+    def find_case(self, case_ref: str) -> Case | None:
+        for s in self.summaries():
+            if s.case_ref == case_ref:
+                return self.get_case(s.case_id)
+        return None
+
+    def case_ids(self) -> list[str]:
+        return sorted({s.case_id for s in self.summaries()})
+
+    def resolve(self, ref: str) -> str:
+        """A follow-up id from its full id or a unique prefix of it."""
+        ids = [s.id for s in self.summaries()]
+        if ref in ids:
+            return ref
+        matches = [i for i in ids if i.startswith(ref)] if ref else []
+        if not matches:
+            raise NotFound(f"no follow-up with id '{ref}'")
+        if len(matches) > 1:
+            raise Ambiguous(f"'{ref}' matches {len(matches)} follow-ups; give more characters")
+        return matches[0]

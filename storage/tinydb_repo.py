@@ -1,0 +1,218 @@
+"""The disk backend: one TinyDB file per case in the workspace, written atomically."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from tinydb import Query, TinyDB
+
+from interview.case import Case, now
+from interview.followup import FollowUp, split_key
+from storage.codec import Codec, PlainCodec
+from storage.errors import Conflict, CorruptFile, FinalizedError, NotFound, StorageError
+from storage.index import CaseIndex, stamp_of
+from storage.lock import WorkspaceLock
+from storage.repository import SUMMARY_KEYS, FollowUpSummary, Repository
+from storage.tinydb_storage import AtomicJSONStorage
+from storage.workspace import Workspace
+
+CASE_TABLE = "case"
+FOLLOWUP_TABLE = "followups"
+
+
+def _read_file(path: Path, codec: Codec) -> tuple[Case, list[FollowUp]]:
+    data = AtomicJSONStorage(path, codec).read()
+    if data is None:
+        raise NotFound(f"{path.name} is missing")
+    try:
+        case = Case.model_validate(next(iter(data[CASE_TABLE].values())))
+        followups = [FollowUp.model_validate(d) for d in data.get(FOLLOWUP_TABLE, {}).values()]
+    except (KeyError, StopIteration, ValidationError, AttributeError):
+        raise CorruptFile(f"{path.name} is not a valid case file") from None
+    return case, sorted(followups, key=lambda f: f.created_at)
+
+
+class TinyDBRepository(Repository):
+    """Saving one answer reads and atomically rewrites only that case's small file, so its cost does
+    not grow with the workspace. Writable instances hold the workspace lock."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        writable: bool = True,
+        codec: Codec | None = None,
+        durable: bool = True,
+    ) -> None:
+        self.workspace = workspace
+        self.codec = codec or PlainCodec()
+        self.durable = durable
+        self.writable = writable
+        self._lock: WorkspaceLock | None = None
+        if writable:
+            self._lock = workspace.lock()
+            self._lock.acquire()
+            workspace.clean()
+        self._dbs: dict[str, TinyDB] = {}
+        self.index = CaseIndex(workspace.index_path, workspace.cases_dir, self.codec)
+        self.index.load()
+        self.index.refresh(lambda p: _read_file(p, self.codec))
+        self._where = self.index.followup_cases()
+        if writable:
+            self.index.save()
+
+    @property
+    def damaged(self) -> list[str]:
+        return list(self.index.damaged)
+
+    # --- files ------------------------------------------------------------------------------
+
+    def _path(self, case_id: str) -> Path:
+        return self.workspace.cases_dir / f"{case_id}.json"
+
+    def _db(self, case_id: str) -> TinyDB:
+        db = self._dbs.get(case_id)
+        if db is None:
+            if not self._path(case_id).exists():
+                raise NotFound(f"no case with id '{case_id}'")
+            db = TinyDB(
+                self._path(case_id), storage=AtomicJSONStorage, codec=self.codec, durable=self.durable
+            )
+            self._dbs[case_id] = db
+        return db
+
+    def _writing(self) -> None:
+        if not self.writable:
+            raise StorageError("the workspace is open read-only")
+
+    def _restamp(self, case_id: str, patch: dict[str, Any] | None = None) -> None:
+        self.index.restamp(case_id, stamp_of(os.stat(self._path(case_id))), patch)
+
+    # --- cases ------------------------------------------------------------------------------
+
+    def add_case(self, case: Case, followups: Sequence[FollowUp] = ()) -> None:
+        self._writing()
+        path = self._path(case.id)
+        if path.exists():
+            raise Conflict(f"case {case.id} already exists")
+        for fu in followups:
+            self._check_new(fu, case.id)
+        data = {
+            CASE_TABLE: {"1": case.model_dump(mode="json")},
+            FOLLOWUP_TABLE: {str(i): f.model_dump(mode="json") for i, f in enumerate(followups, 1)},
+        }
+        # One atomic write: the case and its first follow-ups exist together or not at all.
+        AtomicJSONStorage(path, self.codec, self.durable).write(data)
+        self.index.put(case, list(followups), stamp_of(os.stat(path)))
+        for fu in followups:
+            self._where[fu.id] = case.id
+
+    def _check_new(self, fu: FollowUp, case_id: str) -> None:
+        if fu.id in self._where:
+            raise Conflict(f"follow-up {fu.id} already exists in the workspace")
+        if fu.case_id != case_id:
+            raise Conflict(f"follow-up {fu.id} belongs to another case")
+
+    def update_case(self, case: Case) -> None:
+        self._writing()
+        db = self._db(case.id)
+        db.table(CASE_TABLE).update(case.model_dump(mode="json"), doc_ids=[1])
+        self.index.put(case, self.followups_of(case.id), stamp_of(os.stat(self._path(case.id))))
+
+    def get_case(self, case_id: str) -> Case:
+        doc = self._db(case_id).table(CASE_TABLE).get(doc_id=1)
+        if doc is None:
+            raise CorruptFile(f"{case_id}.json holds no case")
+        return Case.model_validate(dict(doc))
+
+    # --- follow-ups -------------------------------------------------------------------------
+
+    def add_followup(self, followup: FollowUp) -> None:
+        self._writing()
+        self._check_new(followup, followup.case_id)
+        db = self._db(followup.case_id)
+        db.table(FOLLOWUP_TABLE).insert(followup.model_dump(mode="json"))
+        self._where[followup.id] = followup.case_id
+        self.index.put(
+            self.get_case(followup.case_id),
+            self.followups_of(followup.case_id),
+            stamp_of(os.stat(self._path(followup.case_id))),
+        )
+
+    def _case_of(self, followup_id: str) -> str:
+        try:
+            return self._where[followup_id]
+        except KeyError:
+            raise NotFound(f"no follow-up with id '{followup_id}'") from None
+
+    def get_followup(self, followup_id: str) -> FollowUp:
+        case_id = self._case_of(followup_id)
+        doc = self._db(case_id).table(FOLLOWUP_TABLE).get(Query().id == followup_id)
+        if doc is None or isinstance(doc, list):
+            raise NotFound(f"no follow-up with id '{followup_id}'")
+        return FollowUp.model_validate(dict(doc))
+
+    def followups_of(self, case_id: str) -> list[FollowUp]:
+        docs = self._db(case_id).table(FOLLOWUP_TABLE).all()
+        return sorted((FollowUp.model_validate(dict(d)) for d in docs), key=lambda f: f.created_at)
+
+    def save_answer(self, followup_id: str, key: str, value: Any, at: datetime | None = None) -> None:
+        self._writing()
+        case_id = self._case_of(followup_id)
+        stamp = (at or now()).isoformat()
+        qid, gid = split_key(key)
+
+        def apply(doc: dict[str, Any]) -> None:
+            # Raising here makes TinyDB skip the write: a final record is never touched.
+            if doc.get("status") == "final":
+                raise FinalizedError(f"follow-up {followup_id} is final and cannot change")
+            if gid is None:
+                doc["answers"][qid] = value
+            else:
+                doc["goals"].setdefault(gid, {})[qid] = value
+            doc["answered_at"][key] = stamp
+            doc["updated_at"] = stamp
+
+        self._db(case_id).table(FOLLOWUP_TABLE).update(apply, Query().id == followup_id)
+        patch: dict[str, Any] = {"id": followup_id, "updated_at": stamp}
+        if gid is None and qid in SUMMARY_KEYS:
+            patch[qid] = None if value is None else str(value)
+        self._restamp(case_id, patch)
+
+    def finalize(
+        self,
+        followup_id: str,
+        by: str,
+        at: datetime,
+        answers: dict[str, Any],
+        goals: dict[str, dict[str, Any]],
+    ) -> FollowUp:
+        self._writing()
+        fu = self.get_followup(followup_id)
+        if fu.status == "final":
+            raise FinalizedError(f"follow-up {followup_id} is already final")
+        fu.make_final(by, at, answers, goals)
+        case_id = fu.case_id
+        self._db(case_id).table(FOLLOWUP_TABLE).update(
+            fu.model_dump(mode="json"), Query().id == followup_id
+        )
+        self._restamp(case_id, FollowUpSummary.of(self.get_case(case_id), fu).model_dump(mode="json"))
+        return fu
+
+    def summaries(self) -> list[FollowUpSummary]:
+        return self.index.summaries()
+
+    def close(self) -> None:
+        if self.writable:
+            self.index.save()
+        for db in self._dbs.values():
+            db.close()
+        self._dbs.clear()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None

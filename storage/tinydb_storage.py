@@ -1,0 +1,42 @@
+"""A TinyDB Storage that writes atomically and durably, through a codec, never in place."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tinydb.storages import Storage
+
+from storage.atomic import atomic_write
+from storage.codec import Codec, PlainCodec
+from storage.errors import CorruptFile
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB's JSONStorage rewrites the file in place; this one replaces it atomically instead."""
+
+    def __init__(self, path: Path, codec: Codec | None = None, durable: bool = True) -> None:
+        self.path = Path(path)
+        self.codec = codec or PlainCodec()
+        self.durable = durable
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        try:
+            stored = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        try:
+            data = json.loads(self.codec.open(stored, self.path.name))
+        except (ValueError, UnicodeDecodeError) as err:
+            raise CorruptFile(f"{self.path.name} cannot be read ({err.__class__.__name__})") from None
+        if not isinstance(data, dict):
+            raise CorruptFile(f"{self.path.name} is not a case file")
+        return data
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        plaintext = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        atomic_write(self.path, self.codec.seal(plaintext, self.path.name), durable=self.durable)
+
+    def close(self) -> None:
+        pass

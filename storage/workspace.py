@@ -1,0 +1,108 @@
+"""The workspace folder: where it lives, its header (format version, settings) and its layout."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from storage.atomic import atomic_write, clean_temp_files
+from storage.errors import CorruptFile, WorkspaceExists, WorkspaceMissing
+from storage.lock import WorkspaceLock
+
+FORMAT_VERSION = 1
+HEADER_NAME = "workspace.json"
+ENV_WORKSPACE = "UPPFOLJNING_WORKSPACE"
+
+
+def default_workspace_dir() -> Path:
+    """UPPFOLJNING_WORKSPACE, else the platform's per-user data folder."""
+    env = os.environ.get(ENV_WORKSPACE)
+    if env:
+        return Path(env).expanduser()
+    import platformdirs  # only needed when no folder was given
+
+    return platformdirs.user_data_path("uppfoljning", appauthor=False) / "workspace"
+
+
+def training_workspace_dir() -> Path:
+    import platformdirs
+
+    return platformdirs.user_data_path("uppfoljning", appauthor=False) / "training"
+
+
+class WorkspaceSettings(BaseModel):
+    """The workspace header: what format it is in and who works in it."""
+
+    model_config = ConfigDict(extra="forbid")
+    format: int = FORMAT_VERSION
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
+    organisation: str = ""
+    unit: str = ""
+    caseworker: str = ""
+    lang: Literal["sv", "en"] = "sv"
+    training: bool = False
+    encryption: dict[str, object] | None = None
+
+
+class Workspace:
+    """A workspace folder: header, one file per case under cases/, a rebuildable index, a lock."""
+
+    def __init__(self, path: Path, settings: WorkspaceSettings) -> None:
+        self.path = path
+        self.settings = settings
+
+    @property
+    def cases_dir(self) -> Path:
+        return self.path / "cases"
+
+    @property
+    def index_path(self) -> Path:
+        return self.path / "index.json"
+
+    def lock(self) -> WorkspaceLock:
+        return WorkspaceLock(self.path / "lock")
+
+    @classmethod
+    def create(cls, path: Path, settings: WorkspaceSettings | None = None) -> Workspace:
+        settings = settings or WorkspaceSettings()
+        if (path / HEADER_NAME).exists():
+            raise WorkspaceExists(f"there is already a workspace in {path}")
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        (path / "cases").mkdir(mode=0o700, exist_ok=True)
+        header = settings.model_dump_json(indent=2).encode()
+        atomic_write(path / HEADER_NAME, header)
+        return cls(path, settings)
+
+    @classmethod
+    def open(cls, path: Path) -> Workspace:
+        header = path / HEADER_NAME
+        try:
+            raw = header.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise WorkspaceMissing(
+                f"there is no workspace in {path}; create one with 'uppfoljning init'"
+            ) from None
+        try:
+            data = json.loads(raw)
+            fmt = data.get("format") if isinstance(data, dict) else None
+            if isinstance(fmt, int) and fmt > FORMAT_VERSION:
+                raise CorruptFile(
+                    f"the workspace in {path} was made by a newer version (format {fmt}); "
+                    "update uppfoljning"
+                )
+            settings = WorkspaceSettings.model_validate(data)
+        except (ValueError, ValidationError):
+            raise CorruptFile(f"{header} is damaged and cannot be read") from None
+        return cls(path, settings)
+
+    def save_settings(self) -> None:
+        atomic_write(self.path / HEADER_NAME, self.settings.model_dump_json(indent=2).encode())
+
+    def clean(self) -> int:
+        """Remove leftover temp files from an interrupted write."""
+        return clean_temp_files(self.cases_dir) + clean_temp_files(self.path)

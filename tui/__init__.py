@@ -1,0 +1,1 @@
+"""Front ends: the command line (composition root), the Textual app and the quick mode."""

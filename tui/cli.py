@@ -1,0 +1,76 @@
+"""The command line: parses arguments and hands over to a command; imports stay lazy for speed."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+VERSION = "0.1.0"
+
+DESCRIPTION = """\
+Uppföljning av genomförandeplaner och vårdplaner i socialtjänsten.
+Follow-up of care and implementation plans in Swedish social services.
+
+Without a command, the Textual app opens on the default workspace."""
+
+EPILOG = """\
+workspace: --workspace DIR, else UPPFOLJNING_WORKSPACE, else the platform's data folder.
+exit codes: 0 done, 1 a problem with the input or the workspace (one line per problem), 2 usage."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="uppfoljning",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"uppfoljning {VERSION}")
+    parser.add_argument("--workspace", metavar="DIR", help="the workspace folder")
+    parser.add_argument(
+        "--lang", choices=("sv", "en"), help="language of messages (default: sv, or UPPFOLJNING_LANG)"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("init", help="create a workspace")
+    p.add_argument("--organisation", default="", help="organisation, e.g. the municipality")
+    p.add_argument("--unit", default="", help="unit (verksamhet)")
+    p.add_argument("--caseworker", default="", help="your name as it appears on documents")
+
+    p = sub.add_parser("import", help="import case files (YAML or JSON) as drafts")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--final", action="store_true", help="finalize (sign) the imported follow-ups")
+    p.add_argument("--by", metavar="NAME", help="who signs with --final (default: the caseworker)")
+
+    p = sub.add_parser("list", help="list follow-ups and next follow-up dates")
+    p.add_argument("--due", action="store_true", help="only cases whose next follow-up is due")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+
+    p = sub.add_parser("export", help="write a follow-up in the case-file format")
+    p.add_argument("id", metavar="ID", help="follow-up id (or a unique start of it)")
+    p.add_argument("--format", choices=("yaml", "json"), default="yaml")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of the screen")
+
+    p = sub.add_parser("forms", help="work with form definitions")
+    forms_sub = p.add_subparsers(dest="forms_command", metavar="SUBCOMMAND", required=True)
+    v = forms_sub.add_parser("validate", help="check a custom form definition")
+    v.add_argument("file", metavar="FILE")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.lang = args.lang or os.environ.get("UPPFOLJNING_LANG") or None
+    if args.command is None:
+        parser.print_help()
+        return 0
+    from tui import commands  # the heavy part, only when a command runs
+
+    return commands.run(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
