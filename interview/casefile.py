@@ -46,7 +46,7 @@ class _NoAliasLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.YAMLError(f"line {event.start_mark.line + 1}: aliases (*name) are not allowed")
         return super().compose_node(parent, index)
 
@@ -279,7 +279,8 @@ def dump_casefile(
         "followup": fu,
     }
     if as_json:
-        return json.loads(json.dumps(data, default=_json_default))
+        parsed: dict[str, Any] = json.loads(json.dumps(data, default=_json_default))
+        return parsed
     return data
 
 

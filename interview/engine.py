@@ -135,6 +135,13 @@ class Interview:
             return self.answers.get(step.question.id)
         return self.goal_answers.get(step.goal.id, {}).get(step.question.id)
 
+    def is_answered(self, step: Step) -> bool:
+        """Answered, or skipped while optional. A skip stops counting once the question turns required
+        (for example next_followup after the decision changed from ending to continuing)."""
+        if not self.has(step):
+            return False
+        return not (self._required[step.key] and self.value(step) in (None, "", []))
+
     def is_applicable(self, step: Step) -> bool:
         return self._applicable[step.key]
 
@@ -145,9 +152,9 @@ class Interview:
         return [s for s in self.steps if self._applicable[s.key]]
 
     def next_step(self) -> Step | None:
-        """The first question that is asked and has no answer (nor a recorded skip) yet."""
+        """The first question that is asked and not answered yet (see is_answered)."""
         for s in self.steps:
-            if self._applicable[s.key] and not self.has(s):
+            if self._applicable[s.key] and not self.is_answered(s):
                 return s
         return None
 
@@ -163,7 +170,7 @@ class Interview:
 
     def progress(self) -> Progress:
         applicable = self.applicable_steps()
-        answered = sum(1 for s in applicable if self.has(s))
+        answered = sum(1 for s in applicable if self.is_answered(s))
         current = self.next_step()
         ids = [s.id for s in self.form.sections]
         index = ids.index(current.section.id) if current else len(ids) - 1

@@ -33,7 +33,7 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True, mode: int = 0
                 os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(tmp, path)
+        tmp.replace(path)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -91,7 +90,7 @@ class TinyDBRepository(Repository):
             raise StorageError("the workspace is open read-only")
 
     def _restamp(self, case_id: str, patch: dict[str, Any] | None = None) -> None:
-        self.index.restamp(case_id, stamp_of(os.stat(self._path(case_id))), patch)
+        self.index.restamp(case_id, stamp_of(self._path(case_id).stat()), patch)
 
     # --- cases ------------------------------------------------------------------------------
 
@@ -108,7 +107,7 @@ class TinyDBRepository(Repository):
         }
         # One atomic write: the case and its first follow-ups exist together or not at all.
         AtomicJSONStorage(path, self.codec, self.durable).write(data)
-        self.index.put(case, list(followups), stamp_of(os.stat(path)))
+        self.index.put(case, list(followups), stamp_of(path.stat()))
         for fu in followups:
             self._where[fu.id] = case.id
 
@@ -122,7 +121,7 @@ class TinyDBRepository(Repository):
         self._writing()
         db = self._db(case.id)
         db.table(CASE_TABLE).update(case.model_dump(mode="json"), doc_ids=[1])
-        self.index.put(case, self.followups_of(case.id), stamp_of(os.stat(self._path(case.id))))
+        self.index.put(case, self.followups_of(case.id), stamp_of(self._path(case.id).stat()))
 
     def get_case(self, case_id: str) -> Case:
         doc = self._db(case_id).table(CASE_TABLE).get(doc_id=1)
@@ -141,7 +140,7 @@ class TinyDBRepository(Repository):
         self.index.put(
             self.get_case(followup.case_id),
             self.followups_of(followup.case_id),
-            stamp_of(os.stat(self._path(followup.case_id))),
+            stamp_of(self._path(followup.case_id).stat()),
         )
 
     def _case_of(self, followup_id: str) -> str:
@@ -167,7 +166,7 @@ class TinyDBRepository(Repository):
         stamp = (at or now()).isoformat()
         qid, gid = split_key(key)
 
-        def apply(doc: dict[str, Any]) -> None:
+        def apply(doc: MutableMapping[Any, Any]) -> None:
             # Raising here makes TinyDB skip the write: a final record is never touched.
             if doc.get("status") == "final":
                 raise FinalizedError(f"follow-up {followup_id} is final and cannot change")

@@ -125,26 +125,43 @@ def cmd_import(args: argparse.Namespace) -> int:
             signer = args.by or cf.followup.caseworker or ws.settings.caseworker
             if not signer:
                 problems.append(f"{path}: {t('final_needs_signer', lang)}")
+    if parsed:
+        # Conflicts with stored cases are found before anything is written, too.
+        reader = TinyDBRepository(ws, writable=False)
+        try:
+            for path, cf in parsed:
+                problems.extend(_conflicts(reader, path, cf, lang))
+        finally:
+            reader.close()
     if problems:
         raise UserError(*problems, t("nothing_imported", lang))
     repo = TinyDBRepository(ws)
     try:
-        ids = [_store(repo, path, cf, args, ws, lang) for path, cf in parsed]
+        ids = [_store(repo, cf, args, ws, lang) for _, cf in parsed]
     finally:
         repo.close()
     print(t("imported", lang, n=len(ids), ids=", ".join(ids)))
     return 0
 
 
+def _conflicts(repo: TinyDBRepository, path: Path, cf: CaseFile, lang: str) -> list[str]:
+    case = repo.find_case(cf.client.case_ref)
+    if case is not None:
+        pnr = case.client.personnummer
+        if pnr and cf.client.personnummer and pnr != cf.client.personnummer:
+            return [f"{path}: client.case_ref: {t('other_client', lang, ref=case.client.case_ref)}"]
+    known = {s.id for s in repo.summaries()}
+    if cf.followup.id in known:
+        return [f"{path}: followup.id: {t('exists', lang, id=cf.followup.id)}"]
+    return []
+
+
 def _store(
-    repo: TinyDBRepository, path: Path, cf: CaseFile, args: argparse.Namespace, ws: Workspace, lang: str
+    repo: TinyDBRepository, cf: CaseFile, args: argparse.Namespace, ws: Workspace, lang: str
 ) -> str:
     case = repo.find_case(cf.client.case_ref)
     fu = cf.followup
     if case is not None:
-        pnr = case.client.personnummer
-        if pnr and cf.client.personnummer and pnr != cf.client.personnummer:
-            raise UserError(f"{path}: client.case_ref: {t('other_client', lang, ref=case.client.case_ref)}")
         fu = fu.model_copy(update={"case_id": case.id})
         repo.add_followup(fu)
     else:

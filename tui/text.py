@@ -21,6 +21,10 @@ CLI: dict[str, dict[str, str]] = {
         "sv": "ärendet {ref} finns redan med ett annat personnummer",
         "en": "case {ref} already exists with another personnummer",
     },
+    "exists": {
+        "sv": "uppföljningen {id} finns redan i arbetsytan",
+        "en": "follow-up {id} is already in the workspace",
+    },
     "final_needs_signer": {
         "sv": "ange vem som signerar med --by, eller en handläggare i filen",
         "en": "name who signs with --by, or a caseworker in the file",

@@ -1,0 +1,50 @@
+"""Shared helpers for the benchmarks: timing, medians and building workspaces of a given size."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from interview.case import Case, Client, Plan
+from interview.followup import FollowUp
+from storage.tinydb_repo import TinyDBRepository
+from storage.workspace import Workspace
+
+PLAN = {
+    "start": "2026-01-01",
+    "goals": [
+        {"id": f"g{i}", "text": f"Mål nummer {i} i planen", "life_area": "d6", "scale": "icf",
+         "baseline": 3, "target": 1}
+        for i in range(1, 4)
+    ],
+    "interventions": [{"id": "i1", "name": "Boendestöd", "provider": "Boendestödsteamet"}],
+}
+
+
+def median_ms(fn: Callable[[int], object], n: int) -> float:
+    times = []
+    for i in range(n):
+        start = time.perf_counter()
+        fn(i)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def build_workspace(path: Path, followups: int) -> tuple[Workspace, list[str]]:
+    """A workspace of `followups` cases with one draft each; built without fsync (setup only)."""
+    ws = Workspace.create(path)
+    repo = TinyDBRepository(ws, durable=False)
+    plan = Plan.model_validate(PLAN)
+    ids = []
+    for i in range(followups):
+        case = Case(client=Client(case_ref=f"IFO-{i:06d}", gender="woman", unit="Socialpsykiatri"),
+                    plan=plan)
+        fu = FollowUp(case_id=case.id, form="standard-uppfoljning", form_version=1, plan=plan)
+        fu.set("meeting_date", "2026-11-18")
+        fu.set("assessment", "Positiv utveckling. " * 10)
+        repo.add_case(case, [fu])
+        ids.append(fu.id)
+    repo.close()
+    return ws, ids

@@ -1,0 +1,1 @@
+"""Group-level compilation (ISU): aggregates, breakdowns and small-number suppression."""
