@@ -19,8 +19,17 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes, *, durable: bool = True, mode: int = 0o600) -> None:
-    """Replace `path` with `data` so that a crash leaves either the old or the new file, whole."""
+PREVIOUS_SUFFIX = ".prev"
+
+
+def atomic_write(
+    path: Path, data: bytes, *, durable: bool = True, mode: int = 0o600, keep_previous: bool = False
+) -> None:
+    """Replace `path` with `data` so that a crash leaves either the old or the new file, whole.
+
+    With keep_previous, the file being replaced stays as `<name>.prev`: the generation that
+    `doctor` restores if the current one is ever damaged.
+    """
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
@@ -33,6 +42,11 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True, mode: int = 0
                 os.fsync(fd)
         finally:
             os.close(fd)
+        if keep_previous and path.exists():
+            # A hard link costs no copy; renaming it over the old .prev is atomic like the main file.
+            link = path.with_name(f".{path.name}.{secrets.token_hex(4)}.prev{TEMP_SUFFIX}")
+            os.link(path, link)
+            link.replace(path.with_name(path.name + PREVIOUS_SUFFIX))
         tmp.replace(path)
     except BaseException:
         with contextlib.suppress(OSError):

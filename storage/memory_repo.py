@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from interview.case import Case
-from interview.followup import FollowUp
+from interview.followup import Addendum, FollowUp
 from storage.errors import Conflict, FinalizedError, NotFound
 from storage.repository import FollowUpSummary, Repository
 
@@ -18,6 +18,7 @@ class MemoryRepository(Repository):
     def __init__(self) -> None:
         self._cases: dict[str, Case] = {}
         self._followups: dict[str, FollowUp] = {}
+        self.logged: list[tuple[str, str | None, str | None]] = []
 
     def add_case(self, case: Case, followups: Sequence[FollowUp] = ()) -> None:
         if case.id in self._cases:
@@ -82,6 +83,25 @@ class MemoryRepository(Repository):
         fu = self._draft(followup_id)
         fu.make_final(by, at, answers, goals)
         return fu.model_copy(deep=True)
+
+    def add_addendum(self, followup_id: str, addendum: Addendum) -> FollowUp:
+        fu = self._followups.get(followup_id)
+        if fu is None:
+            raise NotFound(f"no follow-up with id '{followup_id}'")
+        if fu.status != "final":
+            raise Conflict(f"follow-up {followup_id} is a draft: change it instead of correcting it")
+        fu.addenda.append(addendum.model_copy())
+        return fu.model_copy(deep=True)
+
+    def erase_case(self, case_id: str) -> None:
+        self.get_case(case_id)
+        del self._cases[case_id]
+        for fid in [f.id for f in self._followups.values() if f.case_id == case_id]:
+            del self._followups[fid]
+
+    def log(self, action: str, *, case: str | None = None, followup: str | None = None,
+            **detail: Any) -> None:
+        self.logged.append((action, case, followup))
 
     def summaries(self) -> list[FollowUpSummary]:
         return [FollowUpSummary.of(self._cases[f.case_id], f) for f in self._followups.values()]

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from interview.case import Case
-from interview.followup import FollowUp
+from interview.followup import Addendum, FollowUp
 from storage.errors import Ambiguous, NotFound
 
 # Answers whose change alters what `list` shows.
@@ -96,8 +96,21 @@ class Repository(ABC):
         """Make a draft final with its pruned answers; it never changes again."""
 
     @abstractmethod
+    def add_addendum(self, followup_id: str, addendum: Addendum) -> FollowUp:
+        """Add a correction to a FINAL follow-up; the original answers stay as they were."""
+
+    @abstractmethod
+    def erase_case(self, case_id: str) -> None:
+        """Remove a case and all its follow-ups (gallring); logged without the case's data."""
+
+    @abstractmethod
     def summaries(self) -> list[FollowUpSummary]:
         """Every follow-up in the workspace, for listing."""
+
+    @abstractmethod
+    def log(self, action: str, *, case: str | None = None, followup: str | None = None,
+            **detail: Any) -> None:
+        """Record an action in the audit log (ids only, never free text)."""
 
     def close(self) -> None:  # noqa: B027 - optional for backends with nothing to release
         """Release locks and flush caches."""

@@ -11,7 +11,9 @@ from pydantic import ValidationError
 from tinydb import Query, TinyDB
 
 from interview.case import Case, now
-from interview.followup import FollowUp, split_key
+from interview.followup import Addendum, FollowUp, split_key
+from storage.atomic import PREVIOUS_SUFFIX
+from storage.audit import AuditLog
 from storage.codec import Codec, PlainCodec
 from storage.errors import Conflict, CorruptFile, FinalizedError, NotFound, StorageError
 from storage.index import CaseIndex, stamp_of
@@ -24,16 +26,21 @@ CASE_TABLE = "case"
 FOLLOWUP_TABLE = "followups"
 
 
-def _read_file(path: Path, codec: Codec) -> tuple[Case, list[FollowUp]]:
-    data = AtomicJSONStorage(path, codec).read()
-    if data is None:
-        raise NotFound(f"{path.name} is missing")
+def parse_case_data(data: Any, name: str) -> tuple[Case, list[FollowUp]]:
+    """A case and its follow-ups from a case file's tables; CorruptFile if it is not one."""
     try:
         case = Case.model_validate(next(iter(data[CASE_TABLE].values())))
         followups = [FollowUp.model_validate(d) for d in data.get(FOLLOWUP_TABLE, {}).values()]
-    except (KeyError, StopIteration, ValidationError, AttributeError):
-        raise CorruptFile(f"{path.name} is not a valid case file") from None
+    except (KeyError, StopIteration, ValidationError, AttributeError, TypeError):
+        raise CorruptFile(f"{name} is not a valid case file") from None
     return case, sorted(followups, key=lambda f: f.created_at)
+
+
+def read_case_file(path: Path, codec: Codec) -> tuple[Case, list[FollowUp]]:
+    data = AtomicJSONStorage(path, codec).read()
+    if data is None:
+        raise NotFound(f"{path.name} is missing")
+    return parse_case_data(data, path.name)
 
 
 class TinyDBRepository(Repository):
@@ -47,11 +54,13 @@ class TinyDBRepository(Repository):
         writable: bool = True,
         codec: Codec | None = None,
         durable: bool = True,
+        audit: AuditLog | None = None,
     ) -> None:
         self.workspace = workspace
         self.codec = codec or PlainCodec()
         self.durable = durable
         self.writable = writable
+        self.audit = audit or workspace.audit_log(durable=durable)
         self._lock: WorkspaceLock | None = None
         if writable:
             self._lock = workspace.lock()
@@ -60,7 +69,7 @@ class TinyDBRepository(Repository):
         self._dbs: dict[str, TinyDB] = {}
         self.index = CaseIndex(workspace.index_path, workspace.cases_dir, self.codec)
         self.index.load()
-        self.index.refresh(lambda p: _read_file(p, self.codec))
+        self.index.refresh(lambda p: read_case_file(p, self.codec))
         self._where = self.index.followup_cases()
         if writable:
             self.index.save()
@@ -108,8 +117,10 @@ class TinyDBRepository(Repository):
         # One atomic write: the case and its first follow-ups exist together or not at all.
         AtomicJSONStorage(path, self.codec, self.durable).write(data)
         self.index.put(case, list(followups), stamp_of(path.stat()))
+        self.audit.append("create", case=case.id)
         for fu in followups:
             self._where[fu.id] = case.id
+            self.audit.append("create", case=case.id, followup=fu.id)
 
     def _check_new(self, fu: FollowUp, case_id: str) -> None:
         if fu.id in self._where:
@@ -121,6 +132,7 @@ class TinyDBRepository(Repository):
         self._writing()
         db = self._db(case.id)
         db.table(CASE_TABLE).update(case.model_dump(mode="json"), doc_ids=[1])
+        self.audit.append("update_case", case=case.id)
         self.index.put(case, self.followups_of(case.id), stamp_of(self._path(case.id).stat()))
 
     def get_case(self, case_id: str) -> Case:
@@ -137,6 +149,7 @@ class TinyDBRepository(Repository):
         db = self._db(followup.case_id)
         db.table(FOLLOWUP_TABLE).insert(followup.model_dump(mode="json"))
         self._where[followup.id] = followup.case_id
+        self.audit.append("create", case=followup.case_id, followup=followup.id)
         self.index.put(
             self.get_case(followup.case_id),
             self.followups_of(followup.case_id),
@@ -178,6 +191,7 @@ class TinyDBRepository(Repository):
             doc["updated_at"] = stamp
 
         self._db(case_id).table(FOLLOWUP_TABLE).update(apply, Query().id == followup_id)
+        self.audit.append("save_answer", case=case_id, followup=followup_id, key=key)
         patch: dict[str, Any] = {"id": followup_id, "updated_at": stamp}
         if gid is None and qid in SUMMARY_KEYS:
             patch[qid] = None if value is None else str(value)
@@ -201,7 +215,47 @@ class TinyDBRepository(Repository):
             fu.model_dump(mode="json"), Query().id == followup_id
         )
         self._restamp(case_id, FollowUpSummary.of(self.get_case(case_id), fu).model_dump(mode="json"))
+        self.audit.append("finalize", case=case_id, followup=followup_id)
         return fu
+
+    def add_addendum(self, followup_id: str, addendum: Addendum) -> FollowUp:
+        self._writing()
+        case_id = self._case_of(followup_id)
+        entry = addendum.model_dump(mode="json")
+
+        def apply(doc: MutableMapping[Any, Any]) -> None:
+            if doc.get("status") != "final":
+                raise Conflict(f"follow-up {followup_id} is a draft: change it instead of correcting it")
+            doc["addenda"].append(entry)
+
+        self._db(case_id).table(FOLLOWUP_TABLE).update(apply, Query().id == followup_id)
+        self._restamp(case_id)
+        self.audit.append("correct", case=case_id, followup=followup_id, kind=addendum.kind)
+        return self.get_followup(followup_id)
+
+    def erase_case(self, case_id: str) -> None:
+        self._writing()
+        path = self._path(case_id)
+        if not path.exists():
+            raise NotFound(f"no case with id '{case_id}'")
+        db = self._dbs.pop(case_id, None)
+        if db is not None:
+            db.close()
+        for fid in [f for f, c in self._where.items() if c == case_id]:
+            del self._where[fid]
+        path.with_name(path.name + PREVIOUS_SUFFIX).unlink(missing_ok=True)
+        path.unlink()
+        from storage.atomic import fsync_dir
+
+        fsync_dir(path.parent)
+        self.index.entries.pop(case_id, None)
+        self.index.dirty = True
+        self.index.save()
+        self.audit.append("erase", case=case_id)
+
+    def log(self, action: str, *, case: str | None = None, followup: str | None = None,
+            **detail: Any) -> None:
+        self.audit.append(action, case=case, followup=followup, **detail)
 
     def summaries(self) -> list[FollowUpSummary]:
         return self.index.summaries()
@@ -209,6 +263,7 @@ class TinyDBRepository(Repository):
     def close(self) -> None:
         if self.writable:
             self.index.save()
+            self.audit.close()
         for db in self._dbs.values():
             db.close()
         self._dbs.clear()

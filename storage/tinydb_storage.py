@@ -16,10 +16,13 @@ from storage.errors import CorruptFile
 class AtomicJSONStorage(Storage):
     """TinyDB's JSONStorage rewrites the file in place; this one replaces it atomically instead."""
 
-    def __init__(self, path: Path, codec: Codec | None = None, durable: bool = True) -> None:
+    def __init__(
+        self, path: Path, codec: Codec | None = None, durable: bool = True, keep_previous: bool = True
+    ) -> None:
         self.path = Path(path)
         self.codec = codec or PlainCodec()
         self.durable = durable
+        self.keep_previous = keep_previous
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         try:
@@ -36,7 +39,12 @@ class AtomicJSONStorage(Storage):
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         plaintext = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        atomic_write(self.path, self.codec.seal(plaintext, self.path.name), durable=self.durable)
+        atomic_write(
+            self.path,
+            self.codec.seal(plaintext, self.path.name),
+            durable=self.durable,
+            keep_previous=self.keep_previous,
+        )
 
     def close(self) -> None:
         pass

@@ -11,6 +11,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from storage.atomic import atomic_write, clean_temp_files
+from storage.audit import AuditLog
+from storage.codec import Codec, PlainCodec
 from storage.errors import CorruptFile, WorkspaceExists, WorkspaceMissing
 from storage.lock import WorkspaceLock
 
@@ -64,15 +66,63 @@ class Workspace:
     def index_path(self) -> Path:
         return self.path / "index.json"
 
+    @property
+    def audit_path(self) -> Path:
+        return self.path / "audit.jsonl"
+
+    @property
+    def encrypted(self) -> bool:
+        return self.settings.encryption is not None
+
     def lock(self) -> WorkspaceLock:
         return WorkspaceLock(self.path / "lock")
 
+    def who(self) -> str:
+        """Who acts, for the audit log: the workspace's caseworker, else the system user."""
+        if self.settings.caseworker:
+            return self.settings.caseworker
+        import getpass
+
+        try:
+            return getpass.getuser()
+        except (OSError, KeyError):
+            return "?"
+
+    def audit_log(self, *, durable: bool = True) -> AuditLog:
+        return AuditLog(self.audit_path, self.who(), durable=durable)
+
+    def codec(self, passphrase: str | None) -> Codec:
+        """The codec that opens this workspace's files; WrongPassphrase (logged) if it does not."""
+        if self.settings.encryption is None:
+            return PlainCodec()
+        from storage.crypto import EncryptingCodec, WrongPassphrase, unlock
+
+        if not passphrase:
+            raise WrongPassphrase("this workspace is encrypted; a passphrase is needed to open it")
+        try:
+            return EncryptingCodec(unlock(self.settings.encryption, passphrase))
+        except WrongPassphrase:
+            self.audit_log().append("failed_passphrase")
+            raise
+
     @classmethod
-    def create(cls, path: Path, settings: WorkspaceSettings | None = None) -> Workspace:
+    def create(
+        cls,
+        path: Path,
+        settings: WorkspaceSettings | None = None,
+        *,
+        passphrase: str | None = None,
+        kdf: dict[str, object] | None = None,
+    ) -> Workspace:
         settings = settings or WorkspaceSettings()
         if (path / HEADER_NAME).exists():
             raise WorkspaceExists(f"there is already a workspace in {path}")
+        if passphrase is not None:
+            from storage.crypto import new_header
+
+            settings = settings.model_copy(update={"encryption": new_header(passphrase, kdf)})
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.chmod(0o700)  # mkdir's mode is masked by the umask and ignored for existing folders
         (path / "cases").mkdir(mode=0o700, exist_ok=True)
         header = settings.model_dump_json(indent=2).encode()
         atomic_write(path / HEADER_NAME, header)

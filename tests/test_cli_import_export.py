@@ -22,7 +22,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
     path = tmp_path / "ws"
-    assert main(["--workspace", str(path), "init", "--caseworker", "Anna A"]) == 0
+    assert main(["--workspace", str(path), "init", "--no-encryption", "--caseworker", "Anna A"]) == 0
     return path
 
 
@@ -62,7 +62,7 @@ def test_export_then_import_gives_back_the_same_followup(
 ) -> None:
     first, second = tmp_path / "one", tmp_path / "two"
     for path in (first, second):
-        assert main(["--workspace", str(path), "init"]) == 0
+        assert main(["--workspace", str(path), "init", "--no-encryption"]) == 0
     assert cli(first, "import", "--final", str(write(tmp_path, "ex.yaml", example_text))) == 0
     capsys.readouterr()
     cli(first, "list", "--format", "json")
@@ -193,7 +193,7 @@ def test_errors_without_a_workspace_and_unknown_ids(tmp_path: Path,
     assert main(["--workspace", str(tmp_path / "none"), "list"]) == 1
     assert "uppfoljning init" in capsys.readouterr().err
     ws = tmp_path / "ws"
-    main(["--workspace", str(ws), "init"])
+    main(["--workspace", str(ws), "init", "--no-encryption"])
     assert cli(ws, "export", "nope") == 1
     assert "no follow-up with id 'nope'" in capsys.readouterr().err
 
@@ -210,6 +210,6 @@ def test_console_script_help_version_and_usage_errors(tmp_path: Path) -> None:
     junk = tmp_path / "junk.yaml"
     junk.write_bytes(bytes(range(256)) * 4)
     ws = tmp_path / "ws"
-    run("--workspace", str(ws), "init")
+    run("--workspace", str(ws), "init", "--no-encryption")
     res = run("--workspace", str(ws), "import", str(junk))
     assert res.returncode == 1 and "Traceback" not in res.stderr and "UTF-8" in res.stderr

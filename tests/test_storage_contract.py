@@ -193,5 +193,6 @@ def test_saving_touches_only_the_case_file(tmp_path: Path, plan: Plan) -> None:
     repo.save_answer(fus[1].id, "meeting_date", "2026-11-01")
     after = {p.name: p.stat().st_mtime_ns for p in ws.path.rglob("*") if p.is_file()}
     changed = {n for n in after if after[n] != before.get(n)}
-    assert changed == {f"{cases[1].id}.json"}
+    # the case's file, its previous generation, and one line in the audit log: nothing else
+    assert changed == {f"{cases[1].id}.json", f"{cases[1].id}.json.prev", "audit.jsonl"}
     repo.close()

@@ -34,7 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("init", help="create a workspace")
+    p = sub.add_parser("init", help="create a workspace (encrypted unless --no-encryption)")
+    p.add_argument("--no-encryption", action="store_true", help="store the workspace unencrypted")
     p.add_argument("--organisation", default="", help="organisation, e.g. the municipality")
     p.add_argument("--unit", default="", help="unit (verksamhet)")
     p.add_argument("--caseworker", default="", help="your name as it appears on documents")
@@ -52,6 +53,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", metavar="ID", help="follow-up id (or a unique start of it)")
     p.add_argument("--format", choices=("yaml", "json"), default="yaml")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of the screen")
+
+    p = sub.add_parser("correct", help="add a correction (rättelse) to a final follow-up")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--reason", required=True, help="why the record is corrected")
+    p.add_argument("--text", required=True, help="the correction itself")
+    p.add_argument("--author", help="who corrects (default: the workspace's caseworker)")
+    p.add_argument(
+        "--kind",
+        choices=("correction", "client_objection"),
+        default="correction",
+        help="client_objection notes that the client considers the record incorrect",
+    )
+
+    p = sub.add_parser("erase", help="erase a case and its follow-ups (gallring), logged")
+    p.add_argument("ref", nargs="?", metavar="REF", help="case number (or case id)")
+    p.add_argument("--older-than", metavar="AGE", help="every case whose last entry is older, e.g. 5y")
+    p.add_argument("--dry-run", action="store_true", help="only list what would be erased")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    sub.add_parser("passphrase", help="change the workspace's passphrase, re-encrypting every file")
+    sub.add_parser("doctor", help="find damaged files and restore their previous generation")
+
+    p = sub.add_parser("audit", help="the audit log")
+    audit_sub = p.add_subparsers(dest="audit_command", metavar="SUBCOMMAND", required=True)
+    audit_sub.add_parser("verify", help="check the log's hash chain")
+    a = audit_sub.add_parser("show", help="show the log")
+    a.add_argument("--case", metavar="REF", help="only entries about this case")
 
     p = sub.add_parser("forms", help="work with form definitions")
     forms_sub = p.add_subparsers(dest="forms_command", metavar="SUBCOMMAND", required=True)

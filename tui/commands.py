@@ -3,31 +3,32 @@
 from __future__ import annotations
 
 import argparse
+import calendar
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from pydantic import ValidationError
 
 from forms.loader import FormError, bundled_form, load_form_file
 from interview.case import Case, now
 from interview.casefile import CaseFile, dump_casefile, load_text, parse_casefile, to_json, to_yaml
 from interview.engine import Interview
 from interview.errors import ProblemsError
+from interview.followup import Addendum
+from interview.messages import msg, validation_lines
 from storage.errors import StorageError
+from storage.maintenance import change_passphrase, doctor, open_repository
 from storage.tinydb_repo import TinyDBRepository
 from storage.workspace import Workspace, WorkspaceSettings, default_workspace_dir
+from tui import passphrase
+from tui.errors import UserError
 from tui.text import t
-
-
-class UserError(Exception):
-    """A problem the user can fix; each line is printed as it is."""
-
-    def __init__(self, *lines: str) -> None:
-        super().__init__("\n".join(lines))
-        self.lines = list(lines)
 
 
 def _lang(args: argparse.Namespace, ws: Workspace | None = None) -> str:
@@ -40,11 +41,18 @@ def _workspace_path(args: argparse.Namespace) -> Path:
     return Path(args.workspace).expanduser() if args.workspace else default_workspace_dir()
 
 
+def _open(args: argparse.Namespace, *, writable: bool) -> TinyDBRepository:
+    path = _workspace_path(args)
+    return open_repository(path, passphrase=lambda: passphrase.existing(_lang(args)), writable=writable)
+
+
 @contextmanager
 def _repository(args: argparse.Namespace, *, writable: bool) -> Iterator[TinyDBRepository]:
-    ws = Workspace.open(_workspace_path(args))
-    repo = TinyDBRepository(ws, writable=writable)
+    repo = _open(args, writable=writable)
     try:
+        for name in repo.damaged:
+            print(f"uppfoljning: {t('damaged_skipped', _lang(args, repo.workspace), name=name)}",
+                  file=sys.stderr)
         yield repo
     finally:
         repo.close()
@@ -56,6 +64,11 @@ def run(args: argparse.Namespace) -> int:
         "import": cmd_import,
         "list": cmd_list,
         "export": cmd_export,
+        "correct": cmd_correct,
+        "erase": cmd_erase,
+        "passphrase": cmd_passphrase,
+        "doctor": cmd_doctor,
+        "audit": cmd_audit,
         "forms": cmd_forms,
     }
     lang = args.lang or "sv"
@@ -74,17 +87,50 @@ def run(args: argparse.Namespace) -> int:
         return 130
 
 
+# --- init and passphrase ---------------------------------------------------------------------------
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     path = _workspace_path(args)
+    lang = _lang(args)
     settings = WorkspaceSettings(
-        organisation=args.organisation,
-        unit=args.unit,
-        caseworker=args.caseworker,
-        lang=_lang(args),
+        organisation=args.organisation, unit=args.unit, caseworker=args.caseworker, lang=lang
     )
-    Workspace.create(path, settings)
-    print(t("created", _lang(args), path=path))
+    if (path / "workspace.json").exists():
+        raise UserError(f"{t('error', lang)}: there is already a workspace in {path}")
+    secret = None if args.no_encryption else passphrase.new(lang)
+    Workspace.create(path, settings, passphrase=secret)
+    print(t("created", lang, path=path))
+    if secret is None:
+        print(t("unencrypted_note", lang))
     return 0
+
+
+def cmd_passphrase(args: argparse.Namespace) -> int:
+    path = _workspace_path(args)
+    ws = Workspace.open(path)
+    lang = _lang(args, ws)
+    old = passphrase.existing(lang)
+    ws.codec(old)  # a wrong passphrase fails here, logged, before anything is written
+    new = passphrase.new(lang, env_allowed=False) if sys.stdin.isatty() else _new_from_env(lang)
+    count = change_passphrase(path, old, new)
+    print(t("passphrase_changed", lang, n=count))
+    return 0
+
+
+def _new_from_env(lang: str) -> str:
+    import os
+
+    value = os.environ.get("UPPFOLJNING_NEW_PASSPHRASE")
+    if not value:
+        raise UserError(
+            "set UPPFOLJNING_NEW_PASSPHRASE (and UPPFOLJNING_PASSPHRASE for the old one), "
+            "or run in a terminal"
+        )
+    return value
+
+
+# --- import, list, export ----------------------------------------------------------------------------
 
 
 def _read_case_file(path: Path, lang: str) -> CaseFile:
@@ -117,27 +163,20 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.final:
         for path, cf in parsed:
             interview = Interview(cf.form, cf.plan, cf.followup.answers, cf.followup.goals, lang=lang)
-            from interview.messages import msg
-
             for step in interview.missing_required():
                 where = f"answers.{step.key}" if step.goal is None else step.key
                 problems.append(f"{path}: followup.{where}: {msg('required', lang)}")
-            signer = args.by or cf.followup.caseworker or ws.settings.caseworker
-            if not signer:
+            if not (args.by or cf.followup.caseworker or ws.settings.caseworker):
                 problems.append(f"{path}: {t('final_needs_signer', lang)}")
-    if parsed:
-        # Conflicts with stored cases are found before anything is written, too.
-        reader = TinyDBRepository(ws, writable=False)
-        try:
-            for path, cf in parsed:
-                problems.extend(_conflicts(reader, path, cf, lang))
-        finally:
-            reader.close()
     if problems:
         raise UserError(*problems, t("nothing_imported", lang))
-    repo = TinyDBRepository(ws)
+    repo = _open(args, writable=True)
     try:
-        ids = [_store(repo, cf, args, ws, lang) for _, cf in parsed]
+        for path, cf in parsed:  # conflicts with stored cases are found before anything is written
+            problems.extend(_conflicts(repo, path, cf, lang))
+        if problems:
+            raise UserError(*problems, t("nothing_imported", lang))
+        ids = [_store(repo, cf, args, lang) for _, cf in parsed]
     finally:
         repo.close()
     print(t("imported", lang, n=len(ids), ids=", ".join(ids)))
@@ -150,15 +189,12 @@ def _conflicts(repo: TinyDBRepository, path: Path, cf: CaseFile, lang: str) -> l
         pnr = case.client.personnummer
         if pnr and cf.client.personnummer and pnr != cf.client.personnummer:
             return [f"{path}: client.case_ref: {t('other_client', lang, ref=case.client.case_ref)}"]
-    known = {s.id for s in repo.summaries()}
-    if cf.followup.id in known:
+    if cf.followup.id in {s.id for s in repo.summaries()}:
         return [f"{path}: followup.id: {t('exists', lang, id=cf.followup.id)}"]
     return []
 
 
-def _store(
-    repo: TinyDBRepository, cf: CaseFile, args: argparse.Namespace, ws: Workspace, lang: str
-) -> str:
+def _store(repo: TinyDBRepository, cf: CaseFile, args: argparse.Namespace, lang: str) -> str:
     case = repo.find_case(cf.client.case_ref)
     fu = cf.followup
     if case is not None:
@@ -168,10 +204,11 @@ def _store(
         case = Case(client=cf.client, plan=cf.plan)
         fu = fu.model_copy(update={"case_id": case.id})
         repo.add_case(case, [fu])
+    repo.log("import", case=case.id, followup=fu.id)
     if args.final and fu.status != "final":
         interview = Interview(cf.form, fu.plan, fu.answers, fu.goals, lang=lang)
         answers, goals = interview.final_answers()
-        signer = args.by or fu.caseworker or ws.settings.caseworker
+        signer = args.by or fu.caseworker or repo.workspace.settings.caseworker
         repo.finalize(fu.id, signer, now(), answers, goals)
     return fu.id
 
@@ -184,7 +221,6 @@ def cmd_list(args: argparse.Namespace) -> int:
     with _repository(args, writable=False) as repo:
         lang = _lang(args, repo.workspace)
         rows = sorted(repo.summaries(), key=lambda s: (s.case_ref, s.meeting_date or "", s.id))
-        damaged = repo.damaged
     today = date.today()
     if args.due:
         # A case is due when its latest follow-up's next date has come.
@@ -195,28 +231,22 @@ def cmd_list(args: argparse.Namespace) -> int:
             (s for s in latest.values() if _is_due(s.next_followup, today)),
             key=lambda s: s.next_followup or "",
         )
-    for name in damaged:
-        print(f"uppfoljning: {name}: damaged; it was skipped and left untouched", file=sys.stderr)
     if args.format == "json":
-        out = [
-            {**s.model_dump(mode="json"), "due": _is_due(s.next_followup, today)} for s in rows
-        ]
+        out = [{**s.model_dump(mode="json"), "due": _is_due(s.next_followup, today)} for s in rows]
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
     if not rows:
         print(t("none_due" if args.due else "no_followups", lang))
         return 0
-    header = [t(k, lang) for k in ("col_id", "col_case", "col_status", "col_meeting", "col_next",
-                                   "col_caseworker")]  # fmt: skip
-    table = [header]
+    keys = ("col_id", "col_case", "col_status", "col_meeting", "col_next", "col_caseworker")
+    table = [[t(k, lang) for k in keys]]
     for s in rows:
         nxt = s.next_followup or "–"
-        if _is_due(s.next_followup, today):
-            nxt += f" ({t('overdue', lang)})" if s.next_followup != today.isoformat() else ""
-        table.append(
-            [s.id, s.case_ref, t(f"status_{s.status}", lang), s.meeting_date or "–", nxt, s.caseworker]
-        )
-    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+        if _is_due(s.next_followup, today) and s.next_followup != today.isoformat():
+            nxt += f" ({t('overdue', lang)})"
+        status = t(f"status_{s.status}", lang)
+        table.append([s.id, s.case_ref, status, s.meeting_date or "–", nxt, s.caseworker])
+    widths = [max(len(r[i]) for r in table) for i in range(len(keys))]
     for row in table:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     return 0
@@ -227,6 +257,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         fu = repo.get_followup(repo.resolve(args.id))
         case = repo.get_case(fu.case_id)
         lang = _lang(args, repo.workspace)
+        repo.log("export", case=case.id, followup=fu.id, format=args.format)
     form = bundled_form(fu.form, fu.form_version)
     data = dump_casefile(case.client, fu, form, as_json=args.format == "json")
     text = to_json(data) if args.format == "json" else to_yaml(data)
@@ -238,6 +269,151 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+# --- records: corrections and erasure ----------------------------------------------------------------
+
+
+def cmd_correct(args: argparse.Namespace) -> int:
+    with _repository(args, writable=True) as repo:
+        lang = _lang(args, repo.workspace)
+        fid = repo.resolve(args.id)
+        author = args.author or repo.workspace.who()
+        try:
+            addendum = Addendum(kind=args.kind, author=author, reason=args.reason, text=args.text)
+        except ValidationError as err:
+            raise UserError(*validation_lines(err, lang)) from None
+        repo.add_addendum(fid, addendum)
+    print(t("corrected", lang, id=fid))
+    return 0
+
+
+_AGE = re.compile(r"^(\d+)\s*([ymd])$")
+
+
+def _cutoff(age: str, lang: str, today: date) -> date:
+    """The day before which a case counts as old: today minus 5y, 18m or 30d."""
+    m = _AGE.match(age.strip().lower())
+    if m is None:
+        raise UserError(f"--older-than: {t('bad_age', lang)}")
+    n, unit = int(m.group(1)), m.group(2)
+    if unit == "d":
+        return today - timedelta(days=n)
+    months = today.year * 12 + today.month - 1 - (n * 12 if unit == "y" else n)
+    year, month = divmod(months, 12)
+    last_day = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(today.day, last_day))
+
+
+def _last_entry(repo: TinyDBRepository, case_id: str) -> datetime:
+    case = repo.get_case(case_id)
+    stamps = [case.created_at]
+    for fu in repo.followups_of(case_id):
+        stamps.append(fu.updated_at)
+        stamps.extend(a.date for a in fu.addenda)
+    return max(stamps)
+
+
+def _confirm(prompt: str, expected: str, lang: str, yes: bool) -> bool:
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        raise UserError(t("erase_needs_yes", lang))
+    return input(prompt).strip() == expected
+
+
+def cmd_erase(args: argparse.Namespace) -> int:
+    with _repository(args, writable=not args.dry_run) as repo:
+        lang = _lang(args, repo.workspace)
+        if args.older_than:
+            return _erase_old(repo, args, lang)
+        if not args.ref:
+            raise UserError(t("erase_ref_or_age", lang))
+        found = repo.find_case(args.ref)
+        if found is None and args.ref in repo.case_ids():
+            found = repo.get_case(args.ref)
+        if found is None:
+            raise UserError(f"{t('error', lang)}: {t('no_case', lang, ref=args.ref)}")
+        ref = found.client.case_ref
+        if args.dry_run:
+            last = _last_entry(repo, found.id).date().isoformat()
+            print(t("would_erase", lang, ref=ref, last=last))
+            return 0
+        if not _confirm(t("confirm_erase", lang, ref=ref), ref, lang, args.yes):
+            print(t("erase_cancelled", lang))
+            return 1
+        repo.erase_case(found.id)
+        print(t("erased", lang, ref=ref))
+    return 0
+
+
+def _erase_old(repo: TinyDBRepository, args: argparse.Namespace, lang: str) -> int:
+    cutoff = _cutoff(args.older_than, lang, date.today())
+    limit = datetime(cutoff.year, cutoff.month, cutoff.day, tzinfo=UTC)
+    old: list[tuple[Case, datetime]] = []
+    for case_id in repo.case_ids():
+        last = _last_entry(repo, case_id)
+        if last < limit:
+            old.append((repo.get_case(case_id), last))
+    if not old:
+        print(t("nothing_old", lang))
+        return 0
+    for case, last in old:
+        print(t("would_erase", lang, ref=case.client.case_ref, last=last.date().isoformat()))
+    if args.dry_run:
+        return 0
+    if not _confirm(t("confirm_erase_many", lang, n=len(old)), str(len(old)), lang, args.yes):
+        print(t("erase_cancelled", lang))
+        return 1
+    for case, _ in old:
+        repo.erase_case(case.id)
+        print(t("erased", lang, ref=case.client.case_ref))
+    return 0
+
+
+# --- audit and repair --------------------------------------------------------------------------------
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from storage.audit import AuditLog, verify
+
+    ws = Workspace.open(_workspace_path(args))
+    lang = _lang(args, ws)
+    if args.audit_command == "verify":
+        problems = verify(ws.audit_path)
+        if problems:
+            raise UserError(*problems)
+        print(t("audit_ok", lang, n=len(AuditLog(ws.audit_path, "").entries())))
+        return 0
+    case_id = None
+    if args.case:
+        with _repository(args, writable=False) as repo:
+            found = repo.find_case(args.case)
+            case_id = found.id if found is not None else args.case
+    for e in AuditLog(ws.audit_path, "").entries():
+        if case_id is not None and e.case != case_id:
+            continue
+        detail = " ".join(f"{k}={v}" for k, v in sorted(e.detail.items()))
+        ids = " ".join(x for x in (e.case and f"case={e.case}", e.followup and f"followup={e.followup}") if x)
+        print(f"{e.seq:>6}  {e.at}  {e.who}  {e.action}  {ids}  {detail}".rstrip())
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    path = _workspace_path(args)
+    ws = Workspace.open(path)
+    lang = _lang(args, ws)
+    codec = ws.codec(passphrase.existing(lang) if ws.encrypted else None)
+    report = doctor(path, codec)
+    for name in report.restored:
+        print(t("doctor_restored", lang, name=name))
+    for name in report.unrecoverable:
+        print(t("doctor_lost", lang, name=name))
+    for line in report.audit_problems:
+        print(f"audit: {line}")
+    if not (report.damaged or report.audit_problems):
+        print(t("doctor_ok", lang))
+    return 1 if report.unrecoverable or report.audit_problems else 0
 
 
 def cmd_forms(args: argparse.Namespace) -> int:

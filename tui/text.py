@@ -45,6 +45,90 @@ CLI: dict[str, dict[str, str]] = {
     "status_draft": {"sv": "utkast", "en": "draft"},
     "status_final": {"sv": "signerad", "en": "final"},
     "overdue": {"sv": "försenad", "en": "overdue"},
+    "passphrase_needed": {
+        "sv": "arbetsytan är krypterad: sätt UPPFOLJNING_PASSPHRASE eller kör i en terminal för att "
+              "få frågan om lösenfras",
+        "en": "the workspace is encrypted: set UPPFOLJNING_PASSPHRASE, or run in a terminal to be "
+              "asked for the passphrase",
+    },
+    "init_needs_passphrase": {
+        "sv": "en ny arbetsyta krypteras: sätt UPPFOLJNING_PASSPHRASE eller kör i en terminal för att "
+              "välja lösenfras (--no-encryption skapar en okrypterad arbetsyta)",
+        "en": "a new workspace is encrypted: set UPPFOLJNING_PASSPHRASE, or run in a terminal to "
+              "choose a passphrase (--no-encryption creates an unencrypted workspace)",
+    },
+    "passphrase_prompt": {"sv": "Lösenfras: ", "en": "Passphrase: "},
+    "new_passphrase_prompt": {"sv": "Ny lösenfras: ", "en": "New passphrase: "},
+    "repeat_passphrase_prompt": {"sv": "Upprepa lösenfrasen: ", "en": "Repeat the passphrase: "},
+    "passphrase_mismatch": {
+        "sv": "lösenfraserna var olika; inget ändrades",
+        "en": "the passphrases differ; nothing was changed",
+    },
+    "passphrase_short": {
+        "sv": "lösenfrasen måste ha minst {n} tecken",
+        "en": "the passphrase must have at least {n} characters",
+    },
+    "passphrase_changed": {
+        "sv": "Lösenfrasen är bytt; {n} filer krypterades om.",
+        "en": "The passphrase was changed; {n} files were re-encrypted.",
+    },
+    "unencrypted_note": {
+        "sv": "Obs: arbetsytan är inte krypterad.",
+        "en": "Note: the workspace is not encrypted.",
+    },
+    "audit_ok": {
+        "sv": "Granskningsloggen är hel: {n} poster, ingen ändrad, borttagen eller flyttad.",
+        "en": "The audit log is intact: {n} entries, none edited, deleted or moved.",
+    },
+    "corrected": {
+        "sv": "Rättelsen lades till uppföljningen {id}.",
+        "en": "The correction was added to follow-up {id}.",
+    },
+    "no_case": {"sv": "inget ärende '{ref}'", "en": "no case '{ref}'"},
+    "confirm_erase": {
+        "sv": "Skriv ärendenumret {ref} för att radera ärendet och alla dess uppföljningar: ",
+        "en": "Type the case number {ref} to erase the case and all its follow-ups: ",
+    },
+    "confirm_erase_many": {
+        "sv": "Skriv antalet ärenden ({n}) för att radera dem och alla deras uppföljningar: ",
+        "en": "Type the number of cases ({n}) to erase them and all their follow-ups: ",
+    },
+    "erase_needs_yes": {
+        "sv": "radering måste bekräftas: kör i en terminal eller lägg till --yes",
+        "en": "erasing must be confirmed: run in a terminal or add --yes",
+    },
+    "erase_cancelled": {"sv": "Inget raderades.", "en": "Nothing was erased."},
+    "erased": {"sv": "Raderade ärendet {ref}.", "en": "Erased case {ref}."},
+    "would_erase": {
+        "sv": "Skulle radera {ref} (senaste anteckning {last})",
+        "en": "Would erase {ref} (last entry {last})",
+    },
+    "nothing_old": {
+        "sv": "Inga ärenden är äldre än så.",
+        "en": "No cases are older than that.",
+    },
+    "bad_age": {
+        "sv": "ange en ålder som 5y, 18m eller 30d",
+        "en": "give an age such as 5y, 18m or 30d",
+    },
+    "erase_ref_or_age": {
+        "sv": "ange ett ärende eller --older-than",
+        "en": "name a case or give --older-than",
+    },
+    "doctor_ok": {"sv": "Inga skadade filer.", "en": "No damaged files."},
+    "doctor_damaged": {"sv": "Skadad: {name}", "en": "Damaged: {name}"},
+    "doctor_restored": {
+        "sv": "Återställd från föregående version: {name} (den skadade filen ligger i damaged/)",
+        "en": "Restored from the previous generation: {name} (the damaged file is kept in damaged/)",
+    },
+    "doctor_lost": {
+        "sv": "Kan inte återställas: {name} (ingen läsbar föregående version; filen lämnas orörd)",
+        "en": "Cannot be restored: {name} (no readable previous generation; the file is left as it is)",
+    },
+    "damaged_skipped": {
+        "sv": "{name} är skadad och hoppades över (den lämnas orörd; kör 'uppfoljning doctor')",
+        "en": "{name} is damaged and was skipped (it is left untouched; run 'uppfoljning doctor')",
+    },
 }
 
 
