@@ -32,10 +32,12 @@ def median_ms(fn: Callable[[int], object], n: int) -> float:
     return statistics.median(times) * 1000
 
 
-def build_workspace(path: Path, followups: int) -> tuple[Workspace, list[str]]:
+def build_workspace(
+    path: Path, followups: int, passphrase: str | None = None
+) -> tuple[Workspace, list[str]]:
     """A workspace of `followups` cases with one draft each; built without fsync (setup only)."""
-    ws = Workspace.create(path)
-    repo = TinyDBRepository(ws, durable=False)
+    ws = Workspace.create(path, passphrase=passphrase)
+    repo = TinyDBRepository(ws, durable=False, codec=ws.codec(passphrase))
     plan = Plan.model_validate(PLAN)
     ids = []
     for i in range(followups):

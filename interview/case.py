@@ -18,6 +18,7 @@ from pydantic import (
 
 from interview import personnummer
 from interview.errors import fail
+from interview.textcheck import find_control
 
 Gender = Literal["woman", "man", "other", "unknown"]
 PlanType = Literal["genomforandeplan", "vardplan", "behandlingsplan", "sip", "other"]
@@ -33,8 +34,17 @@ SCALE_RANGES: dict[str, tuple[int, int]] = {"icf": (0, 4), "gas": (-2, 2)}
 # +1 where a higher level is better (GAS), -1 where lower is better (ICF qualifiers).
 SCALE_DIRECTION: dict[str, int] = {"icf": -1, "gas": 1}
 
+def _no_control(value: str) -> str:
+    pos = find_control(value)
+    if pos is not None:
+        raise fail("text_control", char=f"U+{ord(value[pos]):04X}", pos=pos + 1)
+    return value
+
+
 Id = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_.-]{1,32}$")]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_no_control)
+]
 
 
 def new_id() -> str:
@@ -62,7 +72,11 @@ class _Model(BaseModel):
 class Client(_Model):
     """Who the follow-up is about; only case_ref is required (only necessary personal data)."""
 
-    case_ref: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    case_ref: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=40),
+        AfterValidator(_no_control),
+    ]
     name: ShortText | None = None
     personnummer: str | None = None
     gender: Gender = "unknown"
@@ -108,7 +122,11 @@ class Goal(_Model):
     """A goal or, with `parent`, a sub-goal (delmål); levels lie on the goal's scale."""
 
     id: Id
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    text: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+        AfterValidator(_no_control),
+    ]
     life_area: LifeArea
     parent: Id | None = None
     scale: ScaleCode = "none"
@@ -137,7 +155,11 @@ class Intervention(_Model):
     """An insats: what is given, and by whom."""
 
     id: Id
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    name: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+        AfterValidator(_no_control),
+    ]
     provider: ShortText | None = None
     start: SaneDate | None = None
 

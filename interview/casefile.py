@@ -111,6 +111,8 @@ def parse_casefile(
 ) -> CaseFile:
     """Validate a whole case file against its form; raise ProblemsError listing every problem."""
     problems: list[str] = []
+    if data is None:
+        raise ProblemsError([msg("empty_file", lang)])
     top = _mapping(data, "file", lang, problems)
     if top is None:
         raise ProblemsError(problems)
@@ -137,7 +139,8 @@ def parse_casefile(
     partial = status == "draft"
     if status not in (None, "draft", "final"):
         problems.append(f"followup.status: {msg('status_code', lang)}")
-    answers, goal_answers = _coerce_answers(fu, form, plan, lang, today, problems)
+    failed: set[str] = set()
+    answers, goal_answers = _coerce_answers(fu, form, plan, lang, today, problems, failed)
     interview = Interview(form, plan, answers, goal_answers, today=today, lang=lang)
     for key in interview.stale_keys():
         step = interview.step(key)
@@ -146,6 +149,8 @@ def parse_casefile(
         problems.append(f"{path}: {msg('not_applicable', lang, why=why)}")
     if not partial:
         for step in interview.missing_required():
+            if step.key in failed:
+                continue  # its value was already reported as invalid
             path = f"followup.{'answers.' + step.key if step.goal is None else step.key}"
             problems.append(f"{path}: {msg('required', lang)}")
 
@@ -193,6 +198,7 @@ def _coerce_answers(
     lang: str,
     today: date | None,
     problems: list[str],
+    failed: set[str],
 ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     raw_answers = _mapping(fu.get("answers"), "followup.answers", lang, problems) or {}
     raw_goals = _mapping(fu.get("goals"), "followup.goals", lang, problems) or {}
@@ -236,6 +242,7 @@ def _coerce_answers(
             value = probe.coerce(step, source[step.question.id])
         except AnswerError as err:
             problems.append(f"{path}: {err}")
+            failed.add(step.key)
             continue
         if step.goal is None:
             answers[step.question.id] = value

@@ -18,6 +18,7 @@ from forms.schema import (
 from interview.case import SCALE_RANGES, Goal
 from interview.errors import AnswerError
 from interview.messages import msg
+from interview.textcheck import find_control
 
 _TRUE = {"yes", "ja", "true", "y", "j", "1"}
 _FALSE = {"no", "nej", "false", "n", "0"}
@@ -119,6 +120,9 @@ class Coercer:
         text = str(raw)
         if "\x00" in text:
             raise self._err("text_nul")
+        bad = find_control(text)
+        if bad is not None:
+            raise self._err("text_control", char=f"U+{ord(text[bad]):04X}", pos=bad + 1)
         if len(text) > q.max_length:
             raise self._err("text_too_long", length=len(text), max=q.max_length)
         return text

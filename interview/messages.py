@@ -49,6 +49,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "sv": "texten innehåller ett NUL-tecken, som inte kan sparas",
         "en": "the text contains a NUL character, which cannot be stored",
     },
+    "text_control": {
+        "sv": "texten innehåller ett styrtecken ({char}) på plats {pos}; ta bort det",
+        "en": "the text contains a control character ({char}) at position {pos}; remove it",
+    },
     "not_a_level": {"sv": "{value} är ingen nivå", "en": "{value} is not a level"},
     "level_range": {
         "sv": "{value} ligger utanför {scale}-skalan {low}..{high}",
@@ -107,6 +111,7 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "sv": "formuläret {form} version {version} finns inte",
         "en": "form {form} version {version} is not available",
     },
+    "empty_file": {"sv": "filen är tom", "en": "the file is empty"},
     "not_a_mapping": {"sv": "ska vara en mappning (nyckel: värde)", "en": "must be a mapping (key: value)"},
     "status_code": {"sv": "status är draft eller final", "en": "status is draft or final"},
 }

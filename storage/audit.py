@@ -125,38 +125,65 @@ class AuditLog:
 
 
 def verify(path: Path) -> list[str]:
-    """Every break in the chain, one line each, naming the line and what happened there."""
-    problems: list[str] = []
+    """Every break in the chain, one line each, naming the line and what happened there.
+
+    Each entry carries its sequence number and the hash of the entry before it: a gap in the numbers
+    is a deletion, a number seen before is an insertion, a number lower than one already seen is a
+    move, and a wrong hash between consecutive entries means the earlier one was edited.
+    """
     try:
         lines = path.read_bytes().splitlines()
     except FileNotFoundError:
         lines = []
-    prev_hash, prev_seq = GENESIS, 0
-    hashes: dict[int, str] = {}
+    parsed: list[tuple[int, int | None, str | None]] = []  # line number, seq, prev hash
+    problems: list[str] = []
     for n, raw in enumerate(lines, 1):
         try:
             entry = json.loads(raw)
-            seq, link = int(entry["seq"]), str(entry["prev"])
+            parsed.append((n, int(entry["seq"]), str(entry["prev"])))
         except (ValueError, KeyError, TypeError):
             problems.append(f"line {n}: not a valid entry (it was edited or damaged)")
-            prev_hash, prev_seq = line_hash(raw), prev_seq + 1
+            parsed.append((n, None, None))
+    present = [seq for _, seq, _ in parsed if seq is not None]
+    seen: set[int] = set()
+    highest = 0
+    good_seq, good_hash = 0, GENESIS  # the last entry known to be in its place
+    hashes: dict[int, str] = {}
+    for (n, seq, link), raw in zip(parsed, lines, strict=True):
+        if seq is None:
             continue
-        if seq <= prev_seq:
-            problems.append(
-                f"line {n}: entry {seq} comes after entry {prev_seq} (lines were inserted or reordered)"
-            )
-        elif seq > prev_seq + 1:
-            missing = f"{prev_seq + 1}" if seq == prev_seq + 2 else f"{prev_seq + 1}–{seq - 1}"
-            problems.append(f"line {n}: entry {missing} is missing (lines were deleted)")
-        elif link != prev_hash:
-            problems.append(f"line {n - 1}: entry {prev_seq} was edited (the next line's hash differs)")
-        prev_hash, prev_seq = line_hash(raw), seq
-        hashes[seq] = prev_hash
+        if seq in seen:
+            problems.append(f"line {n}: entry {seq} appears twice (a line was inserted)")
+            continue
+        seen.add(seq)
+        if seq < highest:
+            problems.append(f"line {n}: entry {seq} is out of order (lines were inserted or reordered)")
+            continue
+        highest = seq
+        if seq == good_seq + 1 and link != good_hash:
+            problems.append(f"line {n - 1}: entry {good_seq} was edited (the next line's hash differs)")
+        good_seq, good_hash = seq, line_hash(raw)
+        hashes[seq] = good_hash
+    missing = sorted(set(range(1, max(present, default=0) + 1)) - set(present))
+    for run_start, run_end in _runs(missing):
+        which = f"{run_start}" if run_start == run_end else f"{run_start}–{run_end}"
+        problems.append(f"entry {which} is missing (lines were deleted)")
     head_path = path.with_name(path.name + ".head")
     with contextlib.suppress(FileNotFoundError, ValueError, KeyError, TypeError):
         head = json.loads(head_path.read_text())
-        if int(head["seq"]) > prev_seq:
-            problems.append(f"entries after {prev_seq} up to {head['seq']} are missing (lines were deleted)")
+        last = max(present, default=0)
+        if int(head["seq"]) > last:
+            problems.append(f"entries after {last} up to {head['seq']} are missing (lines were deleted)")
         elif hashes.get(int(head["seq"]), head["hash"]) != head["hash"]:
             problems.append(f"entry {head['seq']} was edited (it differs from the head)")
     return problems
+
+
+def _runs(numbers: list[int]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    for x in numbers:
+        if runs and runs[-1][1] == x - 1:
+            runs[-1] = (runs[-1][0], x)
+        else:
+            runs.append((x, x))
+    return runs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -16,7 +17,7 @@ KEYS = ["assessment", "client_view", "goals.g1.comment", "goals.g2.comment", "me
 def main() -> None:
     ws = Workspace.open(Path(sys.argv[1]))
     start = int(sys.argv[2])
-    repo = TinyDBRepository(ws)
+    repo = TinyDBRepository(ws, codec=ws.codec(os.environ.get("UPPFOLJNING_PASSPHRASE")))
     fids = [s.id for s in repo.summaries()]
     print("READY", flush=True)
     n = start

@@ -11,15 +11,19 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+from storage.codec import Codec
 from storage.tinydb_repo import TinyDBRepository
 from storage.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
-KILLS = int(os.environ.get("UPPFOLJNING_CRASH_KILLS", "100"))
+SECRET = "krasch-test-fras"
+FAST_KDF = {"name": "scrypt", "n": 2**12, "r": 8, "p": 1}
 
 
 def run_and_kill(ws: Path, start: int, rng: random.Random) -> list[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "UPPFOLJNING_PASSPHRASE": SECRET}
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.crash_writer", str(ws), str(start)],
         stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env,
@@ -33,24 +37,27 @@ def run_and_kill(ws: Path, start: int, rng: random.Random) -> list[str]:
     return out.splitlines()
 
 
-def check_readable(ws: Path) -> None:
-    json.loads((ws / "workspace.json").read_text())
-    for path in (ws / "cases").iterdir():
+def check_readable(ws: Workspace, codec: Codec) -> None:
+    json.loads((ws.path / "workspace.json").read_text())
+    for path in ws.cases_dir.iterdir():
         if path.name.endswith(".tmp"):
             continue  # a temp file is never the only copy; opening the workspace removes it
-        data = json.loads(path.read_text())
+        data = json.loads(codec.open(path.read_bytes(), path.name.removesuffix(".prev")))
         assert "case" in data, path
 
 
-def test_sigkill_never_loses_an_acknowledged_answer(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("encrypted", "kills"), [(False, 100), (True, 300)],
+                         ids=["plain-100-kills", "encrypted-300-kills"])
+def test_sigkill_never_loses_an_acknowledged_answer(tmp_path: Path, encrypted: bool, kills: int) -> None:
     rng = random.Random(20261125)
     ws_path = tmp_path / "ws"
-    Workspace.create(ws_path)
+    ws = Workspace.create(ws_path, passphrase=SECRET if encrypted else None, kdf=FAST_KDF)
+    codec = ws.codec(SECRET)
     expected: dict[tuple[str, str], set[str]] = {}  # (fid, key) -> acceptable stored values
     acked_cases: set[str] = set()
     start = 0
     total_acks = 0
-    for _ in range(KILLS):
+    for _ in range(kills):
         lines = run_and_kill(ws_path, start, rng)
         for line in lines:
             parts = line.split()
@@ -63,8 +70,8 @@ def test_sigkill_never_loses_an_acknowledged_answer(tmp_path: Path) -> None:
             elif parts[0] == "ACK-CASE":
                 acked_cases.add(parts[1])
         start += len(lines) + 1
-        check_readable(ws_path)
-        repo = TinyDBRepository(Workspace.open(ws_path), writable=False)
+        check_readable(ws, codec)
+        repo = TinyDBRepository(Workspace.open(ws_path), writable=False, codec=codec)
         try:
             assert repo.damaged == []
             ids = {s.id for s in repo.summaries()}
@@ -78,4 +85,4 @@ def test_sigkill_never_loses_an_acknowledged_answer(tmp_path: Path) -> None:
                 expected[(fid, key)] = {shown}  # settled: the next round starts from here
         finally:
             repo.close()
-    assert total_acks > KILLS  # the writer really got work done between kills
+    assert total_acks > kills  # the writer really got work done between kills

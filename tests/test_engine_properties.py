@@ -19,6 +19,7 @@ from forms.schema import (
 )
 from interview.case import SCALE_RANGES, Plan
 from interview.engine import Interview, Step
+from interview.textcheck import find_control
 
 TODAY = date(2026, 11, 25)
 FORM = bundled_form()
@@ -59,7 +60,8 @@ def valid_raw(data: st.DataObject, iv: Interview, step: Step) -> Any:
         return data.draw(st.lists(st.sampled_from(normal), min_size=max(1, q.min_selected),
                                   unique=True))
     if isinstance(q, TextQuestion):
-        return data.draw(st.text(min_size=1, max_size=30).filter(lambda s: s.strip() and "\x00" not in s))
+        text = st.text(min_size=1, max_size=30).filter(lambda s: s.strip() and find_control(s) is None)
+        return data.draw(text)
     if isinstance(q, LevelQuestion):
         assert step.goal is not None
         low, high = SCALE_RANGES[step.goal.scale]

@@ -118,8 +118,10 @@ CLI: dict[str, dict[str, str]] = {
     "doctor_ok": {"sv": "Inga skadade filer.", "en": "No damaged files."},
     "doctor_damaged": {"sv": "Skadad: {name}", "en": "Damaged: {name}"},
     "doctor_restored": {
-        "sv": "Återställd från föregående version: {name} (den skadade filen ligger i damaged/)",
-        "en": "Restored from the previous generation: {name} (the damaged file is kept in damaged/)",
+        "sv": "Återställd från föregående version: {name}. Den senaste ändringen i ärendet kan behöva "
+              "göras om; den skadade filen ligger kvar i damaged/.",
+        "en": "Restored from the previous generation: {name}. The latest change to the case may need "
+              "to be made again; the damaged file is kept in damaged/.",
     },
     "doctor_lost": {
         "sv": "Kan inte återställas: {name} (ingen läsbar föregående version; filen lämnas orörd)",
