@@ -25,7 +25,7 @@ MAX_FILE_BYTES = 2_000_000  # a follow-up is a few kB; anything far larger is a 
 TOP_KEYS = ("form", "form_version", "client", "plan", "followup")
 FOLLOWUP_KEYS = (
     "id", "caseworker", "status", "answers", "goals", "answered_at",
-    "created_at", "updated_at", "finalized_at", "finalized_by", "addenda",
+    "created_at", "updated_at", "finalized_at", "finalized_by", "addenda", "acknowledged_hints",
 )  # fmt: skip
 
 FormLookup = Callable[[str, int], FormDefinition]
@@ -100,6 +100,7 @@ def _validated(model: Any, data: Any, path: str, lang: str, problems: list[str])
 _ADDENDA = TypeAdapter(list[Addendum])
 _STAMPS = TypeAdapter(dict[str, datetime])
 _STAMP = TypeAdapter(datetime)
+_KEYS = TypeAdapter(list[str])
 
 
 def parse_casefile(
@@ -161,6 +162,7 @@ def parse_casefile(
         ("updated_at", _STAMP),
         ("finalized_at", _STAMP),
         ("addenda", _ADDENDA),
+        ("acknowledged_hints", _KEYS),
     ):
         if fu.get(key) is not None:
             try:
@@ -278,6 +280,8 @@ def dump_casefile(
         fu["finalized_by"] = followup.finalized_by
     if followup.addenda:
         fu["addenda"] = [a.model_dump() for a in followup.addenda]
+    if followup.acknowledged_hints:
+        fu["acknowledged_hints"] = list(followup.acknowledged_hints)
     data = {
         "form": followup.form,
         "form_version": followup.form_version,

@@ -55,6 +55,7 @@ class FollowUp(BaseModel):
     finalized_at: datetime | None = None
     finalized_by: str | None = None
     addenda: list[Addendum] = Field(default_factory=list)
+    acknowledged_hints: list[str] = Field(default_factory=list)  # hints the caseworker has seen
 
     def get(self, key: str) -> Any:
         qid, gid = split_key(key)

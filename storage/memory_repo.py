@@ -84,6 +84,11 @@ class MemoryRepository(Repository):
         fu.make_final(by, at, answers, goals)
         return fu.model_copy(deep=True)
 
+    def acknowledge_hint(self, followup_id: str, hint_key: str) -> None:
+        fu = self._draft(followup_id)
+        if hint_key not in fu.acknowledged_hints:
+            fu.acknowledged_hints.append(hint_key)
+
     def add_addendum(self, followup_id: str, addendum: Addendum) -> FollowUp:
         fu = self._followups.get(followup_id)
         if fu is None:

@@ -96,6 +96,10 @@ class Repository(ABC):
         """Make a draft final with its pruned answers; it never changes again."""
 
     @abstractmethod
+    def acknowledge_hint(self, followup_id: str, hint_key: str) -> None:
+        """Keep a hint quiet in a draft: the caseworker has seen it and decided."""
+
+    @abstractmethod
     def add_addendum(self, followup_id: str, addendum: Addendum) -> FollowUp:
         """Add a correction to a FINAL follow-up; the original answers stay as they were."""
 

@@ -218,6 +218,20 @@ class TinyDBRepository(Repository):
         self.audit.append("finalize", case=case_id, followup=followup_id)
         return fu
 
+    def acknowledge_hint(self, followup_id: str, hint_key: str) -> None:
+        self._writing()
+        case_id = self._case_of(followup_id)
+
+        def apply(doc: MutableMapping[Any, Any]) -> None:
+            if doc.get("status") == "final":
+                raise FinalizedError(f"follow-up {followup_id} is final and cannot change")
+            acknowledged = doc.setdefault("acknowledged_hints", [])
+            if hint_key not in acknowledged:
+                acknowledged.append(hint_key)
+
+        self._db(case_id).table(FOLLOWUP_TABLE).update(apply, Query().id == followup_id)
+        self._restamp(case_id)
+
     def add_addendum(self, followup_id: str, addendum: Addendum) -> FollowUp:
         self._writing()
         case_id = self._case_of(followup_id)

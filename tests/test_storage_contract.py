@@ -196,3 +196,15 @@ def test_saving_touches_only_the_case_file(tmp_path: Path, plan: Plan) -> None:
     # the case's file, its previous generation, and one line in the audit log: nothing else
     assert changed == {f"{cases[1].id}.json", f"{cases[1].id}.json.prev", "audit.jsonl"}
     repo.close()
+
+
+def test_acknowledged_hints_are_kept_on_drafts_only(repo: Repository, plan: Plan) -> None:
+    case = make_case(plan)
+    fu = make_followup(case)
+    repo.add_case(case, [fu])
+    repo.acknowledge_hint(fu.id, "sip_not_started")
+    repo.acknowledge_hint(fu.id, "sip_not_started")
+    assert repo.get_followup(fu.id).acknowledged_hints == ["sip_not_started"]
+    repo.finalize(fu.id, "Anna", datetime(2026, 11, 20, tzinfo=UTC), {}, {})
+    with pytest.raises(FinalizedError):
+        repo.acknowledge_hint(fu.id, "other")

@@ -1,0 +1,204 @@
+"""The assistant's consistency hints: named rules over the answers so far; they never block."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from interview.case import SCALE_DIRECTION, Goal
+from interview.coerce import parse_date
+from interview.derived import change
+from interview.engine import Interview
+
+Severity = Literal["info", "warning"]
+HEALTH_CARE = frozenset({"region_health_care", "region_psychiatry", "region_addiction_care", "primary_care"})
+NEXT_FOLLOWUP_MAX_DAYS = 366  # "more than 12 months after the meeting"
+
+
+@dataclass(frozen=True)
+class Hint:
+    """One raised hint; `key` identifies it for acknowledging (a rule id, per goal where it applies)."""
+
+    rule: str
+    key: str
+    severity: Severity
+    text: dict[str, str]
+    points_to: tuple[str, ...]
+
+    def message(self, lang: str) -> str:
+        return self.text.get(lang, self.text["sv"])
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    check: Callable[[Interview], Iterator[Hint]]
+
+
+def _answers(iv: Interview) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    return iv.final_answers()  # only what was asked: a stale answer never raises a hint
+
+
+def _sip_health_care(iv: Interview) -> Iterator[Hint]:
+    a, _ = _answers(iv)
+    principals = set(a.get("other_principals") or [])
+    if principals & HEALTH_CARE and a.get("sip_needed") == "no":
+        yield Hint("sip_health_care", "sip_health_care", "warning", {
+            "sv": "Individen behöver insatser från hälso- och sjukvården men SIP bedöms inte behövas. "
+                  "En SIP behövs oftast när både socialtjänst och hälso- och sjukvård är inblandade.",
+            "en": "The individual needs interventions from health care, but no SIP is considered "
+                  "needed. A SIP is usually needed when both social services and health care are involved.",
+        }, ("other_principals", "sip_needed"))
+
+
+def _sip_not_started(iv: Interview) -> Iterator[Hint]:
+    a, _ = _answers(iv)
+    if a.get("sip_needed") == "yes" and a.get("sip_status") == "not_started":
+        yield Hint("sip_not_started", "sip_not_started", "warning", {
+            "sv": "En SIP behövs men har inte påbörjats. Arbetet ska påbörjas utan dröjsmål.",
+            "en": "A SIP is needed but has not been started. Work should start without delay.",
+        }, ("sip_needed", "sip_status"))
+
+
+def _reached_target(goal: Goal, level: int) -> bool:
+    if goal.scale == "none" or goal.target is None:
+        return False
+    return (level - goal.target) * SCALE_DIRECTION[goal.scale] >= 0
+
+
+def _goal_levels(iv: Interview) -> Iterator[Hint]:
+    _, goals = _answers(iv)
+    for goal, _depth in iv.plan.ordered_goals():
+        ga = goals.get(goal.id, {})
+        attainment, level = ga.get("attainment"), ga.get("level")
+        if level is None:
+            continue
+        name = goal.text
+        keys = (f"goals.{goal.id}.attainment", f"goals.{goal.id}.level")
+        if attainment == "achieved" and change(goal, level) in ("none", "negative"):
+            yield Hint("achieved_without_progress", f"achieved_without_progress:{goal.id}", "warning", {
+                "sv": f"Målet ”{name}” är markerat som uppnått, men nivån är inte bättre än före insatsen.",
+                "en": f"The goal “{name}” is marked achieved, but its level is no better than before "
+                      "the intervention.",
+            }, keys)
+        if attainment in ("not_achieved", "partly_achieved") and _reached_target(goal, level):
+            yield Hint("target_reached_not_achieved", f"target_reached_not_achieved:{goal.id}",
+                       "warning", {
+                "sv": f"Målet ”{name}” har nått målnivån men är inte markerat som uppnått.",
+                "en": f"The goal “{name}” has reached its target level but is not marked achieved.",
+            }, keys)
+
+
+def _unmet_goals(iv: Interview) -> list[Goal]:
+    _, goals = _answers(iv)
+    return [g for g in iv.plan.goals if goals.get(g.id, {}).get("attainment") not in (None, "achieved")]
+
+
+def _end_goals_met(iv: Interview) -> Iterator[Hint]:
+    a, _ = _answers(iv)
+    unmet = _unmet_goals(iv)
+    if a.get("decision") == "end_goals_met" and unmet:
+        n = len(unmet)
+        yield Hint("end_goals_met_unmet", "end_goals_met_unmet", "warning", {
+            "sv": f"Insatsen avslutas med att målen är uppnådda, men {n} mål är inte uppnått"
+                  f"{'' if n == 1 else 'a'}.",
+            "en": f"The intervention ends with the goals met, but {n} goal{'' if n == 1 else 's'} "
+                  f"{'is' if n == 1 else 'are'} not achieved.",
+        }, ("decision", *(f"goals.{g.id}.attainment" for g in unmet)))
+
+
+def _need_vs_decision(iv: Interview) -> Iterator[Hint]:
+    a, _ = _answers(iv)
+    need, decision = a.get("still_in_need"), a.get("decision")
+    if need == "no" and decision in ("continue", "revise_plan"):
+        yield Hint("continue_without_need", "continue_without_need", "warning", {
+            "sv": "Individen bedöms inte längre vara i behov av insatsen, men insatsen fortsätter.",
+            "en": "The individual is no longer considered in need of the intervention, yet it continues.",
+        }, ("still_in_need", "decision"))
+    if need == "yes" and decision in ("end_goals_met", "end_other"):
+        yield Hint("end_with_need", "end_with_need", "warning", {
+            "sv": "Individen bedöms fortfarande vara i behov av insatsen, men insatsen avslutas.",
+            "en": "The individual is still considered in need of the intervention, yet it ends.",
+        }, ("still_in_need", "decision"))
+
+
+def _new_needs_unanswered(iv: Interview) -> Iterator[Hint]:
+    a, _ = _answers(iv)
+    if (a.get("new_needs") == "yes" and a.get("new_needs_response") == ["none"]
+            and a.get("other_principal_need") != "yes"):
+        yield Hint("new_needs_no_response", "new_needs_no_response", "info", {
+            "sv": "Nya behov har uppkommit men leder varken till nya mål, ny insats eller annan huvudman. "
+                  "Beskriv gärna varför.",
+            "en": "New needs have arisen but lead to no new goals, no new intervention and no other "
+                  "principal. Consider saying why.",
+        }, ("new_needs", "new_needs_response", "other_principal_need"))
+
+
+def _not_received_but_achieved(iv: Interview) -> Iterator[Hint]:
+    a, goals = _answers(iv)
+    achieved = [g for g in iv.plan.goals if goals.get(g.id, {}).get("attainment") == "achieved"]
+    if a.get("intervention_received") == "no" and achieved:
+        yield Hint("achieved_without_intervention", "achieved_without_intervention", "info", {
+            "sv": "Insatsen har inte getts, men mål är markerade som uppnådda. Beskriv vad som "
+                  "bidragit till det.",
+            "en": "The intervention was not given, yet goals are marked achieved. Consider describing "
+                  "what contributed.",
+        }, ("intervention_received", *(f"goals.{g.id}.attainment" for g in achieved)))
+
+
+def _client_view_missing(iv: Interview) -> Iterator[Hint]:
+    a, _ = _answers(iv)
+    if a.get("client_participation") == "no" and not (a.get("client_view") or "").strip():
+        yield Hint("client_view_missing", "client_view_missing", "warning", {
+            "sv": "Brukaren har inte deltagit och varken brukarens synpunkter eller skälet till det "
+                  "är dokumenterade.",
+            "en": "The client did not take part, and neither the client's views nor the reason are "
+                  "documented.",
+        }, ("client_participation", "client_view"))
+
+
+def _target_date_passed(iv: Interview) -> Iterator[Hint]:
+    a, goals = _answers(iv)
+    when = parse_date(a.get("meeting_date")) or iv.today
+    for goal in iv.plan.goals:
+        attainment = goals.get(goal.id, {}).get("attainment")
+        if goal.target_date and goal.target_date < when and attainment not in (None, "achieved"):
+            yield Hint("target_date_passed", f"target_date_passed:{goal.id}", "info", {
+                "sv": f"Måldatumet för ”{goal.text}” har passerat och målet är inte uppnått. "
+                      "Överväg att revidera målet eller planen.",
+                "en": f"The target date of “{goal.text}” has passed and the goal is not achieved. "
+                      "Consider revising the goal or the plan.",
+            }, (f"goals.{goal.id}.attainment",))
+
+
+def _next_followup_far(iv: Interview) -> Iterator[Hint]:
+    a, _ = _answers(iv)
+    meeting, nxt = parse_date(a.get("meeting_date")), parse_date(a.get("next_followup"))
+    if meeting and nxt and (nxt - meeting).days > NEXT_FOLLOWUP_MAX_DAYS:
+        yield Hint("next_followup_far", "next_followup_far", "info", {
+            "sv": "Nästa uppföljning ligger mer än tolv månader efter mötet.",
+            "en": "The next follow-up is more than twelve months after the meeting.",
+        }, ("next_followup",))
+
+
+RULES: Sequence[Rule] = (
+    Rule("sip_health_care", "warning", _sip_health_care),
+    Rule("sip_not_started", "warning", _sip_not_started),
+    Rule("goal_levels", "warning", _goal_levels),
+    Rule("end_goals_met_unmet", "warning", _end_goals_met),
+    Rule("need_vs_decision", "warning", _need_vs_decision),
+    Rule("new_needs_no_response", "info", _new_needs_unanswered),
+    Rule("achieved_without_intervention", "info", _not_received_but_achieved),
+    Rule("client_view_missing", "warning", _client_view_missing),
+    Rule("target_date_passed", "info", _target_date_passed),
+    Rule("next_followup_far", "info", _next_followup_far),
+)
+
+
+def hints(iv: Interview, acknowledged: Sequence[str] = ()) -> list[Hint]:
+    """Every hint the answers so far raise, warnings first, minus those the caseworker acknowledged."""
+    quiet = set(acknowledged)
+    raised = [h for rule in RULES for h in rule.check(iv) if h.key not in quiet]
+    return sorted(raised, key=lambda h: h.severity != "warning")
