@@ -106,7 +106,7 @@ def _levels_sentence(iv: Interview, lang: str) -> str | None:
     if not sum(changes.values()):
         return None
     sv_noun, en_noun = "mål", ("goal", "goals")
-    parts = []
+    parts: list[str] = []
     for key, sv, en in (("positive", "förbättrats", "improved"), ("negative", "försämrats", "worsened"),
                         ("none", "varit oförändrad", "stayed the same")):  # fmt: skip
         n = changes[key]
