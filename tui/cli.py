@@ -54,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("yaml", "json"), default="yaml")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of the screen")
 
+    p = sub.add_parser("pdf", help="the follow-up document as PDF")
+    p.add_argument("id", metavar="ID", help="follow-up id (or a unique start of it)")
+    p.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: uppfoljning-ID.pdf)")
+
     p = sub.add_parser("correct", help="add a correction (rättelse) to a final follow-up")
     p.add_argument("id", metavar="ID")
     p.add_argument("--reason", required=True, help="why the record is corrected")

@@ -64,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
         "import": cmd_import,
         "list": cmd_list,
         "export": cmd_export,
+        "pdf": cmd_pdf,
         "correct": cmd_correct,
         "erase": cmd_erase,
         "passphrase": cmd_passphrase,
@@ -268,6 +269,19 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(t("written", lang, path=args.output), file=sys.stderr)
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def cmd_pdf(args: argparse.Namespace) -> int:
+    from tui.documents import render_followup, write_pdf
+
+    with _repository(args, writable=False) as repo:
+        lang = _lang(args, repo.workspace)
+        fid = repo.resolve(args.id)
+        pdf = render_followup(repo, repo.workspace.settings, fid, lang)
+    out = Path(args.output) if args.output else Path(f"uppfoljning-{fid}.pdf")
+    write_pdf(out, pdf)
+    print(t("written", lang, path=out))
     return 0
 
 

@@ -1,0 +1,472 @@
+"""Renders one follow-up as the document a unit files: reportlab, fonts embedded, bytes out."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, StyleSheet1
+from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    HRFlowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from forms.pdf.text import t
+from forms.schema import ChoiceQuestion, DateQuestion, FormDefinition, MultiQuestion, Question, Section
+from interview.case import Client, Goal
+from interview.coerce import parse_date
+from interview.derived import followup_gas_t
+from interview.engine import Interview, Step
+from interview.followup import FollowUp
+from interview.language import long_date
+
+FONTS = Path(__file__).parent / "fonts"
+VERSION = "0.1.0"
+
+INK = colors.HexColor("#1f2328")
+MUTED = colors.HexColor("#5b6169")
+RULE = colors.HexColor("#c9ced4")
+SHADE = colors.HexColor("#f1f3f5")
+ALERT = colors.HexColor("#a4262c")
+LONG_TEXT = 160  # characters: a longer answer reads better across the whole width
+LONG_COMMENT = 600  # characters: a longer goal comment is printed after the goals table
+
+
+@cache
+def register_fonts() -> tuple[str, str]:
+    """DejaVu Sans, embedded: the built-in Helvetica draws boxes for Ł, ş, ı, Cyrillic, Vietnamese."""
+    pdfmetrics.registerFont(TTFont("DejaVuSans", str(FONTS / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(FONTS / "DejaVuSans-Bold.ttf")))
+    pdfmetrics.registerFontFamily(
+        "DejaVuSans", normal="DejaVuSans", bold="DejaVuSans-Bold", italic="DejaVuSans",
+        boldItalic="DejaVuSans-Bold",
+    )
+    return "DejaVuSans", "DejaVuSans-Bold"
+
+
+def verbatim(text: str) -> str:
+    """Free text as Paragraph source that prints exactly as written: markup escaped, lines kept."""
+    return escape(text).replace("\t", "    ").replace("\r\n", "\n").replace("\n", "<br/>")
+
+
+@dataclass
+class DocumentInput:
+    """Everything the document shows; `history` holds earlier follow-ups of the same case."""
+
+    client: Client
+    followup: FollowUp
+    form: FormDefinition  # the version the follow-up was made with, never today's
+    history: Sequence[FollowUp] = ()
+    organisation: str = ""
+    unit: str = ""
+    lang: str = "sv"
+    banner: str | None = None  # a marking on every page, e.g. for the training workspace
+
+
+class _NumberedCanvas(Canvas):
+    """Holds every page until the end so each can say 'page x of y'."""
+
+    def __init__(self, *args: Any, document: FollowUpDocument, **kwargs: Any) -> None:
+        # The page preamble sets an initial font; make it ours so no page references Helvetica.
+        kwargs["initialFontName"] = document.font
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+        self._document = document
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        self._startPage()  # type: ignore[attr-defined]  # reportlab's own page reset
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self._document.decorate(self, self.getPageNumber(), total)
+            super().showPage()
+        super().save()
+
+
+class FollowUpDocument:
+    """Page size, margins and fonts are class attributes; override the steps to change the layout."""
+
+    pagesize = A4
+    margin = 20 * mm
+    top_margin = 24 * mm
+    bottom_margin = 20 * mm
+
+    def __init__(self, data: DocumentInput) -> None:
+        self.data = data
+        self.lang = data.lang
+        self.font, self.bold = register_fonts()
+        fu = data.followup
+        self.interview = Interview(data.form, fu.plan, fu.answers, fu.goals, lang=self.lang)
+        self._applicable = self.interview.applicable_steps()
+        self.styles = self.stylesheet()
+        self.width = self.pagesize[0] - 2 * self.margin
+
+    # --- styles -----------------------------------------------------------------------------
+
+    def stylesheet(self) -> StyleSheet1:
+        s = StyleSheet1()
+        base = ParagraphStyle("body", fontName=self.font, fontSize=9.5, leading=13, textColor=INK,
+                              splitLongWords=1)
+        s.add(base)
+        s.add(ParagraphStyle("title", parent=base, fontName=self.bold, fontSize=17, leading=21,
+                             spaceAfter=2 * mm))
+        s.add(ParagraphStyle("overline", parent=base, fontSize=8.5, textColor=MUTED, spaceAfter=1 * mm))
+        s.add(ParagraphStyle("h2", parent=base, fontName=self.bold, fontSize=11.5, leading=15,
+                             spaceBefore=6 * mm, spaceAfter=2 * mm))
+        s.add(ParagraphStyle("label", parent=base, fontSize=8.5, leading=11, textColor=MUTED))
+        s.add(ParagraphStyle("cell", parent=base, fontSize=9, leading=12))
+        s.add(ParagraphStyle("cellbold", parent=base, fontName=self.bold, fontSize=9, leading=12))
+        s.add(ParagraphStyle("head", parent=base, fontName=self.bold, fontSize=8.5, leading=11,
+                             textColor=MUTED))
+        s.add(ParagraphStyle("small", parent=base, fontSize=8.5, leading=11.5, textColor=MUTED))
+        s.add(ParagraphStyle("right", parent=base, alignment=TA_RIGHT))
+        return s
+
+    def heading(self, text: str) -> list[Flowable]:
+        # A heading never stands alone at the foot of a page, yet a long table after it may still
+        # start on the same page (keepWithNext would move the whole table and leave a gap).
+        return [CondPageBreak(35 * mm), self.p(text, "h2")]
+
+    def p(self, text: str, style: str = "body") -> Paragraph:
+        """A paragraph of plain text: never interpreted as markup."""
+        return Paragraph(verbatim(text), self.styles[style])
+
+    def fit(self, text: str, style: str, width: float) -> Paragraph | str:
+        """A table cell as plain lines, wrapped here: drawn exactly as written and far cheaper to lay
+        out than a Paragraph. A word too long for the column falls back to a splitting Paragraph.
+        The table's style gives the strings the paragraph style's font."""
+        st = self.styles[style]
+        lines = simpleSplit(text, st.fontName, st.fontSize, width)
+        if all(pdfmetrics.stringWidth(line, st.fontName, st.fontSize) <= width for line in lines):
+            return "\n".join(lines)
+        return self.p(text, style)
+
+    def cell_style(self, cols: tuple[int, int], style: str) -> list[tuple[Any, ...]]:
+        st = self.styles[style]
+        first, last = cols
+        return [("FONTNAME", (first, 0), (last, -1), st.fontName),
+                ("FONTSIZE", (first, 0), (last, -1), st.fontSize),
+                ("LEADING", (first, 0), (last, -1), st.leading),
+                ("TEXTCOLOR", (first, 0), (last, -1), st.textColor)]
+
+    # --- values -----------------------------------------------------------------------------
+
+    def _date(self, value: Any) -> str:
+        day = parse_date(value)
+        return long_date(day, self.lang) if day else str(value)
+
+    def _stamp(self, value: datetime) -> str:
+        local = value.astimezone() if value.tzinfo else value
+        return f"{long_date(local.date(), self.lang)} {local:%H:%M}"
+
+    def answer_text(self, question: Question, value: Any) -> str:
+        if value is None or value == [] or value == "":
+            return t("skipped", self.lang)
+        if isinstance(question, DateQuestion):
+            return self._date(value)
+        if isinstance(question, ChoiceQuestion | MultiQuestion):
+            labels = {c.code: c.label.get(self.lang) for c in question.choices}
+            codes = value if isinstance(value, list) else [value]
+            return ", ".join(labels.get(str(c), str(c)) for c in codes)
+        return str(value)
+
+    def level_text(self, goal: Goal, level: int | None) -> str:
+        if level is None:
+            return "–"
+        scale = self.data.form.scale(goal.scale)
+        words = ""
+        if scale is not None:
+            words = next((lv.label.get(self.lang) for lv in scale.levels if lv.value == level), "")
+        shown = f"{level:+d}" if goal.scale == "gas" and level else str(level)
+        return f"{shown} {words}".strip()
+
+    # --- the story --------------------------------------------------------------------------
+
+    def _get_story(self) -> list[Flowable]:
+        story: list[Flowable] = []
+        story += self.title_block()
+        story += self.client_block()
+        for section in self.data.form.sections:
+            if section.per_goal:
+                story += self.goals_block(section)
+            else:
+                story += self.section_block(section)
+        story += self.addenda_block()
+        story += self.signature_block()
+        return story
+
+    def title_block(self) -> list[Flowable]:
+        # The organisation stands in every page's header, so the title stands alone.
+        return [self.p(t(f"title_{self.data.followup.plan.type}", self.lang), "title")]
+
+    def _kv(self, rows: list[tuple[str, str]]) -> list[Flowable]:
+        """Label beside value in a light table; a long or multi-line text runs full width under its
+        label as plain paragraphs, which split across pages cleanly (table rows do not)."""
+        out: list[Flowable] = []
+        short: list[list[Any]] = []
+
+        label_w, value_w = 0.32 * self.width, 0.68 * self.width
+
+        def flush() -> None:
+            if short:
+                table = Table(list(short), colWidths=[label_w, value_w], hAlign="LEFT")
+                table.setStyle(TableStyle([
+                    *self.cell_style((0, 0), "label"),
+                    *self.cell_style((1, 1), "cell"),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 3),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+                ]))
+                out.append(table)
+                short.clear()
+
+        for key, value in rows:
+            if len(value) > LONG_TEXT or "\n" in value:
+                flush()
+                out += [Spacer(1, 1.5 * mm), self.p(key, "label"), Spacer(1, 1 * mm), self.p(value, "cell"),
+                        HRFlowable(width="100%", thickness=0.4, color=RULE, spaceBefore=2, spaceAfter=1)]
+            else:
+                short.append([self.fit(key, "label", label_w - 8), self.fit(value, "cell", value_w - 8)])
+        flush()
+        return out
+
+    def client_block(self) -> list[Flowable]:
+        c, fu = self.data.client, self.data.followup
+        rows: list[tuple[str, str]] = [(t("case_ref", self.lang), c.case_ref)]
+        if c.name:
+            rows.append((t("name", self.lang), c.name))
+        if c.personnummer:
+            rows.append((t("personnummer", self.lang), c.personnummer))
+        if c.unit:
+            rows.append((t("unit", self.lang), c.unit))
+        rows.append((t("caseworker", self.lang), fu.caseworker or c.caseworker or "–"))
+        rows.append((t("plan_start", self.lang), self._date(fu.plan.start)))
+        if fu.plan.interventions:
+            names = [f"{i.name} ({i.provider})" if i.provider else i.name for i in fu.plan.interventions]
+            rows.append((t("interventions", self.lang), "\n".join(names)))
+        return [Spacer(1, 2 * mm), *self._kv(rows)]
+
+    def _asked(self, section: Section) -> list[Step]:
+        return [s for s in self._applicable if s.section.id == section.id and self.interview.has(s)]
+
+    def section_block(self, section: Section) -> list[Flowable]:
+        heading = self.heading(section.title.get(self.lang))
+        steps = self._asked(section)
+        if not steps:
+            return [*heading, self.p(t("not_applicable", self.lang), "small")]
+        out: list[Flowable] = list(heading)
+        rows: list[tuple[str, str]] = []
+        for step in steps:
+            text = self.answer_text(step.question, self.interview.value(step))
+            rows.append((step.question.label.get(self.lang), text))
+        return out + self._kv(rows)
+
+    def goals_block(self, section: Section) -> list[Flowable]:
+        heading = self.heading(section.title.get(self.lang))
+        goals = self.data.followup.plan.ordered_goals()
+        if not goals:
+            return [*heading, self.p(t("not_applicable", self.lang), "small")]
+        lang = self.lang
+        answers = self.interview.final_answers()[1]
+        attainment_q = next(q for q in section.questions if q.id == "attainment")
+        head = [self.p(t(k, lang), "head") for k in ("goal", "life_area", "levels", "attainment")]
+        long_comments: list[tuple[Goal, str]] = []
+        data: list[list[Any]] = [head]
+        w = self.width
+        widths = [0.33 * w, 0.24 * w, 0.26 * w, 0.17 * w]
+        style: list[tuple[Any, ...]] = [
+            *self.cell_style((0, 3), "cell"),  # empty spanned cells too: never Helvetica
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
+            ("LEFTPADDING", (0, 0), (-1, -1), 3),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ]
+        for goal, depth in goals:
+            ga = answers.get(goal.id, {})
+            indent = "    " * depth + ("↳ " if depth else "")
+            name = self.fit(indent + goal.text, "cellbold" if depth == 0 else "cell", widths[0] - 6)
+            if goal.scale == "none":
+                levels = self.p(t("unscaled", lang), "small")
+            else:
+                lines = [f"{t('before', lang)}: {self.level_text(goal, goal.baseline)}",
+                         f"{t('now', lang)}: {self.level_text(goal, ga.get('level'))}",
+                         f"{t('target', lang)}: {self.level_text(goal, goal.target)}"]
+                levels = self.fit("\n".join(lines), "cell", widths[2] - 6)
+            row = len(data)
+            if depth == 0:
+                style.append(("FONTNAME", (0, row), (0, row), self.bold))  # a goal; sub-goals regular
+            data.append([
+                name,
+                self.fit(self.data.form.life_area_label(goal.life_area, lang), "cell", widths[1] - 6),
+                levels,
+                self.fit(self.answer_text(attainment_q, ga.get("attainment")), "cell", widths[3] - 6),
+            ])
+            comment = ga.get("comment")
+            if comment and len(comment) > LONG_COMMENT:
+                long_comments.append((goal, comment))
+                comment = f"{t('comment', lang)}: {t('see_below', lang)}"
+                data.append([self.p(comment, "small"), "", "", ""])
+                style.append(("SPAN", (0, row + 1), (-1, row + 1)))
+                style.append(("LINEBELOW", (0, row + 1), (-1, row + 1), 0.4, RULE))
+            elif comment:
+                data.append([self.p(f"{t('comment', lang)}: {comment}", "small"), "", "", ""])
+                style.append(("SPAN", (0, row + 1), (-1, row + 1)))
+                style.append(("LEFTPADDING", (0, row + 1), (-1, row + 1), 3 + 10 * depth))
+                style.append(("LINEBELOW", (0, row + 1), (-1, row + 1), 0.4, RULE))
+            else:
+                style.append(("LINEBELOW", (0, row), (-1, row), 0.4, RULE))
+        table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
+        table.setStyle(TableStyle(style))
+        out: list[Flowable] = [*heading, table]
+        if long_comments:
+            out += self.heading(t("comments", lang))
+            out += self._kv([(goal.text, comment) for goal, comment in long_comments])
+        gas = followup_gas_t(self.data.followup.plan.goals,
+                             {gid: a.get("level") for gid, a in answers.items()})
+        if gas is not None:
+            value = f"{gas:.1f}".replace(".", ",") if lang == "sv" else f"{gas:.1f}"
+            out += [Spacer(1, 2 * mm), self.p(t("gas_t", lang, value=value), "small")]
+        out += self.history_block()
+        return out
+
+    def history_block(self) -> list[Flowable]:
+        lang = self.lang
+        fu = self.data.followup
+        scaled = [(g, d) for g, d in fu.plan.ordered_goals() if g.scale != "none"]
+        earlier = [h for h in self.data.history if h.id != fu.id][-5:]
+        if not scaled or not earlier:
+            return []
+        cols = [*earlier, fu]
+        head = [self.p(t("goal", lang), "head")]
+        for h in cols:
+            when = parse_date(h.answers.get("meeting_date"))
+            label = when.isoformat() if when else h.created_at.date().isoformat()
+            head.append(self.p(label + (f" ({t('this_followup', lang)})" if h is fu else ""), "head"))
+        data: list[list[Any]] = [head]
+        for goal, depth in scaled:
+            row: list[Any] = [self.p("    " * depth + goal.text, "cell")]
+            for h in cols:
+                level = h.goals.get(goal.id, {}).get("level")
+                row.append(self.p("–" if level is None else str(level), "cell"))
+            data.append(row)
+        first = 0.38 * self.width
+        rest = (self.width - first) / len(cols)
+        table = Table(data, colWidths=[first] + [rest] * len(cols), repeatRows=1, hAlign="LEFT")
+        table.setStyle(TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), self.font),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),
+            ("BACKGROUND", (-1, 1), (-1, -1), SHADE),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]))
+        return [*self.heading(t("history", lang)), table]
+
+    def addenda_block(self) -> list[Flowable]:
+        addenda = self.data.followup.addenda
+        if not addenda:
+            return []
+        out: list[Flowable] = list(self.heading(t("addenda", self.lang)))
+        for a in addenda:
+            meta = t("addendum_meta", self.lang, kind=t(f"addendum_{a.kind}", self.lang),
+                     date=self._stamp(a.date), author=a.author, reason=a.reason)
+            out += [self.p(meta, "label"), self.p(a.text), Spacer(1, 2 * mm)]
+        return out
+
+    def signature_block(self) -> list[Flowable]:
+        fu = self.data.followup
+        if fu.status == "final" and fu.finalized_at and fu.finalized_by:
+            text = t("signed", self.lang, who=fu.finalized_by, when=self._stamp(fu.finalized_at))
+        else:
+            text = t("unsigned", self.lang)
+        return [KeepTogether([self.p(t("signature", self.lang), "h2"), self.p(text)])]
+
+    # --- every page -------------------------------------------------------------------------
+
+    def markings(self) -> list[str]:
+        marks = []
+        if self.data.banner:
+            marks.append(self.data.banner)
+        if self.data.followup.status != "final":
+            marks.append(t("draft", self.lang))
+        return marks
+
+    def decorate(self, canvas: Canvas, page: int, pages: int) -> None:
+        lang, fu = self.lang, self.data.followup
+        w, h = self.pagesize
+        canvas.saveState()
+        canvas.setFont(self.font, 7.5)
+        canvas.setFillColor(MUTED)
+        secrecy = self.data.form.secrecy
+        if secrecy is not None:
+            canvas.drawRightString(w - self.margin, h - 12 * mm, secrecy.text.get(lang))
+        over = " · ".join(x for x in (self.data.organisation, self.data.unit) if x)
+        if over:
+            canvas.drawString(self.margin, h - 12 * mm, over)
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.4)
+        canvas.line(self.margin, 14 * mm, w - self.margin, 14 * mm)
+        canvas.drawString(self.margin, 10 * mm, t("footer_id", lang, id=fu.id, form=fu.form,
+                                                  version=fu.form_version))
+        canvas.drawRightString(w - self.margin, 10 * mm, t("page", lang, page=page, pages=pages))
+        marks = self.markings()
+        if marks:
+            canvas.setFont(self.bold, 9)
+            canvas.setFillColor(ALERT)
+            canvas.drawCentredString(w / 2, h - 17 * mm, "   ·   ".join(marks))
+            canvas.setFillColor(colors.Color(0.64, 0.15, 0.17, alpha=0.07))
+            canvas.setFont(self.bold, 46)
+            canvas.translate(w / 2, h / 2)
+            canvas.rotate(35)
+            canvas.drawCentredString(0, 0, marks[-1])
+        canvas.restoreState()
+
+    def generate(self) -> bytes:
+        buf = io.BytesIO()
+        fu = self.data.followup
+        doc = SimpleDocTemplate(
+            buf,
+            pagesize=self.pagesize,
+            leftMargin=self.margin,
+            rightMargin=self.margin,
+            topMargin=self.top_margin,
+            bottomMargin=self.bottom_margin,
+            # No personal data in the metadata: it is shown by file managers and search indexes.
+            title=t("doc_title", self.lang),
+            subject=t("doc_subject", self.lang, form=fu.form, version=fu.form_version),
+            author="",
+            creator=f"uppfoljning {VERSION}",
+            invariant=1,
+        )
+        doc.build(self._get_story(),
+                  canvasmaker=lambda *a, **k: _NumberedCanvas(*a, document=self, **k))
+        return buf.getvalue()
+
+
+def render(data: DocumentInput) -> bytes:
+    return FollowUpDocument(data).generate()

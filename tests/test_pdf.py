@@ -1,0 +1,243 @@
+"""The follow-up document: content and order, branching, verbatim text, Unicode, pages, markings."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from forms.pdf.document import DocumentInput, render
+from interview.casefile import load_text, parse_casefile
+from interview.followup import Addendum
+from tui.cli import main
+
+DATA = Path(__file__).parent / "data"
+
+
+def make(changes: Any = None, *, status: str | None = None, lang: str = "sv",
+         history: tuple[Any, ...] = (), banner: str | None = None) -> tuple[bytes, DocumentInput]:
+    data = yaml.safe_load((DATA / "example.yaml").read_text(encoding="utf-8"))
+    if changes:
+        changes(data)
+    if status:
+        data["followup"]["status"] = status
+        if status == "final":
+            data["followup"].update(finalized_at="2026-11-19T10:30:00+00:00", finalized_by="Anna Andersson")
+    cf = parse_casefile(load_text(yaml.safe_dump(data, allow_unicode=True)))
+    doc = DocumentInput(cf.client, cf.followup, cf.form, history=history, organisation="Exempelby kommun",
+                        unit="Socialpsykiatri", lang=lang, banner=banner)
+    return render(doc), doc
+
+
+def pages(pdf: bytes) -> list[str]:
+    return [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def text(pdf: bytes) -> str:
+    return "\n".join(pages(pdf))
+
+
+FURNITURE = ("Sekretess enligt", "Exempelby kommun", "formulär standard-uppfoljning", "Sida ",
+             "UTKAST – ej signerad")
+
+
+def body(pdf: bytes) -> str:
+    """The running text without each page's header and footer, so text across a break joins up."""
+    return "\n".join(line for page in pages(pdf) for line in page.splitlines()
+                     if not any(f in line for f in FURNITURE))
+
+
+def squash(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def test_content_and_order() -> None:
+    pdf, _ = make()
+    full = text(pdf)
+    order = ["Uppföljning av genomförandeplan", "IFO-2026-0117", "Boendestöd (Boendestödsteamet)",
+             "Mötet", "18 november 2026", "Brukaren, Utförare", "Hembesök", "Insatsen",
+             "Har individen fått den planerade insatsen?", "Mål", "Sköta sin tvätt själv", "Hemliv",
+             "Före: 3 Stor svårighet", "Nu: 2 Måttlig svårighet", "Mål: 1 Lätt svårighet",
+             "Delvis uppnått", "Kommentar: Klarar tvätten med påminnelse.",
+             "Gå till dagverksamheten", "Nu: +1 Något bättre än förväntat", "GAS T-värde för uppföljningen: 60,0",
+             "Behov", "Annan huvudman", "Samordnad individuell plan", "Brukarens uppfattning",
+             "Tycker att stödet hjälper.", "Bedömning och fortsättning", "Positiv utveckling.",
+             "Insatsen fortsätter enligt plan", "18 maj 2027", "Signering"]
+    pos = -1
+    flat = full.replace("\n", " ")
+    for item in order:
+        found = flat.find(item, pos + 1)
+        assert found > pos, f"{item!r} missing or out of order"
+        pos = found
+    assert "Sekretess enligt 26 kap. 1 § OSL (2009:400)" in full
+    assert "Sida 1 av" in full and "formulär standard-uppfoljning v1" in full
+
+
+def test_questions_not_asked_are_not_printed_and_empty_sections_say_so() -> None:
+    pdf, _ = make()
+    full = text(pdf)
+    for label in ("Varför inte (helt)?", "Beskriv de nya behoven", "Vilken huvudman?", "Har SIP gjorts?",
+                  "Har individen lotsats dit?", "Datum för SIP"):
+        assert label not in full
+
+    def partial(d: dict[str, Any]) -> None:
+        for key in ("sip_needed", "client_participation", "client_view", "client_satisfaction",
+                    "assessment", "decision", "next_followup"):
+            d["followup"]["answers"].pop(key)
+
+    pdf, _ = make(partial, status="draft")
+    full = text(pdf)
+    assert full.count("Ej aktuellt") == 3  # the SIP, the client's view and the outcome sections
+    assert "Behövs en samordnad" not in full
+
+
+def test_free_text_prints_verbatim() -> None:
+    markup = "<b>fet</b> & <para>stycke</para> <font color=red>röd</font> &amp; [bold]x[/]"
+    long_text = ("Lång text med många ord. " * 200)[:5000]
+    long_word = "Å" + "x" * 298 + "Ö"
+
+    def change(d: dict[str, Any]) -> None:
+        a = d["followup"]["answers"]
+        a["client_view"] = markup + "\nandra raden\ntredje raden"
+        a["assessment"] = long_text
+        d["followup"]["goals"]["g1"]["comment"] = long_word
+
+    pdf, _ = make(change)
+    full = text(pdf)
+    assert markup in full.replace("\n", " ") or squash(markup) in squash(full)
+    assert "andra raden" in full and "tredje raden" in full
+    assert squash(long_text) in squash(body(pdf))  # across the page break, nothing lost
+    assert squash(long_word) in squash(full)
+
+
+def test_any_client_name_prints_with_the_embedded_font() -> None:
+    name = "Łucja Şahin-Иванова Nguyễn Thị Ánh Işık"
+
+    def change(d: dict[str, Any]) -> None:
+        d["client"]["name"] = name
+
+    pdf, _ = make(change)
+    assert name in text(pdf)
+    reader = PdfReader(io.BytesIO(pdf))
+    fonts = {str(f["/BaseFont"]) for page in reader.pages
+             for f in page["/Resources"]["/Font"].values()}  # type: ignore[index, union-attr]
+    assert all("DejaVuSans" in f for f in fonts), fonts
+
+
+def test_thirty_goals_span_pages_with_repeated_table_headers() -> None:
+    def change(d: dict[str, Any]) -> None:
+        d["plan"]["goals"] = [
+            {"id": f"g{i}", "text": f"Delmål nummer {i} med en beskrivning som tar lite plats",
+             "life_area": "d6", "scale": "icf", "baseline": 3, "target": 1,
+             **({"parent": f"g{i - 1}"} if i % 3 == 2 else {})}
+            for i in range(1, 31)
+        ]
+        d["followup"]["goals"] = {f"g{i}": {"attainment": "partly_achieved", "level": 2,
+                                            "comment": "Går framåt."} for i in range(1, 31)}
+
+    pdf, _ = make(change)
+    texts = pages(pdf)
+    with_goals = [t for t in texts if "Delmål nummer" in t]
+    assert len(with_goals) >= 2
+    for page_text in with_goals:
+        assert "Måluppfyllelse" in page_text  # the header row repeats
+    assert "Delmål nummer 30" in "".join(texts)
+    assert "↳" in "".join(texts)  # sub-goals are marked under their goal
+
+
+def test_draft_marking_on_every_page_and_signature_when_final() -> None:
+    pdf, _ = make()
+    assert all("UTKAST – ej signerad" in p for p in pages(pdf))
+    assert "Ej signerad" in text(pdf)
+    final, _ = make(status="final")
+    assert not any("UTKAST" in p for p in pages(final))
+    assert "Signerad av Anna Andersson den 19 november 2026" in text(final)
+
+
+def test_training_banner_on_every_page() -> None:
+    pdf, _ = make(status="final", banner="ÖVNING – fiktiva uppgifter")
+    assert all("ÖVNING – fiktiva uppgifter" in p for p in pages(pdf))
+
+
+def test_addenda_are_printed_with_date_author_and_reason() -> None:
+    def change(d: dict[str, Any]) -> None:
+        d["followup"]["addenda"] = [Addendum(author="Bo Berg", reason="Fel datum", text="Mötet var 17/11.",
+                                             date=datetime(2026, 11, 21, 9, 0, tzinfo=UTC)).model_dump()]
+
+    pdf, _ = make(change, status="final")
+    full = text(pdf)
+    assert "Rättelser och tillägg" in full
+    assert "Rättelse, 21 november 2026" in full and "Bo Berg" in full and "Skäl: Fel datum" in full
+    assert "Mötet var 17/11." in full
+    assert full.index("Positiv utveckling.") < full.index("Rättelser och tillägg")
+
+
+def test_history_of_levels_across_followups() -> None:
+    _, earlier = make()
+    old = earlier.followup.model_copy(update={"id": "old1"})
+    old.answers = {**old.answers, "meeting_date": "2026-08-01"}
+    old.goals = {"g1": {"attainment": "not_achieved", "level": 3}, "g2": {"attainment": "not_achieved",
+                                                                          "level": -1}}
+    pdf, _ = make(history=(old,))
+    full = text(pdf)
+    assert "Nivåer över tid" in full and "2026-08-01" in full and "2026-11-18 (denna)" in full
+
+
+def test_english_and_deterministic_bytes_and_clean_metadata() -> None:
+    one, doc = make(lang="en")
+    assert render(doc) == one  # invariant mode: the same follow-up gives the same bytes
+    full = text(one)
+    assert "Follow-up of implementation plan" in full and "DRAFT – not signed" in full
+    assert "Page 1 of" in full and "GAS T-score of the follow-up: 60.0" in full
+    meta = PdfReader(io.BytesIO(one)).metadata
+    assert meta is not None
+    for value in (meta.title, meta.subject, meta.author, meta.creator):
+        assert "IFO" not in str(value) and "Handläggare" not in str(value)
+
+
+def test_pdf_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ws = tmp_path / "ws"
+    main(["--workspace", str(ws), "init", "--no-encryption", "--organisation", "Exempelby kommun"])
+    main(["--workspace", str(ws), "import", str(DATA / "example.yaml")])
+    capsys.readouterr()
+    main(["--workspace", str(ws), "list", "--format", "json"])
+    fid = json.loads(capsys.readouterr().out)[0]["id"]
+    out = tmp_path / "doc.pdf"
+    assert main(["--workspace", str(ws), "pdf", fid[:5], "-o", str(out)]) == 0
+    assert "Exempelby kommun" in text(out.read_bytes())
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert '"action":"pdf"' in (ws / "audit.jsonl").read_text()
+
+
+def test_pdf_uses_the_records_own_form_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ws = tmp_path / "ws"
+    main(["--workspace", str(ws), "init", "--no-encryption"])
+    main(["--workspace", str(ws), "import", str(DATA / "example.yaml")])
+    case_file = next((ws / "cases").glob("*.json"))
+    raw = json.loads(case_file.read_text())
+    raw["followups"]["1"]["form_version"] = 2  # a record made with a form version not installed here
+    case_file.write_text(json.dumps(raw))
+    capsys.readouterr()
+    main(["--workspace", str(ws), "list", "--format", "json"])
+    fid = json.loads(capsys.readouterr().out)[0]["id"]
+    assert main(["--workspace", str(ws), "--lang", "en", "pdf", fid, "-o", str(tmp_path / "x.pdf")]) == 1
+    assert "version 2 is not installed" in capsys.readouterr().err
+
+
+def test_a_very_long_goal_comment_is_printed_after_the_table() -> None:
+    comment = ("Kommentar som fortsätter länge. " * 200)[:5000]
+
+    def change(d: dict[str, Any]) -> None:
+        d["followup"]["goals"]["g1"]["comment"] = comment
+
+    pdf, _ = make(change)
+    full = body(pdf)
+    assert "Kommentar: se nedan" in full and "Kommentarer till målen" in full
+    assert squash(comment) in squash(full)
