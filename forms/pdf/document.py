@@ -311,6 +311,7 @@ class FollowUpDocument:
             ga = answers.get(goal.id, {})
             indent = "    " * depth + ("↳ " if depth else "")
             name = self.fit(indent + goal.text, "cellbold" if depth == 0 else "cell", widths[0] - 6)
+            levels: Paragraph | str
             if goal.scale == "none":
                 levels = self.p(t("unscaled", lang), "small")
             else:
