@@ -104,6 +104,9 @@ class MemoryRepository(Repository):
         for fid in [f.id for f in self._followups.values() if f.case_id == case_id]:
             del self._followups[fid]
 
+    def case_ids(self) -> list[str]:
+        return sorted(self._cases)
+
     def log(self, action: str, *, case: str | None = None, followup: str | None = None,
             **detail: Any) -> None:
         self.logged.append((action, case, followup))

@@ -127,8 +127,9 @@ class Repository(ABC):
                 return self.get_case(s.case_id)
         return None
 
+    @abstractmethod
     def case_ids(self) -> list[str]:
-        return sorted({s.case_id for s in self.summaries()})
+        """Every case, including those without any follow-up yet."""
 
     def resolve(self, ref: str) -> str:
         """A follow-up id from its full id or a unique prefix of it."""

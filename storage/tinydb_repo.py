@@ -274,6 +274,9 @@ class TinyDBRepository(Repository):
     def summaries(self) -> list[FollowUpSummary]:
         return self.index.summaries()
 
+    def case_ids(self) -> list[str]:
+        return sorted(self.index.entries)
+
     def close(self) -> None:
         if self.writable:
             self.index.save()

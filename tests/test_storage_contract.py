@@ -208,3 +208,12 @@ def test_acknowledged_hints_are_kept_on_drafts_only(repo: Repository, plan: Plan
     repo.finalize(fu.id, "Anna", datetime(2026, 11, 20, tzinfo=UTC), {}, {})
     with pytest.raises(FinalizedError):
         repo.acknowledge_hint(fu.id, "other")
+
+
+def test_cases_without_followups_are_listed(repo: Repository, plan: Plan) -> None:
+    lonely = make_case(plan, "L-1")
+    busy = make_case(plan, "B-1")
+    repo.add_case(lonely)
+    repo.add_case(busy, [make_followup(busy)])
+    assert repo.case_ids() == sorted([lonely.id, busy.id])
+    assert repo.find_case("L-1") is None or repo.find_case("L-1") == lonely

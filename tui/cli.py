@@ -97,11 +97,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.lang = args.lang or os.environ.get("UPPFOLJNING_LANG") or None
     if args.command is None:
-        parser.print_help()
-        return 0
+        return _run_app(args)
     from tui import commands  # the heavy part, only when a command runs
 
     return commands.run(args)
+
+
+def _run_app(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from storage.workspace import default_workspace_dir, training_workspace_dir
+    from tui.app import run
+
+    path = Path(args.workspace).expanduser() if args.workspace else default_workspace_dir()
+    return run(path, args.lang, training_path=training_workspace_dir())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -51,8 +51,10 @@ def _repository(args: argparse.Namespace, *, writable: bool) -> Iterator[TinyDBR
     repo = _open(args, writable=writable)
     try:
         for name in repo.damaged:
-            print(f"uppfoljning: {t('damaged_skipped', _lang(args, repo.workspace), name=name)}",
-                  file=sys.stderr)
+            print(
+                f"uppfoljning: {t('damaged_skipped', _lang(args, repo.workspace), name=name)}",
+                file=sys.stderr,
+            )
         yield repo
     finally:
         repo.close()

@@ -47,15 +47,15 @@ CLI: dict[str, dict[str, str]] = {
     "overdue": {"sv": "försenad", "en": "overdue"},
     "passphrase_needed": {
         "sv": "arbetsytan är krypterad: sätt UPPFOLJNING_PASSPHRASE eller kör i en terminal för att "
-              "få frågan om lösenfras",
+        "få frågan om lösenfras",
         "en": "the workspace is encrypted: set UPPFOLJNING_PASSPHRASE, or run in a terminal to be "
-              "asked for the passphrase",
+        "asked for the passphrase",
     },
     "init_needs_passphrase": {
         "sv": "en ny arbetsyta krypteras: sätt UPPFOLJNING_PASSPHRASE eller kör i en terminal för att "
-              "välja lösenfras (--no-encryption skapar en okrypterad arbetsyta)",
+        "välja lösenfras (--no-encryption skapar en okrypterad arbetsyta)",
         "en": "a new workspace is encrypted: set UPPFOLJNING_PASSPHRASE, or run in a terminal to "
-              "choose a passphrase (--no-encryption creates an unencrypted workspace)",
+        "choose a passphrase (--no-encryption creates an unencrypted workspace)",
     },
     "passphrase_prompt": {"sv": "Lösenfras: ", "en": "Passphrase: "},
     "new_passphrase_prompt": {"sv": "Ny lösenfras: ", "en": "New passphrase: "},
@@ -119,9 +119,9 @@ CLI: dict[str, dict[str, str]] = {
     "doctor_damaged": {"sv": "Skadad: {name}", "en": "Damaged: {name}"},
     "doctor_restored": {
         "sv": "Återställd från föregående version: {name}. Den senaste ändringen i ärendet kan behöva "
-              "göras om; den skadade filen ligger kvar i damaged/.",
+        "göras om; den skadade filen ligger kvar i damaged/.",
         "en": "Restored from the previous generation: {name}. The latest change to the case may need "
-              "to be made again; the damaged file is kept in damaged/.",
+        "to be made again; the damaged file is kept in damaged/.",
     },
     "doctor_lost": {
         "sv": "Kan inte återställas: {name} (ingen läsbar föregående version; filen lämnas orörd)",

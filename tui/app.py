@@ -1,0 +1,357 @@
+"""The Textual app: opens the workspace and moves between dashboard, case, interview and review."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+from textual.screen import Screen
+
+from forms.loader import bundled_form
+from forms.schema import ChoiceQuestion, DateQuestion, FormDefinition, LevelQuestion, MultiQuestion
+from interview.case import Case, Client, Plan
+from interview.coerce import parse_date
+from interview.engine import Step
+from interview.followup import Addendum
+from interview.language import long_date
+from storage.crypto import WrongPassphrase
+from storage.errors import StorageError, WorkspaceLocked
+from storage.repository import Repository
+from storage.tinydb_repo import TinyDBRepository
+from storage.workspace import Workspace, WorkspaceSettings
+from tui.strings import s
+
+BINDINGS_EN = {
+    "Nytt ärende": "New case", "Öppna": "Open", "Ny uppföljning": "New follow-up",
+    "Fortsätt utkast": "Resume draft", "Filtrera": "Filter", "Avsluta": "Quit", "Tillbaka": "Back",
+    "Ändra brukare": "Edit client", "Nytt mål": "New goal", "Ny insats": "New intervention",
+    "Rättelse": "Correction", "Spara svar": "Save answer", "Hoppa över": "Skip",
+    "Föregående": "Previous", "Granska": "Review", "Vägledning": "Guidance",
+    "Spara bedömningen": "Save assessment", "Signera": "Sign", "Spara": "Save", "Avbryt": "Cancel",
+    "Skapa": "Create",
+}  # fmt: skip
+
+
+class UppfoljningApp(App[None]):
+    """Holds the open workspace; screens ask it to navigate and to write."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Uppföljning"
+
+    def __init__(
+        self,
+        path: Path,
+        lang: str | None = None,
+        *,
+        passphrase: str | None = None,
+        today: date | None = None,
+        export_dir: Path | None = None,
+        training_path: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.path = path
+        self.requested_lang = lang
+        self.lang = lang or "sv"
+        self.secret = passphrase
+        self.today = today or date.today()
+        self.export_dir = export_dir
+        self.training_path = training_path
+        self.readonly_holder = ""
+        self.repo: Repository = None  # type: ignore[assignment]  # set once the workspace is open
+        self.settings = WorkspaceSettings()
+        self.form = bundled_form()
+        self._pending_followup = False
+
+    # --- opening ------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if not (self.path / "workspace.json").exists():
+            from tui.screens.wizard import Wizard
+
+            available = self.training_path is not None and (self.training_path / "workspace.json").exists()
+            self.push_screen(Wizard(self.path, self.lang, available), self.wizard_done)
+            return
+        self.open_workspace(self.secret)
+
+    def wizard_done(self, result: Any) -> None:
+        if result is None:
+            self.exit()
+            return
+        if result.training and self.training_path is not None:
+            self.path = self.training_path
+            self.open_workspace(None)
+            return
+        settings = WorkspaceSettings(
+            caseworker=result.caseworker, organisation=result.organisation, unit=result.unit, lang=result.lang
+        )
+        Workspace.create(self.path, settings, passphrase=result.passphrase)
+        self.lang = self.requested_lang or result.lang
+        self.open_workspace(result.passphrase)
+
+    def open_workspace(self, secret: str | None, error: str = "") -> None:
+        from tui.screens.dialogs import PassphraseDialog
+
+        try:
+            ws = Workspace.open(self.path)
+        except StorageError as err:
+            self.exit(message=str(err))
+            return
+        self.lang = self.requested_lang or ws.settings.lang
+        if ws.encrypted and not secret:
+            self.push_screen(PassphraseDialog(self.lang, error), self.open_workspace)
+            return
+        try:
+            codec = ws.codec(secret)
+        except WrongPassphrase:
+            self.push_screen(
+                PassphraseDialog(self.lang, s("passphrase_wrong", self.lang)), self.open_workspace
+            )
+            return
+        try:
+            repo = TinyDBRepository(ws, codec=codec)
+        except WorkspaceLocked as err:
+            # Another program writes here: look, but never overwrite its work.
+            holder = err.holder
+            self.readonly_holder = (
+                f"{holder.get('user', '?')}@{holder.get('host', '?')} (pid {holder.get('pid')})"
+            )
+            repo = TinyDBRepository(ws, codec=codec, writable=False)
+        self.repo, self.settings = repo, ws.settings
+        self.title = s("app_title", self.lang)
+        from tui.screens.dashboard import Dashboard
+
+        self.push_screen(Dashboard())
+        if repo.damaged:
+            self.notify(s("damaged", self.lang, n=len(repo.damaged)), severity="warning", timeout=10)
+
+    def on_unmount(self) -> None:
+        if self.repo is not None:
+            self.repo.close()
+
+    # --- shared helpers -------------------------------------------------------------------------
+
+    def banner_text(self, extra: str = "") -> str:
+        parts = [s("app_title", self.lang)]
+        org = " · ".join(x for x in (self.settings.organisation, self.settings.unit) if x)
+        if org:
+            parts.append(org)
+        if extra:
+            parts.append(extra)
+        if self.settings.training:
+            parts.append(s("training_banner", self.lang))
+        if self.readonly_holder:
+            parts.append(s("readonly_banner", self.lang, holder=self.readonly_holder))
+        if self.settings.encryption is None:
+            parts.append(s("unencrypted_banner", self.lang))
+        return "  ·  ".join(parts)
+
+    def localize_bindings(self, screen: Screen[Any]) -> None:
+        """Bindings are written in Swedish; in English the footer and palette show English."""
+        if self.lang != "en":
+            return
+        for key, bindings in screen._bindings.key_to_bindings.items():
+            screen._bindings.key_to_bindings[key] = [
+                dataclasses.replace(b, description=BINDINGS_EN.get(b.description, b.description))
+                for b in bindings
+            ]
+
+    def answer_text(self, form: FormDefinition, step: Step, value: Any) -> str:
+        q, lang = step.question, self.lang
+        if isinstance(q, DateQuestion):
+            day = parse_date(value)
+            return long_date(day, lang) if day else str(value)
+        if isinstance(q, ChoiceQuestion | MultiQuestion):
+            labels = {c.code: c.label.get(lang) for c in q.choices}
+            codes = value if isinstance(value, list) else [value]
+            return ", ".join(labels.get(str(c), str(c)) for c in codes)
+        if isinstance(q, LevelQuestion) and step.goal is not None:
+            scale = form.scale(step.goal.scale)
+            word = next((lv.label.get(lang) for lv in scale.levels if lv.value == value), "") if scale else ""
+            return f"{value} – {word}" if word else str(value)
+        if isinstance(value, bool):
+            return ("Ja" if value else "Nej") if lang == "sv" else ("Yes" if value else "No")
+        return str(value)
+
+    def cases_without_followups(self) -> list[Case]:
+        with_followups = {x.case_id for x in self.repo.summaries()}
+        return [self.repo.get_case(cid) for cid in self.repo.case_ids() if cid not in with_followups]
+
+    def guard(self, action: Any, *args: Any) -> Any:
+        """Run a storage action; a refusal (read-only, final, damaged) becomes a notice, not a crash."""
+        try:
+            return action(*args)
+        except (StorageError, ValueError) as err:
+            self.notify(s("error", self.lang, message=str(err)), severity="error", timeout=8)
+            return None
+
+    # --- navigation and actions -------------------------------------------------------------------
+
+    def open_case(self, case_id: str) -> None:
+        from tui.screens.case import CaseScreen
+
+        self.guard(lambda: self.repo.log("open_case", case=case_id))
+        self.push_screen(CaseScreen(case_id))
+
+    def new_case(self) -> None:
+        from tui.screens.dialogs import ClientDialog
+
+        self.push_screen(
+            ClientDialog(
+                self.lang, default_caseworker=self.settings.caseworker, default_unit=self.settings.unit
+            ),
+            self._case_created,
+        )
+
+    def _case_created(self, result: tuple[Client, Plan] | None) -> None:
+        if result is None:
+            return
+        client, plan = result
+        case = Case(client=client, plan=plan)
+        if self.guard(self.repo.add_case, case) is None and case.id in self.repo.case_ids():
+            self.open_case(case.id)
+
+    def edit_client(self, case_id: str) -> None:
+        from tui.screens.dialogs import ClientDialog
+
+        case = self.repo.get_case(case_id)
+
+        def done(result: tuple[Client, Plan] | None) -> None:
+            if result is not None:
+                client, plan = result
+                self.guard(self.repo.update_case, case.model_copy(update={"client": client, "plan": plan}))
+                self.refresh_screen()
+
+        self.push_screen(ClientDialog(self.lang, case.client, case.plan), done)
+
+    def add_goal(self, case_id: str) -> None:
+        from tui.screens.dialogs import GoalDialog
+
+        case = self.repo.get_case(case_id)
+
+        def done(plan: Plan | None) -> None:
+            if plan is not None:
+                self.guard(self.repo.update_case, case.model_copy(update={"plan": plan}))
+                self.refresh_screen()
+
+        self.push_screen(
+            GoalDialog(self.lang, case.plan, lambda a: self.form.life_area_label(a, self.lang)), done
+        )
+
+    def add_intervention(self, case_id: str) -> None:
+        from tui.screens.dialogs import InterventionDialog
+
+        case = self.repo.get_case(case_id)
+
+        def done(plan: Plan | None) -> None:
+            if plan is not None:
+                self.guard(self.repo.update_case, case.model_copy(update={"plan": plan}))
+                self.refresh_screen()
+
+        self.push_screen(InterventionDialog(self.lang, case.plan), done)
+
+    def refresh_screen(self) -> None:
+        refresh = getattr(self.screen, "refresh_case", None) or getattr(self.screen, "refresh_rows", None)
+        if refresh is not None:
+            refresh()
+
+    def session(self, followup_id: str) -> Any:
+        from tui.session import FollowUpSession
+
+        return FollowUpSession(self.repo, followup_id, self.lang, today=self.today)
+
+    def new_followup(self, case_id: str) -> None:
+        from tui.session import open_draft, start_followup
+
+        if open_draft(self.repo, case_id) is not None:
+            self.notify(s("has_draft", self.lang), severity="warning")
+            return
+        case = self.repo.get_case(case_id)
+        if not case.plan.goals and not self._pending_followup:
+            self._pending_followup = True  # a second press starts anyway: a follow-up without goals
+            self.notify(s("need_goals_first", self.lang), severity="warning")
+            return
+        self._pending_followup = False
+        fu = self.guard(start_followup, self.repo, case, self.settings.caseworker)
+        if fu is not None:
+            self.open_followup(fu.id)
+
+    def resume_draft(self, case_id: str) -> None:
+        from tui.session import open_draft
+
+        draft = open_draft(self.repo, case_id)
+        if draft is None:
+            self.notify(s("no_draft", self.lang), severity="warning")
+            return
+        self.open_followup(draft.id)
+
+    def open_followup(self, followup_id: str) -> None:
+        session = self.session(followup_id)
+        if session.final:
+            self.review(session)
+            return
+        from tui.screens.interview import InterviewScreen
+
+        self.push_screen(InterviewScreen(session))
+
+    def review(self, session: Any) -> None:
+        from tui.screens.review import ReviewScreen
+
+        self.push_screen(ReviewScreen(session))
+
+    def pdf_latest(self, case_id: str) -> None:
+        followups = self.repo.followups_of(case_id)
+        if not followups:
+            self.notify(s("no_followup_for_pdf", self.lang), severity="warning")
+            return
+        self.write_pdf(followups[-1].id)
+
+    def write_pdf(self, followup_id: str) -> Path | None:
+        from tui.documents import render_followup, write_pdf
+
+        folder = self.export_dir
+        if folder is None:
+            import platformdirs
+
+            folder = platformdirs.user_documents_path() / "Uppföljning"
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            pdf = render_followup(self.repo, self.settings, followup_id, self.lang)
+            target = folder / f"uppfoljning-{followup_id}.pdf"
+            write_pdf(target, pdf)
+        except (OSError, StorageError) as err:
+            self.notify(s("error", self.lang, message=str(err)), severity="error")
+            return None
+        self.notify(s("pdf_written", self.lang, path=target), timeout=8)
+        return target
+
+    def add_correction(self, followup_id: str) -> None:
+        from tui.screens.dialogs import CorrectionDialog
+
+        def done(result: tuple[str, str] | None) -> None:
+            if result is None:
+                return
+            reason, text = result
+            author = self.settings.caseworker or "?"
+            if (
+                self.guard(
+                    self.repo.add_addendum, followup_id, Addendum(author=author, reason=reason, text=text)
+                )
+                is not None
+            ):
+                self.notify(s("correction_added", self.lang))
+                self.refresh_screen()
+
+        self.push_screen(CorrectionDialog(self.lang), done)
+
+
+def run(path: Path, lang: str | None, *, training_path: Path | None = None) -> int:
+    import os
+
+    app = UppfoljningApp(
+        path, lang, passphrase=os.environ.get("UPPFOLJNING_PASSPHRASE"), training_path=training_path
+    )
+    app.run()
+    return 0

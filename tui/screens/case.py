@@ -1,0 +1,192 @@
+"""One case: the client, the plan with goals and sub-goals, interventions, and its follow-ups."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from interview.case import Case
+from interview.followup import FollowUp
+from tui.safe import cell, plain
+from tui.strings import s
+
+if TYPE_CHECKING:
+    from tui.app import UppfoljningApp
+
+
+class CaseScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Tillbaka"),
+        Binding("e", "edit_client", "Ändra brukare"),
+        Binding("a", "add_goal", "Nytt mål"),
+        Binding("i", "add_intervention", "Ny insats"),
+        Binding("f", "new_followup", "Ny uppföljning"),
+        Binding("r", "resume", "Fortsätt utkast"),
+        Binding("p", "pdf", "PDF"),
+        Binding("c", "correct", "Rättelse"),
+    ]
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__()
+        self.case_id = case_id
+
+    @property
+    def uapp(self) -> UppfoljningApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.uapp.banner_text(), id="banner", markup=False)
+        with VerticalScroll(id="case-body"):
+            yield Static("", id="client", markup=False)
+            yield Static("", id="plan", markup=False)
+            yield Static(s("history", self.uapp.lang), classes="section-title")
+            yield DataTable(id="followups", cursor_type="row")
+            yield Static(s("levels_over_time", self.uapp.lang), classes="section-title")
+            yield DataTable(id="levels", cursor_type="none")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.uapp.localize_bindings(self)
+        self.refresh_case()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_case()
+
+    def refresh_case(self) -> None:
+        lang = self.uapp.lang
+        case = self.uapp.repo.get_case(self.case_id)
+        followups = self.uapp.repo.followups_of(self.case_id)
+        self.case, self.followups = case, followups
+        c = case.client
+        gender = s(f"gender_{c.gender}", lang)
+        lines = [f"{s('client', lang)}: {c.case_ref}" + (f" · {c.name}" if c.name else "")]
+        details = [x for x in (c.personnummer, gender, c.unit, c.caseworker) if x]
+        lines.append("  " + " · ".join(details))
+        self.query_one("#client", Static).update(plain("\n".join(lines)))
+        self.query_one("#plan", Static).update(plain(self.plan_text(case)))
+        self.fill_followups(followups)
+        self.fill_levels(case, followups)
+
+    def plan_text(self, case: Case) -> str:
+        lang, form = self.uapp.lang, self.uapp.form
+        p = case.plan
+        out = [
+            f"{s(f'plan_{p.type}', lang)} · {s('field_plan_start', lang).split(' (')[0]} {p.start}",
+            f"{s('goals', lang)}:",
+        ]
+        if not p.goals:
+            out.append("  " + s("no_goals", lang))
+        for goal, depth in p.ordered_goals():
+            scale = ""
+            if goal.scale != "none":
+                scale = f" [{goal.scale.upper()} {goal.baseline if goal.baseline is not None else '?'}"
+                scale += f" → {goal.target if goal.target is not None else '?'}]"
+            mark = "  " * depth + ("↳ " if depth else "• ")
+            out.append(f"  {mark}{goal.text} ({form.life_area_label(goal.life_area, lang)}){scale}")
+        out.append(f"{s('interventions', lang)}:")
+        if not p.interventions:
+            out.append("  " + s("no_interventions", lang))
+        for i in p.interventions:
+            out.append(f"  • {i.name}" + (f" ({i.provider})" if i.provider else ""))
+        return "\n".join(out)
+
+    @staticmethod
+    def fill(table: DataTable[Any], headers: list[str], rows: Sequence[tuple[str | None, list[str]]]) -> None:
+        """Columns sized to their widest cell (auto-width does not grow after a clear)."""
+        table.clear(columns=True)
+        for i, header in enumerate(headers):
+            width = max([len(header), *(len(r[1][i]) for r in rows)])
+            table.add_column(header, width=min(width, 60))
+        for key, values in rows:
+            table.add_row(*(cell(v) for v in values), key=key)
+
+    def fill_followups(self, followups: list[FollowUp]) -> None:
+        lang = self.uapp.lang
+        headers = [s("col_meeting", lang), s("col_status", lang), s("col_next", lang), "ID"]
+        rows = [
+            (
+                fu.id,
+                [
+                    str(fu.answers.get("meeting_date") or "–"),
+                    s(f"status_{fu.status}", lang),
+                    str(fu.answers.get("next_followup") or "–"),
+                    fu.id,
+                ],
+            )
+            for fu in reversed(followups)
+        ]
+        self.fill(self.query_one("#followups", DataTable), headers, rows)
+
+    def fill_levels(self, case: Case, followups: list[FollowUp]) -> None:
+        """Each scaled goal's level before, at every follow-up, and the target."""
+        lang = self.uapp.lang
+        dated = sorted(
+            (f for f in followups if f.answers.get("meeting_date")),
+            key=lambda f: str(f.answers["meeting_date"]),
+        )
+        headers = [
+            s("goals", lang),
+            s("before", lang),
+            *(str(f.answers["meeting_date"]) for f in dated),
+            s("target", lang),
+        ]
+        rows: list[tuple[str | None, list[str]]] = []
+        for goal, depth in case.plan.ordered_goals():
+            if goal.scale == "none":
+                continue
+            levels = [f.goals.get(goal.id, {}).get("level") for f in dated]
+            rows.append(
+                (
+                    None,
+                    [
+                        "  " * depth + goal.text,
+                        "–" if goal.baseline is None else str(goal.baseline),
+                        *("–" if v is None else str(v) for v in levels),
+                        "–" if goal.target is None else str(goal.target),
+                    ],
+                )
+            )
+        self.fill(self.query_one("#levels", DataTable), headers, rows)
+
+    def selected_followup(self) -> str | None:
+        table = self.query_one("#followups", DataTable)
+        if table.row_count == 0:
+            return None
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "followups" and event.row_key.value:
+            self.uapp.open_followup(str(event.row_key.value))
+
+    def action_edit_client(self) -> None:
+        self.uapp.edit_client(self.case_id)
+
+    def action_add_goal(self) -> None:
+        self.uapp.add_goal(self.case_id)
+
+    def action_add_intervention(self) -> None:
+        self.uapp.add_intervention(self.case_id)
+
+    def action_new_followup(self) -> None:
+        self.uapp.new_followup(self.case_id)
+
+    def action_resume(self) -> None:
+        self.uapp.resume_draft(self.case_id)
+
+    def action_pdf(self) -> None:
+        fid = self.selected_followup()
+        if fid:
+            self.uapp.write_pdf(fid)
+        else:
+            self.notify(s("no_followup_for_pdf", self.uapp.lang), severity="warning")
+
+    def action_correct(self) -> None:
+        fid = self.selected_followup()
+        if fid:
+            self.uapp.add_correction(fid)

@@ -1,0 +1,167 @@
+"""The dashboard: every case with its last and next follow-up, drafts, and a type-to-filter box."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from tui.safe import cell
+from tui.strings import s
+
+if TYPE_CHECKING:
+    from tui.app import UppfoljningApp
+
+
+@dataclass
+class CaseRow:
+    case_id: str
+    case_ref: str
+    name: str
+    unit: str
+    last: str
+    next: str
+    overdue: bool
+    drafts: int
+
+    def matches(self, needle: str) -> bool:
+        needle = needle.casefold()
+        return any(needle in field.casefold() for field in (self.case_ref, self.name, self.unit))
+
+
+class Dashboard(Screen[None]):
+    BINDINGS = [
+        Binding("n", "new_case", "Nytt ärende"),
+        Binding("enter", "open_case", "Öppna", show=False),
+        Binding("o", "open_case", "Öppna"),
+        Binding("f", "new_followup", "Ny uppföljning"),
+        Binding("r", "resume", "Fortsätt utkast"),
+        Binding("p", "pdf", "PDF"),
+        Binding("slash", "focus_filter", "Filtrera"),
+        Binding("q", "app.quit", "Avsluta"),
+    ]
+
+    @property
+    def uapp(self) -> UppfoljningApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.uapp.banner_text(), id="banner", markup=False)
+        yield Input(placeholder=s("filter_placeholder", self.uapp.lang), id="filter")
+        yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="empty", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.uapp.localize_bindings(self)
+        table = self.query_one(DataTable)
+        lang = self.uapp.lang
+        for key in ("col_case", "col_name", "col_unit", "col_last", "col_next", "col_drafts"):
+            table.add_column(s(key, lang), key=key)
+        self.refresh_rows()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_rows()
+
+    def rows(self) -> list[CaseRow]:
+        by_case: dict[str, list[object]] = {}
+        for summary in self.uapp.repo.summaries():
+            by_case.setdefault(summary.case_id, []).append(summary)
+        today = self.uapp.today.isoformat()
+        out = []
+        for case_id, items in by_case.items():
+            items.sort(key=lambda x: (getattr(x, "meeting_date", None) or "", getattr(x, "updated_at", "")))
+            first = items[0]
+            finals = [x for x in items if getattr(x, "status", "") == "final"]
+            latest = items[-1]
+            nxt = getattr(latest, "next_followup", None) or ""
+            out.append(
+                CaseRow(
+                    case_id=case_id,
+                    case_ref=getattr(first, "case_ref", ""),
+                    name=getattr(first, "name", None) or "",
+                    unit=getattr(first, "unit", ""),
+                    last=(getattr(finals[-1], "meeting_date", None) or "") if finals else "",
+                    next=nxt,
+                    overdue=bool(nxt) and nxt < today,
+                    drafts=sum(1 for x in items if getattr(x, "status", "") == "draft"),
+                )
+            )
+        for case in self.uapp.cases_without_followups():
+            out.append(
+                CaseRow(
+                    case.id, case.client.case_ref, case.client.name or "", case.client.unit, "", "", False, 0
+                )
+            )
+        return sorted(out, key=lambda r: (not r.overdue, r.next or "9999", r.case_ref))
+
+    def refresh_rows(self) -> None:
+        table = self.query_one(DataTable)
+        needle = self.query_one("#filter", Input).value.strip()
+        lang = self.uapp.lang
+        table.clear()
+        shown = [r for r in self.rows() if not needle or r.matches(needle)]
+        for r in shown:
+            nxt = r.next + (f" ({s('overdue', lang)})" if r.overdue else "")
+            table.add_row(
+                cell(r.case_ref),
+                cell(r.name),
+                cell(r.unit),
+                r.last or "–",
+                nxt or "–",
+                str(r.drafts) if r.drafts else "",
+                key=r.case_id,
+            )
+        self.query_one("#empty", Static).update("" if shown else s("no_cases", lang))
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self) -> None:
+        self.refresh_rows()
+
+    @on(Input.Submitted, "#filter")
+    def filter_done(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def selected_case(self) -> str | None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            self.notify(s("choose_case_first", self.uapp.lang), severity="warning")
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return str(key.value)
+
+    @on(DataTable.RowSelected)
+    def row_selected(self) -> None:
+        self.action_open_case()
+
+    def action_open_case(self) -> None:
+        case_id = self.selected_case()
+        if case_id:
+            self.uapp.open_case(case_id)
+
+    def action_new_case(self) -> None:
+        self.uapp.new_case()
+
+    def action_new_followup(self) -> None:
+        case_id = self.selected_case()
+        if case_id:
+            self.uapp.new_followup(case_id)
+
+    def action_resume(self) -> None:
+        case_id = self.selected_case()
+        if case_id:
+            self.uapp.resume_draft(case_id)
+
+    def action_pdf(self) -> None:
+        case_id = self.selected_case()
+        if case_id:
+            self.uapp.pdf_latest(case_id)

@@ -1,0 +1,179 @@
+"""Review: every answer by section, the assistant's hints, the assessment, and signing."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Static, TextArea
+
+from interview.case import now
+from interview.errors import AnswerError
+from tui.safe import plain
+from tui.session import FollowUpSession
+from tui.strings import s
+
+if TYPE_CHECKING:
+    from tui.app import UppfoljningApp
+
+
+class ReviewScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Tillbaka"),
+        Binding("ctrl+s", "save_assessment", "Spara bedömningen", priority=True),
+        Binding("ctrl+f", "finalize", "Signera", priority=True),
+        Binding("ctrl+e", "pdf", "PDF", priority=True),
+    ]
+
+    def __init__(self, session: FollowUpSession) -> None:
+        super().__init__()
+        self.session = session
+
+    @property
+    def uapp(self) -> UppfoljningApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def lang(self) -> str:
+        return self.session.lang
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.uapp.banner_text(self.session.case.client.case_ref), id="banner", markup=False)
+        with VerticalScroll(id="review"):
+            yield Static(s("review_title", self.lang), classes="screen-title")
+            yield Static("", id="status-line", markup=False)
+            yield Vertical(id="answers")
+            yield Static(s("hints", self.lang), classes="section-title")
+            yield Vertical(id="hints")
+            yield Static(s("assessment", self.lang), classes="section-title")
+            yield TextArea("", id="assessment")
+            yield Static("", id="assessment-note", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button(s("use_summary", self.lang), id="use-summary")
+                yield Button(s("save_assessment", self.lang), id="save-assessment")
+                yield Button(s("finalize", self.lang), id="finalize", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.uapp.localize_bindings(self)
+        self.query_one("#assessment", TextArea).text = self.session.followup.answers.get("assessment") or ""
+        self.fill()
+
+    def fill(self) -> None:
+        fu, iv, lang = self.session.followup, self.session.interview, self.lang
+        if self.session.final:
+            when = fu.finalized_at.astimezone().strftime("%Y-%m-%d %H:%M") if fu.finalized_at else ""
+            status = s("final_readonly", lang, when=when, who=fu.finalized_by or "")
+        else:
+            missing = self.session.missing()
+            status = s("missing_answers", lang, items=", ".join(missing)) if missing else ""
+        self.query_one("#status-line", Static).update(plain(status))
+        box = self.query_one("#answers", Vertical)
+        box.remove_children()
+        widgets: list[Static] = []
+        for section in self.session.form.sections:
+            steps = [st for st in iv.applicable_steps() if st.section.id == section.id and iv.has(st)]
+            widgets.append(Static(plain(section.title.get(lang)), classes="section-title"))
+            if not steps:
+                widgets.append(Static("Ej aktuellt" if lang == "sv" else "Not applicable", classes="muted"))
+            for st in steps:
+                label = st.question.label.get(lang) + (f" – {st.goal.text}" if st.goal else "")
+                value = iv.value(st)
+                text = (
+                    self.uapp.answer_text(self.session.form, st, value)
+                    if value not in (None, "", [])
+                    else s("skipped", lang)
+                )
+                widgets.append(Static(plain(f"{label}\n  {text}"), classes="review-row"))
+        box.mount_all(widgets)
+        self.fill_hints()
+        final = self.session.final
+        self.query_one("#assessment", TextArea).read_only = final
+        for bid in ("#use-summary", "#save-assessment", "#finalize"):
+            self.query_one(bid, Button).disabled = final
+
+    def fill_hints(self) -> None:
+        box = self.query_one("#hints", Vertical)
+        box.remove_children()
+        hints = [] if self.session.final else self.session.hints()
+        if not hints:
+            box.mount(Static(s("no_hints", self.lang), classes="muted"))
+            return
+        for i, hint in enumerate(hints):
+            mark = "⚠ " if hint.severity == "warning" else "ℹ "
+            row = Horizontal(classes=f"hint {hint.severity}")
+            box.mount(row)
+            row.mount(Static(plain(mark + hint.message(self.lang)), classes="hint-text"))
+            button = Button(s("acknowledge", self.lang), id=f"ack-{i}", classes="ack")
+            button.hint_key = hint.key  # type: ignore[attr-defined]
+            row.mount(button)
+
+    @on(Button.Pressed, ".ack")
+    def acknowledge(self, event: Button.Pressed) -> None:
+        self.session.acknowledge(event.button.hint_key)  # type: ignore[attr-defined]
+        self.notify(s("acknowledged", self.lang))
+        self.fill_hints()
+
+    @on(Button.Pressed, "#use-summary")
+    def use_summary(self) -> None:
+        area = self.query_one("#assessment", TextArea)
+        if area.text.strip():
+            # The draft is offered, never forced: what the caseworker wrote stays.
+            self.query_one("#assessment-note", Static).update(
+                plain(
+                    f"{s('summary_kept', self.lang)}\n{s('summary_offered', self.lang)}: "
+                    f"{self.session.summary()}"
+                )
+            )
+            return
+        area.text = self.session.summary()
+        area.focus()
+
+    @on(Button.Pressed, "#save-assessment")
+    def action_save_assessment(self) -> bool:
+        if self.session.final:
+            return False
+        try:
+            self.session.answer("assessment", self.query_one("#assessment", TextArea).text)
+        except AnswerError as err:
+            self.query_one("#assessment-note", Static).update(plain(str(err)))
+            return False
+        self.query_one("#assessment-note", Static).update(s("saved", self.lang))
+        self.fill()
+        return True
+
+    @on(Button.Pressed, "#finalize")
+    def action_finalize(self) -> None:
+        if self.session.final:
+            return
+        text = self.query_one("#assessment", TextArea).text
+        changed = text.strip() and text != (self.session.followup.answers.get("assessment") or "")
+        if changed and not self.action_save_assessment():
+            return
+        missing = self.session.missing()
+        if missing:
+            self.notify(s("missing_answers", self.lang, items=", ".join(missing)), severity="error")
+            return
+        from tui.screens.dialogs import SignDialog
+
+        signer = self.session.followup.caseworker or self.uapp.settings.caseworker
+        when = now().astimezone().strftime("%Y-%m-%d %H:%M")
+        self.app.push_screen(SignDialog(self.lang, signer, when), self.signed)
+
+    def signed(self, signer: str | None) -> None:
+        if not signer:
+            return
+        try:
+            self.session.finalize(signer)
+        except ValueError as err:
+            self.notify(str(err), severity="error")
+            return
+        self.notify(s("finalized", self.lang))
+        self.fill()
+
+    def action_pdf(self) -> None:
+        self.uapp.write_pdf(self.session.followup.id)
