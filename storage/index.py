@@ -15,7 +15,7 @@ from storage.codec import Codec
 from storage.errors import StorageError
 from storage.repository import FollowUpSummary
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # 2: entries carry the case number, so cases without follow-ups can be found
 CaseReader = Callable[[Path], tuple[Case, list[FollowUp]]]
 
 
@@ -74,6 +74,7 @@ class CaseIndex:
     def put(self, case: Case, followups: list[FollowUp], stamp: list[int]) -> None:
         self.entries[case.id] = {
             "stamp": stamp,
+            "case_ref": case.client.case_ref,
             "followups": [FollowUpSummary.of(case, f).model_dump(mode="json") for f in followups],
         }
         self.dirty = True
@@ -96,6 +97,9 @@ class CaseIndex:
             for entry in self.entries.values()
             for s in entry["followups"]
         ]
+
+    def case_with_ref(self, case_ref: str) -> str | None:
+        return next((cid for cid, e in self.entries.items() if e.get("case_ref") == case_ref), None)
 
     def followup_cases(self) -> dict[str, str]:
         return {s["id"]: cid for cid, e in self.entries.items() for s in e["followups"]}

@@ -122,9 +122,11 @@ class Repository(ABC):
     # --- shared helpers built on the abstract methods ----------------------------------------
 
     def find_case(self, case_ref: str) -> Case | None:
-        for s in self.summaries():
-            if s.case_ref == case_ref:
-                return self.get_case(s.case_id)
+        """The case with this case number, whether or not it has follow-ups yet."""
+        for case_id in self.case_ids():
+            case = self.get_case(case_id)
+            if case.client.case_ref == case_ref:
+                return case
         return None
 
     @abstractmethod

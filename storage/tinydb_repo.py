@@ -277,6 +277,10 @@ class TinyDBRepository(Repository):
     def case_ids(self) -> list[str]:
         return sorted(self.index.entries)
 
+    def find_case(self, case_ref: str) -> Case | None:
+        case_id = self.index.case_with_ref(case_ref)  # no need to open every case file
+        return self.get_case(case_id) if case_id else None
+
     def close(self) -> None:
         if self.writable:
             self.index.save()

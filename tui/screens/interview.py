@@ -127,6 +127,12 @@ class InterviewScreen(Screen[None]):
         goal_line = ""
         if step.goal is not None:
             goal_line = s("about_goal", self.lang, goal=step.goal.text)
+            g = step.goal
+            if g.scale != "none" and (g.baseline is not None or g.target is not None):
+                before = "–" if g.baseline is None else str(g.baseline)
+                target = "–" if g.target is None else str(g.target)
+                goal_line += f" · {g.scale.upper()} {s('before', self.lang).lower()} {before}"
+                goal_line += f" → {s('target', self.lang).lower()} {target}"
         self.query_one("#goal-line", Static).update(plain(goal_line))
         self.query_one("#question", Static).update(plain(step.question.label.get(self.lang)))
         widget = widget_for(

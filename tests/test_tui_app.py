@@ -1,0 +1,333 @@
+"""The app driven as a caseworker would, through Pilot; the stored record is checked at each step."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, RadioSet, Static
+
+from storage.tinydb_repo import TinyDBRepository
+from storage.workspace import Workspace
+from tests.tui_helpers import TODAY, make_app, make_workspace
+from tui.app import BINDINGS_EN
+from tui.screens.case import CaseScreen
+from tui.screens.dashboard import Dashboard
+from tui.screens.interview import InterviewScreen, TranscriptAnswer
+from tui.screens.review import ReviewScreen
+from tui.strings import EN, SV
+
+
+def run(scenario: Callable[[Pilot[None]], Awaitable[None]], app: Any, size: tuple[int, int] = (120, 40)) -> None:
+    async def go() -> None:
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await scenario(pilot)
+
+    asyncio.run(go())
+
+
+def stored(ws: Path) -> Any:
+    repo = TinyDBRepository(Workspace.open(ws), writable=False)
+    try:
+        case = repo.find_case("IFO-2026-0117")
+        assert case is not None
+        return repo.followups_of(case.id)
+    finally:
+        repo.close()
+
+
+ANSWERS: dict[str, Any] = {
+    "meeting_date": "2026-11-18", "participants": ["client", "provider"], "meeting_mode": "home_visit",
+    "intervention_received": "yes", "goals.g1.attainment": "partly_achieved", "goals.g1.level": 2,
+    "goals.g1.comment": "Klarar tvätten med påminnelse.", "goals.g1a.attainment": "achieved",
+    "goals.g1a.comment": None, "still_in_need": "partly", "new_needs": "no", "other_principal_need": "no",
+    "sip_needed": "no", "client_participation": "yes", "client_view": "Tycker att stödet hjälper.",
+    "client_satisfaction": "satisfied", "assessment": "Positiv utveckling.", "decision": "continue",
+    "next_followup": "2027-05-18",
+}
+
+
+def test_string_catalogues_have_the_same_keys() -> None:
+    assert set(SV) == set(EN)
+    assert all(SV[k].strip() and EN[k].strip() for k in SV)
+
+
+def test_every_binding_has_an_english_description() -> None:
+    from tui.screens import dashboard, dialogs, interview, review, wizard
+    from tui.screens import case as case_screen
+
+    descriptions = set()
+    for module in (dashboard, case_screen, interview, review, dialogs, wizard):
+        for obj in vars(module).values():
+            if isinstance(obj, type) and obj.__module__ == module.__name__:
+                descriptions.update(b.description for b in obj.__dict__.get("BINDINGS", []))
+    assert descriptions - {"PDF"} <= set(BINDINGS_EN)
+
+
+def test_a_whole_followup_from_the_dashboard_to_a_signed_record(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        assert isinstance(app.screen, Dashboard)
+        # type to filter down to the case
+        app.screen.query_one("#filter", Input).value = "0117"
+        await pilot.pause()
+        await pilot.press("f")  # new follow-up on the selected case
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, InterviewScreen)
+        asked = []
+        while (step := screen.current_step()) is not None:
+            asked.append(step.key)
+            if step.key == "meeting_date":
+                screen.query_one(Input).value = ANSWERS[step.key]
+                await pilot.press("enter")  # the date widget submits on Enter
+            elif step.key == "meeting_mode":
+                radio = screen.query_one(RadioSet)
+                radio.focus()
+                await pilot.press("down", "enter")  # arrows move, Enter chooses: the second, home_visit
+            else:
+                screen.save(ANSWERS[step.key])
+            await pilot.pause()
+            saved = stored(ws)[-1]
+            assert saved.has(step.key)  # saved the moment it was given
+            assert saved.get(step.key) == ANSWERS[step.key]
+        assert "new_needs_description" not in asked and "sip_status" not in asked
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        await pilot.press("ctrl+s")  # confirm the signing dialog
+        await pilot.pause()
+        final = stored(ws)[-1]
+        assert final.status == "final" and final.finalized_by == "Anna Handläggare"
+        assert final.answers["assessment"] == "Positiv utveckling."
+        assert final.goals["g1"]["level"] == 2
+
+    run(scenario, app)
+
+
+def _start_draft(ws: Path, tmp: Path, answers: list[tuple[str, Any]]) -> str:
+    from tui.session import FollowUpSession, start_followup
+
+    repo = TinyDBRepository(Workspace.open(ws))
+    case = repo.find_case("IFO-2026-0117")
+    assert case is not None
+    fu = start_followup(repo, case, "Anna Handläggare")
+    session = FollowUpSession(repo, fu.id, today=TODAY)
+    for key, value in answers:
+        session.answer(key, value)
+    repo.close()
+    return fu.id
+
+
+def test_quit_mid_interview_and_resume_at_the_same_question(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    app = make_app(ws, tmp_path)
+    seen: dict[str, str] = {}
+
+    async def first(pilot: Pilot[None]) -> None:
+        app.screen.query_one("#filter", Input).value = "0117"
+        await pilot.pause()
+        await pilot.press("f")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, InterviewScreen)
+        for key in ("meeting_date", "participants", "meeting_mode", "intervention_received"):
+            screen.save(ANSWERS[key])
+            await pilot.pause()
+        step = screen.current_step()
+        assert step is not None
+        seen["key"] = step.key
+        await pilot.press("ctrl+q")  # quit in the middle
+
+    run(first, app)
+    assert seen["key"] == "goals.g1.attainment"
+    assert stored(ws)[-1].get("intervention_received") == "yes"
+
+    again = make_app(ws, tmp_path)
+
+    async def second(pilot: Pilot[None]) -> None:
+        again.screen.query_one("#filter", Input).value = "0117"
+        await pilot.pause()
+        await pilot.press("r")  # resume the draft
+        await pilot.pause()
+        screen = again.screen
+        assert isinstance(screen, InterviewScreen)
+        step = screen.current_step()
+        assert step is not None and step.key == seen["key"]
+        question = screen.query_one("#question", Static)
+        assert "Har målet uppnåtts?" in str(question.render())
+
+    run(second, again)
+
+
+def test_changing_an_earlier_answer_follows_the_branching(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    keys = [k for k in ANSWERS if k not in ("sip_needed",)][:11]
+    _start_draft(ws, tmp_path, [(k, ANSWERS[k]) for k in keys[:10]])
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        app.screen.query_one("#filter", Input).value = "0117"
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, InterviewScreen)
+        assert screen.current_step().key == "new_needs"  # type: ignore[union-attr]
+        screen.save("yes")
+        await pilot.pause()
+        assert screen.current_step().key == "new_needs_description"  # type: ignore[union-attr]
+        screen.save("Vill träffa andra")
+        await pilot.pause()
+        assert stored(ws)[-1].get("new_needs_description") == "Vill träffa andra"
+        # click the earlier answer in the transcript and change it back
+        answer = next(w for w in screen.query(TranscriptAnswer) if w.key == "new_needs")
+        answer.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.current_step().key == "new_needs"  # type: ignore[union-attr]
+        screen.save("no")
+        await pilot.pause()
+        step = screen.current_step()
+        assert step is not None and step.key == "other_principal_need"
+        transcript = [w.key for w in screen.query(TranscriptAnswer)]
+        assert "new_needs_description" not in transcript  # gone from the conversation
+        for key in ("other_principal_need", "sip_needed", "client_participation", "client_view",
+                    "client_satisfaction", "assessment", "decision", "next_followup"):
+            screen.save(ANSWERS[key])
+            await pilot.pause()
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        review.signed("Anna Handläggare")
+        await pilot.pause()
+        final = stored(ws)[-1]
+        assert final.status == "final"
+        assert "new_needs_description" not in final.answers  # not in the final record
+
+    run(scenario, app)
+
+
+def test_free_text_is_shown_verbatim(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    _start_draft(ws, tmp_path, [(k, ANSWERS[k]) for k in list(ANSWERS)[:4]])
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        app.screen.query_one("#filter", Input).value = "0117"
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, InterviewScreen)
+        screen.save("partly_achieved")
+        await pilot.pause()
+        screen.save(2)
+        await pilot.pause()
+        screen.save("[bold red]viktigt[/] <b>x</b> \\[y]")
+        await pilot.pause()
+        answer = next(w for w in screen.query(TranscriptAnswer) if w.key == "goals.g1.comment")
+        assert answer.render().plain == "[bold red]viktigt[/] <b>x</b> \\[y]"  # type: ignore[attr-defined]
+
+    run(scenario, app)
+
+
+def test_invalid_answers_say_why_and_save_nothing(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    app = make_app(ws, tmp_path, lang="en")
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        app.screen.query_one("#filter", Input).value = "0117"
+        await pilot.pause()
+        await pilot.press("f")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, InterviewScreen)
+        screen.query_one(Input).value = "2030-01-01"
+        await pilot.press("enter")
+        await pilot.pause()
+        error = str(screen.query_one("#answer-error", Static).render())
+        assert "2030-01-01 is in the future" in error
+        assert not stored(ws)[-1].has("meeting_date")
+
+    run(scenario, app)
+
+
+def test_case_view_and_pdf_export(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws", with_history=True)
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        app.screen.query_one("#filter", Input).value = "0117"
+        await pilot.pause()
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, CaseScreen)
+        plan = str(app.screen.query_one("#plan", Static).render())
+        assert "Sköta sin tvätt själv" in plan and "↳ Sortera tvätten" in plan
+        await pilot.press("p")
+        await pilot.pause()
+        assert (tmp_path / "exports" / "uppfoljning-fu0000000001.pdf").exists()
+
+    run(scenario, app)
+
+
+def test_a_second_instance_opens_read_only(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    holder = TinyDBRepository(Workspace.open(ws))
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        banner = str(app.screen.query_one("#banner", Static).render())
+        assert "Skrivskyddad" in banner
+        app.screen.query_one("#filter", Input).value = "0117"
+        await pilot.pause()
+        await pilot.press("f")  # refused with a notice, nothing written, no crash
+        await pilot.pause()
+        assert isinstance(app.screen, Dashboard)
+
+    try:
+        run(scenario, app)
+    finally:
+        holder.close()
+
+
+def test_first_run_wizard_creates_a_workspace(tmp_path: Path) -> None:
+    ws = tmp_path / "new"
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        screen = app.screen
+        screen.query_one("#caseworker", Input).value = "Bo Berg"
+        screen.query_one("#pass1", Input).value = "en lång lösenfras"
+        screen.query_one("#pass2", Input).value = "en lång lösenfras"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, Dashboard)
+
+    run(scenario, app)
+    workspace = Workspace.open(ws)
+    assert workspace.encrypted and workspace.settings.caseworker == "Bo Berg"
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_footer_speaks_the_language(tmp_path: Path, lang: str) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    app = make_app(ws, tmp_path, lang=lang)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        descriptions = {b.description for bs in app.screen._bindings.key_to_bindings.values() for b in bs}
+        assert ("New case" in descriptions) == (lang == "en")
+        assert ("Nytt ärende" in descriptions) == (lang == "sv")
+
+    run(scenario, app)
