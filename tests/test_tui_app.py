@@ -58,8 +58,8 @@ def test_string_catalogues_have_the_same_keys() -> None:
 
 
 def test_every_binding_has_an_english_description() -> None:
-    from tui.screens import dashboard, dialogs, interview, review, wizard
     from tui.screens import case as case_screen
+    from tui.screens import dashboard, dialogs, interview, review, wizard
 
     descriptions = set()
     for module in (dashboard, case_screen, interview, review, dialogs, wizard):
