@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,16 @@ from interview.followup import FollowUp
 from storage.atomic import atomic_write
 from storage.codec import Codec
 from storage.errors import StorageError
-from storage.repository import FollowUpSummary
+from storage.repository import CaseListing, FollowUpSummary, ListedFollowUp
 
-INDEX_FORMAT = 2  # 2: entries carry the case number, so cases without follow-ups can be found
+# 3: compact rows; a unit's 10,000 follow-ups stay a few MB in memory (the app's budget)
+INDEX_FORMAT = 3
+ROW = ("id", "status", "meeting_date", "next_followup", "decision", "caseworker", "updated_at")
+
+
+def _row(summary: dict[str, Any]) -> list[Any]:
+    # Repeated values (status, decision) are interned so 10,000 rows share their strings.
+    return [sys.intern(v) if isinstance(v, str) and len(v) < 20 else v for v in (summary[k] for k in ROW)]
 CaseReader = Callable[[Path], tuple[Case, list[FollowUp]]]
 
 
@@ -72,10 +80,11 @@ class CaseIndex:
             self.dirty = True
 
     def put(self, case: Case, followups: list[FollowUp], stamp: list[int]) -> None:
+        c = case.client
         self.entries[case.id] = {
             "stamp": stamp,
-            "case_ref": case.client.case_ref,
-            "followups": [FollowUpSummary.of(case, f).model_dump(mode="json") for f in followups],
+            "case": [c.case_ref, c.name, c.unit, c.caseworker],
+            "followups": [_row(FollowUpSummary.of(case, f).model_dump(mode="json")) for f in followups],
         }
         self.dirty = True
 
@@ -86,23 +95,41 @@ class CaseIndex:
             return
         entry["stamp"] = stamp
         if patch:
-            for summary in entry["followups"]:
-                if summary["id"] == patch["id"]:
-                    summary.update(patch)
+            for row in entry["followups"]:
+                if row[0] == patch["id"]:
+                    for key, value in patch.items():
+                        if key in ROW:  # case-level fields live once per case, not per row
+                            row[ROW.index(key)] = value
         self.dirty = True
 
     def summaries(self) -> list[FollowUpSummary]:
         return [
-            FollowUpSummary.model_validate(s)
-            for entry in self.entries.values()
-            for s in entry["followups"]
+            FollowUpSummary.model_validate(self._summary(cid, entry, row))
+            for cid, entry in self.entries.items()
+            for row in entry["followups"]
         ]
 
+    @staticmethod
+    def _summary(case_id: str, entry: dict[str, Any], row: list[Any]) -> dict[str, Any]:
+        case_ref, name, unit, caseworker = entry["case"]
+        data = dict(zip(ROW, row, strict=True))
+        return {**data, "case_id": case_id, "case_ref": case_ref, "name": name, "unit": unit,
+                "caseworker": data["caseworker"] or caseworker}
+
+    def listing(self) -> list[CaseListing]:
+        """Every case with its follow-ups' key dates, straight from the cache: no validation."""
+        out = []
+        for cid, entry in self.entries.items():
+            case_ref, name, unit, _ = entry["case"]
+            rows = tuple(ListedFollowUp(r[0], r[1], r[2], r[3]) for r in entry["followups"])
+            out.append(CaseListing(cid, case_ref, name or "", unit or "", rows))
+        return out
+
     def case_with_ref(self, case_ref: str) -> str | None:
-        return next((cid for cid, e in self.entries.items() if e.get("case_ref") == case_ref), None)
+        return next((cid for cid, e in self.entries.items() if e["case"][0] == case_ref), None)
 
     def followup_cases(self) -> dict[str, str]:
-        return {s["id"]: cid for cid, e in self.entries.items() for s in e["followups"]}
+        return {row[0]: cid for cid, e in self.entries.items() for row in e["followups"]}
 
     def save(self) -> None:
         if not self.dirty:

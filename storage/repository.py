@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
@@ -47,6 +47,23 @@ class FollowUpSummary(BaseModel):
             decision=_text(fu.answers.get("decision")),
             updated_at=fu.updated_at,
         )
+
+
+class ListedFollowUp(NamedTuple):
+    id: str
+    status: str
+    meeting_date: str | None
+    next_followup: str | None
+
+
+class CaseListing(NamedTuple):
+    """A case as a list shows it: small and unvalidated, for thousands of rows at once."""
+
+    case_id: str
+    case_ref: str
+    name: str
+    unit: str
+    followups: tuple[ListedFollowUp, ...]
 
 
 def _text(value: Any) -> str | None:
@@ -110,6 +127,24 @@ class Repository(ABC):
     @abstractmethod
     def summaries(self) -> list[FollowUpSummary]:
         """Every follow-up in the workspace, for listing."""
+
+    def listing(self) -> list[CaseListing]:
+        """Every case with its follow-ups' dates, for lists (cases without follow-ups included)."""
+        by_case: dict[str, list[FollowUpSummary]] = {}
+        for summary in self.summaries():
+            by_case.setdefault(summary.case_id, []).append(summary)
+        out = []
+        for case_id in self.case_ids():
+            items = by_case.get(case_id, [])
+            if items:
+                first = items[0]
+                ref, name, unit = first.case_ref, first.name or "", first.unit
+            else:
+                c = self.get_case(case_id).client
+                ref, name, unit = c.case_ref, c.name or "", c.unit
+            rows = tuple(ListedFollowUp(x.id, x.status, x.meeting_date, x.next_followup) for x in items)
+            out.append(CaseListing(case_id, ref, name, unit, rows))
+        return out
 
     @abstractmethod
     def log(self, action: str, *, case: str | None = None, followup: str | None = None,

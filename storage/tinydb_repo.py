@@ -18,7 +18,7 @@ from storage.codec import Codec, PlainCodec
 from storage.errors import Conflict, CorruptFile, FinalizedError, NotFound, StorageError
 from storage.index import CaseIndex, stamp_of
 from storage.lock import WorkspaceLock
-from storage.repository import SUMMARY_KEYS, FollowUpSummary, Repository
+from storage.repository import SUMMARY_KEYS, CaseListing, FollowUpSummary, Repository
 from storage.tinydb_storage import AtomicJSONStorage
 from storage.workspace import Workspace
 
@@ -276,6 +276,9 @@ class TinyDBRepository(Repository):
 
     def case_ids(self) -> list[str]:
         return sorted(self.index.entries)
+
+    def listing(self) -> list[CaseListing]:
+        return self.index.listing()
 
     def find_case(self, case_ref: str) -> Case | None:
         case_id = self.index.case_with_ref(case_ref)  # no need to open every case file

@@ -152,7 +152,7 @@ def test_index_heals_when_lost_or_stale(tmp_path: Path, plan: Plan) -> None:
     repo._lock.release()  # type: ignore[union-attr]  # simulate the process dying: no close()
     repo2 = TinyDBRepository(Workspace.open(ws.path))
     assert repo2.summaries()[0].meeting_date == "2026-11-01"
-    assert index["cases"][case.id]["followups"][0]["meeting_date"] is None
+    assert index["cases"][case.id]["followups"][0][2] is None  # the meeting date, not yet indexed
     repo2.close()
 
 
@@ -217,3 +217,16 @@ def test_cases_without_followups_are_listed(repo: Repository, plan: Plan) -> Non
     repo.add_case(busy, [make_followup(busy)])
     assert repo.case_ids() == sorted([lonely.id, busy.id])
     assert repo.find_case("L-1") == lonely
+
+
+def test_listing_shows_every_case_with_its_dates(repo: Repository, plan: Plan) -> None:
+    lonely, busy = make_case(plan, "L-1"), make_case(plan, "B-1")
+    repo.add_case(lonely)
+    fu = make_followup(busy)
+    repo.add_case(busy, [fu])
+    repo.save_answer(fu.id, "next_followup", "2027-01-01")
+    rows = {r.case_ref: r for r in repo.listing()}
+    assert set(rows) == {"L-1", "B-1"}
+    assert rows["L-1"].followups == () and rows["B-1"].name == "Test Testsson"
+    assert rows["B-1"].followups[0].next_followup == "2027-01-01"
+    assert rows["B-1"].followups[0].status == "draft"

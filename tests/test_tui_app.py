@@ -25,10 +25,17 @@ from tui.strings import EN, SV
 def run(scenario: Callable[[Pilot[None]], Awaitable[None]], app: Any, size: tuple[int, int] = (120, 40)) -> None:
     async def go() -> None:
         async with app.run_test(size=size) as pilot:
-            await pilot.pause()
+            await ready(pilot)
             await scenario(pilot)
 
     asyncio.run(go())
+
+
+async def ready(pilot: Pilot[None]) -> None:
+    """The first frame comes before the workspace is read (in a worker): wait for it."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 def stored(ws: Path) -> Any:
@@ -312,7 +319,7 @@ def test_first_run_wizard_creates_a_workspace(tmp_path: Path) -> None:
         screen.query_one("#pass1", Input).value = "en lång lösenfras"
         screen.query_one("#pass2", Input).value = "en lång lösenfras"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await ready(pilot)
         assert isinstance(app.screen, Dashboard)
 
     run(scenario, app)

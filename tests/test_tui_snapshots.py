@@ -51,7 +51,14 @@ ALL = {**EARLY, "goals.g1.attainment": "partly_achieved", "goals.g1.level": 2,
        "next_followup": "2027-05-18"}
 
 
+async def loaded(pilot: Pilot[None]) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def open_case_draft(pilot: Pilot[None], key: str) -> None:
+    await loaded(pilot)
     pilot.app.screen.query_one("#filter", Input).value = "0117"
     await pilot.pause()
     await pilot.press(key)
@@ -61,7 +68,7 @@ async def open_case_draft(pilot: Pilot[None], key: str) -> None:
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
 def test_dashboard(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
     ws = make_workspace(tmp_path / "ws", with_history=True)
-    assert snap_compare(make_app(ws, tmp_path), terminal_size=size)
+    assert snap_compare(make_app(ws, tmp_path), terminal_size=size, run_before=loaded)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])

@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import date
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from textual import work
 from textual.app import App
 from textual.screen import Screen
 
-from forms.loader import bundled_form
-from forms.schema import ChoiceQuestion, DateQuestion, FormDefinition, LevelQuestion, MultiQuestion
-from interview.case import Case, Client, Plan
-from interview.coerce import parse_date
-from interview.engine import Step
-from interview.followup import Addendum
-from interview.language import long_date
-from storage.crypto import WrongPassphrase
-from storage.errors import StorageError, WorkspaceLocked
-from storage.repository import Repository
-from storage.tinydb_repo import TinyDBRepository
-from storage.workspace import Workspace, WorkspaceSettings
 from tui.strings import s
+
+if TYPE_CHECKING:
+    # The core is imported when the workspace is read, in a worker, so the first frame comes
+    # as fast as a bare Textual app's (the budget in design.md).
+    from forms.schema import FormDefinition
+    from interview.case import Client, Plan
+    from interview.engine import Step
+    from storage.repository import Repository
+    from storage.workspace import WorkspaceSettings
 
 BINDINGS_EN = {
     "Nytt ärende": "New case", "Öppna": "Open", "Ny uppföljning": "New follow-up",
@@ -61,71 +61,112 @@ class UppfoljningApp(App[None]):
         self.training_path = training_path
         self.readonly_holder = ""
         self.repo: Repository = None  # type: ignore[assignment]  # set once the workspace is open
-        self.settings = WorkspaceSettings()
-        self.form = bundled_form()
+        self.settings: WorkspaceSettings = None  # type: ignore[assignment]  # likewise
+        self.header: dict[str, Any] = {}
         self._pending_followup = False
+
+    @cached_property
+    def form(self) -> FormDefinition:
+        from forms.loader import bundled_form
+
+        return bundled_form()
 
     # --- opening ------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        if not (self.path / "workspace.json").exists():
+        header = self.path / "workspace.json"
+        if not header.exists():
             from tui.screens.wizard import Wizard
 
             available = self.training_path is not None and (self.training_path / "workspace.json").exists()
             self.push_screen(Wizard(self.path, self.lang, available), self.wizard_done)
             return
-        self.open_workspace(self.secret)
+        try:
+            # Only the language and the markings are needed for the first frame; the rest is read
+            # (and validated) by the worker.
+            self.header = json.loads(header.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.header = {}
+        self.lang = self.requested_lang or str(self.header.get("lang") or "sv")
+        from tui.screens.dashboard import Dashboard
+
+        self.push_screen(Dashboard())
+        # Read the workspace once the first frame is on screen, so it is never held up by it.
+        self.call_after_refresh(self.open_workspace, self.secret)
 
     def wizard_done(self, result: Any) -> None:
         if result is None:
             self.exit()
             return
+        from storage.workspace import Workspace, WorkspaceSettings
+        from tui.screens.dashboard import Dashboard
+
         if result.training and self.training_path is not None:
             self.path = self.training_path
-            self.open_workspace(None)
-            return
-        settings = WorkspaceSettings(
-            caseworker=result.caseworker, organisation=result.organisation, unit=result.unit, lang=result.lang
-        )
-        Workspace.create(self.path, settings, passphrase=result.passphrase)
-        self.lang = self.requested_lang or result.lang
-        self.open_workspace(result.passphrase)
+        else:
+            settings = WorkspaceSettings(
+                caseworker=result.caseworker,
+                organisation=result.organisation,
+                unit=result.unit,
+                lang=result.lang,
+            )
+            Workspace.create(self.path, settings, passphrase=result.passphrase)
+            self.secret = result.passphrase
+            self.lang = self.requested_lang or result.lang
+        self.push_screen(Dashboard())
+        self.open_workspace(self.secret)
 
-    def open_workspace(self, secret: str | None, error: str = "") -> None:
+    def ask_passphrase(self, error: str = "") -> None:
         from tui.screens.dialogs import PassphraseDialog
+
+        self.push_screen(PassphraseDialog(self.lang, error), self._passphrase_given)
+
+    def _passphrase_given(self, secret: str | None) -> None:
+        self.open_workspace(secret)
+
+    @work(thread=True, exclusive=True, group="open")
+    def open_workspace(self, secret: str | None) -> None:
+        """Read, unlock and index the workspace off the UI thread, then hand it to the dashboard."""
+        from storage.crypto import WrongPassphrase
+        from storage.errors import StorageError, WorkspaceLocked
+        from storage.tinydb_repo import TinyDBRepository
+        from storage.workspace import Workspace
 
         try:
             ws = Workspace.open(self.path)
         except StorageError as err:
-            self.exit(message=str(err))
+            self.call_from_thread(self.exit, message=str(err))
             return
-        self.lang = self.requested_lang or ws.settings.lang
         if ws.encrypted and not secret:
-            self.push_screen(PassphraseDialog(self.lang, error), self.open_workspace)
+            self.call_from_thread(self.ask_passphrase, "")
             return
         try:
             codec = ws.codec(secret)
         except WrongPassphrase:
-            self.push_screen(
-                PassphraseDialog(self.lang, s("passphrase_wrong", self.lang)), self.open_workspace
-            )
+            self.call_from_thread(self.ask_passphrase, s("passphrase_wrong", self.lang))
             return
+        holder = ""
         try:
             repo = TinyDBRepository(ws, codec=codec)
         except WorkspaceLocked as err:
             # Another program writes here: look, but never overwrite its work.
-            holder = err.holder
-            self.readonly_holder = (
-                f"{holder.get('user', '?')}@{holder.get('host', '?')} (pid {holder.get('pid')})"
-            )
+            h = err.holder
+            holder = f"{h.get('user', '?')}@{h.get('host', '?')} (pid {h.get('pid')})"
             repo = TinyDBRepository(ws, codec=codec, writable=False)
-        self.repo, self.settings = repo, ws.settings
+        self.call_from_thread(self.workspace_ready, ws.settings, repo, holder)
+
+    def workspace_ready(self, settings: WorkspaceSettings, repo: Repository, holder: str) -> None:
+        self.repo, self.settings, self.readonly_holder = repo, settings, holder
+        self.lang = self.requested_lang or settings.lang
         self.title = s("app_title", self.lang)
         from tui.screens.dashboard import Dashboard
 
-        self.push_screen(Dashboard())
-        if repo.damaged:
-            self.notify(s("damaged", self.lang, n=len(repo.damaged)), severity="warning", timeout=10)
+        for screen in self.screen_stack:
+            if isinstance(screen, Dashboard):
+                screen.workspace_ready()
+        damaged = getattr(repo, "damaged", [])
+        if damaged:
+            self.notify(s("damaged", self.lang, n=len(damaged)), severity="warning", timeout=10)
 
     def on_unmount(self) -> None:
         if self.repo is not None:
@@ -135,16 +176,17 @@ class UppfoljningApp(App[None]):
 
     def banner_text(self, extra: str = "") -> str:
         parts = [s("app_title", self.lang)]
-        org = " · ".join(x for x in (self.settings.organisation, self.settings.unit) if x)
+        known = self.settings.model_dump() if self.settings is not None else self.header
+        org = " · ".join(str(x) for x in (known.get("organisation"), known.get("unit")) if x)
         if org:
             parts.append(org)
         if extra:
             parts.append(extra)
-        if self.settings.training:
+        if known.get("training"):
             parts.append(s("training_banner", self.lang))
         if self.readonly_holder:
             parts.append(s("readonly_banner", self.lang, holder=self.readonly_holder))
-        if self.settings.encryption is None:
+        if known and known.get("encryption") is None:
             parts.append(s("unencrypted_banner", self.lang))
         return "  ·  ".join(parts)
 
@@ -159,6 +201,10 @@ class UppfoljningApp(App[None]):
             ]
 
     def answer_text(self, form: FormDefinition, step: Step, value: Any) -> str:
+        from forms.schema import ChoiceQuestion, DateQuestion, LevelQuestion, MultiQuestion
+        from interview.coerce import parse_date
+        from interview.language import long_date
+
         q, lang = step.question, self.lang
         if isinstance(q, DateQuestion):
             day = parse_date(value)
@@ -175,12 +221,10 @@ class UppfoljningApp(App[None]):
             return ("Ja" if value else "Nej") if lang == "sv" else ("Yes" if value else "No")
         return str(value)
 
-    def cases_without_followups(self) -> list[Case]:
-        with_followups = {x.case_id for x in self.repo.summaries()}
-        return [self.repo.get_case(cid) for cid in self.repo.case_ids() if cid not in with_followups]
-
     def guard(self, action: Any, *args: Any) -> Any:
         """Run a storage action; a refusal (read-only, final, damaged) becomes a notice, not a crash."""
+        from storage.errors import StorageError
+
         try:
             return action(*args)
         except (StorageError, ValueError) as err:
@@ -208,6 +252,8 @@ class UppfoljningApp(App[None]):
     def _case_created(self, result: tuple[Client, Plan] | None) -> None:
         if result is None:
             return
+        from interview.case import Case
+
         client, plan = result
         case = Case(client=client, plan=plan)
         if self.guard(self.repo.add_case, case) is None and case.id in self.repo.case_ids():
@@ -309,6 +355,7 @@ class UppfoljningApp(App[None]):
         self.write_pdf(followups[-1].id)
 
     def write_pdf(self, followup_id: str) -> Path | None:
+        from storage.errors import StorageError
         from tui.documents import render_followup, write_pdf
 
         folder = self.export_dir
@@ -328,6 +375,7 @@ class UppfoljningApp(App[None]):
         return target
 
     def add_correction(self, followup_id: str) -> None:
+        from interview.followup import Addendum
         from tui.screens.dialogs import CorrectionDialog
 
         def done(result: tuple[str, str] | None) -> None:

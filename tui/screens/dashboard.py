@@ -34,6 +34,9 @@ class CaseRow:
         return any(needle in field.casefold() for field in (self.case_ref, self.name, self.unit))
 
 
+MAX_ROWS = 200
+
+
 class Dashboard(Screen[None]):
     BINDINGS = [
         Binding("n", "new_case", "Nytt ärende"),
@@ -45,6 +48,8 @@ class Dashboard(Screen[None]):
         Binding("slash", "focus_filter", "Filtrera"),
         Binding("q", "app.quit", "Avsluta"),
     ]
+
+    _shown = False
 
     @property
     def uapp(self) -> UppfoljningApp:
@@ -63,40 +68,39 @@ class Dashboard(Screen[None]):
         lang = self.uapp.lang
         for key in ("col_case", "col_name", "col_unit", "col_last", "col_next", "col_drafts"):
             table.add_column(s(key, lang), key=key)
-        self.refresh_rows()
+        self.query_one("#empty", Static).update(s("loading", lang))
+        if self.uapp.repo is not None:
+            self.workspace_ready()
         table.focus()
 
-    def on_screen_resume(self) -> None:
+    def workspace_ready(self) -> None:
+        """The app has opened the workspace: show its cases."""
+        self.query_one("#banner", Static).update(self.uapp.banner_text())
         self.refresh_rows()
 
+    def on_screen_resume(self) -> None:
+        # Also sent when the screen is first shown, right after on_mount: skip that one.
+        if self._shown and self.uapp.repo is not None:
+            self.refresh_rows()
+        self._shown = True
+
     def rows(self) -> list[CaseRow]:
-        by_case: dict[str, list[object]] = {}
-        for summary in self.uapp.repo.summaries():
-            by_case.setdefault(summary.case_id, []).append(summary)
         today = self.uapp.today.isoformat()
         out = []
-        for case_id, items in by_case.items():
-            items.sort(key=lambda x: (getattr(x, "meeting_date", None) or "", getattr(x, "updated_at", "")))
-            first = items[0]
-            finals = [x for x in items if getattr(x, "status", "") == "final"]
-            latest = items[-1]
-            nxt = getattr(latest, "next_followup", None) or ""
+        for case in self.uapp.repo.listing():
+            items = sorted(case.followups, key=lambda f: f.meeting_date or "")
+            finals = [f for f in items if f.status == "final"]
+            nxt = (items[-1].next_followup or "") if items else ""
             out.append(
                 CaseRow(
-                    case_id=case_id,
-                    case_ref=getattr(first, "case_ref", ""),
-                    name=getattr(first, "name", None) or "",
-                    unit=getattr(first, "unit", ""),
-                    last=(getattr(finals[-1], "meeting_date", None) or "") if finals else "",
+                    case_id=case.case_id,
+                    case_ref=case.case_ref,
+                    name=case.name,
+                    unit=case.unit,
+                    last=(finals[-1].meeting_date or "") if finals else "",
                     next=nxt,
                     overdue=bool(nxt) and nxt < today,
-                    drafts=sum(1 for x in items if getattr(x, "status", "") == "draft"),
-                )
-            )
-        for case in self.uapp.cases_without_followups():
-            out.append(
-                CaseRow(
-                    case.id, case.client.case_ref, case.client.name or "", case.client.unit, "", "", False, 0
+                    drafts=sum(1 for f in items if f.status == "draft"),
                 )
             )
         return sorted(out, key=lambda r: (not r.overdue, r.next or "9999", r.case_ref))
@@ -106,7 +110,9 @@ class Dashboard(Screen[None]):
         needle = self.query_one("#filter", Input).value.strip()
         lang = self.uapp.lang
         table.clear()
-        shown = [r for r in self.rows() if not needle or r.matches(needle)]
+        matching = [r for r in self.rows() if not needle or r.matches(needle)]
+        # A unit may hold thousands of cases; the most urgent are listed, the filter finds the rest.
+        shown = matching[:MAX_ROWS]
         for r in shown:
             nxt = r.next + (f" ({s('overdue', lang)})" if r.overdue else "")
             table.add_row(
@@ -118,7 +124,10 @@ class Dashboard(Screen[None]):
                 str(r.drafts) if r.drafts else "",
                 key=r.case_id,
             )
-        self.query_one("#empty", Static).update("" if shown else s("no_cases", lang))
+        note = "" if shown else s("no_cases", lang)
+        if len(matching) > len(shown):
+            note = s("more_rows", lang, shown=len(shown), total=len(matching))
+        self.query_one("#empty", Static).update(note)
 
     @on(Input.Changed, "#filter")
     def filter_changed(self) -> None:
@@ -133,7 +142,7 @@ class Dashboard(Screen[None]):
 
     def selected_case(self) -> str | None:
         table = self.query_one(DataTable)
-        if table.row_count == 0:
+        if self.uapp.repo is None or table.row_count == 0:
             self.notify(s("choose_case_first", self.uapp.lang), severity="warning")
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
@@ -149,7 +158,8 @@ class Dashboard(Screen[None]):
             self.uapp.open_case(case_id)
 
     def action_new_case(self) -> None:
-        self.uapp.new_case()
+        if self.uapp.repo is not None:
+            self.uapp.new_case()
 
     def action_new_followup(self) -> None:
         case_id = self.selected_case()
