@@ -12,6 +12,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -135,20 +136,26 @@ class Goal(_Model):
     target_date: SaneDate | None = None
     weight: float = Field(default=1.0, gt=0, le=100)
 
-    @model_validator(mode="after")
-    def _levels_on_scale(self) -> Goal:
-        for name in ("baseline", "target"):
-            value = getattr(self, name)
-            if value is None:
-                continue
-            if self.scale == "none":
-                raise fail("level_unscaled", field=name)
-            low, high = SCALE_RANGES[self.scale]
-            if not low <= value <= high:
-                raise fail("level_range", value=value, scale=self.scale, low=low, high=high)
-        if self.weight != 1.0 and self.scale != "gas":
+    # Field validators (not one model validator) so each message lands on its own field in a form.
+    @field_validator("baseline", "target")
+    @classmethod
+    def _level_on_scale(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is None:
+            return None
+        scale = info.data.get("scale", "none")
+        if scale == "none":
+            raise fail("level_unscaled", field=info.field_name)
+        low, high = SCALE_RANGES[scale]
+        if not low <= value <= high:
+            raise fail("level_range", value=value, scale=scale, low=low, high=high)
+        return value
+
+    @field_validator("weight")
+    @classmethod
+    def _weight_for_gas(cls, value: float, info: ValidationInfo) -> float:
+        if value != 1.0 and info.data.get("scale") != "gas":
             raise fail("weight_gas_only")
-        return self
+        return value
 
 
 class Intervention(_Model):

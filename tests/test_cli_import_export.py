@@ -109,7 +109,7 @@ BAD: list[tuple[str, Callable[[dict[str, Any]], Any], list[str]]] = [
      ["followup.answers.next_followup: 2026-01-01 must come after meeting_date (2026-11-18)"]),
     ("two problems", mutate(lambda d: (d["followup"]["answers"].pop("decision"),
                                        d["plan"]["goals"][0].update(baseline=7))),
-     ["plan.goals[0]: 7 is outside the icf scale 0..4"]),
+     ["plan.goals[0].baseline: 7 is outside the icf scale 0..4"]),
     ("broken yaml", lambda d: "form: [\nclient: {", ["not valid YAML"]),
     ("not a mapping", lambda d: "- just\n- a list\n", ["file: must be a mapping"]),
     ("yaml bomb", lambda d: "a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n", ["aliases (*name) are not allowed"]),

@@ -338,3 +338,51 @@ def test_footer_speaks_the_language(tmp_path: Path, lang: str) -> None:
         assert ("Nytt ärende" in descriptions) == (lang == "sv")
 
     run(scenario, app)
+
+
+def test_add_and_edit_a_goal_with_validation_beside_the_field(tmp_path: Path) -> None:
+    from tui.screens.dialogs import GoalDialog, PickDialog
+
+    ws = make_workspace(tmp_path / "ws")
+    app = make_app(ws, tmp_path, lang="en")
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        app.screen.query_one("#filter", Input).value = "0117"
+        await pilot.pause()
+        await pilot.press("o", "a")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, GoalDialog)
+        from textual.widgets import Select
+
+        dialog.query_one("#field-text Input", Input).value = "Handla mat själv"
+        dialog.query_one("#field-life_area Select", Select).value = "d6"
+        dialog.query_one("#field-baseline Input", Input).value = "7"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        errors = {w.id: str(w.render()) for w in dialog.query(".field-error") if w.display}
+        assert "7 is outside the icf scale 0..4" in errors.get("err-baseline", ""), errors
+        dialog.query_one("#field-baseline Input", Input).value = "2"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, CaseScreen)
+        repo = TinyDBRepository(Workspace.open(ws), writable=False)
+        case = repo.find_case("IFO-2026-0117")
+        repo.close()
+        assert case is not None and [g.text for g in case.plan.goals][-1] == "Handla mat själv"
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, PickDialog)
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        edit = app.screen
+        assert isinstance(edit, GoalDialog) and edit.goal is not None and edit.goal.id == "g2"
+        edit.query_one("#field-text Input", Input).value = "Handla mat två gånger i veckan"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        repo = TinyDBRepository(Workspace.open(ws), writable=False)
+        case = repo.find_case("IFO-2026-0117")
+        repo.close()
+        assert case is not None and case.plan.goal("g2").text == "Handla mat två gånger i veckan"  # type: ignore[union-attr]
+
+    run(scenario, app)

@@ -28,7 +28,7 @@ BINDINGS_EN = {
     "Nytt ärende": "New case", "Öppna": "Open", "Ny uppföljning": "New follow-up",
     "Fortsätt utkast": "Resume draft", "Filtrera": "Filter", "Avsluta": "Quit", "Tillbaka": "Back",
     "Ändra brukare": "Edit client", "Nytt mål": "New goal", "Ny insats": "New intervention",
-    "Rättelse": "Correction", "Spara svar": "Save answer", "Hoppa över": "Skip",
+    "Rättelse": "Correction", "Ändra mål": "Edit goal", "Spara svar": "Save answer", "Hoppa över": "Skip",
     "Föregående": "Previous", "Granska": "Review", "Vägledning": "Guidance",
     "Spara bedömningen": "Save assessment", "Signera": "Sign", "Spara": "Save", "Avbryt": "Cancel",
     "Skapa": "Create",
@@ -285,6 +285,30 @@ class UppfoljningApp(App[None]):
         self.push_screen(
             GoalDialog(self.lang, case.plan, lambda a: self.form.life_area_label(a, self.lang)), done
         )
+
+    def edit_goal(self, case_id: str) -> None:
+        from tui.screens.dialogs import GoalDialog, PickDialog
+
+        case = self.repo.get_case(case_id)
+        if not case.plan.goals:
+            self.notify(s("no_goals", self.lang), severity="warning")
+            return
+        items = [(g.id, "  " * depth + g.text) for g, depth in case.plan.ordered_goals()]
+
+        def picked(goal_id: str | None) -> None:
+            goal = case.plan.goal(goal_id) if goal_id else None
+            if goal is None:
+                return
+
+            def done(plan: Plan | None) -> None:
+                if plan is not None:
+                    self.guard(self.repo.update_case, case.model_copy(update={"plan": plan}))
+                    self.refresh_screen()
+
+            label = lambda a: self.form.life_area_label(a, self.lang)  # noqa: E731
+            self.push_screen(GoalDialog(self.lang, case.plan, label, goal), done)
+
+        self.push_screen(PickDialog(s("edit_goal", self.lang), items), picked)
 
     def add_intervention(self, case_id: str) -> None:
         from tui.screens.dialogs import InterventionDialog

@@ -25,6 +25,7 @@ class CaseScreen(Screen[None]):
         Binding("escape", "app.pop_screen", "Tillbaka"),
         Binding("e", "edit_client", "Ändra brukare"),
         Binding("a", "add_goal", "Nytt mål"),
+        Binding("m", "edit_goal", "Ändra mål"),
         Binding("i", "add_intervention", "Ny insats"),
         Binding("f", "new_followup", "Ny uppföljning"),
         Binding("r", "resume", "Fortsätt utkast"),
@@ -169,6 +170,9 @@ class CaseScreen(Screen[None]):
 
     def action_add_goal(self) -> None:
         self.uapp.add_goal(self.case_id)
+
+    def action_edit_goal(self) -> None:
+        self.uapp.edit_goal(self.case_id)
 
     def action_add_intervention(self) -> None:
         self.uapp.add_intervention(self.case_id)

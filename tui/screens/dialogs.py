@@ -402,3 +402,28 @@ class PassphraseDialog(ModalScreen[str]):
     @on(Button.Pressed, "#open")
     def done(self) -> None:
         self.dismiss(self.query_one("#passphrase", Input).value)
+
+
+class PickDialog(ModalScreen[str]):
+    """Choose one item from a short list (e.g. which goal to edit); dismisses with its key."""
+
+    BINDINGS = [Binding("escape", "cancel", "Avbryt")]
+
+    def __init__(self, title: str, items: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.items = items
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import OptionList
+        from textual.widgets.option_list import Option
+
+        with Vertical(classes="dialog"):
+            yield Static(self.title_text, classes="dialog-title", markup=False)
+            yield OptionList(*(Option(plain(label), id=key) for key, label in self.items), id="pick")
+
+    def on_option_list_option_selected(self, event: Any) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
