@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -18,23 +17,6 @@ from storage.lock import WorkspaceLock
 
 FORMAT_VERSION = 1
 HEADER_NAME = "workspace.json"
-ENV_WORKSPACE = "UPPFOLJNING_WORKSPACE"
-
-
-def default_workspace_dir() -> Path:
-    """UPPFOLJNING_WORKSPACE, else the platform's per-user data folder."""
-    env = os.environ.get(ENV_WORKSPACE)
-    if env:
-        return Path(env).expanduser()
-    import platformdirs  # only needed when no folder was given
-
-    return platformdirs.user_data_path("uppfoljning", appauthor=False) / "workspace"
-
-
-def training_workspace_dir() -> Path:
-    import platformdirs
-
-    return platformdirs.user_data_path("uppfoljning", appauthor=False) / "training"
 
 
 class WorkspaceSettings(BaseModel):

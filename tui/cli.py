@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--final", action="store_true", help="finalize (sign) the imported follow-ups")
     p.add_argument("--by", metavar="NAME", help="who signs with --final (default: the caseworker)")
 
+    p = sub.add_parser("quick", help="the quick mode for thin clients: one question at a time")
+    p.add_argument("--case", metavar="REF", help="the case number (default: choose or create one)")
+
     p = sub.add_parser("list", help="list follow-ups and next follow-up dates")
     p.add_argument("--due", action="store_true", help="only cases whose next follow-up is due")
     p.add_argument("--format", choices=("table", "json"), default="table")
@@ -98,15 +101,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.lang = args.lang or os.environ.get("UPPFOLJNING_LANG") or None
     if args.command is None:
         return _run_app(args)
+    if args.command == "quick":
+        return _run_quick(args)
     from tui import commands  # the heavy part, only when a command runs
 
     return commands.run(args)
 
 
+def _run_quick(args: argparse.Namespace) -> int:
+    """The quick mode imports only what it uses: no Textual, no reportlab until a PDF is made."""
+    from tui.quick_start import main as quick_main
+
+    return quick_main(args)
+
+
 def _run_app(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from storage.workspace import default_workspace_dir, training_workspace_dir
+    from storage.paths import default_workspace_dir, training_workspace_dir
     from tui.app import run
 
     path = Path(args.workspace).expanduser() if args.workspace else default_workspace_dir()

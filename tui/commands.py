@@ -24,8 +24,9 @@ from interview.followup import Addendum
 from interview.messages import msg, validation_lines
 from storage.errors import StorageError
 from storage.maintenance import change_passphrase, doctor, open_repository
+from storage.paths import default_workspace_dir
 from storage.tinydb_repo import TinyDBRepository
-from storage.workspace import Workspace, WorkspaceSettings, default_workspace_dir
+from storage.workspace import Workspace, WorkspaceSettings
 from tui import passphrase
 from tui.errors import UserError
 from tui.text import t

@@ -5,12 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.content import Content
 
-_PICTURES = {code: chr(0x2400 + code) for code in range(0x20)} | {0x7F: "\u2421"}
-
-
-def visible(text: str) -> str:
-    """Control characters as their Unicode pictures (ESC → ␛), tabs and newlines kept."""
-    return "".join(_PICTURES[ord(ch)] if ord(ch) in _PICTURES and ch not in "\n\t" else ch for ch in text)
+from tui.visible import visible
 
 
 def plain(text: str) -> Content:
