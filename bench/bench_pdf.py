@@ -36,8 +36,13 @@ def ten_goal_input():  # type: ignore[no-untyped-def]
 
     data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     data["plan"]["goals"] = [
-        {"id": f"g{i}", "text": f"Mål {i}: klara en vardaglig uppgift på egen hand", "life_area": "d6",
-         "scale": "icf" if i % 2 else "gas", **({"baseline": 3, "target": 1} if i % 2 else {})}
+        {
+            "id": f"g{i}",
+            "text": f"Mål {i}: klara en vardaglig uppgift på egen hand",
+            "life_area": "d6",
+            "scale": "icf" if i % 2 else "gas",
+            **({"baseline": 3, "target": 1} if i % 2 else {}),
+        }
         for i in range(1, 11)
     ]
     data["followup"]["goals"] = {

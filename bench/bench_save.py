@@ -20,9 +20,7 @@ from storage.workspace import Workspace
 SAVES = 200
 
 
-def save_median(
-    ws: Workspace, ids: list[str], rng: random.Random, passphrase: str | None = None
-) -> float:
+def save_median(ws: Workspace, ids: list[str], rng: random.Random, passphrase: str | None = None) -> float:
     ws = Workspace.open(ws.path)
     repo = TinyDBRepository(ws, codec=ws.codec(passphrase))
     try:

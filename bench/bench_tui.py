@@ -60,8 +60,7 @@ def measure(code: str, *args: str) -> tuple[float, float, float | None]:
     frames, loads, rss = [], [], []
     for _ in range(RUNS):
         start = time.time()
-        out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                             check=True)
+        out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
         lines = out.stdout.strip().splitlines()
         marks = {ln.split()[0]: float(ln.split()[1]) for ln in lines if ln.startswith(("FRAME", "LOADED"))}
         frames.append((marks["FRAME"] - start) * 1000)

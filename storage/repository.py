@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -127,6 +127,14 @@ class Repository(ABC):
     @abstractmethod
     def summaries(self) -> list[FollowUpSummary]:
         """Every follow-up in the workspace, for listing."""
+
+    def records(self) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+        """Every case and its follow-ups as plain stored data (JSON shapes), for compiling
+        thousands at once without building a model of each."""
+        for case_id in self.case_ids():
+            case = self.get_case(case_id)
+            yield (case.model_dump(mode="json"),
+                   [f.model_dump(mode="json") for f in self.followups_of(case_id)])
 
     def listing(self) -> list[CaseListing]:
         """Every case with its follow-ups' dates, for lists (cases without follow-ups included)."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping, Sequence
+import json
+import os
+from collections.abc import Iterator, MutableMapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -211,9 +213,7 @@ class TinyDBRepository(Repository):
             raise FinalizedError(f"follow-up {followup_id} is already final")
         fu.make_final(by, at, answers, goals)
         case_id = fu.case_id
-        self._db(case_id).table(FOLLOWUP_TABLE).update(
-            fu.model_dump(mode="json"), Query().id == followup_id
-        )
+        self._db(case_id).table(FOLLOWUP_TABLE).update(fu.model_dump(mode="json"), Query().id == followup_id)
         self._restamp(case_id, FollowUpSummary.of(self.get_case(case_id), fu).model_dump(mode="json"))
         self.audit.append("finalize", case=case_id, followup=followup_id)
         return fu
@@ -267,8 +267,9 @@ class TinyDBRepository(Repository):
         self.index.save()
         self.audit.append("erase", case=case_id)
 
-    def log(self, action: str, *, case: str | None = None, followup: str | None = None,
-            **detail: Any) -> None:
+    def log(
+        self, action: str, *, case: str | None = None, followup: str | None = None, **detail: Any
+    ) -> None:
         self.audit.append(action, case=case, followup=followup, **detail)
 
     def summaries(self) -> list[FollowUpSummary]:
@@ -279,6 +280,22 @@ class TinyDBRepository(Repository):
 
     def listing(self) -> list[CaseListing]:
         return self.index.listing()
+
+    def records(self) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+        folder = str(self.workspace.cases_dir)
+        for case_id in self.case_ids():
+            name = f"{case_id}.json"
+            # Plain reads: this runs over every file of a unit, so no per-file objects beyond the data.
+            try:
+                with open(os.path.join(folder, name), "rb") as f:  # noqa: PTH118, PTH123
+                    data = json.loads(self.codec.open(f.read(), name))
+            except (OSError, ValueError, StorageError):
+                continue  # named by `damaged`, left alone; the report counts what can be read
+            if not isinstance(data, dict):
+                continue
+            case = next(iter(data.get(CASE_TABLE, {}).values()), None)
+            if case is not None:
+                yield case, list(data.get(FOLLOWUP_TABLE, {}).values())
 
     def find_case(self, case_ref: str) -> Case | None:
         case_id = self.index.case_with_ref(case_ref)  # no need to open every case file

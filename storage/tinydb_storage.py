@@ -19,7 +19,7 @@ class AtomicJSONStorage(Storage):
     def __init__(
         self, path: Path, codec: Codec | None = None, durable: bool = True, keep_previous: bool = True
     ) -> None:
-        self.path = Path(path)
+        self.path = path if isinstance(path, Path) else Path(path)
         self.codec = codec or PlainCodec()
         self.durable = durable
         self.keep_previous = keep_previous

@@ -386,3 +386,21 @@ def test_add_and_edit_a_goal_with_validation_beside_the_field(tmp_path: Path) ->
         assert case is not None and case.plan.goal("g2").text == "Handla mat två gånger i veckan"  # type: ignore[union-attr]
 
     run(scenario, app)
+
+
+def test_report_screen_compiles_the_workspace(tmp_path: Path) -> None:
+    from tui.screens.report import ReportScreen
+
+    ws = make_workspace(tmp_path / "ws", with_history=True)
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("g")
+        await pilot.pause()
+        assert isinstance(app.screen, ReportScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        body = str(app.screen.query_one("#report-body", Static).render())
+        assert "Uppföljningar: 1" in body and "Måluppfyllelse" in body
+
+    run(scenario, app)

@@ -31,7 +31,7 @@ BINDINGS_EN = {
     "Rättelse": "Correction", "Ändra mål": "Edit goal", "Spara svar": "Save answer", "Hoppa över": "Skip",
     "Föregående": "Previous", "Granska": "Review", "Vägledning": "Guidance",
     "Spara bedömningen": "Save assessment", "Signera": "Sign", "Spara": "Save", "Avbryt": "Cancel",
-    "Skapa": "Create",
+    "Skapa": "Create", "Sammanställning": "Compilation", "Sammanställ": "Compile",
 }  # fmt: skip
 
 

@@ -61,6 +61,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", metavar="ID", help="follow-up id (or a unique start of it)")
     p.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: uppfoljning-ID.pdf)")
 
+    p = sub.add_parser("report", help="group-level compilation (ISU) of the stored follow-ups")
+    p.add_argument("--from", dest="date_from", metavar="DATE", help="first meeting date (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", metavar="DATE", help="last meeting date (YYYY-MM-DD)")
+    p.add_argument("--unit", help="only this unit (verksamhet)")
+    p.add_argument("--caseworker", help="only this caseworker")
+    p.add_argument("--plan-type", choices=("genomforandeplan", "vardplan", "behandlingsplan", "sip", "other"))
+    p.add_argument("--include-drafts", action="store_true", help="count drafts too (default: final only)")
+    p.add_argument(
+        "--all-followups",
+        action="store_true",
+        help="count every follow-up (default: each client's latest in the period)",
+    )
+    p.add_argument("--threshold", type=int, default=5, metavar="K", help="hide counts below K (default 5)")
+    p.add_argument("--format", choices=("table", "csv", "json", "pdf"), default="table")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (needed for pdf)")
+
     p = sub.add_parser("correct", help="add a correction (rättelse) to a final follow-up")
     p.add_argument("id", metavar="ID")
     p.add_argument("--reason", required=True, help="why the record is corrected")

@@ -68,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
         "list": cmd_list,
         "export": cmd_export,
         "pdf": cmd_pdf,
+        "report": cmd_report,
         "correct": cmd_correct,
         "erase": cmd_erase,
         "passphrase": cmd_passphrase,
@@ -285,6 +286,76 @@ def cmd_pdf(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else Path(f"uppfoljning-{fid}.pdf")
     write_pdf(out, pdf)
     print(t("written", lang, path=out))
+    return 0
+
+
+def _date_arg(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"{name}: '{value}' is not a date; write YYYY-MM-DD") from None
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    import time
+
+    from reporting.compile import compile_report
+    from reporting.output import to_csv, to_data, to_table
+    from reporting.selection import Selection
+
+    if args.threshold < 1:
+        raise UserError("--threshold: give a whole number of at least 1")
+    if args.format == "pdf" and not args.output:
+        raise UserError("--format pdf: name the file with -o FILE")
+    sel = Selection(
+        date_from=_date_arg(args.date_from, "--from"),
+        date_to=_date_arg(args.date_to, "--to"),
+        unit=args.unit,
+        caseworker=args.caseworker,
+        plan_type=args.plan_type,
+        include_drafts=args.include_drafts,
+        all_followups=args.all_followups,
+        threshold=args.threshold,
+    )
+    started = time.monotonic()
+    interactive = sys.stderr.isatty()
+
+    def progress(n: int) -> None:
+        # Only when it takes a while, and only on a terminal (never in a pipe's output).
+        if interactive and time.monotonic() - started > 1:
+            print(f"\r{t('compiling', _lang(args))} {n} …", end="", file=sys.stderr, flush=True)
+
+    with _repository(args, writable=False) as repo:
+        lang = _lang(args, repo.workspace)
+        form = bundled_form()
+        report = compile_report(repo.records(), form, sel, progress)
+        repo.log("report", followups=report.total.followups)
+    if interactive and time.monotonic() - started > 1:
+        print("", file=sys.stderr)
+    data = to_data(report, form)
+    if args.format == "json":
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    elif args.format == "csv":
+        text = to_csv(data)
+    elif args.format == "table":
+        text = to_table(data, form, lang)
+    else:
+        from reporting.pdf import render_report
+        from storage.atomic import atomic_write
+
+        title = "Sammanställning av uppföljningar" if lang == "sv" else "Compilation of follow-ups"
+        atomic_write(Path(args.output), render_report(data, form, lang, title), mode=0o600)
+        print(t("written", lang, path=args.output), file=sys.stderr)
+        return 0
+    if args.output:
+        from storage.atomic import atomic_write
+
+        atomic_write(Path(args.output), text.encode("utf-8"), mode=0o600)
+        print(t("written", lang, path=args.output), file=sys.stderr)
+    else:
+        sys.stdout.write(text)
     return 0
 
 

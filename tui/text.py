@@ -6,6 +6,7 @@ from typing import Any
 
 CLI: dict[str, dict[str, str]] = {
     "error": {"sv": "fel", "en": "error"},
+    "compiling": {"sv": "Sammanställer ärenden:", "en": "Compiling cases:"},
     "created": {"sv": "Arbetsytan skapades i {path}", "en": "Created the workspace in {path}"},
     "imported": {
         "sv": "Importerade {n} uppföljning(ar): {ids}",

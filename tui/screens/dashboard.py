@@ -45,6 +45,7 @@ class Dashboard(Screen[None]):
         Binding("f", "new_followup", "Ny uppföljning"),
         Binding("r", "resume", "Fortsätt utkast"),
         Binding("p", "pdf", "PDF"),
+        Binding("g", "report", "Sammanställning"),
         Binding("slash", "focus_filter", "Filtrera"),
         Binding("q", "app.quit", "Avsluta"),
     ]
@@ -136,6 +137,12 @@ class Dashboard(Screen[None]):
     @on(Input.Submitted, "#filter")
     def filter_done(self) -> None:
         self.query_one(DataTable).focus()
+
+    def action_report(self) -> None:
+        if self.uapp.repo is not None:
+            from tui.screens.report import ReportScreen
+
+            self.app.push_screen(ReportScreen())
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()

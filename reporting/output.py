@@ -1,0 +1,187 @@
+"""The compiled report as JSON-ready data (suppressed), long CSV, a terminal table, and a PDF."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from forms.schema import FormDefinition, MultiQuestion
+from reporting.compile import GENDERS, Measures, Report
+from reporting.suppress import Cell, any_hidden, hidden, suppress_count, suppress_table
+
+ISU_LABELS = {
+    "sv": {"positive_met": "Positiv förändring, målet uppnått",
+           "positive_not_met": "Positiv förändring, målet ej uppnått",
+           "no_change": "Ingen förändring", "negative": "Negativ förändring"},
+    "en": {"positive_met": "Positive change, goal met", "positive_not_met": "Positive change, goal not met",
+           "no_change": "No change", "negative": "Negative change"},
+}  # fmt: skip
+
+
+def _measures(m: Measures, form: FormDefinition, k: int) -> dict[str, Any]:
+    questions: dict[str, Any] = {}
+    for qid, counts in m.questions.items():
+        q = form.question(qid)
+        multi = isinstance(q, MultiQuestion)
+        cells = suppress_table(counts, k, partition=not multi, total=m.answered.get(qid))
+        if multi:
+            cells = {**cells, "answered": suppress_count(m.answered.get(qid, 0), k)}
+        questions[qid] = cells
+    total_goals = sum(m.attainment.values())
+    by_area: dict[str, Any] = {}
+    for area, counts in m.attainment_by_life_area.items():
+        entry: dict[str, Any] = dict(suppress_table(counts, k, partition=True, total=sum(counts.values())))
+        change = m.change_by_life_area.get(area)
+        if change is not None:
+            entry["mean_change"] = change["mean"] if int(change["n"]) >= k else hidden(k)
+            entry["change_n"] = suppress_count(int(change["n"]), k)
+        by_area[area] = entry
+    return {
+        "followups": suppress_count(m.followups, k),
+        "clients": suppress_count(m.clients, k),
+        "questions": questions,
+        "goals": {
+            "attainment": suppress_table(m.attainment, k, partition=True, total=total_goals),
+            "isu": suppress_table(m.isu, k, partition=True, total=sum(m.isu.values())),
+            "by_life_area": by_area,
+        },
+        "gas_t_mean": (m.gas_t_mean if m.gas_t_n >= k else hidden(k)) if m.gas_t_mean is not None else None,
+    }
+
+
+def to_data(report: Report, form: FormDefinition) -> dict[str, Any]:
+    """The JSON shape: totals, questions, goals, and the same structure by gender and by age band."""
+    k = report.selection.threshold
+    data = _measures(report.total, form, k)
+    data["followups"] = report.total.followups  # the total of the selection itself is published
+    data["clients"] = report.total.clients
+    gender_counts = suppress_table(
+        {g: report.by_gender[g].followups for g in GENDERS}, k, partition=True, total=report.total.followups
+    )
+    data["by_gender"] = {
+        g: {**_measures(report.by_gender[g], form, k), "followups": gender_counts[g]} for g in GENDERS
+    }
+    band_counts = suppress_table(
+        {b: m.followups for b, m in report.by_age_band.items()},
+        k,
+        partition=True,
+        total=report.total.followups,
+    )
+    data["by_age_band"] = {
+        b: {**_measures(m, form, k), "followups": band_counts[b]} for b, m in report.by_age_band.items()
+    }
+    data["goals"]["by_gender"] = {g: data["by_gender"][g]["goals"]["attainment"] for g in GENDERS}
+    data["suppression_threshold"] = k
+    data["suppressed"] = any_hidden(data)
+    data["selection"] = report.selection.describe()
+    return data
+
+
+def _walk(prefix: str, value: Any) -> list[tuple[str, str, Cell | float | None]]:
+    if isinstance(value, dict):
+        out = []
+        for key, inner in value.items():
+            out += _walk(f"{prefix}.{key}" if prefix else str(key), inner)
+        return out
+    return [(prefix, "", value)]
+
+
+def to_csv(data: dict[str, Any]) -> str:
+    """Long format: measure, group, code, value."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["measure", "group", "code", "value"])
+
+    def emit(group: str, part: dict[str, Any]) -> None:
+        for key in ("followups", "clients", "gas_t_mean"):
+            if key in part:
+                writer.writerow([key, group, "", part[key]])
+        for qid, cells in part.get("questions", {}).items():
+            for code, v in cells.items():
+                writer.writerow([f"questions.{qid}", group, code, v])
+        goals = part.get("goals", {})
+        for name in ("attainment", "isu"):
+            for code, v in goals.get(name, {}).items():
+                writer.writerow([f"goals.{name}", group, code, v])
+        for area, cells in goals.get("by_life_area", {}).items():
+            for code, v in cells.items():
+                writer.writerow([f"goals.by_life_area.{area}", group, code, v])
+
+    emit("all", data)
+    for g, part in data["by_gender"].items():
+        emit(f"gender={g}", part)
+    for b, part in data["by_age_band"].items():
+        emit(f"age={b}", part)
+    return buf.getvalue()
+
+
+def bar(value: Cell | None, largest: int, width: int = 24) -> str:
+    if not isinstance(value, int) or largest <= 0:
+        return ""
+    return "█" * max(1 if value else 0, round(width * value / largest))
+
+
+def to_table(data: dict[str, Any], form: FormDefinition, lang: str) -> str:
+    """A plain-text report for the terminal, with bars."""
+    k = data["suppression_threshold"]
+    lines = [
+        ("Uppföljningar" if lang == "sv" else "Follow-ups")
+        + f": {data['followups']}   "
+        + ("Klienter" if lang == "sv" else "Clients")
+        + f": {data['clients']}",
+    ]
+
+    def block(title: str, cells: dict[str, Cell], label: Any = str, denominator: int | None = None) -> None:
+        lines.append("")
+        lines.append(title)
+        largest = max((v for v in cells.values() if isinstance(v, int)), default=0)
+        for code, v in cells.items():
+            pct = ""
+            if denominator and denominator >= k and isinstance(v, int):
+                pct = f" {100 * v / denominator:5.1f} %"
+            lines.append(f"  {label(code)[:38]:38} {v!s:>6}{pct:>8}  {bar(v, largest)}")
+
+    labels = {
+        c.code: c.label.get(lang)
+        for s in form.sections
+        for q in s.questions
+        for c in getattr(q, "choices", [])
+    }
+    goals = data["goals"]
+    block(
+        "Måluppfyllelse" if lang == "sv" else "Goal attainment",
+        goals["attainment"],
+        lambda c: labels.get(c, c),
+    )
+    block("ISU-variabel" if lang == "sv" else "ISU variable", goals["isu"], lambda c: labels.get(c, c))
+    for qid, cells in data["questions"].items():
+        q = form.question(qid)
+        answered = cells.get("answered")
+        denominator = answered if isinstance(answered, int) else None
+        shown = {c: v for c, v in cells.items() if c != "answered"}
+        if denominator is None and all(isinstance(v, int) for v in shown.values()):
+            denominator = sum(v for v in shown.values() if isinstance(v, int))
+        block(q.label.get(lang), shown, lambda c: labels.get(c, c), denominator)
+    lines.append("")
+    lines.append(
+        ("Kön" if lang == "sv" else "Gender")
+        + ": "
+        + ", ".join(f"{g} {part['followups']}" for g, part in data["by_gender"].items())
+    )
+    lines.append(
+        ("Åldersgrupp" if lang == "sv" else "Age band")
+        + ": "
+        + ", ".join(f"{b} {part['followups']}" for b, part in data["by_age_band"].items())
+    )
+    if data.get("gas_t_mean") is not None:
+        lines.append(f"GAS T: {data['gas_t_mean']}")
+    if data["suppressed"]:
+        lines.append("")
+        lines.append(
+            f"Celler med färre än {k} har döljts (även angränsande celler, så att de inte kan räknas fram)."
+            if lang == "sv"
+            else f"Cells with fewer than {k} are hidden (and neighbouring cells, so they cannot "
+            "be worked out)."
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,137 @@
+"""The group report as PDF: the selection, the key tables and bar charts (reportlab graphics)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from forms.pdf.document import INK, MUTED, RULE, register_fonts, verbatim
+from forms.schema import FormDefinition
+
+
+def _chart(cells: dict[str, Any], labels: dict[str, str], width: float) -> Drawing | None:
+    shown = [(labels.get(c, c), v) for c, v in cells.items() if isinstance(v, int)]
+    if not shown:
+        return None
+    height = 14 * len(shown) + 20
+    drawing = Drawing(width, height)
+    chart = HorizontalBarChart()
+    chart.x, chart.y = 150, 10
+    chart.width, chart.height = int(width - 170), height - 20
+    chart.data = [[v for _, v in shown]]
+    chart.categoryAxis.categoryNames = [name[:32] for name, _ in shown]
+    chart.categoryAxis.labels.fontName = "DejaVuSans"
+    chart.categoryAxis.labels.fontSize = 7
+    chart.valueAxis.labels.fontName = "DejaVuSans"
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.valueMin = 0
+    chart.bars[0].fillColor = colors.HexColor("#4a6fa5")
+    chart.bars[0].strokeColor = None
+    drawing.add(chart)
+    return drawing
+
+
+def render_report(data: dict[str, Any], form: FormDefinition, lang: str, title: str) -> bytes:
+    font, bold = register_fonts()
+    from reportlab.lib.styles import ParagraphStyle
+
+    body = ParagraphStyle("b", fontName=font, fontSize=9, leading=12, textColor=INK)
+    h1 = ParagraphStyle("h1", parent=body, fontName=bold, fontSize=16, leading=20, spaceAfter=4 * mm)
+    h2 = ParagraphStyle(
+        "h2", parent=body, fontName=bold, fontSize=11, leading=14, spaceBefore=5 * mm, spaceAfter=2 * mm
+    )
+    small = ParagraphStyle("s", parent=body, fontSize=8, textColor=MUTED)
+    labels = {
+        c.code: c.label.get(lang)
+        for s in form.sections
+        for q in s.questions
+        for c in getattr(q, "choices", [])
+    }
+    width = A4[0] - 40 * mm
+    sv = lang == "sv"
+    story: list[Any] = [Paragraph(verbatim(title), h1)]
+    sel = {k: v for k, v in data["selection"].items() if v not in (None, False)}
+    selection = ", ".join(f"{k}: {v}" for k, v in sel.items()) or ("hela arbetsytan" if sv else "everything")
+    story.append(Paragraph(verbatim(("Urval: " if sv else "Selection: ") + selection), small))
+    story.append(
+        Paragraph(
+            verbatim(
+                f"{'Uppföljningar' if sv else 'Follow-ups'}: {data['followups']} · "
+                f"{'Klienter' if sv else 'Clients'}: {data['clients']} · "
+                f"{'Gräns för små tal' if sv else 'Small-number threshold'}: {data['suppression_threshold']}"
+            ),
+            body,
+        )
+    )
+
+    def table(title: str, cells: dict[str, Any]) -> None:
+        story.append(Paragraph(verbatim(title), h2))
+        rows = [[Paragraph(verbatim(labels.get(c, c)), body), str(v)] for c, v in cells.items()]
+        t = Table(rows, colWidths=[width * 0.7, width * 0.3], hAlign="LEFT")
+        t.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), font),
+                    ("FONTSIZE", (0, 0), (-1, -1), 9),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+                    ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+                ]
+            )
+        )
+        story.append(t)
+        drawing = _chart(cells, labels, width)
+        if drawing is not None:
+            story.append(Spacer(1, 2 * mm))
+            story.append(drawing)
+
+    goals = data["goals"]
+    table("Måluppfyllelse" if sv else "Goal attainment", goals["attainment"])
+    table("ISU-variabel" if sv else "ISU variable", goals["isu"])
+    table(
+        "Uppföljningar per kön" if sv else "Follow-ups by gender",
+        {g: part["followups"] for g, part in data["by_gender"].items()},
+    )
+    table(
+        "Uppföljningar per åldersgrupp" if sv else "Follow-ups by age band",
+        {b: part["followups"] for b, part in data["by_age_band"].items()},
+    )
+    for qid, cells in data["questions"].items():
+        table(form.question(qid).label.get(lang), cells)
+    if data["suppressed"]:
+        k = data["suppression_threshold"]
+        story.append(Spacer(1, 4 * mm))
+        story.append(
+            Paragraph(
+                verbatim(
+                    f"Celler med färre än {k} visas som <{k}; även angränsande celler döljs "
+                    "så att de inte kan räknas fram."
+                    if sv
+                    else f"Cells with fewer than {k} are shown as <{k}; neighbouring cells are "
+                    "hidden too, so they cannot be worked out."
+                ),
+                small,
+            )
+        )
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=20 * mm,
+        bottomMargin=20 * mm,
+        title=title,
+        author="",
+        creator="uppfoljning",
+        invariant=1,
+        initialFontName=font,
+    )
+    doc.build(story)
+    return buf.getvalue()

@@ -1,0 +1,197 @@
+"""Group-level compilation: a hand-computed fixture, suppression (primary and secondary), properties."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from forms.loader import bundled_form
+from interview.case import Case, Client, Plan
+from interview.followup import FollowUp
+from reporting.compile import compile_report
+from reporting.output import to_csv, to_data, to_table
+from reporting.selection import Selection
+from reporting.suppress import SECONDARY, suppress_table
+from storage.memory_repo import MemoryRepository
+from tui.cli import main
+
+FORM = bundled_form()
+PLAN = Plan.model_validate({"start": "2026-01-01", "goals": [
+    {"id": "g1", "text": "Tvätt", "life_area": "d6", "scale": "icf", "baseline": 3, "target": 1},
+    {"id": "g2", "text": "Dagverksamhet", "life_area": "d8", "scale": "gas", "baseline": -1},
+]})
+BIRTH = {1: 2010, 2: 2010, 3: 2004, 4: 2004, 5: 2004, 6: 1990, 7: 1990, 8: 1990, 9: 1990, 10: 1990,
+         11: 1970, 12: 1970, 13: 1970, 14: 1950, 15: 1940}
+
+
+def answers(i: int) -> dict[str, Any]:
+    a: dict[str, Any] = {
+        "meeting_date": "2026-10-15", "participants": ["client"], "meeting_mode": "in_person",
+        "intervention_received": "yes", "still_in_need": "yes", "new_needs": "no",
+        "other_principal_need": "no", "sip_needed": "no", "client_participation": "yes",
+        "client_satisfaction": "satisfied", "assessment": "x", "decision": "continue",
+        "next_followup": "2027-04-15",
+    }
+    if i in (1, 2, 3, 10, 11, 12):
+        a.update(new_needs="yes", new_needs_description="x", new_needs_areas=["d7"],
+                 new_needs_response=["new_goals"])
+    if i in (4, 5, 13):
+        a.update(sip_needed="yes", sip_status="exists")
+    if i <= 5:
+        a.update(decision="end_goals_met")
+        del a["next_followup"]
+    return a
+
+
+def goals(i: int) -> dict[str, Any]:
+    g1 = ({"attainment": "achieved", "level": 1} if i <= 7 else
+          {"attainment": "partly_achieved", "level": 2} if i <= 12 else {"attainment": "not_achieved", "level": 3})
+    g2 = {"attainment": "achieved", "level": 1} if i <= 10 else {"attainment": "not_achieved", "level": -1}
+    return {"g1": g1, "g2": g2}
+
+
+def fixture_repo() -> MemoryRepository:
+    """15 clients with a final follow-up in October (4 of them also one in March), and one client
+    whose only follow-up is a draft: 20 follow-ups in all."""
+    repo = MemoryRepository()
+    for i in range(1, 16):
+        case = Case(id=f"c{i:02d}", client=Client(case_ref=f"K{i}", gender="woman" if i <= 9 else "man",
+                                                 birth_year=BIRTH[i], unit="Socialpsykiatri"), plan=PLAN)
+        fus = [FollowUp(id=f"f{i:02d}b", case_id=case.id, form="standard-uppfoljning", form_version=1,
+                        plan=PLAN, status="final", answers=answers(i), goals=goals(i))]
+        if i <= 4:  # an earlier follow-up in the period, superseded by the latest
+            early = {**answers(15), "meeting_date": "2026-03-01", "new_needs": "no"}
+            fus.insert(0, FollowUp(id=f"f{i:02d}a", case_id=case.id, form="standard-uppfoljning",
+                                   form_version=1, plan=PLAN, status="final", answers=early,
+                                   goals={"g1": {"attainment": "not_achieved", "level": 3},
+                                          "g2": {"attainment": "not_achieved", "level": -1}}))
+        repo.add_case(case, fus)
+    draft_case = Case(id="c16", client=Client(case_ref="K16"), plan=PLAN)
+    repo.add_case(draft_case, [FollowUp(id="f16", case_id="c16", form="standard-uppfoljning", form_version=1,
+                                        plan=PLAN, answers={"meeting_date": "2026-10-01"})])
+    return repo
+
+
+def report(**kwargs: Any) -> dict[str, Any]:
+    repo = fixture_repo()
+    return to_data(compile_report(repo.records(), FORM, Selection(**kwargs)), FORM)
+
+
+def test_hand_computed_figures() -> None:
+    data = report()
+    assert data["followups"] == 15 and data["clients"] == 15
+    assert data["suppression_threshold"] == 5 and data["suppressed"] is True
+    q = data["questions"]
+    assert q["new_needs"] == {"yes": 6, "no": 9}
+    assert q["decision"] == {"continue": 10, "revise_plan": 0, "end_goals_met": 5, "end_other": 0,
+                             "new_investigation": 0}
+    # 3 need a SIP: hidden, and the 12 beside it too, or it would be 15 - 12
+    assert q["sip_needed"] == {"yes": "<5", "no": SECONDARY}
+    assert q["new_needs_areas"]["d7"] == 6 and q["new_needs_areas"]["answered"] == 6
+    g = data["goals"]
+    assert g["attainment"] == {"achieved": 17, "partly_achieved": 5, "not_achieved": 8, "not_assessable": 0}
+    assert g["isu"] == {"positive_met": 17, "positive_not_met": 5, "no_change": 8, "negative": 0}
+    assert g["by_life_area"]["d8"] == {"achieved": 10, "partly_achieved": 0, "not_achieved": 5,
+                                       "not_assessable": 0}
+    d6 = g["by_life_area"]["d6"]
+    assert d6["achieved"] == 7 and d6["not_achieved"] == "<5" and d6["partly_achieved"] == SECONDARY
+    assert d6["mean_change"] == 1.27 and d6["change_n"] == 15  # (7*2 + 5*1 + 3*0) / 15
+    assert data["gas_t_mean"] == 53.33  # (10 * 60 + 5 * 40) / 15
+    assert {k: v["followups"] for k, v in data["by_gender"].items()} == {
+        "woman": 9, "man": 6, "other": 0, "unknown": 0}
+    assert {k: v["followups"] for k, v in data["by_age_band"].items()} == {
+        "0-17": "<5", "18-24": "<5", "25-44": 5, "45-64": "<5", "65-79": "<5", "80+": "<5", "unknown": 0}
+    woman = data["by_gender"]["woman"]["goals"]["attainment"]
+    assert woman == {"achieved": SECONDARY, "partly_achieved": "<5", "not_achieved": 0, "not_assessable": 0}
+    man = data["by_gender"]["man"]["goals"]["attainment"]
+    assert man == {"achieved": "<5", "partly_achieved": "<5", "not_achieved": 8, "not_assessable": 0}
+    assert data["goals"]["by_gender"]["man"] == man
+
+
+def test_selection_options() -> None:
+    assert report(all_followups=True)["followups"] == 19
+    assert report(include_drafts=True)["followups"] == 16
+    assert report(date_to=date(2026, 6, 30))["followups"] == 4  # only the March follow-ups
+    assert report(unit="Missbruk")["followups"] == 0
+    assert report(threshold=3)["questions"]["sip_needed"] == {"yes": 3, "no": 12}
+
+
+def test_secondary_suppression_rules() -> None:
+    assert suppress_table({"a": 3, "b": 10, "c": 20}, 5, partition=True) == {"a": "<5", "b": SECONDARY, "c": 20}
+    assert suppress_table({"a": 3, "b": 2, "c": 20}, 5, partition=True) == {"a": "<5", "b": "<5", "c": 20}
+    assert suppress_table({"a": 3, "b": 10}, 5, partition=False) == {"a": "<5", "b": 10}
+    assert suppress_table({"a": 0, "b": 10}, 5, partition=True) == {"a": 0, "b": 10}
+
+
+def _ints(cells: dict[str, Any]) -> list[int]:
+    return [v for v in cells.values() if isinstance(v, int)]
+
+
+@st.composite
+def workspaces(draw: st.DrawFn) -> MemoryRepository:
+    repo = MemoryRepository()
+    for i in range(draw(st.integers(0, 25))):
+        case = Case(id=f"c{i}", client=Client(case_ref=f"K{i}", gender=draw(st.sampled_from(
+            ["woman", "man", "other", "unknown"])), birth_year=draw(st.integers(1930, 2020))), plan=PLAN)
+        fus = []
+        for j in range(draw(st.integers(0, 3))):
+            a = {**answers(draw(st.integers(1, 15))), "meeting_date": f"2026-{draw(st.integers(1, 12)):02d}-10"}
+            fus.append(FollowUp(id=f"f{i}-{j}", case_id=case.id, form="standard-uppfoljning", form_version=1,
+                                plan=PLAN, status=draw(st.sampled_from(["final", "draft"])), answers=a,
+                                goals=goals(draw(st.integers(1, 15)))))
+        repo.add_case(case, fus)
+    return repo
+
+
+@settings(max_examples=60, deadline=None)
+@given(repo=workspaces(), k=st.integers(1, 6), all_followups=st.booleans())
+def test_totals_match_the_selection_and_parts_never_exceed_them(
+    repo: MemoryRepository, k: int, all_followups: bool
+) -> None:
+    data = to_data(compile_report(repo.records(), FORM, Selection(threshold=k, all_followups=all_followups)),
+                   FORM)
+    expected = 0
+    for _, fus in repo.records():
+        finals = [f for f in fus if f["status"] == "final"]
+        expected += len(finals) if all_followups else min(1, len(finals))
+    assert data["followups"] == expected
+    total = data["followups"]
+    assert sum(_ints({g: p["followups"] for g, p in data["by_gender"].items()})) <= total
+    assert sum(_ints({b: p["followups"] for b, p in data["by_age_band"].items()})) <= total
+    for qid, cells in data["questions"].items():
+        counts = {c: v for c, v in cells.items() if c != "answered"}
+        if "answered" not in cells:
+            assert sum(_ints(counts)) <= total, qid
+        hidden = [c for c, v in counts.items() if isinstance(v, str)]
+        if len(hidden) == 1 and "answered" not in cells:
+            # a lone hidden cell only where every other cell is 0: then its total is below k as well
+            # (hidden where published), so there is nothing to subtract it from
+            assert all(v == 0 for c, v in counts.items() if c not in hidden), (qid, cells)
+        for v in cells.values():
+            assert not (isinstance(v, int) and 0 < v < k), (qid, cells)
+
+
+def test_outputs_and_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = report()
+    rows = to_csv(data).splitlines()
+    assert rows[0] == "measure,group,code,value"
+    assert "questions.new_needs,all,yes,6" in rows and "followups,gender=woman,,9" in rows
+    assert "Måluppfyllelse" in to_table(data, FORM, "sv")
+    ws = tmp_path / "ws"
+    main(["--workspace", str(ws), "init", "--no-encryption"])
+    main(["--workspace", str(ws), "import", "--final", str(Path(__file__).parent / "data" / "example.yaml")])
+    capsys.readouterr()
+    assert main(["--workspace", str(ws), "report", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["followups"] == 1 and out["questions"]["new_needs"]["no"] == "<5"
+    pdf = tmp_path / "r.pdf"
+    assert main(["--workspace", str(ws), "report", "--format", "pdf", "-o", str(pdf)]) == 0
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert main(["--workspace", str(ws), "--lang", "en", "report", "--from", "igår"]) == 1
+    assert "is not a date" in capsys.readouterr().err

@@ -1,0 +1,106 @@
+"""Group-level compilation in the app: the selection, then the figures with bars."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar, Static
+
+from tui.safe import plain
+from tui.strings import s
+
+if TYPE_CHECKING:
+    from tui.app import UppfoljningApp
+
+
+class ReportScreen(Screen[None]):
+    BINDINGS = [Binding("escape", "app.pop_screen", "Tillbaka"), Binding("ctrl+s", "compile", "Sammanställ")]
+
+    @property
+    def uapp(self) -> UppfoljningApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        lang = self.uapp.lang
+        yield Static(self.uapp.banner_text(s("report_title", lang)), id="banner", markup=False)
+        with VerticalScroll(id="report"):
+            with Horizontal(classes="report-selection"):
+                yield Label(s("report_from", lang))
+                yield Input(
+                    placeholder="ÅÅÅÅ-MM-DD" if lang == "sv" else "YYYY-MM-DD", id="from", compact=True
+                )
+                yield Label(s("report_to", lang))
+                yield Input(placeholder="ÅÅÅÅ-MM-DD" if lang == "sv" else "YYYY-MM-DD", id="to", compact=True)
+                yield Label(s("report_unit", lang))
+                yield Input(id="unit", compact=True)
+            with Horizontal(classes="report-selection"):
+                yield Checkbox(s("report_drafts", lang), id="drafts", compact=True)
+                yield Checkbox(s("report_all", lang), id="all", compact=True)
+                yield Button(s("report_compile", lang), id="compile", variant="primary", compact=True)
+            yield ProgressBar(id="report-progress", show_eta=False)
+            yield Static("", id="report-error", classes="field-error", markup=False)
+            yield Static("", id="report-body", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.uapp.localize_bindings(self)
+        self.query_one(ProgressBar).display = False
+        self.action_compile()
+
+    def _date(self, wid: str) -> date | None:
+        text = self.query_one(f"#{wid}", Input).value.strip()
+        return date.fromisoformat(text) if text else None
+
+    @on(Button.Pressed, "#compile")
+    def action_compile(self) -> None:
+        from reporting.selection import Selection
+
+        try:
+            sel = Selection(
+                date_from=self._date("from"),
+                date_to=self._date("to"),
+                unit=self.query_one("#unit", Input).value.strip() or None,
+                include_drafts=self.query_one("#drafts", Checkbox).value,
+                all_followups=self.query_one("#all", Checkbox).value,
+            )
+        except ValueError:
+            self.query_one("#report-error", Static).update(s("report_bad_date", self.uapp.lang))
+            return
+        self.query_one("#report-error", Static).update("")
+        bar = self.query_one(ProgressBar)
+        bar.update(total=max(len(self.uapp.repo.case_ids()), 1), progress=0)
+        self.compile(sel)
+
+    @work(thread=True, exclusive=True, group="report")
+    def compile(self, sel: Any) -> None:
+        import time
+
+        from reporting.compile import compile_report
+        from reporting.output import to_data, to_table
+
+        started = time.monotonic()
+
+        def progress(n: int) -> None:
+            if time.monotonic() - started > 1:  # a bar only when it takes a while
+                self.app.call_from_thread(self._progress, n)
+
+        form = self.uapp.form
+        report = compile_report(self.uapp.repo.records(), form, sel, progress)
+        text = to_table(to_data(report, form), form, self.uapp.lang)
+        self.app.call_from_thread(self._done, text)
+
+    def _progress(self, n: int) -> None:
+        bar = self.query_one(ProgressBar)
+        bar.display = True
+        bar.update(progress=n)
+
+    def _done(self, text: str) -> None:
+        self.query_one(ProgressBar).display = False
+        self.query_one("#report-body", Static).update(plain(text))
+        self.uapp.guard(lambda: self.uapp.repo.log("report"))
