@@ -404,3 +404,29 @@ def test_report_screen_compiles_the_workspace(tmp_path: Path) -> None:
         assert "Uppföljningar: 1" in body and "Måluppfyllelse" in body
 
     run(scenario, app)
+
+
+def test_training_shows_guidance_and_feedback(tmp_path: Path) -> None:
+    from tui import training
+
+    ws = tmp_path / "training"
+    training.build(ws)
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        banner = str(app.screen.query_one("#banner", Static).render())
+        assert "ÖVNING – fiktiva uppgifter" in banner
+        app.screen.query_one("#filter", Input).value = "ÖVN-0001"
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, InterviewScreen)
+        guidance = str(screen.query_one("#guidance", Static).render())
+        assert "Varför frågan ställs" in guidance and "Tänk på" in guidance
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        checklist = str(app.screen.query_one("#checklist", Static).render())
+        assert "✗ Det finns ett datum för nästa uppföljning" in checklist
+
+    run(scenario, app)

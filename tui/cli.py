@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--final", action="store_true", help="finalize (sign) the imported follow-ups")
     p.add_argument("--by", metavar="NAME", help="who signs with --final (default: the caseworker)")
 
+    p = sub.add_parser("training", help="the app on the training workspace (fictitious practice cases)")
+    p.add_argument("--reset", action="store_true", help="restore the training workspace to its start")
+
     p = sub.add_parser("quick", help="the quick mode for thin clients: one question at a time")
     p.add_argument("--case", metavar="REF", help="the case number (default: choose or create one)")
 
@@ -119,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_app(args)
     if args.command == "quick":
         return _run_quick(args)
+    if args.command == "training":
+        return _run_training(args)
     from tui import commands  # the heavy part, only when a command runs
 
     return commands.run(args)
@@ -129,6 +134,35 @@ def _run_quick(args: argparse.Namespace) -> int:
     from tui.quick_start import main as quick_main
 
     return quick_main(args)
+
+
+def _run_training(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from storage.errors import StorageError
+    from storage.paths import training_workspace_dir
+    from tui import training
+
+    lang = args.lang or "sv"
+    path = Path(args.workspace).expanduser() if args.workspace else training_workspace_dir()
+    try:
+        if args.reset:
+            n = training.reset(path, lang)
+            print(
+                (
+                    "Övningsmiljön är återställd: {n} uppföljningar i {path}"
+                    if lang == "sv"
+                    else "The training workspace is restored: {n} follow-ups in {path}"
+                ).format(n=n, path=path)
+            )
+            return 0
+        training.ensure(path, lang)
+    except StorageError as err:
+        print(f"uppfoljning: {err}", file=sys.stderr)
+        return 1
+    from tui.app import run
+
+    return run(path, args.lang)
 
 
 def _run_app(args: argparse.Namespace) -> int:

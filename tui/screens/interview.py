@@ -90,6 +90,8 @@ class InterviewScreen(Screen[None]):
     def on_mount(self) -> None:
         self.uapp.localize_bindings(self)
         self.apply_width(self.size.width)
+        if self.uapp.settings is not None and self.uapp.settings.training:
+            self.add_class("show-side")  # in training, the guidance is shown from the start
         self.show()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -205,6 +207,13 @@ class InterviewScreen(Screen[None]):
     def fill_guidance(self, step: Step) -> None:
         q = step.question
         parts = [s("guidance", self.lang), q.help.get(self.lang)]
+        if self.uapp.settings is not None and self.uapp.settings.training:
+            from forms.training_data import guidance
+
+            extra = guidance().get(q.id, {})
+            for key in ("why", "consider"):
+                if key in extra:
+                    parts.append(f"{s(f'guidance_{key}', self.lang)}: {extra[key].get(self.lang, '')}")
         for ref in q.legal:
             flag = "" if ref.verified else f" ({s('unverified', self.lang)})"
             parts.append(f"{s('legal', self.lang)}: {ref.text.get(self.lang)}{flag}")

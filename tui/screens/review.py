@@ -49,6 +49,9 @@ class ReviewScreen(Screen[None]):
             yield Vertical(id="answers")
             yield Static(s("hints", self.lang), classes="section-title")
             yield Vertical(id="hints")
+            if self.uapp.settings is not None and self.uapp.settings.training:
+                yield Static(s("feedback", self.lang), classes="section-title")
+                yield Static("", id="checklist", markup=False)
             yield Static(s("assessment", self.lang), classes="section-title")
             yield TextArea("", id="assessment")
             yield Static("", id="assessment-note", markup=False)
@@ -91,6 +94,16 @@ class ReviewScreen(Screen[None]):
                 widgets.append(Static(plain(f"{label}\n  {text}"), classes="review-row"))
         box.mount_all(widgets)
         self.fill_hints()
+        if self.query("#checklist"):
+            from interview.checklist import checklist
+
+            items = checklist(self.session.interview)
+            lines = [
+                f"{'✓' if item.done else '✗'} {item.label(lang)}"
+                + ("" if item.done else f"  – {s('missing', lang)}")
+                for item in items
+            ]
+            self.query_one("#checklist", Static).update(plain("\n".join(lines)))
         final = self.session.final
         self.query_one("#assessment", TextArea).read_only = final
         for bid in ("#use-summary", "#save-assessment", "#finalize"):
