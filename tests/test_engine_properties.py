@@ -97,6 +97,7 @@ def check_invariants(iv: Interview) -> None:
 @given(plan=plans(), data=st.data())
 def test_any_sequence_keeps_the_engine_consistent(plan: Plan, data: st.DataObject) -> None:
     iv = Interview(FORM, plan, {}, today=TODAY)
+    assert iv.next_step() is not None  # a fresh follow-up always has a first question
     for _ in range(data.draw(st.integers(1, 60))):
         answered = [s for s in iv.applicable_steps() if iv.has(s)]
         nxt = iv.next_step()

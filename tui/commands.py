@@ -266,13 +266,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     form = bundled_form(fu.form, fu.form_version)
     data = dump_casefile(case.client, fu, form, as_json=args.format == "json")
     text = to_json(data) if args.format == "json" else to_yaml(data)
-    if args.output:
+    return _emit(text.encode("utf-8"), args.output, lang)
+
+
+def _emit(content: bytes, output: str | None, lang: str) -> int:
+    """Write to the named file (atomically, owner-only: it holds case data) or to standard output."""
+    if output:
         from storage.atomic import atomic_write
 
-        atomic_write(Path(args.output), text.encode("utf-8"), mode=0o600)
-        print(t("written", lang, path=args.output), file=sys.stderr)
+        atomic_write(Path(output), content, mode=0o600)
+        print(t("written", lang, path=output), file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(content.decode("utf-8"))
     return 0
 
 
@@ -343,20 +348,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         text = to_table(data, form, lang)
     else:
         from reporting.pdf import render_report
-        from storage.atomic import atomic_write
 
         title = "Sammanställning av uppföljningar" if lang == "sv" else "Compilation of follow-ups"
-        atomic_write(Path(args.output), render_report(data, form, lang, title), mode=0o600)
-        print(t("written", lang, path=args.output), file=sys.stderr)
-        return 0
-    if args.output:
-        from storage.atomic import atomic_write
-
-        atomic_write(Path(args.output), text.encode("utf-8"), mode=0o600)
-        print(t("written", lang, path=args.output), file=sys.stderr)
-    else:
-        sys.stdout.write(text)
-    return 0
+        return _emit(render_report(data, form, lang, title), args.output, lang)
+    return _emit(text.encode("utf-8"), args.output, lang)
 
 
 # --- records: corrections and erasure ----------------------------------------------------------------
