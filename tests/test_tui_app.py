@@ -430,3 +430,30 @@ def test_training_shows_guidance_and_feedback(tmp_path: Path) -> None:
         assert "✗ Det finns ett datum för nästa uppföljning" in checklist
 
     run(scenario, app)
+
+
+def test_an_encrypted_workspace_asks_for_its_passphrase(tmp_path: Path) -> None:
+    from storage.workspace import WorkspaceSettings
+    from tui.screens.dialogs import PassphraseDialog
+
+    ws = tmp_path / "ws"
+    Workspace.create(ws, WorkspaceSettings(caseworker="Anna"), passphrase="rätt lösenfras",
+                     kdf={"name": "scrypt", "n": 2**12, "r": 8, "p": 1})
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        assert isinstance(app.screen, PassphraseDialog)
+        app.screen.query_one("#passphrase", Input).value = "fel fras"
+        await pilot.press("enter")
+        await ready(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, PassphraseDialog)
+        assert "Fel lösenfras" in str(dialog.query_one(".field-error", Static).render())
+        dialog.query_one("#passphrase", Input).value = "rätt lösenfras"
+        await pilot.press("enter")
+        await ready(pilot)
+        assert isinstance(app.screen, Dashboard)
+        banner = str(app.screen.query_one("#banner", Static).render())
+        assert "inte krypterad" not in banner
+
+    run(scenario, app)
