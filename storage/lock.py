@@ -19,6 +19,19 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 
+def _lock(fd: int) -> None:
+    """Take the lock without waiting; OSError if another process has it."""
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    import msvcrt  # pragma: no cover - Windows
+
+    # Windows locks are mandatory: lock one byte far past the holder's note, so the note stays
+    # readable for the message a second program shows. Closing the file releases the lock.
+    os.lseek(fd, 1 << 30, os.SEEK_SET)  # pragma: no cover
+    msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]  # pragma: no cover
+
+
 def _holder() -> dict[str, object]:
     try:
         user = getpass.getuser()
@@ -41,20 +54,20 @@ class WorkspaceLock:
 
     def acquire(self) -> None:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        if fcntl is not None:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                os.close(fd)
-                holder = self.holder()
-                who = f"{holder.get('user', '?')} on {holder.get('host', '?')}"
-                raise WorkspaceLocked(
-                    f"the workspace is open in another program ({who}, process "
-                    f"{holder.get('pid', '?')}, since {holder.get('since', '?')}); close it there first",
-                    holder,
-                ) from None
+        try:
+            _lock(fd)
+        except OSError:
+            os.close(fd)
+            holder = self.holder()
+            who = f"{holder.get('user', '?')} on {holder.get('host', '?')}"
+            raise WorkspaceLocked(
+                f"the workspace is open in another program ({who}, process "
+                f"{holder.get('pid', '?')}, since {holder.get('since', '?')}); close it there first",
+                holder,
+            ) from None
         os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(_holder()).encode(), 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, json.dumps(_holder()).encode())
         self._fd = fd
 
     def holder(self) -> dict[str, object]:
