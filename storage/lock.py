@@ -29,7 +29,7 @@ def _lock(fd: int) -> None:
     # Windows locks are mandatory: lock one byte far past the holder's note, so the note stays
     # readable for the message a second program shows. Closing the file releases the lock.
     os.lseek(fd, 1 << 30, os.SEEK_SET)  # pragma: no cover
-    msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]  # pragma: no cover
+    msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # pragma: no cover
 
 
 def _holder() -> dict[str, object]:
