@@ -19,6 +19,13 @@ ISU_LABELS = {
 }  # fmt: skip
 
 
+GENDER_LABELS = {
+    "sv": {"woman": "Kvinnor", "man": "Män", "other": "Annat", "unknown": "Okänt"},
+    "en": {"woman": "Women", "man": "Men", "other": "Other", "unknown": "Unknown"},
+}
+AGE_LABELS = {"sv": {"unknown": "Okänd ålder"}, "en": {"unknown": "Age unknown"}}
+
+
 def _measures(m: Measures, form: FormDefinition, k: int) -> dict[str, Any]:
     questions: dict[str, Any] = {}
     for qid, counts in m.questions.items():

@@ -14,12 +14,13 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from forms.pdf.document import INK, MUTED, RULE, register_fonts, verbatim
 from forms.schema import FormDefinition
+from reporting.output import AGE_LABELS, GENDER_LABELS, ISU_LABELS
 
 
 def _chart(cells: dict[str, Any], labels: dict[str, str], width: float) -> Drawing | None:
     shown = [(labels.get(c, c), v) for c, v in cells.items() if isinstance(v, int)]
-    if not shown:
-        return None
+    if not shown or max(v for _, v in shown) == 0:
+        return None  # nothing to draw: every count is hidden or zero
     height = 14 * len(shown) + 20
     drawing = Drawing(width, height)
     chart = HorizontalBarChart()
@@ -71,9 +72,10 @@ def render_report(data: dict[str, Any], form: FormDefinition, lang: str, title: 
         )
     )
 
-    def table(title: str, cells: dict[str, Any]) -> None:
+    def table(title: str, cells: dict[str, Any], names: dict[str, str] | None = None) -> None:
+        names = names or labels
         story.append(Paragraph(verbatim(title), h2))
-        rows = [[Paragraph(verbatim(labels.get(c, c)), body), str(v)] for c, v in cells.items()]
+        rows = [[Paragraph(verbatim(names.get(c, c)), body), str(v)] for c, v in cells.items()]
         t = Table(rows, colWidths=[width * 0.7, width * 0.3], hAlign="LEFT")
         t.setStyle(
             TableStyle(
@@ -86,21 +88,24 @@ def render_report(data: dict[str, Any], form: FormDefinition, lang: str, title: 
             )
         )
         story.append(t)
-        drawing = _chart(cells, labels, width)
+        drawing = _chart(cells, names, width)
         if drawing is not None:
             story.append(Spacer(1, 2 * mm))
             story.append(drawing)
 
     goals = data["goals"]
     table("Måluppfyllelse" if sv else "Goal attainment", goals["attainment"])
-    table("ISU-variabel" if sv else "ISU variable", goals["isu"])
+    key = "sv" if sv else "en"
+    table("ISU-variabel" if sv else "ISU variable", goals["isu"], ISU_LABELS[key])
     table(
         "Uppföljningar per kön" if sv else "Follow-ups by gender",
         {g: part["followups"] for g, part in data["by_gender"].items()},
+        GENDER_LABELS[key],
     )
     table(
         "Uppföljningar per åldersgrupp" if sv else "Follow-ups by age band",
         {b: part["followups"] for b, part in data["by_age_band"].items()},
+        AGE_LABELS[key],
     )
     for qid, cells in data["questions"].items():
         table(form.question(qid).label.get(lang), cells)
