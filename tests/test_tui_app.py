@@ -457,3 +457,14 @@ def test_an_encrypted_workspace_asks_for_its_passphrase(tmp_path: Path) -> None:
         assert "inte krypterad" not in banner
 
     run(scenario, app)
+
+
+def test_every_footer_key_is_in_the_command_palette(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Nytt ärende", "Ny uppföljning", "Fortsätt utkast", "PDF", "Sammanställning"} <= titles
+
+    run(scenario, app)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterable
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from tui.strings import s
@@ -189,6 +190,20 @@ class UppfoljningApp(App[None]):
         if known and known.get("encryption") is None:
             parts.append(s("unencrypted_banner", self.lang))
         return "  ·  ".join(parts)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Every key of the screen is in the command palette too, with its key as the help."""
+        yield from super().get_system_commands(screen)
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.show or not binding.description or not active.enabled:
+                continue
+            node, action = active.node, binding.action
+
+            async def run(node: Any = node, action: str = action) -> None:
+                await node.run_action(action)
+
+            yield SystemCommand(binding.description, self.get_key_display(binding) or key, run)
 
     def localize_bindings(self, screen: Screen[Any]) -> None:
         """Bindings are written in Swedish; in English the footer and palette show English."""
