@@ -32,6 +32,17 @@ from tui.strings import s
 from tui.visible import visible
 
 SKIP = "\x00skip"  # a choice value no code can take
+
+
+def yes_no(message: str, lang: str, default: bool) -> bool:
+    """questionary's confirm answers '(Y/n)' in English; this asks in the user's language."""
+    choices = [Choice("Ja" if lang == "sv" else "Yes", True), Choice("Nej" if lang == "sv" else "No", False)]
+    answer: bool = questionary.select(
+        message, choices=choices, default=choices[0 if default else 1]
+    ).unsafe_ask()
+    return answer
+
+
 HELP = "\x00help"
 
 
@@ -77,7 +88,7 @@ class QuickMode:
             found = self.repo.find_case(ref)
             if found is not None:
                 return found
-            if not questionary.confirm(s("quick_no_such_case", self.lang, ref=ref)).unsafe_ask():
+            if not yes_no(s("quick_no_such_case", self.lang, ref=ref), self.lang, True):
                 raise KeyboardInterrupt
         return self.new_case(ref or None)
 
@@ -122,7 +133,7 @@ class QuickMode:
         )
         goals: list[Goal] = []
         prompt = "quick_add_goal"
-        while questionary.confirm(s(prompt, lang), default=not goals).unsafe_ask():
+        while yes_no(s(prompt, lang), lang, not goals):
             goals.append(self.new_goal(len(goals) + 1))
             prompt = "quick_add_more_goal"
         case = Case(client=client, plan=plan.model_copy(update={"goals": goals}))
@@ -273,6 +284,12 @@ class QuickMode:
     def show_help(self, step: Step) -> None:
         q = step.question
         self.out(f"  {q.help.get(self.lang)}")
+        settings = getattr(getattr(self.repo, "workspace", None), "settings", None)
+        if settings is not None and settings.training:
+            from forms.training_data import guidance
+
+            for key, value in guidance().get(q.id, {}).items():
+                self.out(f"  {s(f'guidance_{key}', self.lang)}: {value.get(self.lang, '')}")
         for ref in q.legal:
             flag = "" if ref.verified else f" ({s('unverified', self.lang)})"
             self.out(f"  {s('legal', self.lang)}: {ref.text.get(self.lang)}{flag}")
@@ -291,7 +308,7 @@ class QuickMode:
         if not iv.is_complete():
             self.out(s("quick_done_draft", lang))
             return
-        if questionary.confirm(s("quick_finalize", lang), default=False).unsafe_ask():
+        if yes_no(s("quick_finalize", lang), lang, False):
             signer = (
                 questionary.text(
                     s("quick_signer", lang), default=session.followup.caseworker or self.caseworker
