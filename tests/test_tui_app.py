@@ -38,6 +38,12 @@ async def ready(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+async def filter_to(pilot: Pilot[None], text: str) -> None:
+    """Type into the dashboard's filter, as a caseworker looking for a case would."""
+    pilot.app.screen.query_one("#filter", Input).value = text
+    await pilot.pause()
+
+
 def stored(ws: Path) -> Any:
     repo = TinyDBRepository(Workspace.open(ws), writable=False)
     try:
@@ -83,8 +89,7 @@ def test_a_whole_followup_from_the_dashboard_to_a_signed_record(tmp_path: Path) 
     async def scenario(pilot: Pilot[None]) -> None:
         assert isinstance(app.screen, Dashboard)
         # type to filter down to the case
-        app.screen.query_one("#filter", Input).value = "0117"
-        await pilot.pause()
+        await filter_to(pilot, "0117")
         await pilot.press("f")  # new follow-up on the selected case
         await pilot.pause()
         screen = app.screen
@@ -141,8 +146,7 @@ def test_quit_mid_interview_and_resume_at_the_same_question(tmp_path: Path) -> N
     seen: dict[str, str] = {}
 
     async def first(pilot: Pilot[None]) -> None:
-        app.screen.query_one("#filter", Input).value = "0117"
-        await pilot.pause()
+        await filter_to(pilot, "0117")
         await pilot.press("f")
         await pilot.pause()
         screen = app.screen
@@ -162,8 +166,7 @@ def test_quit_mid_interview_and_resume_at_the_same_question(tmp_path: Path) -> N
     again = make_app(ws, tmp_path)
 
     async def second(pilot: Pilot[None]) -> None:
-        again.screen.query_one("#filter", Input).value = "0117"
-        await pilot.pause()
+        await filter_to(pilot, "0117")
         await pilot.press("r")  # resume the draft
         await pilot.pause()
         screen = again.screen
@@ -183,8 +186,7 @@ def test_changing_an_earlier_answer_follows_the_branching(tmp_path: Path) -> Non
     app = make_app(ws, tmp_path)
 
     async def scenario(pilot: Pilot[None]) -> None:
-        app.screen.query_one("#filter", Input).value = "0117"
-        await pilot.pause()
+        await filter_to(pilot, "0117")
         await pilot.press("r")
         await pilot.pause()
         screen = app.screen
@@ -231,8 +233,7 @@ def test_free_text_is_shown_verbatim(tmp_path: Path) -> None:
     app = make_app(ws, tmp_path)
 
     async def scenario(pilot: Pilot[None]) -> None:
-        app.screen.query_one("#filter", Input).value = "0117"
-        await pilot.pause()
+        await filter_to(pilot, "0117")
         await pilot.press("r")
         await pilot.pause()
         screen = app.screen
@@ -254,8 +255,7 @@ def test_invalid_answers_say_why_and_save_nothing(tmp_path: Path) -> None:
     app = make_app(ws, tmp_path, lang="en")
 
     async def scenario(pilot: Pilot[None]) -> None:
-        app.screen.query_one("#filter", Input).value = "0117"
-        await pilot.pause()
+        await filter_to(pilot, "0117")
         await pilot.press("f")
         await pilot.pause()
         screen = app.screen
@@ -275,8 +275,7 @@ def test_case_view_and_pdf_export(tmp_path: Path) -> None:
     app = make_app(ws, tmp_path)
 
     async def scenario(pilot: Pilot[None]) -> None:
-        app.screen.query_one("#filter", Input).value = "0117"
-        await pilot.pause()
+        await filter_to(pilot, "0117")
         await pilot.press("o")
         await pilot.pause()
         assert isinstance(app.screen, CaseScreen)
@@ -297,8 +296,7 @@ def test_a_second_instance_opens_read_only(tmp_path: Path) -> None:
     async def scenario(pilot: Pilot[None]) -> None:
         banner = str(app.screen.query_one("#banner", Static).render())
         assert "Skrivskyddad" in banner
-        app.screen.query_one("#filter", Input).value = "0117"
-        await pilot.pause()
+        await filter_to(pilot, "0117")
         await pilot.press("f")  # refused with a notice, nothing written, no crash
         await pilot.pause()
         assert isinstance(app.screen, Dashboard)
@@ -347,8 +345,7 @@ def test_add_and_edit_a_goal_with_validation_beside_the_field(tmp_path: Path) ->
     app = make_app(ws, tmp_path, lang="en")
 
     async def scenario(pilot: Pilot[None]) -> None:
-        app.screen.query_one("#filter", Input).value = "0117"
-        await pilot.pause()
+        await filter_to(pilot, "0117")
         await pilot.press("o", "a")
         await pilot.pause()
         dialog = app.screen

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     # The core is imported when the workspace is read, in a worker, so the first frame comes
     # as fast as a bare Textual app's (the budget in design.md).
     from forms.schema import FormDefinition
-    from interview.case import Client, Plan
+    from interview.case import Case, Client, Plan
     from interview.engine import Step
     from storage.repository import Repository
     from storage.workspace import WorkspaceSettings
@@ -287,16 +287,22 @@ class UppfoljningApp(App[None]):
 
         self.push_screen(ClientDialog(self.lang, case.client, case.plan), done)
 
+    def _plan_saver(self, case: Case) -> Any:
+        """The callback a plan editor dismisses into: store the new plan, show it."""
+
+        def save(plan: Plan | None) -> None:
+            if plan is not None:
+                self.guard(self.repo.update_case, case.model_copy(update={"plan": plan}))
+                self.refresh_screen()
+
+        return save
+
     def add_goal(self, case_id: str) -> None:
         from tui.screens.dialogs import GoalDialog
 
         case = self.repo.get_case(case_id)
 
-        def done(plan: Plan | None) -> None:
-            if plan is not None:
-                self.guard(self.repo.update_case, case.model_copy(update={"plan": plan}))
-                self.refresh_screen()
-
+        done = self._plan_saver(case)
         self.push_screen(
             GoalDialog(self.lang, case.plan, lambda a: self.form.life_area_label(a, self.lang)), done
         )
@@ -315,11 +321,7 @@ class UppfoljningApp(App[None]):
             if goal is None:
                 return
 
-            def done(plan: Plan | None) -> None:
-                if plan is not None:
-                    self.guard(self.repo.update_case, case.model_copy(update={"plan": plan}))
-                    self.refresh_screen()
-
+            done = self._plan_saver(case)
             label = lambda a: self.form.life_area_label(a, self.lang)  # noqa: E731
             self.push_screen(GoalDialog(self.lang, case.plan, label, goal), done)
 
@@ -330,11 +332,7 @@ class UppfoljningApp(App[None]):
 
         case = self.repo.get_case(case_id)
 
-        def done(plan: Plan | None) -> None:
-            if plan is not None:
-                self.guard(self.repo.update_case, case.model_copy(update={"plan": plan}))
-                self.refresh_screen()
-
+        done = self._plan_saver(case)
         self.push_screen(InterventionDialog(self.lang, case.plan), done)
 
     def refresh_screen(self) -> None:
