@@ -7,9 +7,9 @@ from pathlib import Path
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 
 from tui.passphrase import MIN_LENGTH
 from tui.strings import s
@@ -61,7 +61,11 @@ class Wizard(Screen[WizardResult]):
                 yield Button(s("wizard_create", lang), variant="primary", id="create")
                 if self.training_available:
                     yield Button(s("wizard_training", lang), id="training")
-        yield Vertical()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.app.localize_bindings(self)  # type: ignore[attr-defined]
+        self.query_one("#caseworker", Input).focus()
 
     def value(self, wid: str) -> str:
         return self.query_one(f"#{wid}", Input).value.strip()
