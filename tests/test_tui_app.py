@@ -465,3 +465,30 @@ def test_every_footer_key_is_in_the_command_palette(tmp_path: Path) -> None:
         assert {"Nytt ärende", "Ny uppföljning", "Fortsätt utkast", "PDF", "Sammanställning"} <= titles
 
     run(scenario, app)
+
+
+def test_edit_an_intervention(tmp_path: Path) -> None:
+    from tui.screens.dialogs import InterventionDialog, PickDialog
+
+    ws = make_workspace(tmp_path / "ws")
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await filter_to(pilot, "0117")
+        await pilot.press("o", "t")
+        await pilot.pause()
+        assert isinstance(app.screen, PickDialog)
+        await pilot.press("enter")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, InterventionDialog) and dialog.item is not None
+        dialog.query_one("#field-provider Input", Input).value = "Nya teamet"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        repo = TinyDBRepository(Workspace.open(ws), writable=False)
+        case = repo.find_case("IFO-2026-0117")
+        repo.close()
+        assert case is not None
+        assert [(i.id, i.name, i.provider) for i in case.plan.interventions] == [("i1", "Boendestöd", "Nya teamet")]
+
+    run(scenario, app)

@@ -29,7 +29,8 @@ BINDINGS_EN = {
     "Nytt ärende": "New case", "Öppna": "Open", "Ny uppföljning": "New follow-up",
     "Fortsätt utkast": "Resume draft", "Filtrera": "Filter", "Avsluta": "Quit", "Tillbaka": "Back",
     "Ändra brukare": "Edit client", "Nytt mål": "New goal", "Ny insats": "New intervention",
-    "Rättelse": "Correction", "Ändra mål": "Edit goal", "Spara svar": "Save answer", "Hoppa över": "Skip",
+    "Rättelse": "Correction", "Ändra mål": "Edit goal", "Ändra insats": "Edit intervention",
+    "Spara svar": "Save answer", "Hoppa över": "Skip",
     "Föregående": "Previous", "Granska": "Review", "Vägledning": "Guidance",
     "Spara bedömningen": "Save assessment", "Signera": "Sign", "Spara": "Save", "Avbryt": "Cancel",
     "Skapa": "Create", "Sammanställning": "Compilation", "Sammanställ": "Compile",
@@ -326,6 +327,22 @@ class UppfoljningApp(App[None]):
             self.push_screen(GoalDialog(self.lang, case.plan, label, goal), done)
 
         self.push_screen(PickDialog(s("edit_goal", self.lang), items), picked)
+
+    def edit_intervention(self, case_id: str) -> None:
+        from tui.screens.dialogs import InterventionDialog, PickDialog
+
+        case = self.repo.get_case(case_id)
+        if not case.plan.interventions:
+            self.notify(s("no_interventions", self.lang), severity="warning")
+            return
+        items = [(i.id, i.name + (f" ({i.provider})" if i.provider else "")) for i in case.plan.interventions]
+
+        def picked(item_id: str | None) -> None:
+            item = next((i for i in case.plan.interventions if i.id == item_id), None)
+            if item is not None:
+                self.push_screen(InterventionDialog(self.lang, case.plan, item), self._plan_saver(case))
+
+        self.push_screen(PickDialog(s("edit_intervention", self.lang), items), picked)
 
     def add_intervention(self, case_id: str) -> None:
         from tui.screens.dialogs import InterventionDialog

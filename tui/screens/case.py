@@ -27,6 +27,7 @@ class CaseScreen(Screen[None]):
         Binding("a", "add_goal", "Nytt mål"),
         Binding("m", "edit_goal", "Ändra mål"),
         Binding("i", "add_intervention", "Ny insats"),
+        Binding("t", "edit_intervention", "Ändra insats"),
         Binding("f", "new_followup", "Ny uppföljning"),
         Binding("r", "resume", "Fortsätt utkast"),
         Binding("p", "pdf", "PDF"),
@@ -173,6 +174,9 @@ class CaseScreen(Screen[None]):
 
     def action_edit_goal(self) -> None:
         self.uapp.edit_goal(self.case_id)
+
+    def action_edit_intervention(self) -> None:
+        self.uapp.edit_intervention(self.case_id)
 
     def action_add_intervention(self) -> None:
         self.uapp.add_intervention(self.case_id)

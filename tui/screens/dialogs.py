@@ -295,29 +295,40 @@ class GoalDialog(FormDialog):
 
 
 class InterventionDialog(FormDialog):
+    """A new or changed intervention; dismisses with the plan that holds it."""
+
     tall = False
 
-    def __init__(self, lang: str, plan: Plan) -> None:
-        super().__init__(lang, s("add_intervention", lang))
+    def __init__(self, lang: str, plan: Plan, item: Intervention | None = None) -> None:
+        super().__init__(lang, s("edit_intervention" if item else "add_intervention", lang))
         self.plan = plan
+        self.item = item
 
     def fields(self) -> list[Field]:
-        lang = self.lang
+        lang, i = self.lang, self.item
         return [
-            Field(s("field_intervention_name", lang), Input(compact=True, value=""), "name"),
-            Field(s("field_provider", lang), Input(compact=True, value=""), "provider"),
+            Field(s("field_intervention_name", lang), Input(compact=True, value=i.name if i else ""), "name"),
+            Field(
+                s("field_provider", lang),
+                Input(compact=True, value=(i.provider or "") if i else ""),
+                "provider",
+            ),
         ]
 
     def submit(self) -> None:
         existing = {i.id for i in self.plan.interventions}
-        iid = next(f"i{n}" for n in range(1, 999) if f"i{n}" not in existing)
+        iid = self.item.id if self.item else next(f"i{n}" for n in range(1, 999) if f"i{n}" not in existing)
         data = {k: self.value_of(k) for k in ("name", "provider")}
+        start = {"start": self.item.start} if self.item and self.item.start else {}
         try:
-            item = Intervention.model_validate({"id": iid, **{k: v for k, v in data.items() if v}})
+            item = Intervention.model_validate({"id": iid, **start, **{k: v for k, v in data.items() if v}})
         except ValidationError as err:
             self.show_errors(err)
             return
-        self.dismiss(self.plan.model_copy(update={"interventions": [*self.plan.interventions, item]}))
+        items = [item if x.id == iid else x for x in self.plan.interventions]
+        if self.item is None:
+            items.append(item)
+        self.dismiss(self.plan.model_copy(update={"interventions": items}))
 
 
 class SignDialog(FormDialog):
