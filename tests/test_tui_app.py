@@ -492,3 +492,33 @@ def test_edit_an_intervention(tmp_path: Path) -> None:
         assert [(i.id, i.name, i.provider) for i in case.plan.interventions] == [("i1", "Boendestöd", "Nya teamet")]
 
     run(scenario, app)
+
+
+def test_back_from_the_review_the_interview_shows_the_current_question(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    keys = [k for k in ANSWERS if k not in ("assessment", "decision", "next_followup")]
+    _start_draft(ws, tmp_path, [(k, ANSWERS[k]) for k in keys])
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await filter_to(pilot, "0117")
+        await pilot.press("r")
+        await pilot.pause()
+        interview = app.screen
+        assert isinstance(interview, InterviewScreen)
+        assert interview.current_step().key == "assessment"  # type: ignore[union-attr]
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        from textual.widgets import TextArea
+
+        review.query_one("#assessment", TextArea).text = "Skrivet i granskningen."
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is interview
+        assert "Fortsättning" in str(interview.query_one("#question", Static).render())
+
+    run(scenario, app)

@@ -67,7 +67,9 @@ class AnswerWidget(Vertical):
         return self.initial  # each registered widget reads its own control instead
 
     def focus_input(self) -> None:
-        self.query("Input, RadioSet, SelectionList, TextArea").first().focus()
+        found = self.query("Input, RadioSet, SelectionList, TextArea")
+        if found:  # the widget may already have been replaced by the next question's
+            found.first().focus()
 
     def hint(self) -> str:
         return ""

@@ -94,6 +94,16 @@ class InterviewScreen(Screen[None]):
             self.add_class("show-side")  # in training, the guidance is shown from the start
         self.show()
 
+    _shown = False
+
+    def on_screen_resume(self) -> None:
+        # Back from the review, where answers (the assessment) may have changed: show the session as
+        # it is now, not the widget that was on screen before. (Also sent on first showing: skipped.)
+        if self._shown:
+            self.editing = None
+            self.show()
+        self._shown = True
+
     def on_resize(self, event: events.Resize) -> None:
         self.apply_width(event.size.width)
 
