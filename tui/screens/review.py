@@ -112,7 +112,9 @@ class ReviewScreen(Screen[None]):
     def fill_hints(self) -> None:
         box = self.query_one("#hints", Vertical)
         box.remove_children()
-        hints = [] if self.session.final else self.session.hints()
+        training = self.uapp.settings is not None and self.uapp.settings.training
+        # A signed record's hints are feedback only in training, where they are the point.
+        hints = self.session.hints() if (training or not self.session.final) else []
         if not hints:
             box.mount(Static(s("no_hints", self.lang), classes="muted"))
             return
@@ -121,6 +123,8 @@ class ReviewScreen(Screen[None]):
             row = Horizontal(classes=f"hint {hint.severity}")
             box.mount(row)
             row.mount(Static(plain(mark + hint.message(self.lang)), classes="hint-text"))
+            if self.session.final:
+                continue  # nothing can be acknowledged on a signed record
             button = Button(s("acknowledge", self.lang), id=f"ack-{i}", classes="ack")
             button.hint_key = hint.key  # type: ignore[attr-defined]
             row.mount(button)
