@@ -27,8 +27,10 @@ def main() -> int:
     floor = median_ms([sys.executable, "-c", "pass"])
     ours = median_ms(ours_argv)
     budget = 2 * floor + 60
-    print(f"python -c pass: {floor:.0f} ms; uppfoljning --help: {ours:.0f} ms; "
-          f"budget 2× + 60 ms = {budget:.0f} ms: {'met' if ours <= budget else 'NOT met'}")
+    print(
+        f"python -c pass: {floor:.0f} ms; uppfoljning --help: {ours:.0f} ms; "
+        f"budget 2× + 60 ms = {budget:.0f} ms: {'met' if ours <= budget else 'NOT met'}"
+    )
     return 0 if ours <= budget else 1
 
 
