@@ -155,6 +155,7 @@ def to_table(data: dict[str, Any], form: FormDefinition, lang: str) -> str:
         for q in s.questions
         for c in getattr(q, "choices", [])
     }
+    labels.update(ISU_LABELS[lang if lang in ISU_LABELS else "sv"])
     goals = data["goals"]
     block(
         "Måluppfyllelse" if lang == "sv" else "Goal attainment",

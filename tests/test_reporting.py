@@ -182,7 +182,9 @@ def test_outputs_and_command(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     rows = to_csv(data).splitlines()
     assert rows[0] == "measure,group,code,value"
     assert "questions.new_needs,all,yes,6" in rows and "followups,gender=woman,,9" in rows
-    assert "Måluppfyllelse" in to_table(data, FORM, "sv")
+    table = to_table(data, FORM, "sv")
+    assert "Måluppfyllelse" in table and "Positiv förändring, målet uppnått" in table
+    assert "Kvinnor 9" in table and "positive_met" not in table
     ws = tmp_path / "ws"
     main(["--workspace", str(ws), "init", "--no-encryption"])
     main(["--workspace", str(ws), "import", "--final", str(Path(__file__).parent / "data" / "example.yaml")])
