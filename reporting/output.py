@@ -172,24 +172,20 @@ def to_table(data: dict[str, Any], form: FormDefinition, lang: str) -> str:
             denominator = sum(v for v in shown.values() if isinstance(v, int))
         block(q.label.get(lang), shown, lambda c: labels.get(c, c), denominator)
     lines.append("")
-    lines.append(
-        ("Kön" if lang == "sv" else "Gender")
-        + ": "
-        + ", ".join(f"{g} {part['followups']}" for g, part in data["by_gender"].items())
-    )
-    lines.append(
-        ("Åldersgrupp" if lang == "sv" else "Age band")
-        + ": "
-        + ", ".join(f"{b} {part['followups']}" for b, part in data["by_age_band"].items())
-    )
+    key = lang if lang in GENDER_LABELS else "sv"
+    genders = ", ".join(f"{GENDER_LABELS[key][g]} {p['followups']}" for g, p in data["by_gender"].items())
+    bands = ", ".join(f"{AGE_LABELS[key].get(b, b)} {p['followups']}" for b, p in data["by_age_band"].items())
+    lines.append(("Kön" if lang == "sv" else "Gender") + ": " + genders)
+    lines.append(("Åldersgrupp" if lang == "sv" else "Age band") + ": " + bands)
     if data.get("gas_t_mean") is not None:
         lines.append(f"GAS T: {data['gas_t_mean']}")
     if data["suppressed"]:
         lines.append("")
         lines.append(
-            f"Celler med färre än {k} har döljts (även angränsande celler, så att de inte kan räknas fram)."
+            f"Antal under {k} visas som <{k}; '..' är dolt för att ett litet antal inte ska kunna "
+            "räknas fram ur summan."
             if lang == "sv"
-            else f"Cells with fewer than {k} are hidden (and neighbouring cells, so they cannot "
-            "be worked out)."
+            else f"Counts below {k} show as <{k}; '..' is hidden so that a small count cannot be "
+            "worked out from the total."
         )
     return "\n".join(lines) + "\n"
