@@ -148,7 +148,13 @@ def test_list_due_and_table(ws: Path, tmp_path: Path, example_text: str,
                             capsys: pytest.CaptureFixture[str]) -> None:
     data = example(example_text)
     data["followup"]["answers"]["next_followup"] = "2026-11-20"
-    assert cli(ws, "import", str(write(tmp_path, "due.yaml", data))) == 0
+    assert cli(ws, "import", "--final", str(write(tmp_path, "due.yaml", data))) == 0
+    # a draft of the next follow-up does not make the case look settled
+    later = example(example_text)
+    later["followup"]["status"] = "draft"
+    later["followup"]["answers"] = {"meeting_date": "2026-11-21"}
+    later["followup"]["goals"] = {}
+    assert cli(ws, "import", str(write(tmp_path, "draft.yaml", later))) == 0
     data = example(example_text)
     data["client"]["case_ref"] = "IFO-2026-0200"
     assert cli(ws, "import", str(write(tmp_path, "later.yaml", data))) == 0
@@ -159,7 +165,7 @@ def test_list_due_and_table(ws: Path, tmp_path: Path, example_text: str,
     assert cli(ws, "list") == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].split() == ["ID", "Case", "Status", "Meeting", "Next", "Caseworker"]
-    assert len(out.splitlines()) == 3
+    assert len(out.splitlines()) == 4
 
 
 def test_same_case_ref_with_another_personnummer_is_refused(

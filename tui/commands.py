@@ -228,10 +228,11 @@ def cmd_list(args: argparse.Namespace) -> int:
         rows = sorted(repo.summaries(), key=lambda s: (s.case_ref, s.meeting_date or "", s.id))
     today = date.today()
     if args.due:
-        # A case is due when its latest follow-up's next date has come.
+        # A case is due when the next date set at its latest signed follow-up has come.
         latest: dict[str, Any] = {}
         for s in rows:
-            latest[s.case_id] = s
+            if s.status == "final":
+                latest[s.case_id] = s
         rows = sorted(
             (s for s in latest.values() if _is_due(s.next_followup, today)),
             key=lambda s: s.next_followup or "",

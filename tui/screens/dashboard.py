@@ -91,7 +91,9 @@ class Dashboard(Screen[None]):
         for case in self.uapp.repo.listing():
             items = sorted(case.followups, key=lambda f: f.meeting_date or "")
             finals = [f for f in items if f.status == "final"]
-            nxt = (items[-1].next_followup or "") if items else ""
+            # The date set at the latest signed follow-up stays the due date while the next one is
+            # being drafted, so an overdue case does not look settled the moment a draft is opened.
+            nxt = (finals[-1].next_followup or "") if finals else ""
             out.append(
                 CaseRow(
                     case_id=case.case_id,
