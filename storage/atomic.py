@@ -45,8 +45,12 @@ def atomic_write(
         if keep_previous and path.exists():
             # A hard link costs no copy; renaming it over the old .prev is atomic like the main file.
             link = path.with_name(f".{path.name}.{secrets.token_hex(4)}.prev{TEMP_SUFFIX}")
-            os.link(path, link)
-            link.replace(path.with_name(path.name + PREVIOUS_SUFFIX))
+            try:
+                os.link(path, link)
+            except OSError:
+                pass  # no hard links here (some network shares): the save matters more than .prev
+            else:
+                link.replace(path.with_name(path.name + PREVIOUS_SUFFIX))
         tmp.replace(path)
     except BaseException:
         with contextlib.suppress(OSError):

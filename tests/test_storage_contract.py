@@ -230,3 +230,22 @@ def test_listing_shows_every_case_with_its_dates(repo: Repository, plan: Plan) -
     assert rows["L-1"].followups == () and rows["B-1"].name == "Test Testsson"
     assert rows["B-1"].followups[0].next_followup == "2027-01-01"
     assert rows["B-1"].followups[0].status == "draft"
+
+
+def test_saving_works_where_hard_links_do_not(tmp_path: Path, plan: Plan,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    ws = Workspace.create(tmp_path / "ws")
+    repo = TinyDBRepository(ws)
+    case = make_case(plan)
+    fu = make_followup(case)
+    repo.add_case(case, [fu])
+
+    def no_links(*args: object) -> None:
+        raise OSError("Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    repo.save_answer(fu.id, "assessment", "sparat ändå")
+    assert repo.get_followup(fu.id).answers["assessment"] == "sparat ändå"
+    repo.close()
