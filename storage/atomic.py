@@ -12,6 +12,8 @@ TEMP_SUFFIX = ".tmp"
 
 def fsync_dir(folder: Path) -> None:
     # The rename is only durable once the directory entry itself reaches the disk.
+    if os.name == "nt":  # pragma: no cover - Windows cannot open a folder; NTFS journals the rename
+        return
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
