@@ -49,9 +49,10 @@ def atomic_write(
             link = path.with_name(f".{path.name}.{secrets.token_hex(4)}.prev{TEMP_SUFFIX}")
             try:
                 os.link(path, link)
-            except OSError:
-                pass  # no hard links here (some network shares): the save matters more than .prev
-            else:
+                linked = True
+            except OSError:  # no hard links here (some network shares): the save matters more
+                linked = False
+            if linked:
                 link.replace(path.with_name(path.name + PREVIOUS_SUFFIX))
         tmp.replace(path)
     except BaseException:
