@@ -217,25 +217,9 @@ class UppfoljningApp(App[None]):
             ]
 
     def answer_text(self, form: FormDefinition, step: Step, value: Any) -> str:
-        from forms.schema import ChoiceQuestion, DateQuestion, LevelQuestion, MultiQuestion
-        from interview.coerce import parse_date
-        from interview.language import long_date
+        from interview.display import answer_text
 
-        q, lang = step.question, self.lang
-        if isinstance(q, DateQuestion):
-            day = parse_date(value)
-            return long_date(day, lang) if day else str(value)
-        if isinstance(q, ChoiceQuestion | MultiQuestion):
-            labels = {c.code: c.label.get(lang) for c in q.choices}
-            codes = value if isinstance(value, list) else [value]
-            return ", ".join(labels.get(str(c), str(c)) for c in codes)
-        if isinstance(q, LevelQuestion) and step.goal is not None:
-            scale = form.scale(step.goal.scale)
-            word = next((lv.label.get(lang) for lv in scale.levels if lv.value == value), "") if scale else ""
-            return f"{value} – {word}" if word else str(value)
-        if isinstance(value, bool):
-            return ("Ja" if value else "Nej") if lang == "sv" else ("Yes" if value else "No")
-        return str(value)
+        return answer_text(step.question, value, self.lang, form=form, goal=step.goal)
 
     def guard(self, action: Any, *args: Any) -> Any:
         """Run a storage action; a refusal (read-only, final, damaged) becomes a notice, not a crash."""

@@ -33,10 +33,11 @@ from reportlab.platypus import (
 )
 
 from forms.pdf.text import t
-from forms.schema import ChoiceQuestion, DateQuestion, FormDefinition, MultiQuestion, Question, Section
+from forms.schema import FormDefinition, Question, Section
 from interview.case import Client, Goal
 from interview.coerce import parse_date
 from interview.derived import followup_gas_t
+from interview.display import answer_text as format_answer
 from interview.engine import Interview, Step
 from interview.followup import FollowUp
 from interview.language import long_date
@@ -183,16 +184,10 @@ class FollowUpDocument:
         local = value.astimezone() if value.tzinfo else value
         return f"{long_date(local.date(), self.lang)} {local:%H:%M}"
 
-    def answer_text(self, question: Question, value: Any) -> str:
+    def answer_text(self, question: Question, value: Any, goal: Goal | None = None) -> str:
         if value is None or value == [] or value == "":
             return t("skipped", self.lang)
-        if isinstance(question, DateQuestion):
-            return self._date(value)
-        if isinstance(question, ChoiceQuestion | MultiQuestion):
-            labels = {c.code: c.label.get(self.lang) for c in question.choices}
-            codes = value if isinstance(value, list) else [value]
-            return ", ".join(labels.get(str(c), str(c)) for c in codes)
-        return str(value)
+        return format_answer(question, value, self.lang, form=self.data.form, goal=goal)
 
     def level_text(self, goal: Goal, level: int | None) -> str:
         if level is None:
