@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from interview.case import Case
 from interview.followup import FollowUp
 from tui.safe import cell, plain
+from tui.screens.base import AppScreen
 from tui.strings import s
 
-if TYPE_CHECKING:
-    from tui.app import UppfoljningApp
 
-
-class CaseScreen(Screen[None]):
+class CaseScreen(AppScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Tillbaka"),
         Binding("e", "edit_client", "Ändra brukare"),
@@ -37,10 +34,6 @@ class CaseScreen(Screen[None]):
     def __init__(self, case_id: str) -> None:
         super().__init__()
         self.case_id = case_id
-
-    @property
-    def uapp(self) -> UppfoljningApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Static(self.uapp.banner_text(), id="banner", markup=False)

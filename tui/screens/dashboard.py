@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from tui.safe import cell
+from tui.screens.base import AppScreen
 from tui.strings import s
-
-if TYPE_CHECKING:
-    from tui.app import UppfoljningApp
 
 
 @dataclass
@@ -37,7 +33,7 @@ class CaseRow:
 MAX_ROWS = 200
 
 
-class Dashboard(Screen[None]):
+class Dashboard(AppScreen):
     BINDINGS = [
         Binding("n", "new_case", "Nytt ärende"),
         Binding("enter", "open_case", "Öppna", show=False),
@@ -51,10 +47,6 @@ class Dashboard(Screen[None]):
     ]
 
     _shown = False
-
-    @property
-    def uapp(self) -> UppfoljningApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Static(self.uapp.banner_text(), id="banner", markup=False)

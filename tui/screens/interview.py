@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Button, Footer, ProgressBar, Static
 
 from interview.engine import Step
 from interview.errors import AnswerError
 from tui.answers import AnswerWidget, widget_for
 from tui.safe import plain
+from tui.screens.base import AppScreen
 from tui.session import FollowUpSession
 from tui.strings import s
-
-if TYPE_CHECKING:
-    from tui.app import UppfoljningApp
 
 NARROW = 100  # columns: below this the guidance panel folds away (F2 shows it)
 
@@ -46,7 +43,7 @@ class TranscriptAnswer(Static, can_focus=True):
             self.post_message(self.Edit(self.key))
 
 
-class InterviewScreen(Screen[None]):
+class InterviewScreen(AppScreen):
     BINDINGS = [
         Binding("ctrl+s", "submit", "Spara svar", priority=True),
         Binding("ctrl+k", "skip", "Hoppa över", priority=True),
@@ -60,10 +57,6 @@ class InterviewScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.editing: str | None = None  # the key of an earlier answer being changed
-
-    @property
-    def uapp(self) -> UppfoljningApp:
-        return self.app  # type: ignore[return-value]
 
     @property
     def lang(self) -> str:

@@ -3,28 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar, Static
 
 from tui.safe import plain
+from tui.screens.base import AppScreen
 from tui.strings import s
 
-if TYPE_CHECKING:
-    from tui.app import UppfoljningApp
 
-
-class ReportScreen(Screen[None]):
+class ReportScreen(AppScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", "Tillbaka"), Binding("ctrl+s", "compile", "Sammanställ")]
-
-    @property
-    def uapp(self) -> UppfoljningApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         lang = self.uapp.lang

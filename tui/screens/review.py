@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Static, TextArea
 
 from interview.case import now
 from interview.errors import AnswerError
 from tui.safe import plain
+from tui.screens.base import AppScreen
 from tui.session import FollowUpSession
 from tui.strings import s
 
-if TYPE_CHECKING:
-    from tui.app import UppfoljningApp
 
-
-class ReviewScreen(Screen[None]):
+class ReviewScreen(AppScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Tillbaka"),
         Binding("ctrl+s", "save_assessment", "Spara bedömningen", priority=True),
@@ -32,10 +27,6 @@ class ReviewScreen(Screen[None]):
     def __init__(self, session: FollowUpSession) -> None:
         super().__init__()
         self.session = session
-
-    @property
-    def uapp(self) -> UppfoljningApp:
-        return self.app  # type: ignore[return-value]
 
     @property
     def lang(self) -> str:
