@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from interview.case import Plan, new_id, now
+from interview.case import Client, Plan, new_id, now
 
 Status = Literal["draft", "final"]
 
@@ -36,6 +36,18 @@ class Addendum(BaseModel):
     text: str = Field(min_length=1, max_length=20_000)
 
 
+class ImportMark(BaseModel):
+    """Where an imported follow-up came from: who imported it, when, from which file (by name and
+    SHA-256), and whether its signature was only claimed by the file rather than made here."""
+
+    model_config = ConfigDict(extra="forbid")
+    by: str = Field(min_length=1, max_length=200)
+    at: datetime
+    file: str = Field(max_length=255)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    signature_from_file: bool = False
+
+
 class FollowUp(BaseModel):
     """One follow-up of one plan. Answers hold canonical JSON values (dates as ISO strings)."""
 
@@ -56,6 +68,10 @@ class FollowUp(BaseModel):
     finalized_by: str | None = None
     addenda: list[Addendum] = Field(default_factory=list)
     acknowledged_hints: list[str] = Field(default_factory=list)  # hints the caseworker has seen
+    # The client as they were when the follow-up was signed: editing the case later never changes
+    # what a signed document says about whom it was made for.
+    client: Client | None = None
+    imported: ImportMark | None = None
 
     def get(self, key: str) -> Any:
         qid, gid = split_key(key)
@@ -79,9 +95,17 @@ class FollowUp(BaseModel):
         self.updated_at = stamp
 
     def make_final(
-        self, by: str, at: datetime, answers: dict[str, Any], goals: dict[str, dict[str, Any]]
+        self,
+        by: str,
+        at: datetime,
+        answers: dict[str, Any],
+        goals: dict[str, dict[str, Any]],
+        client: Client | None = None,
     ) -> None:
-        """Seal the record with only the answers that were asked (the engine's final answers)."""
+        """Seal the record with only the answers that were asked (the engine's final answers) and
+        a snapshot of the client as they are at signing."""
+        if client is not None:
+            self.client = client.model_copy(deep=True)
         self.answers = dict(answers)
         self.goals = {gid: dict(v) for gid, v in goals.items()}
         kept = set(answers) | {answer_key(q, g) for g, qs in goals.items() for q in qs}

@@ -114,6 +114,39 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     "empty_file": {"sv": "filen är tom", "en": "the file is empty"},
     "not_a_mapping": {"sv": "ska vara en mappning (nyckel: värde)", "en": "must be a mapping (key: value)"},
     "status_code": {"sv": "status är draft eller final", "en": "status is draft or final"},
+    "not_utf8": {"sv": "filen är inte UTF-8-text", "en": "the file is not UTF-8 text"},
+    "import_id_twice": {
+        "sv": "uppföljningen {id} finns också i {other}; importera den bara en gång",
+        "en": "follow-up {id} is also in {other}; import it only once",
+    },
+    "import_ref_two_people": {
+        "sv": "ärendet {ref} har ett annat personnummer i {other}; två personer kan inte dela ärende",
+        "en": "case {ref} has another personnummer in {other}; two people cannot share a case",
+    },
+    "import_other_client": {
+        "sv": "ärendet {ref} finns redan med ett annat personnummer",
+        "en": "case {ref} already exists with another personnummer",
+    },
+    "import_needs_signer": {
+        "sv": "ange vem som signerar med --by, eller en handläggare i filen",
+        "en": "name who signs with --by, or a caseworker in the file",
+    },
+    "import_signed_exists": {
+        "sv": "uppföljningen {id} är redan signerad här och kan inte ersättas genom import "
+        "(filen skiljer sig i: {paths}); gör en rättelse med 'uppfoljning correct'",
+        "en": "follow-up {id} is already signed here and cannot be replaced by an import "
+        "(the file differs in: {paths}); add a correction with 'uppfoljning correct'",
+    },
+    "import_draft_exists": {
+        "sv": "filen är redan importerad som utkastet {id}; öppna utkastet och signera det där",
+        "en": "the file is already imported as the draft {id}; open the draft and sign it there",
+    },
+    "import_id_differs": {
+        "sv": "uppföljningen {id} finns redan med annat innehåll (skiljer sig i: {paths}); "
+        "ingenting ersattes",
+        "en": "follow-up {id} is already stored with other content (differs in: {paths}); "
+        "nothing was replaced",
+    },
 }
 
 

@@ -81,7 +81,7 @@ class MemoryRepository(Repository):
         goals: dict[str, dict[str, Any]],
     ) -> FollowUp:
         fu = self._draft(followup_id)
-        fu.make_final(by, at, answers, goals)
+        fu.make_final(by, at, answers, goals, self.get_case(fu.case_id).client)
         return fu.model_copy(deep=True)
 
     def acknowledge_hint(self, followup_id: str, hint_key: str) -> None:

@@ -211,8 +211,8 @@ class TinyDBRepository(Repository):
         fu = self.get_followup(followup_id)
         if fu.status == "final":
             raise FinalizedError(f"follow-up {followup_id} is already final")
-        fu.make_final(by, at, answers, goals)
         case_id = fu.case_id
+        fu.make_final(by, at, answers, goals, self.get_case(case_id).client)
         self._db(case_id).table(FOLLOWUP_TABLE).update(fu.model_dump(mode="json"), Query().id == followup_id)
         self._restamp(case_id, FollowUpSummary.of(self.get_case(case_id), fu).model_dump(mode="json"))
         self.audit.append("finalize", case=case_id, followup=followup_id)

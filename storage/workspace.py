@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from storage.atomic import atomic_write, clean_temp_files
 from storage.audit import AuditLog
@@ -31,6 +31,19 @@ class WorkspaceSettings(BaseModel):
     lang: Literal["sv", "en"] = "sv"
     training: bool = False
     encryption: dict[str, object] | None = None
+    # Signing and correction times print in the organisation's zone, never the printing machine's.
+    timezone: str = "Europe/Stockholm"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
 
 
 class Workspace:

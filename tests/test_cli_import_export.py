@@ -184,9 +184,10 @@ def test_same_case_ref_with_another_personnummer_is_refused(
     capsys.readouterr()
     cli(ws, "export", json.loads(_list(ws, capsys))[0]["id"], "-o", str(tmp_path / "x.yaml"))
     before = snapshot(ws)
-    assert cli(ws, "import", str(tmp_path / "x.yaml")) == 1  # the same follow-up twice
-    assert "is already in the workspace" in capsys.readouterr().err
+    assert cli(ws, "import", str(tmp_path / "x.yaml")) == 0  # the same follow-up again: no change
+    assert "already imported as follow-up" in capsys.readouterr().out
     assert snapshot(ws) == before
+    assert len(json.loads(_list(ws, capsys))) == 1
 
 
 def _list(ws: Path, capsys: pytest.CaptureFixture[str]) -> str:

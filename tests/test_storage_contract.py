@@ -249,3 +249,17 @@ def test_saving_works_where_hard_links_do_not(tmp_path: Path, plan: Plan,
     repo.save_answer(fu.id, "assessment", "sparat ändå")
     assert repo.get_followup(fu.id).answers["assessment"] == "sparat ändå"
     repo.close()
+
+
+def test_signing_snapshots_the_client_and_later_edits_leave_it(repo: Repository, plan: Plan) -> None:
+    case = make_case(plan)
+    fu = make_followup(case)
+    repo.add_case(case, [fu])
+    repo.finalize(fu.id, "Handläggare A", datetime(2026, 11, 18, 9, 30, tzinfo=UTC), {}, {})
+    edited = case.model_copy(update={"client": Client(case_ref="A-1", name="Annat Namn",
+                                                      caseworker="Någon Annan")})
+    repo.update_case(edited)
+    signed = repo.get_followup(fu.id)
+    assert signed.client is not None
+    assert signed.client.name == "Test Testsson"
+    assert repo.get_case(case.id).client.name == "Annat Namn"

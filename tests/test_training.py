@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from casework.documents import render_followup
 from forms.loader import bundled_form
 from forms.training_data import guidance, practice_files
 from interview.case import Plan
@@ -19,7 +20,6 @@ from storage.workspace import Workspace
 from tests.helpers import complete_answers
 from tui import training
 from tui.cli import main
-from tui.documents import render_followup
 
 
 def test_the_training_workspace_is_built_from_the_shipped_cases(tmp_path: Path) -> None:

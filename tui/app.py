@@ -393,8 +393,8 @@ class UppfoljningApp(App[None]):
         self.write_pdf(followups[-1].id)
 
     def write_pdf(self, followup_id: str) -> Path | None:
+        from casework.documents import render_followup, write_pdf
         from storage.errors import StorageError
-        from tui.documents import render_followup, write_pdf
 
         folder = self.export_dir
         if folder is None:

@@ -11,17 +11,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from forms.loader import FormError, bundled_form, load_form_file
-from interview.case import Case, now
-from interview.casefile import CaseFile, dump_casefile, load_text, parse_casefile, to_json, to_yaml
-from interview.engine import Interview
+from interview.case import Case
+from interview.casefile import dump_casefile, to_json, to_yaml
 from interview.errors import ProblemsError
 from interview.followup import Addendum
-from interview.messages import msg, validation_lines
+from interview.messages import validation_lines
 from storage.errors import StorageError
 from storage.maintenance import change_passphrase, doctor, open_repository
 from storage.paths import default_workspace_dir
@@ -30,6 +29,9 @@ from storage.workspace import Workspace, WorkspaceSettings
 from tui import passphrase
 from tui.errors import UserError
 from tui.text import t
+
+if TYPE_CHECKING:
+    from casework.importing import Source
 
 
 def _lang(args: argparse.Namespace, ws: Workspace | None = None) -> str:
@@ -138,84 +140,48 @@ def _new_from_env(lang: str) -> str:
 # --- import, list, export ----------------------------------------------------------------------------
 
 
-def _read_case_file(path: Path, lang: str) -> CaseFile:
+def _read_source(path: Path, lang: str) -> Source:
+    from casework.importing import read_source
+
     try:
         raw = path.read_bytes()
     except OSError as err:
         raise UserError(f"{path}: {t('cannot_read', lang, why=err.strerror or err)}") from None
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: {t('not_utf8', lang)}") from None
-    try:
-        data = load_text(text, json_format=path.suffix.lower() == ".json" or None)
-        return parse_casefile(data, lang=lang)
+        return read_source(str(path), raw, lang, json_format=path.suffix.lower() == ".json" or None)
     except ProblemsError as err:
-        raise UserError(*(f"{path}: {p}" for p in err.problems)) from None
+        raise UserError(*err.problems) from None
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from casework.importing import import_sources
+
     ws = Workspace.open(_workspace_path(args))
     lang = _lang(args, ws)
-    # Validate every file before writing anything: a bad file leaves the workspace untouched.
-    parsed: list[tuple[Path, CaseFile]] = []
+    # Every file is read and validated, and the batch is checked as a whole against the workspace,
+    # before anything is written: a bad file leaves the workspace untouched.
+    sources: list[Source] = []
     problems: list[str] = []
     for name in args.files:
         try:
-            parsed.append((Path(name), _read_case_file(Path(name), lang)))
+            sources.append(_read_source(Path(name), lang))
         except UserError as err:
             problems.extend(err.lines)
-    if args.final:
-        for path, cf in parsed:
-            interview = Interview(cf.form, cf.plan, cf.followup.answers, cf.followup.goals, lang=lang)
-            for step in interview.missing_required():
-                where = f"answers.{step.key}" if step.goal is None else step.key
-                problems.append(f"{path}: followup.{where}: {msg('required', lang)}")
-            if not (args.by or cf.followup.caseworker or ws.settings.caseworker):
-                problems.append(f"{path}: {t('final_needs_signer', lang)}")
     if problems:
         raise UserError(*problems, t("nothing_imported", lang))
     repo = _open(args, writable=True)
     try:
-        for path, cf in parsed:  # conflicts with stored cases are found before anything is written
-            problems.extend(_conflicts(repo, path, cf, lang))
-        if problems:
-            raise UserError(*problems, t("nothing_imported", lang))
-        ids = [_store(repo, cf, args, lang) for _, cf in parsed]
+        result = import_sources(repo, sources, who=repo.workspace.who(), lang=lang, final=args.final,
+                                signer=args.by or ws.settings.caseworker or None)
+    except ProblemsError as err:
+        raise UserError(*err.problems, t("nothing_imported", lang)) from None
     finally:
         repo.close()
-    print(t("imported", lang, n=len(ids), ids=", ".join(ids)))
+    for name, fid in result.unchanged:
+        print(t("already_stored", lang, file=name, id=fid))
+    if result.stored or not result.unchanged:
+        print(t("imported", lang, n=len(result.stored), ids=", ".join(result.stored)))
     return 0
-
-
-def _conflicts(repo: TinyDBRepository, path: Path, cf: CaseFile, lang: str) -> list[str]:
-    case = repo.find_case(cf.client.case_ref)
-    if case is not None:
-        pnr = case.client.personnummer
-        if pnr and cf.client.personnummer and pnr != cf.client.personnummer:
-            return [f"{path}: client.case_ref: {t('other_client', lang, ref=case.client.case_ref)}"]
-    if cf.followup.id in {s.id for s in repo.summaries()}:
-        return [f"{path}: followup.id: {t('exists', lang, id=cf.followup.id)}"]
-    return []
-
-
-def _store(repo: TinyDBRepository, cf: CaseFile, args: argparse.Namespace, lang: str) -> str:
-    case = repo.find_case(cf.client.case_ref)
-    fu = cf.followup
-    if case is not None:
-        fu = fu.model_copy(update={"case_id": case.id})
-        repo.add_followup(fu)
-    else:
-        case = Case(client=cf.client, plan=cf.plan)
-        fu = fu.model_copy(update={"case_id": case.id})
-        repo.add_case(case, [fu])
-    repo.log("import", case=case.id, followup=fu.id)
-    if args.final and fu.status != "final":
-        interview = Interview(cf.form, fu.plan, fu.answers, fu.goals, lang=lang)
-        answers, goals = interview.final_answers()
-        signer = args.by or fu.caseworker or repo.workspace.settings.caseworker
-        repo.finalize(fu.id, signer, now(), answers, goals)
-    return fu.id
 
 
 def _is_due(next_date: str | None, today: date) -> bool:
@@ -283,7 +249,7 @@ def _emit(content: bytes, output: str | None, lang: str) -> int:
 
 
 def cmd_pdf(args: argparse.Namespace) -> int:
-    from tui.documents import render_followup, write_pdf
+    from casework.documents import render_followup, write_pdf
 
     with _repository(args, writable=False) as repo:
         lang = _lang(args, repo.workspace)

@@ -321,8 +321,8 @@ class QuickMode:
         else:
             self.out(s("quick_done_draft", lang))
         if self.pdf_dir is not None:
+            from casework.documents import render_followup, write_pdf
             from storage.workspace import WorkspaceSettings
-            from tui.documents import render_followup, write_pdf
 
             settings = getattr(self.repo, "workspace", None)
             ws_settings = settings.settings if settings is not None else WorkspaceSettings()

@@ -12,6 +12,10 @@ CLI: dict[str, dict[str, str]] = {
         "sv": "Importerade {n} uppföljning(ar): {ids}",
         "en": "Imported {n} follow-up(s): {ids}",
     },
+    "already_stored": {
+        "sv": "{file}: redan importerad som uppföljning {id}; ingenting ändrades",
+        "en": "{file}: already imported as follow-up {id}; nothing was changed",
+    },
     "nothing_imported": {
         "sv": "Inget importerades; rätta felen ovan och försök igen.",
         "en": "Nothing was imported; correct the problems above and try again.",

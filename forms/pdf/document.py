@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -83,6 +83,7 @@ class DocumentInput:
     unit: str = ""
     lang: str = "sv"
     banner: str | None = None  # a marking on every page, e.g. for the training workspace
+    timezone: str = "Europe/Stockholm"  # the organisation's; times never depend on the machine's
 
 
 class _NumberedCanvas(Canvas):
@@ -181,8 +182,12 @@ class FollowUpDocument:
         return long_date(day, self.lang) if day else str(value)
 
     def _stamp(self, value: datetime) -> str:
-        local = value.astimezone() if value.tzinfo else value
-        return f"{long_date(local.date(), self.lang)} {local:%H:%M}"
+        from zoneinfo import ZoneInfo
+
+        # A stored time without a zone is UTC (every write stamps UTC); the zone is named in print.
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        local = aware.astimezone(ZoneInfo(self.data.timezone))
+        return f"{long_date(local.date(), self.lang)} {local:%H:%M} {local.tzname()}"
 
     def answer_text(self, question: Question, value: Any, goal: Goal | None = None) -> str:
         if value is None or value == [] or value == "":
@@ -400,7 +405,14 @@ class FollowUpDocument:
             text = t("signed", self.lang, who=fu.finalized_by, when=self._stamp(fu.finalized_at))
         else:
             text = t("unsigned", self.lang)
-        return [KeepTogether([self.p(t("signature", self.lang), "h2"), self.p(text)])]
+        parts: list[Flowable] = [self.p(t("signature", self.lang), "h2"), self.p(text)]
+        mark = fu.imported
+        if mark is not None:
+            if mark.signature_from_file and fu.status == "final":
+                parts.append(self.p(t("imported_signature", self.lang), "small"))
+            parts.append(self.p(t("imported", self.lang, when=self._stamp(mark.at), who=mark.by,
+                                  file=mark.file, sha=mark.sha256[:16]), "small"))
+        return [KeepTogether(parts)]
 
     # --- every page -------------------------------------------------------------------------
 

@@ -46,6 +46,12 @@ TEXT: dict[str, dict[str, str]] = {
                       "en": "{kind}, {date}, {author}. Reason: {reason}"},
     "signature": {"sv": "Signering", "en": "Signature"},
     "signed": {"sv": "Signerad av {who} den {when}.", "en": "Signed by {who} on {when}."},
+    "imported": {"sv": "Importerad {when} av {who} från filen {file} (SHA-256 {sha}).",
+                 "en": "Imported {when} by {who} from the file {file} (SHA-256 {sha})."},
+    "imported_signature": {
+        "sv": "Signeringen ovan kommer från den importerade filen; den gjordes inte i detta program.",
+        "en": "The signature above comes from the imported file; it was not made in this program.",
+    },
     "unsigned": {"sv": "Ej signerad. Dokumentet är ett utkast.",
                  "en": "Not signed. The document is a draft."},
     "page": {"sv": "Sida {page} av {pages}", "en": "Page {page} of {pages}"},

@@ -1,0 +1,64 @@
+"""Builds the follow-up document from the repository, for every front end (CLI, app, quick mode).
+
+A signed follow-up's document is a pure function of what was signed: its history holds only the
+follow-ups signed before it, its client is the snapshot taken at signing, and its times are printed in
+the organisation's time zone whatever the printing machine's is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from forms.loader import bundled_form
+from interview.followup import FollowUp
+from storage.atomic import atomic_write
+from storage.repository import Repository
+from storage.workspace import WorkspaceSettings
+
+TRAINING_BANNER = {"sv": "ÖVNING – fiktiva uppgifter", "en": "TRAINING – fictitious data"}
+
+
+def signed_history(followups: Iterable[FollowUp], fu: FollowUp) -> list[FollowUp]:
+    """The earlier follow-ups a document may show beside this one: only signed ones, and for a
+    signed follow-up only those signed before it, so nothing added later ever changes it."""
+    history = []
+    for h in followups:
+        if h.id == fu.id or h.status != "final" or h.finalized_at is None:
+            continue
+        if fu.status == "final" and (fu.finalized_at is None or h.finalized_at >= fu.finalized_at):
+            continue
+        history.append(h)
+    return sorted(history, key=lambda h: (_when(h), h.finalized_at or h.created_at))
+
+
+def render_followup(repo: Repository, settings: WorkspaceSettings, followup_id: str, lang: str) -> bytes:
+    """The PDF of one follow-up, rendered with the form version it was made with."""
+    from forms.pdf.document import DocumentInput, render  # reportlab only when a PDF is made
+
+    fu = repo.get_followup(followup_id)
+    case = repo.get_case(fu.case_id)
+    data = DocumentInput(
+        # A signed follow-up prints the client as they were at signing; records signed before
+        # snapshots existed fall back to the case's current client.
+        client=fu.client or case.client,
+        followup=fu,
+        form=bundled_form(fu.form, fu.form_version),
+        history=signed_history(repo.followups_of(case.id), fu),
+        organisation=settings.organisation,
+        unit=settings.unit,
+        lang=lang,
+        banner=TRAINING_BANNER[lang] if settings.training else None,
+        timezone=settings.timezone,
+    )
+    pdf = render(data)
+    repo.log("pdf", case=case.id, followup=fu.id)
+    return pdf
+
+
+def _when(fu: FollowUp) -> str:
+    return str(fu.answers.get("meeting_date") or fu.created_at.date().isoformat())
+
+
+def write_pdf(path: Path, pdf: bytes) -> None:
+    atomic_write(path, pdf, mode=0o600)
