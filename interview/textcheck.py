@@ -13,3 +13,20 @@ def find_control(text: str) -> int | None:
     """The index of the first control character that has no place in a text, or None."""
     m = _CONTROL.search(text)
     return m.start() if m else None
+
+
+# A whole terminal escape sequence (CSI, OSC, or a two-character escape): removing only the ESC would
+# leave its parameters ("[31m") behind as if the person had typed them.
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI … final byte
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC … BEL or ST
+    r"|\x1b[@-Z\\-_]"  # two-character escapes
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+)
+
+
+def without_controls(text: str) -> tuple[str, int]:
+    """The text with terminal escape sequences and control characters (other than tab and line breaks)
+    removed, and how many characters went; the same characters an import refuses."""
+    cleaned = _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
+    return cleaned, len(text) - len(cleaned)

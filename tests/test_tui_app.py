@@ -522,3 +522,55 @@ def test_back_from_the_review_the_interview_shows_the_current_question(tmp_path:
         assert "Fortsättning" in str(interview.query_one("#question", Static).render())
 
     run(scenario, app)
+
+
+def test_pasted_terminal_escapes_are_removed_with_a_notice_and_never_scramble(tmp_path: Path) -> None:
+    from textual import events
+    from textual.widgets import TextArea
+
+    ws = make_workspace(tmp_path / "ws")
+    _start_draft(ws, tmp_path, [(k, ANSWERS[k]) for k in list(ANSWERS)[:4]])
+    app = make_app(ws, tmp_path, lang="en")
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await filter_to(pilot, "0117")
+        await pilot.press("r")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, InterviewScreen)
+        screen.save("partly_achieved")
+        await pilot.pause()
+        screen.save(2)
+        await pilot.pause()
+        area = screen.query_one(TextArea)
+        area.focus()
+        area.post_message(events.Paste("A\x1b[31mB\x1b]0;title\x07C\x9b1mD\x07E"))
+        await pilot.pause()
+        assert area.text == "ABCDE"  # in order, nothing of the sequences left, nothing lost
+        assert "control characters in the pasted text were removed" in str(area.border_subtitle)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert stored(ws)[-1].get("goals.g1.comment") == "ABCDE"
+
+    run(scenario, app)
+
+
+def test_a_pasted_escape_in_the_clients_name_is_removed_once(tmp_path: Path) -> None:
+    from textual import events
+
+    from tui.clean import CleanInput
+
+    ws = make_workspace(tmp_path / "ws")
+    app = make_app(ws, tmp_path, lang="en")
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("n")  # a new case: the client dialog
+        await pilot.pause()
+        field = app.screen.query(CleanInput).first()
+        field.focus()
+        field.post_message(events.Paste("A\x1b[31mB"))
+        await pilot.pause()
+        assert field.value == "AB"
+        assert "control characters" in str(field.border_subtitle)
+
+    run(scenario, app)

@@ -23,6 +23,7 @@ from forms.schema import (
     TextQuestion,
 )
 from interview.case import SCALE_RANGES, Goal
+from tui.clean import CleanInput, CleanTextArea
 from tui.safe import plain
 from tui.strings import s
 
@@ -77,7 +78,7 @@ class AnswerWidget(Vertical):
 
 class DateAnswer(AnswerWidget):
     def compose(self) -> ComposeResult:
-        yield Input(
+        yield CleanInput(
             value=str(self.initial or ""),
             placeholder=s("date_hint", self.lang, today=self.today.isoformat()),
             id="answer-input",
@@ -159,7 +160,7 @@ class MultiAnswer(AnswerWidget):
 
 class TextAnswer(AnswerWidget):
     def compose(self) -> ComposeResult:
-        yield TextArea(str(self.initial or ""), id="answer-text", soft_wrap=True)
+        yield CleanTextArea(str(self.initial or ""), id="answer-text", soft_wrap=True)
 
     def value(self) -> Any:
         return self.query_one(TextArea).text

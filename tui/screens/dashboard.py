@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input, Static
 
+from tui.clean import CleanInput
 from tui.safe import cell
 from tui.screens.base import AppScreen
 from tui.strings import s
@@ -50,7 +51,7 @@ class Dashboard(AppScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(self.uapp.banner_text(), id="banner", markup=False)
-        yield Input(placeholder=s("filter_placeholder", self.uapp.lang), id="filter")
+        yield CleanInput(placeholder=s("filter_placeholder", self.uapp.lang), id="filter")
         yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield Static("", id="empty", markup=False)
         yield Footer()

@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from interview.case import GENDERS, LIFE_AREAS, Client, Goal, Intervention, Plan
 from interview.messages import validation_lines
+from tui.clean import CleanInput, CleanTextArea
 from tui.safe import plain
 from tui.strings import s
 
@@ -136,11 +137,12 @@ class ClientDialog(FormDialog):
     def fields(self) -> list[Field]:
         lang, c, p = self.lang, self.client, self.plan
         return [
-            Field(s("field_case_ref", lang), Input(compact=True, value=c.case_ref if c else ""), "case_ref"),
-            Field(s("field_name", lang), Input(compact=True, value=(c.name or "") if c else ""), "name"),
+            Field(s("field_case_ref", lang), CleanInput(compact=True, value=c.case_ref if c else ""),
+                  "case_ref"),
+            Field(s("field_name", lang), CleanInput(compact=True, value=(c.name or "") if c else ""), "name"),
             Field(
                 s("field_personnummer", lang),
-                Input(compact=True, value=(c.personnummer or "") if c else ""),
+                CleanInput(compact=True, value=(c.personnummer or "") if c else ""),
                 "personnummer",
             ),
             Field(
@@ -154,15 +156,17 @@ class ClientDialog(FormDialog):
             ),
             Field(
                 s("field_birth_year", lang),
-                Input(compact=True, value=str(c.birth_year) if c and c.birth_year else ""),
+                CleanInput(compact=True, value=str(c.birth_year) if c and c.birth_year else ""),
                 "birth_year",
             ),
             Field(
-                s("field_unit", lang), Input(compact=True, value=c.unit if c else self.default_unit), "unit"
+                s("field_unit", lang),
+                CleanInput(compact=True, value=c.unit if c else self.default_unit),
+                "unit",
             ),
             Field(
                 s("field_caseworker", lang),
-                Input(compact=True, value=c.caseworker if c else self.default_caseworker),
+                CleanInput(compact=True, value=c.caseworker if c else self.default_caseworker),
                 "caseworker",
             ),
             Field(
@@ -182,7 +186,7 @@ class ClientDialog(FormDialog):
             ),
             Field(
                 s("field_plan_start", lang),
-                Input(compact=True, value=p.start.isoformat() if p else date.today().isoformat()),
+                CleanInput(compact=True, value=p.start.isoformat() if p else date.today().isoformat()),
                 "start",
             ),
         ]
@@ -226,7 +230,7 @@ class GoalDialog(FormDialog):
         lang, g = self.lang, self.goal
         parents = [(plain(x.text), x.id) for x in self.plan.goals if not g or x.id != g.id]
         return [
-            Field(s("field_goal_text", lang), Input(compact=True, value=g.text if g else ""), "text"),
+            Field(s("field_goal_text", lang), CleanInput(compact=True, value=g.text if g else ""), "text"),
             Field(
                 s("field_life_area", lang),
                 CompactSelect(
@@ -253,20 +257,21 @@ class GoalDialog(FormDialog):
             ),
             Field(
                 s("field_baseline", lang),
-                Input(compact=True, value=str(g.baseline) if g and g.baseline is not None else ""),
+                CleanInput(compact=True, value=str(g.baseline) if g and g.baseline is not None else ""),
                 "baseline",
             ),
             Field(
                 s("field_target", lang),
-                Input(compact=True, value=str(g.target) if g and g.target is not None else ""),
+                CleanInput(compact=True, value=str(g.target) if g and g.target is not None else ""),
                 "target",
             ),
             Field(
                 s("field_target_date", lang),
-                Input(compact=True, value=g.target_date.isoformat() if g and g.target_date else ""),
+                CleanInput(compact=True, value=g.target_date.isoformat() if g and g.target_date else ""),
                 "target_date",
             ),
-            Field(s("field_weight", lang), Input(compact=True, value=str(g.weight) if g else "1"), "weight"),
+            Field(s("field_weight", lang), CleanInput(compact=True, value=str(g.weight) if g else "1"),
+                  "weight"),
         ]
 
     def submit(self) -> None:
@@ -307,10 +312,11 @@ class InterventionDialog(FormDialog):
     def fields(self) -> list[Field]:
         lang, i = self.lang, self.item
         return [
-            Field(s("field_intervention_name", lang), Input(compact=True, value=i.name if i else ""), "name"),
+            Field(s("field_intervention_name", lang), CleanInput(compact=True, value=i.name if i else ""),
+                  "name"),
             Field(
                 s("field_provider", lang),
-                Input(compact=True, value=(i.provider or "") if i else ""),
+                CleanInput(compact=True, value=(i.provider or "") if i else ""),
                 "provider",
             ),
         ]
@@ -342,7 +348,7 @@ class SignDialog(FormDialog):
         self.when = when
 
     def fields(self) -> list[Field]:
-        return [Field(s("signer", self.lang), Input(compact=True, value=self.signer), "signer")]
+        return [Field(s("signer", self.lang), CleanInput(compact=True, value=self.signer), "signer")]
 
     def compose(self) -> ComposeResult:
         yield from super().compose()
@@ -378,8 +384,8 @@ class CorrectionDialog(FormDialog):
 
     def fields(self) -> list[Field]:
         return [
-            Field(s("correction_reason", self.lang), Input(compact=True, value=""), "reason"),
-            Field(s("correction_text", self.lang), TextArea(""), "text"),
+            Field(s("correction_reason", self.lang), CleanInput(compact=True, value=""), "reason"),
+            Field(s("correction_text", self.lang), CleanTextArea(""), "text"),
         ]
 
     def submit(self) -> None:
@@ -404,7 +410,7 @@ class PassphraseDialog(ModalScreen[str]):
         with Vertical(classes="dialog"):
             yield Static(s("passphrase_title", self.lang), classes="dialog-title")
             yield Label(s("passphrase_prompt", self.lang))
-            yield Input(password=True, id="passphrase")
+            yield CleanInput(password=True, id="passphrase")
             yield Static(self.error, classes="field-error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(s("passphrase_open", self.lang), variant="primary", id="open")

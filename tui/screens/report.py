@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar, Static
 
+from tui.clean import CleanInput
 from tui.safe import plain
 from tui.screens.base import AppScreen
 from tui.strings import s
@@ -25,13 +26,14 @@ class ReportScreen(AppScreen):
         with VerticalScroll(id="report"):
             with Horizontal(classes="report-selection"):
                 yield Label(s("report_from", lang))
-                yield Input(
+                yield CleanInput(
                     placeholder="ÅÅÅÅ-MM-DD" if lang == "sv" else "YYYY-MM-DD", id="from", compact=True
                 )
                 yield Label(s("report_to", lang))
-                yield Input(placeholder="ÅÅÅÅ-MM-DD" if lang == "sv" else "YYYY-MM-DD", id="to", compact=True)
+                yield CleanInput(placeholder="ÅÅÅÅ-MM-DD" if lang == "sv" else "YYYY-MM-DD", id="to",
+                                 compact=True)
                 yield Label(s("report_unit", lang))
-                yield Input(id="unit", compact=True)
+                yield CleanInput(id="unit", compact=True)
             with Horizontal(classes="report-selection"):
                 yield Checkbox(s("report_drafts", lang), id="drafts", compact=True)
                 yield Checkbox(s("report_all", lang), id="all", compact=True)

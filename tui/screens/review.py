@@ -10,6 +10,7 @@ from textual.widgets import Button, Footer, Static, TextArea
 
 from interview.case import now
 from interview.errors import AnswerError
+from tui.clean import CleanTextArea
 from tui.safe import plain
 from tui.screens.base import AppScreen
 from tui.session import FollowUpSession
@@ -44,7 +45,7 @@ class ReviewScreen(AppScreen):
                 yield Static(s("feedback", self.lang), classes="section-title")
                 yield Static("", id="checklist", markup=False)
             yield Static(s("assessment", self.lang), classes="section-title")
-            yield TextArea("", id="assessment")
+            yield CleanTextArea("", id="assessment")
             yield Static("", id="assessment-note", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(s("use_summary", self.lang), id="use-summary")

@@ -11,6 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 
+from tui.clean import CleanInput
 from tui.passphrase import MIN_LENGTH
 from tui.strings import s
 
@@ -44,17 +45,17 @@ class Wizard(Screen[WizardResult]):
             yield Static(s("wizard_title", lang), classes="screen-title")
             yield Static(s("wizard_body", lang, path=self.path), markup=False)
             yield Label(s("wizard_caseworker", lang))
-            yield Input(id="caseworker")
+            yield CleanInput(id="caseworker")
             yield Label(s("wizard_organisation", lang))
-            yield Input(id="organisation")
+            yield CleanInput(id="organisation")
             yield Label(s("wizard_unit", lang))
-            yield Input(id="unit")
+            yield CleanInput(id="unit")
             yield Label(s("wizard_language", lang))
             yield Select([("Svenska", "sv"), ("English", "en")], value=lang, allow_blank=False, id="lang")
             yield Label(s("wizard_passphrase", lang, n=MIN_LENGTH))
-            yield Input(password=True, id="pass1")
+            yield CleanInput(password=True, id="pass1")
             yield Label(s("wizard_passphrase_again", lang))
-            yield Input(password=True, id="pass2")
+            yield CleanInput(password=True, id="pass2")
             yield Checkbox(s("wizard_no_encryption", lang), id="plain")
             yield Static("", id="wizard-error", classes="field-error", markup=False)
             with Horizontal(classes="buttons"):
