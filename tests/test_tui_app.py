@@ -547,7 +547,7 @@ def test_pasted_terminal_escapes_are_removed_with_a_notice_and_never_scramble(tm
         area.post_message(events.Paste("A\x1b[31mB\x1b]0;title\x07C\x9b1mD\x07E"))
         await pilot.pause()
         assert area.text == "ABCDE"  # in order, nothing of the sequences left, nothing lost
-        assert "control characters in the pasted text were removed" in str(area.border_subtitle)
+        assert "Control characters (terminal codes) were removed" in str(area.border_subtitle)
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert stored(ws)[-1].get("goals.g1.comment") == "ABCDE"
@@ -571,6 +571,6 @@ def test_a_pasted_escape_in_the_clients_name_is_removed_once(tmp_path: Path) -> 
         field.post_message(events.Paste("A\x1b[31mB"))
         await pilot.pause()
         assert field.value == "AB"
-        assert "control characters" in str(field.border_subtitle)
+        assert "Control characters" in str(field.border_subtitle)
 
     run(scenario, app)

@@ -436,6 +436,10 @@ class UppfoljningApp(App[None]):
 def run(path: Path, lang: str | None, *, training_path: Path | None = None) -> int:
     import os
 
+    from tui.paste import install
+
+    install()
+
     app = UppfoljningApp(
         path, lang, passphrase=os.environ.get("UPPFOLJNING_PASSPHRASE"), training_path=training_path
     )

@@ -12,9 +12,9 @@ from interview.textcheck import without_controls
 from tui.strings import s
 
 
-def _notice(widget: Widget, removed: int) -> None:
+def _notice(widget: Widget) -> None:
     lang = str(getattr(widget.app, "lang", "sv"))
-    text = s("controls_removed", lang, n=removed)
+    text = s("controls_removed", lang)
     widget.border_subtitle = text  # beside the field, where the eye is
     widget.notify(text, severity="warning", markup=False)
 
@@ -29,13 +29,13 @@ class CleanInput(Input):
     def insert_text_at_cursor(self, text: str) -> None:
         cleaned, removed = without_controls(text)
         if removed:
-            _notice(self, removed)
+            _notice(self)
         super().insert_text_at_cursor(cleaned)
 
     def replace(self, text: str, start: int, end: int) -> None:
         cleaned, removed = without_controls(text)
         if removed:
-            _notice(self, removed)
+            _notice(self)
         super().replace(cleaned, start, end)
 
 
@@ -46,7 +46,7 @@ class CleanTextArea(TextArea):
         # Typing and pasting both come through here, so one place cleans both.
         cleaned, removed = without_controls(insert)
         if removed:
-            _notice(self, removed)
+            _notice(self)
         return super()._replace_via_keyboard(cleaned, start, end)
 
     def _on_paste(self, event: events.Paste) -> None:
