@@ -8,7 +8,9 @@ import json
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -208,6 +210,7 @@ def test_reset_refuses_a_real_workspace(tmp_path: Path, capsys: pytest.CaptureFi
 HOLD = """
 import sys, time
 from pathlib import Path
+from typing import Any
 from storage.tinydb_repo import TinyDBRepository
 from storage.workspace import Workspace
 repo = TinyDBRepository(Workspace.open(Path(sys.argv[1])))  # as the open app does: writable, locked
@@ -269,7 +272,9 @@ def test_training_never_builds_into_a_non_empty_folder(tmp_path: Path, capsys: p
 
 RACE = """
 import sys
+import time
 from pathlib import Path
+from typing import Any
 from storage.errors import StorageError
 from tui import training
 try:
@@ -417,3 +422,69 @@ def test_the_app_puts_training_pdfs_in_a_folder_of_their_own(tmp_path: Path,
     docs = tmp_path / "Documents" / "Uppföljning"
     assert written == [docs / "Övning" / "uppfoljning-ovn0001a.pdf", docs / "uppfoljning-ovn0001a.pdf"]
     assert all(p is not None and p.exists() for p in written)
+
+
+def test_a_reset_killed_at_any_moment_is_simply_run_again(tmp_path: Path) -> None:
+    path = tmp_path / "training"
+    training.build(path)
+    expected = sorted(str(yaml.safe_load(text)["followup"]["id"]) for _, text in practice_files())
+    for delay in (0.0, 0.15, 0.3, 0.45, 0.6, 0.8):
+        proc = subprocess.Popen([sys.executable, "-c", RACE, str(path), "reset"], cwd=ROOT,
+                                stdout=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert training.is_training(path)  # the header is replaced, never removed
+        assert training.reset(path) == len(expected)
+        repo = TinyDBRepository(Workspace.open(path), writable=False)
+        try:
+            assert not repo.damaged and sorted(s.id for s in repo.summaries()) == expected
+        finally:
+            repo.close()
+
+
+class Crash(BaseException):
+    """A crash between two file operations (BaseException: no handler in the code catches it)."""
+
+
+def test_a_reset_cut_short_between_any_two_file_operations_is_simply_run_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "training"
+    training.build(path)
+    expected = sorted(str(yaml.safe_load(text)["followup"]["id"]) for _, text in practice_files())
+    ops = {name: getattr(Path, name) for name in ("unlink", "rmdir", "replace")}
+    budget = [0]
+
+    def counted(name: str) -> Any:
+        def op(self: Path, *args: Any, **kwargs: Any) -> Any:
+            inside = str(path) + "/"
+            if str(self).startswith(inside) or (args and str(args[0]).startswith(inside)):
+                # a deletion in, or a move into, the workspace (the scratch build's own are not counted)
+                budget[0] -= 1
+                if budget[0] < 0:
+                    raise Crash
+            return ops[name](self, *args, **kwargs)
+        return op
+
+    cut = 0
+    while True:
+        budget[0] = cut
+        for name in ops:
+            monkeypatch.setattr(Path, name, counted(name))
+        try:
+            training.reset(path)
+            finished = True
+        except Crash:
+            finished = False
+        monkeypatch.undo()
+        assert training.is_training(path), cut  # the header is replaced, never removed
+        assert training.reset(path) == len(expected)
+        repo = TinyDBRepository(Workspace.open(path), writable=False)
+        try:
+            assert not repo.damaged and sorted(s.id for s in repo.summaries()) == expected
+        finally:
+            repo.close()
+        if finished:
+            break
+        cut += 1
+    assert cut >= 19  # each of the 14 deletions and 5 moves in the workspace was a point of failure
