@@ -11,12 +11,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from forms.loader import bundled_form
+from forms.training_data import TRAINING_BANNER
 from interview.followup import FollowUp
 from storage.atomic import atomic_write
 from storage.repository import Repository
 from storage.workspace import WorkspaceSettings
-
-TRAINING_BANNER = {"sv": "ÖVNING – fiktiva uppgifter", "en": "TRAINING – fictitious data"}
 
 
 def signed_history(followups: Iterable[FollowUp], fu: FollowUp) -> list[FollowUp]:

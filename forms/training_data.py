@@ -8,6 +8,9 @@ from typing import Any
 
 import yaml
 
+# The marking on everything a training workspace produces: screens, PDFs, reports, case files.
+TRAINING_BANNER = {"sv": "ÖVNING – fiktiva uppgifter", "en": "TRAINING – fictitious data"}
+
 
 def practice_files() -> list[tuple[str, str]]:
     """(name, text) of every practice case file, in order (earlier follow-ups first)."""

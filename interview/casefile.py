@@ -22,7 +22,7 @@ from interview.followup import Addendum, FollowUp
 from interview.messages import msg, validation_lines
 
 MAX_FILE_BYTES = 2_000_000  # a follow-up is a few kB; anything far larger is a mistake or an attack
-TOP_KEYS = ("form", "form_version", "client", "plan", "followup")
+TOP_KEYS = ("training", "form", "form_version", "client", "plan", "followup")
 FOLLOWUP_KEYS = (
     "id", "caseworker", "status", "answers", "goals", "answered_at",
     "created_at", "updated_at", "finalized_at", "finalized_by", "addenda", "acknowledged_hints",
@@ -39,6 +39,7 @@ class CaseFile:
     plan: Plan
     followup: FollowUp
     form: FormDefinition
+    training: bool = False  # exported from a training workspace: fictitious, never a real record
 
 
 class _NoAliasLoader(yaml.SafeLoader):
@@ -118,6 +119,9 @@ def parse_casefile(
     if top is None:
         raise ProblemsError(problems)
     problems += _unknown_keys(top, TOP_KEYS, "", lang)
+    training = top.get("training", False)
+    if not isinstance(training, bool):
+        problems.append(f"training: {msg('true_or_false', lang)}")
     form: FormDefinition | None = None
     form_id, version = top.get("form"), top.get("form_version")
     if form_id is None or version is None:
@@ -190,7 +194,7 @@ def parse_casefile(
         goals=goal_answers,
         **extra,
     )
-    return CaseFile(client, plan, followup, form)
+    return CaseFile(client, plan, followup, form, training is True)
 
 
 def _coerce_answers(

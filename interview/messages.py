@@ -10,6 +10,7 @@ from pydantic import ValidationError
 MESSAGES: Mapping[str, Mapping[str, str]] = {
     "required": {"sv": "svar krävs", "en": "an answer is required"},
     "missing": {"sv": "saknas", "en": "is required"},
+    "true_or_false": {"sv": "ange true eller false", "en": "give true or false"},
     "unknown_key": {"sv": "okänd nyckel", "en": "unknown key"},
     "unknown_question": {
         "sv": "okänd fråga i formuläret {form}",

@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from forms.schema import FormDefinition, MultiQuestion
+from forms.training_data import TRAINING_BANNER
 from reporting.compile import GENDERS, Measures, Report
 from reporting.suppress import Cell, any_hidden, hidden, suppress_count, suppress_table
 
@@ -57,10 +58,19 @@ def _measures(m: Measures, form: FormDefinition, k: int) -> dict[str, Any]:
     }
 
 
-def to_data(report: Report, form: FormDefinition) -> dict[str, Any]:
-    """The JSON shape: totals, questions, goals, and the same structure by gender and by age band."""
+def training_mark(data: dict[str, Any], lang: str) -> str | None:
+    """The marking a report compiled in a training workspace carries in every format."""
+    return TRAINING_BANNER["en" if lang == "en" else "sv"] if data.get("training") else None
+
+
+def to_data(report: Report, form: FormDefinition, *, training: bool = False) -> dict[str, Any]:
+    """The JSON shape: totals, questions, goals, and the same structure by gender and by age band.
+
+    A report from a training workspace starts with "training": true, and every format made from
+    this data carries the marking."""
     k = report.selection.threshold
-    data = _measures(report.total, form, k)
+    data: dict[str, Any] = {"training": True} if training else {}
+    data.update(_measures(report.total, form, k))
     data["followups"] = report.total.followups  # the total of the selection itself is published
     data["clients"] = report.total.clients
     gender_counts = suppress_table(
@@ -94,11 +104,14 @@ def _walk(prefix: str, value: Any) -> list[tuple[str, str, Cell | float | None]]
     return [(prefix, "", value)]
 
 
-def to_csv(data: dict[str, Any]) -> str:
-    """Long format: measure, group, code, value."""
+def to_csv(data: dict[str, Any], lang: str = "sv") -> str:
+    """Long format: measure, group, code, value; from training, the first row says so."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["measure", "group", "code", "value"])
+    mark = training_mark(data, lang)
+    if mark:
+        writer.writerow(["training", "all", mark, "true"])
 
     def emit(group: str, part: dict[str, Any]) -> None:
         for key in ("followups", "clients", "gas_t_mean"):
@@ -132,7 +145,9 @@ def bar(value: Cell | None, largest: int, width: int = 24) -> str:
 def to_table(data: dict[str, Any], form: FormDefinition, lang: str) -> str:
     """A plain-text report for the terminal, with bars."""
     k = data["suppression_threshold"]
-    lines = [
+    mark = training_mark(data, lang)
+    lines = [mark, ""] if mark else []
+    lines += [
         ("Uppföljningar" if lang == "sv" else "Follow-ups")
         + f": {data['followups']}   "
         + ("Klienter" if lang == "sv" else "Clients")

@@ -12,9 +12,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from forms.pdf.document import INK, MUTED, RULE, register_fonts, verbatim
+from forms.pdf.document import ALERT, INK, MUTED, RULE, register_fonts, verbatim
 from forms.schema import FormDefinition
-from reporting.output import AGE_LABELS, GENDER_LABELS, ISU_LABELS
+from reporting.output import AGE_LABELS, GENDER_LABELS, ISU_LABELS, training_mark
 
 
 def _chart(cells: dict[str, Any], labels: dict[str, str], width: float) -> Drawing | None:
@@ -138,5 +138,17 @@ def render_report(data: dict[str, Any], form: FormDefinition, lang: str, title: 
         invariant=1,
         initialFontName=font,
     )
-    doc.build(story)
+    mark = training_mark(data, lang)
+
+    def on_page(canvas: Any, _doc: Any) -> None:
+        # The training marking on every page, as on the follow-up document: a page printed alone
+        # must still say that its figures are fictitious.
+        if mark:
+            canvas.saveState()
+            canvas.setFont(bold, 9)
+            canvas.setFillColor(ALERT)
+            canvas.drawCentredString(A4[0] / 2, A4[1] - 12 * mm, mark)
+            canvas.restoreState()
+
+    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buf.getvalue()

@@ -400,7 +400,9 @@ class UppfoljningApp(App[None]):
         if folder is None:
             import platformdirs
 
-            folder = platformdirs.user_documents_path() / "Uppföljning"
+            from casework.training import pdf_folder
+
+            folder = pdf_folder(platformdirs.user_documents_path(), self.settings)
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             pdf = render_followup(self.repo, self.settings, followup_id, self.lang)

@@ -139,26 +139,25 @@ def _run_quick(args: argparse.Namespace) -> int:
 def _run_training(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from casework import training
     from storage.errors import StorageError
     from storage.paths import training_workspace_dir
-    from tui import training
+    from tui.text import t
 
     lang = args.lang or "sv"
     path = Path(args.workspace).expanduser() if args.workspace else training_workspace_dir()
     try:
         if args.reset:
             n = training.reset(path, lang)
-            print(
-                (
-                    "Övningsmiljön är återställd: {n} uppföljningar i {path}"
-                    if lang == "sv"
-                    else "The training workspace is restored: {n} follow-ups in {path}"
-                ).format(n=n, path=path)
-            )
+            print(t("training_restored", lang, n=n, path=path))
             return 0
         training.ensure(path, lang)
-    except StorageError as err:
-        print(f"uppfoljning: {err}", file=sys.stderr)
+    except training.TrainingRefused as err:
+        why = t("training_" + err.reason, lang, path=path, detail=err.detail)
+        print(f"uppfoljning: {why}", file=sys.stderr)
+        return 1
+    except (StorageError, OSError) as err:
+        print(f"uppfoljning: {t('error', lang)}: {err}", file=sys.stderr)
         return 1
     from tui.app import run
 

@@ -167,6 +167,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             sources.append(_read_source(Path(name), lang))
         except UserError as err:
             problems.extend(err.lines)
+    from casework.training import refused_imports  # practice files never become real records
+
+    problems += [f"{n}: {t('training_file', lang)}" for n in refused_imports(ws.settings, sources)]
     if problems:
         raise UserError(*problems, t("nothing_imported", lang))
     repo = _open(args, writable=True)
@@ -229,9 +232,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         fu = repo.get_followup(repo.resolve(args.id))
         case = repo.get_case(fu.case_id)
         lang = _lang(args, repo.workspace)
+        settings = repo.workspace.settings
         repo.log("export", case=case.id, followup=fu.id, format=args.format)
+    from casework.training import mark_casefile
+
     form = bundled_form(fu.form, fu.form_version)
-    data = dump_casefile(case.client, fu, form, as_json=args.format == "json")
+    data = mark_casefile(dump_casefile(case.client, fu, form, as_json=args.format == "json"), settings)
     text = to_json(data) if args.format == "json" else to_yaml(data)
     return _emit(text.encode("utf-8"), args.output, lang)
 
@@ -301,16 +307,17 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     with _repository(args, writable=False) as repo:
         lang = _lang(args, repo.workspace)
+        training = repo.workspace.settings.training
         form = bundled_form()
         report = compile_report(repo.records(), form, sel, progress)
         repo.log("report", followups=report.total.followups)
     if interactive and time.monotonic() - started > 1:
         print("", file=sys.stderr)
-    data = to_data(report, form)
+    data = to_data(report, form, training=training)
     if args.format == "json":
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     elif args.format == "csv":
-        text = to_csv(data)
+        text = to_csv(data, lang)
     elif args.format == "table":
         text = to_table(data, form, lang)
     else:

@@ -129,7 +129,9 @@ def main(args: argparse.Namespace) -> int:
         settings = repo.workspace.settings
         import platformdirs
 
-        pdf_dir = platformdirs.user_documents_path() / "Uppföljning"
+        from casework.training import pdf_folder
+
+        pdf_dir = pdf_folder(platformdirs.user_documents_path(), settings)
         return run(repo, lang, settings.caseworker, ref, pdf_dir=pdf_dir)
     finally:
         repo.close()

@@ -132,6 +132,38 @@ CLI: dict[str, dict[str, str]] = {
         "sv": "Kan inte återställas: {name} (ingen läsbar föregående version; filen lämnas orörd)",
         "en": "Cannot be restored: {name} (no readable previous generation; the file is left as it is)",
     },
+    "training_restored": {
+        "sv": "Övningsmiljön är återställd: {n} uppföljningar i {path}",
+        "en": "The training workspace is restored: {n} follow-ups in {path}",
+    },
+    "training_not_training": {
+        "sv": "{path} är ingen övningsmiljö; den lämnades orörd",
+        "en": "{path} is not a training workspace; it was left as it is",
+    },
+    "training_not_empty": {
+        "sv": "{path} är inte tom och ingen övningsmiljö; den lämnades orörd",
+        "en": "{path} is not empty and not a training workspace; it was left as it is",
+    },
+    "training_exists": {
+        "sv": "det finns redan en övningsmiljö i {path}",
+        "en": "there is already a training workspace in {path}",
+    },
+    "training_unknown_entry": {
+        "sv": "{detail} i {path} hör inte till övningsmiljön; flytta undan den först (inget raderades)",
+        "en": "{detail} in {path} is not part of the training workspace; move it away first "
+        "(nothing was deleted)",
+    },
+    "training_open": {
+        "sv": "övningsmiljön {path} är öppen i ett annat program ({detail}); stäng den där först "
+        "(inget raderades)",
+        "en": "the training workspace {path} is open in another program ({detail}); close it there "
+        "first (nothing was deleted)",
+    },
+    "training_file": {
+        "sv": "filen kommer från övningsmiljön (training: true) och tas inte in i en riktig arbetsyta",
+        "en": "the file comes from the training workspace (training: true) and is not taken into a "
+        "real workspace",
+    },
     "damaged_skipped": {
         "sv": "{name} är skadad och hoppades över (den lämnas orörd; kör 'uppfoljning doctor')",
         "en": "{name} is damaged and was skipped (it is left untouched; run 'uppfoljning doctor')",
