@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import yaml
@@ -173,6 +173,8 @@ def parse_casefile(
                 extra[key] = adapter.validate_python(fu[key])
             except ValidationError as err:
                 problems.extend(validation_lines(err, lang, f"followup.{key}"))
+                continue
+            problems += _stamp_problems(key, extra[key], lang)
     for key in ("id", "caseworker", "finalized_by"):
         if fu.get(key) is not None:
             if not isinstance(fu[key], str) or not fu[key].strip() or len(fu[key]) > 200:
@@ -195,6 +197,30 @@ def parse_casefile(
         **extra,
     )
     return CaseFile(client, plan, followup, form, training is True)
+
+
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+
+
+def _stamp_problems(key: str, value: Any, lang: str) -> list[str]:
+    """Every time must say its zone (a stored naive time cannot be compared with the others, which
+    once made every later command fail) and lie between 1900 and now."""
+    if key == "addenda":
+        stamps = {f"[{i}].date": a.date for i, a in enumerate(value)}
+    elif key == "answered_at":
+        stamps = {f".{k}": v for k, v in value.items()}
+    elif key in ("created_at", "updated_at", "finalized_at"):
+        stamps = {"": value}
+    else:
+        return []
+    latest = datetime.now(UTC) + timedelta(days=1)  # a day's grace for clocks and zones
+    problems = []
+    for where, stamp in stamps.items():
+        if stamp.tzinfo is None or stamp.utcoffset() is None:
+            problems.append(f"followup.{key}{where}: {msg('stamp_zone', lang, value=stamp.isoformat())}")
+        elif not EARLIEST <= stamp <= latest:
+            problems.append(f"followup.{key}{where}: {msg('date_range', lang, value=stamp.isoformat())}")
+    return problems
 
 
 def _coerce_answers(

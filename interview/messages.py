@@ -115,6 +115,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     "empty_file": {"sv": "filen är tom", "en": "the file is empty"},
     "not_a_mapping": {"sv": "ska vara en mappning (nyckel: värde)", "en": "must be a mapping (key: value)"},
     "status_code": {"sv": "status är draft eller final", "en": "status is draft or final"},
+    "stamp_zone": {
+        "sv": "{value} saknar tidszon; skriv t.ex. 2026-11-18T10:30:00+01:00",
+        "en": "{value} has no time zone; write e.g. 2026-11-18T10:30:00+01:00",
+    },
     "not_utf8": {"sv": "filen är inte UTF-8-text", "en": "the file is not UTF-8 text"},
     "import_id_twice": {
         "sv": "uppföljningen {id} finns också i {other}; importera den bara en gång",

@@ -259,3 +259,27 @@ def test_a_signature_made_here_on_import_is_not_called_imported(ws: Path, tmp_pa
     shown = " ".join(text(pdf(ws, row["id"], tmp_path / "a.pdf")).split())
     assert "Signed by Anna A" in shown
     assert "comes from the imported file" not in shown
+
+
+# --- a naive timestamp once made every later command fail (hostile-input issue) --------------------
+
+
+@pytest.mark.parametrize(("key", "value", "expected"), [
+    ("created_at", "2026-11-18T10:00:00", "has no time zone"),
+    ("finalized_at", "1850-01-01T10:00:00+00:00", "is not a plausible date"),
+    ("updated_at", "2999-01-01T10:00:00+00:00", "is not a plausible date"),
+])
+def test_a_second_followup_with_an_unzoned_or_implausible_time_is_refused_and_bricks_nothing(
+    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], key: str, value: str, expected: str
+) -> None:
+    assert cli(ws, "import", str(write(tmp_path, "a.yaml", example()))) == 0
+    second = signed(example(meeting_date="2026-11-01"))
+    second["followup"][key] = value
+    before = files(ws)
+    capsys.readouterr()
+    assert cli(ws, "import", str(write(tmp_path, "b.yaml", second))) == 1
+    err = capsys.readouterr().err
+    assert f"followup.{key}: " in err and expected in err, err
+    assert files(ws) == before
+    for command in (["list"], ["report", "--format", "json"], ["doctor"]):
+        assert cli(ws, *command) == 0, command
