@@ -31,7 +31,7 @@ def bare_three_pages() -> bytes:
 
 
 def ten_goal_input():  # type: ignore[no-untyped-def]
-    from forms.pdf.document import DocumentInput
+    from documents.followup import DocumentInput
     from interview.casefile import load_text, parse_casefile
 
     data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
@@ -54,7 +54,7 @@ def ten_goal_input():  # type: ignore[no-untyped-def]
 
 
 def main() -> int:
-    from forms.pdf.document import render
+    from documents.followup import render
 
     doc = ten_goal_input()
     render(doc)  # fonts registered and parsed once, as in a running app

@@ -33,7 +33,7 @@ def signed_history(followups: Iterable[FollowUp], fu: FollowUp) -> list[FollowUp
 
 def render_followup(repo: Repository, settings: WorkspaceSettings, followup_id: str, lang: str) -> bytes:
     """The PDF of one follow-up, rendered with the form version it was made with."""
-    from forms.pdf.document import DocumentInput, render  # reportlab only when a PDF is made
+    from documents.followup import DocumentInput, render  # reportlab only when a PDF is made
 
     fu = repo.get_followup(followup_id)
     case = repo.get_case(fu.case_id)

@@ -12,7 +12,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from forms.pdf.document import ALERT, INK, MUTED, RULE, register_fonts, verbatim
+from documents.followup import ALERT, INK, MUTED, RULE, register_fonts, verbatim
 from forms.schema import FormDefinition
 from reporting.output import AGE_LABELS, GENDER_LABELS, ISU_LABELS, training_mark
 

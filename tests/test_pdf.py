@@ -13,7 +13,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from forms.pdf.document import DocumentInput, render
+from documents.followup import DocumentInput, render
 from interview.casefile import load_text, parse_casefile
 from interview.followup import Addendum
 from tui.cli import main

@@ -32,7 +32,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from forms.pdf.text import t
+from documents.text import t
 from forms.schema import FormDefinition, Question, Section
 from interview.case import Client, Goal
 from interview.coerce import parse_date

@@ -1,0 +1,1 @@
+"""Everything printed: the follow-up document and the group report's PDF, archived as PDF/A."""
