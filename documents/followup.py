@@ -477,4 +477,16 @@ class FollowUpDocument:
 
 
 def render(data: DocumentInput) -> bytes:
-    return FollowUpDocument(data).generate()
+    """The follow-up document as PDF/A-2b, dated by the record itself (signing, or its latest change)."""
+    from documents.pdfa import to_pdfa
+
+    fu = data.followup
+    created = fu.finalized_at if fu.status == "final" and fu.finalized_at else fu.updated_at
+    return to_pdfa(
+        FollowUpDocument(data).generate(),
+        title=t("doc_title", data.lang),
+        subject=t("doc_subject", data.lang, form=fu.form, version=fu.form_version),
+        lang=data.lang,
+        created=created,
+        producer=f"uppfoljning {VERSION}",
+    )

@@ -241,3 +241,49 @@ def test_a_very_long_goal_comment_is_printed_after_the_table() -> None:
     full = body(pdf)
     assert "Kommentar: se nedan" in full and "Kommentarer till målen" in full
     assert squash(comment) in squash(full)
+
+
+# --- PDF/A-2b: what an e-archive checks ---------------------------------------------------------------
+
+
+def test_the_follow_up_document_is_pdf_a_2b() -> None:
+    import pikepdf
+
+    pdf, _ = make(status="final")
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        assert doc.pdf_version == "1.7"
+        assert str(doc.Root.Lang) == "sv-SE"
+        [intent] = list(doc.Root.OutputIntents)
+        assert intent.S == pikepdf.Name.GTS_PDFA1
+        assert intent.DestOutputProfile.read_bytes()[36:40] == b"acsp"  # an ICC profile
+        meta = doc.open_metadata()
+        assert meta["pdfaid:part"] == "2" and meta["pdfaid:conformance"] == "B"
+        # Real dates, the record's own (signed 2026-11-19 10:30 UTC), the same in both places.
+        assert str(doc.docinfo.CreationDate) == "D:20261119103000+00'00'"
+        assert meta["xmp:CreateDate"].startswith("2026-11-19T10:30:00")
+        assert str(doc.docinfo.Title) == meta["dc:title"]
+        assert str(doc.docinfo.Producer) == meta["pdf:Producer"]
+        for font in (f for page in doc.pages for f in page.Resources.Font.values()):
+            descriptor = font.get("/FontDescriptor") or font.DescendantFonts[0].FontDescriptor
+            assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), "font not embedded"
+
+
+def test_same_record_same_bytes_and_every_document_its_own_id() -> None:
+    import pikepdf
+
+    def fixed_id(d: Any) -> None:
+        d["followup"]["id"] = "fu-0001"
+
+    def with_assessment(d: Any) -> None:
+        fixed_id(d)
+        d["followup"]["answers"]["assessment"] = "En annan bedömning."
+
+    first, _ = make(fixed_id, status="final")
+    again, _ = make(fixed_id, status="final")
+    assert first == again
+    other, _ = make(with_assessment, status="final")
+    ids = []
+    for pdf in (first, other):
+        with pikepdf.open(io.BytesIO(pdf)) as doc:
+            ids.append(bytes(doc.trailer.ID[0]))
+    assert ids[0] != ids[1]
