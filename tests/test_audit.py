@@ -59,7 +59,7 @@ def test_save_answer_logs_the_question_not_the_answer(tmp_path: Path) -> None:
     repo.save_answer(fu.id, "client_view", "mycket privat")
     repo.close()
     last = entries(ws.path)[-1]
-    assert last["action"] == "save_answer" and last["detail"] == {"key": "client_view"}
+    assert last["action"] == "save_answer" and last["detail"] == {"key": "client_view", "gen": 2}
     assert "mycket privat" not in (ws.path / "audit.jsonl").read_text()
 
 
@@ -105,12 +105,12 @@ def tamper_edit_last(lines: list[str]) -> list[str]:
 @pytest.mark.parametrize(
     ("tamper", "expected"),
     [
-        (tamper_edit, "line 2: entry 2 was edited"),
+        (tamper_edit, "line 2: entry 2 was edited or forged (its seal does not match)"),
         (tamper_delete, "entry 3 is missing (lines were deleted)"),
         (tamper_insert, "line 3: entry 2 appears twice (a line was inserted)"),
         (tamper_reorder, "line 3: entry 2 is out of order"),
         (tamper_truncate, "are missing (lines were deleted)"),
-        (tamper_edit_last, "was edited (it differs from the head)"),
+        (tamper_edit_last, "was edited or forged (its seal does not match)"),
     ],
     ids=["edit", "delete", "insert", "reorder", "truncate", "edit-last"],
 )
