@@ -32,6 +32,7 @@ class Known:
     seq: int = 0
     offset: int = 0
     manifest_ok: bool = True
+    manifest_erased: set[str] = field(default_factory=set)  # erasures the sealed manifest vouches for
 
     def record(self, entry: dict[str, Any]) -> None:
         case = entry.get("case")
@@ -61,6 +62,7 @@ def load_known(manifest_path: Path, audit_path: Path, codec: Codec) -> Known:
         if data.get("format") == MANIFEST_FORMAT:
             known.gens = {str(k): int(v) for k, v in data["gens"].items()}
             known.erased = set(data["erased"])
+            known.manifest_erased = set(known.erased)
             known.last_action = {str(k): str(v) for k, v in data.get("last_action", {}).items()}
             known.seq, known.offset = int(data["seq"]), int(data["offset"])
     except FileNotFoundError:

@@ -64,6 +64,13 @@ def derived_action(followups: list[FollowUp]) -> str:
     return "save_answer"
 
 
+def _rolled_back(case_id: str) -> RolledBack:
+    return RolledBack(
+        f"case {case_id} was rolled back or removed outside the program; it is neither shown nor "
+        "changed until it is repaired (run 'uppfoljning doctor')"
+    )
+
+
 class TinyDBRepository(Repository):
     """Saving one answer reads and atomically rewrites only that case's small file, so its cost does
     not grow with the workspace. Writable instances hold the workspace lock."""
@@ -113,16 +120,21 @@ class TinyDBRepository(Repository):
             fresh = load_known(self.workspace.manifest_path, self.workspace.audit_path, self.codec)
             findings = compare(fresh, files, self.index.damaged)
         self.findings = findings
+        self._blocked: dict[str, str] = {}  # follow-up id -> its case, for a clear refusal
         for f in findings:
-            self.index.entries.pop(f.case_id, None)  # a rolled-back file is not shown as the record
+            entry = self.index.entries.pop(f.case_id, None)  # not shown as if it were the record
+            for row in (entry or {}).get("followups", []):
+                self._blocked[row[0]] = f.case_id
 
     def _roll_forward_erasures(self, files: dict[str, int]) -> None:
         from storage.audit import entry_ok
 
         for case_id in sorted(self.known.erased & set(files)):
             line = self.known.erase_lines.get(case_id)
-            # Only a genuine (sealed) erase entry deletes anything: a forged line deletes nothing.
-            if line is None or not entry_ok(line, self.codec.audit_key):
+            # Only a genuine erase deletes anything: one the sealed manifest records, or a keyed
+            # entry whose seal holds. A forged line deletes nothing.
+            genuine = line is not None and entry_ok(line, self.codec.audit_key)
+            if not (genuine or case_id in self.known.manifest_erased):
                 continue
             self._delete_files(case_id)
             files.pop(case_id, None)
@@ -191,10 +203,7 @@ class TinyDBRepository(Repository):
         if not self.writable:
             raise StorageError("the workspace is open read-only")
         if case_id is not None and any(f.case_id == case_id for f in self.findings):
-            raise RolledBack(
-                f"case {case_id} was rolled back or removed outside the program; it is not changed "
-                "until it is repaired (run 'uppfoljning doctor')"
-            )
+            raise _rolled_back(case_id)
 
     def _restamp(self, case_id: str, patch: dict[str, Any] | None = None) -> None:
         self.index.restamp(case_id, stamp_of(self._path(case_id).stat()), self._gen(case_id), patch)
@@ -265,6 +274,8 @@ class TinyDBRepository(Repository):
         try:
             return self._where[followup_id]
         except KeyError:
+            if followup_id in self._blocked:
+                raise _rolled_back(self._blocked[followup_id]) from None
             raise NotFound(f"no follow-up with id '{followup_id}'") from None
 
     def get_followup(self, followup_id: str) -> FollowUp:
