@@ -94,6 +94,34 @@ def exclusive(lock_path: Path) -> Iterator[None]:
         os.close(fd)
 
 
+HEAD_SIZE = 128  # heads are padded to one size, so a head is rewritten in place by one write
+
+
+def _head(seq: int, link: str) -> bytes:
+    return json.dumps({"seq": seq, "hash": link}).encode().ljust(HEAD_SIZE)
+
+
+def _overwrite(path: Path, data: bytes) -> None:
+    """Replace a head of unchanged size with one write in place (no temp file, no rename: this runs
+    on every append); the first time, or if the size differs, atomically."""
+    try:
+        fd = os.open(path, os.O_WRONLY | O_NOFOLLOW | O_BINARY)
+    except FileNotFoundError:
+        atomic_write(path, data, durable=False)
+        return
+    try:
+        if os.fstat(fd).st_size != len(data):
+            os.close(fd)
+            fd = -1
+            atomic_write(path, data, durable=False)
+            return
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, data)
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
 class AuditLog:
     """Records who did what to which ids, and when — never a case's free text or personal data.
 
@@ -217,17 +245,17 @@ class AuditLog:
                 os.close(fd)
             # The heads follow every append. No fsync: the line itself is durable, and a head that
             # lags after a power cut only checks less, never raises a false alarm.
-            head = json.dumps({"seq": seq, "hash": mac}).encode()
-            atomic_write(self.head_path, head, durable=False)
+            head = _head(seq, mac)
+            _overwrite(self.head_path, head)
             if self.write_seal:
-                atomic_write(self.seal_path, self.codec.seal(head, self.seal_path.name), durable=False)
+                _overwrite(self.seal_path, self.codec.seal(head, self.seal_path.name))
         self.last_seq, self.last_end = seq, size + len(line)
         return seq
 
     def start(self) -> None:
         """Seal an empty head for a new workspace: from now on a deleted log cannot pass for a new one."""
         if not self.seal_path.exists():
-            head = json.dumps({"seq": 0, "hash": GENESIS}).encode()
+            head = _head(0, GENESIS)
             atomic_write(self.seal_path, self.codec.seal(head, self.seal_path.name))
 
     def close(self) -> None:

@@ -33,6 +33,7 @@ class Known:
     offset: int = 0
     manifest_ok: bool = True
     manifest_erased: set[str] = field(default_factory=set)  # erasures the sealed manifest vouches for
+    dirty: bool = False  # changed since the manifest was read: save it (a refused command saves nothing)
 
     def record(self, entry: dict[str, Any]) -> None:
         case = entry.get("case")

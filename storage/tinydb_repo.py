@@ -146,6 +146,7 @@ class TinyDBRepository(Repository):
             known = self.known.gens.get(case_id)
             if known is None and gen == 0:
                 self.known.gens[case_id] = 0  # a file from before generations: known from now on
+                self.known.dirty = True
             elif gen > (known if known is not None else 0):
                 # The file was written and the process died before its audit entry: add it now.
                 try:
@@ -162,6 +163,7 @@ class TinyDBRepository(Repository):
         self.known.gens[case_id] = gen
         self.known.last_action[case_id] = action
         self.known.seq, self.known.offset = self.audit.last_seq, self.audit.last_end
+        self.known.dirty = True
 
     def _gen(self, case_id: str) -> int:
         db = self._dbs.get(case_id)
@@ -373,6 +375,7 @@ class TinyDBRepository(Repository):
         self.known.erased.add(case_id)
         self.known.gens.pop(case_id, None)
         self.known.seq, self.known.offset = self.audit.last_seq, self.audit.last_end
+        self.known.dirty = True
         for fid in [f for f, c in self._where.items() if c == case_id]:
             del self._where[fid]
         self._delete_files(case_id)
@@ -418,8 +421,9 @@ class TinyDBRepository(Repository):
         if self.writable:
             self.index.save()
             self.audit.close()
-            with contextlib.suppress(OSError):
-                save_manifest(self.workspace.manifest_path, self.codec, self.known)
+            if self.known.dirty:
+                with contextlib.suppress(OSError):
+                    save_manifest(self.workspace.manifest_path, self.codec, self.known)
         for db in self._dbs.values():
             db.close()
         self._dbs.clear()
