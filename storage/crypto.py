@@ -91,8 +91,8 @@ class Keyring:
 
     keys: dict[str, bytes]
     current: str
-    audit_root: bytes = b""
-    audit_wrapped: bool = False  # False: an older header; the root is derived, not yet stored
+    audit_root: bytes  # the audit chain's root key; kept through every passphrase change
+    audit_wrapped: bool  # False: an older header; the root is derived, not yet stored
 
 
 def unlock(header: dict[str, Any], passphrase: str) -> Keyring:

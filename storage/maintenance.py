@@ -81,7 +81,9 @@ def change_passphrase(path: Path, old: str, new: str) -> int:
                 continue
             plaintext = codec.open(stored, _identity(f))
             atomic_write(f, codec.seal(plaintext, _identity(f)))
-        only_current = Keyring({ring.current: ring.keys[ring.current]}, ring.current)
+        only_current = Keyring(
+            {ring.current: ring.keys[ring.current]}, ring.current, ring.audit_root, True
+        )
         ws.settings.encryption = rewrap(header, only_current, new, new_key=False)
         ws.save_settings()
         ws.audit_log(codec=codec).append("passphrase_changed")

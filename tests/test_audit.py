@@ -403,3 +403,32 @@ def test_forty_processes_appending_at_once_never_fork_the_chain(sealed_ws: Path)
     ws = Workspace.open(sealed_ws)
     codec = ws.codec(SECRET)
     assert verify(ws.audit_path, codec, sealed_required=sealed_required(ws, codec)) == []
+
+
+def test_the_keyed_chain_survives_a_passphrase_change_and_an_old_header(sealed_ws: Path) -> None:
+    from storage.maintenance import change_passphrase, open_repository, sealed_required
+    from storage.workspace import Workspace
+
+    change_passphrase(sealed_ws, SECRET, "ny fras 2026")
+    ws = Workspace.open(sealed_ws)
+    codec = ws.codec("ny fras 2026")
+    assert verify(ws.audit_path, codec, sealed_required=sealed_required(ws, codec)) == []
+    # a header from before the keyed log (no wrapped audit root): the same root is derived, and a
+    # writable open stores it wrapped again
+    header = json.loads((sealed_ws / "workspace.json").read_text())
+    del header["encryption"]["audit"]
+    (sealed_ws / "workspace.json").write_text(json.dumps(header))
+    ws = Workspace.open(sealed_ws)
+    assert verify(ws.audit_path, ws.codec("ny fras 2026")) != []  # rotated: the derived root differs
+    # the upgrade path: a workspace whose data key was never rotated
+    fresh = sealed_ws.parent / "fresh"
+    Workspace.create(fresh, passphrase=SECRET, kdf=FAST_KDF)
+    header = json.loads((fresh / "workspace.json").read_text())
+    del header["encryption"]["audit"]
+    (fresh / "workspace.json").write_text(json.dumps(header))
+    repo = open_repository(fresh, passphrase=lambda: SECRET, writable=True)
+    repo.log("report")
+    repo.close()
+    assert "audit" in json.loads((fresh / "workspace.json").read_text())["encryption"]
+    ws = Workspace.open(fresh)
+    assert verify(ws.audit_path, ws.codec(SECRET), sealed_required=True) == []
