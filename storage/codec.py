@@ -8,6 +8,9 @@ from typing import Protocol
 class Codec(Protocol):
     """Turns a file's plaintext into what is written, and back; `name` binds the file's identity."""
 
+    # The key of the audit chain's HMAC; None where there is no secret (a plain workspace).
+    audit_key: bytes | None
+
     def seal(self, plaintext: bytes, name: str) -> bytes: ...
 
     def open(self, stored: bytes, name: str) -> bytes: ...
@@ -15,6 +18,8 @@ class Codec(Protocol):
 
 class PlainCodec:
     """No transformation: for workspaces created with encryption turned off."""
+
+    audit_key: bytes | None = None
 
     def seal(self, plaintext: bytes, name: str) -> bytes:
         return plaintext

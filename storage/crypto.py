@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,21 @@ def _b64(data: bytes) -> str:
 
 def _unb64(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"))
+
+
+def hkdf(key: bytes, info: bytes, length: int = 32) -> bytes:
+    """HKDF-SHA256 (RFC 5869) with an empty salt: one independent key per purpose from one secret."""
+    prk = hmac.new(b"\0" * 32, key, hashlib.sha256).digest()
+    out, block, counter = b"", b"", 1
+    while len(out) < length:
+        block = hmac.new(prk, block + info + bytes([counter]), hashlib.sha256).digest()
+        out += block
+        counter += 1
+    return out[:length]
+
+
+AUDIT_INFO = b"uppfoljning/audit-root/v1"
+AUDIT_ID = "audit"  # the wrapped audit root's id in the header: it survives passphrase changes
 
 
 def derive_key(passphrase: str, salt: bytes, kdf: dict[str, Any]) -> bytes:
@@ -58,10 +74,14 @@ def new_header(passphrase: str, kdf: dict[str, Any] | None = None) -> dict[str, 
     salt = secrets.token_bytes(16)
     kek = derive_key(passphrase, salt, kdf)
     key_id = secrets.token_hex(KEY_ID_BYTES)
+    data_key = secrets.token_bytes(32)
     return {
         "cipher": "AES-256-GCM",
         "kdf": {**kdf, "salt": _b64(salt)},
-        "keys": [_wrap(kek, key_id, secrets.token_bytes(32))],
+        "keys": [_wrap(kek, key_id, data_key)],
+        # The audit chain's root key, derived from the first data key and wrapped on its own, so it
+        # outlives key rotation; its presence also says this workspace keeps a keyed, sealed log.
+        AUDIT_ID: _wrap(kek, AUDIT_ID, hkdf(data_key, AUDIT_INFO)),
     }
 
 
@@ -71,6 +91,8 @@ class Keyring:
 
     keys: dict[str, bytes]
     current: str
+    audit_root: bytes  # the audit chain's root key; kept through every passphrase change
+    audit_wrapped: bool  # False: an older header; the root is derived, not yet stored
 
 
 def unlock(header: dict[str, Any], passphrase: str) -> Keyring:
@@ -87,7 +109,19 @@ def unlock(header: dict[str, Any], passphrase: str) -> Keyring:
             )
         except InvalidTag:
             raise WrongPassphrase("the passphrase is wrong; nothing was changed") from None
-    return Keyring(keys, header["keys"][0]["id"])
+    current = header["keys"][0]["id"]
+    entry = header.get(AUDIT_ID)
+    if isinstance(entry, dict):
+        try:
+            root = _aesgcm(kek).decrypt(
+                _unb64(entry["nonce"]), _unb64(entry["wrapped"]), b"uppfoljning/key/" + AUDIT_ID.encode()
+            )
+        except (InvalidTag, KeyError, ValueError):
+            raise WrongPassphrase("the passphrase is wrong; nothing was changed") from None
+        return Keyring(keys, current, root, True)
+    # A header from before the keyed audit log: derive the root from the current data key; the
+    # next passphrase change (or writable open) stores it wrapped, so it survives rotation.
+    return Keyring(keys, current, hkdf(keys[current], AUDIT_INFO), False)
 
 
 def rewrap(header: dict[str, Any], ring: Keyring, passphrase: str, *, new_key: bool) -> dict[str, Any]:
@@ -105,6 +139,7 @@ def rewrap(header: dict[str, Any], ring: Keyring, passphrase: str, *, new_key: b
         "cipher": header["cipher"],
         "kdf": {**kdf, "salt": _b64(salt)},
         "keys": [_wrap(kek, kid, keys[kid]) for kid in order],
+        AUDIT_ID: _wrap(kek, AUDIT_ID, ring.audit_root),
     }
 
 
@@ -115,6 +150,8 @@ class EncryptingCodec:
     def __init__(self, ring: Keyring) -> None:
         self.ring = ring
         self._ciphers: dict[str, Any] = {}
+        # The audit chain's HMAC key: without the passphrase nobody can rewrite the log consistently.
+        self.audit_key: bytes | None = hkdf(ring.audit_root, b"uppfoljning/audit-chain/v2")
 
     def _cipher(self, key_id: str) -> Any:
         if key_id not in self._ciphers:

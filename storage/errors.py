@@ -41,3 +41,7 @@ class CorruptFile(StorageError):
 
 class Conflict(StorageError):
     pass
+
+
+class RolledBack(StorageError):
+    """A case file is older than its known generation, or gone: it was rolled back or removed."""

@@ -17,18 +17,21 @@ from storage.errors import StorageError
 from storage.repository import CaseListing, FollowUpSummary, ListedFollowUp
 
 # 3: compact rows; a unit's 10,000 follow-ups stay a few MB in memory (the app's budget)
-INDEX_FORMAT = 3
+# 4: the stamp holds ctime and inode too, and each entry the file's generation
+INDEX_FORMAT = 4
 ROW = ("id", "status", "meeting_date", "next_followup", "decision", "caseworker", "updated_at")
 
 
 def _row(summary: dict[str, Any]) -> list[Any]:
     # Repeated values (status, decision) are interned so 10,000 rows share their strings.
     return [sys.intern(v) if isinstance(v, str) and len(v) < 20 else v for v in (summary[k] for k in ROW)]
-CaseReader = Callable[[Path], tuple[Case, list[FollowUp]]]
+CaseReader = Callable[[Path], tuple[Case, list[FollowUp], int]]
 
 
 def stamp_of(stat: os.stat_result) -> list[int]:
-    return [stat.st_mtime_ns, stat.st_size]
+    # ctime cannot be set back by a user (touch, cp -p, rsync -t set mtime only): a file copied
+    # back over a case file always gets a new stamp, so it is re-read and its generation checked.
+    return [stat.st_mtime_ns, stat.st_size, stat.st_ctime_ns, stat.st_ino]
 
 
 class CaseIndex:
@@ -68,32 +71,38 @@ class CaseIndex:
                 if cached is not None and cached.get("stamp") == stamp:
                     continue
                 try:
-                    case, followups = read_case(Path(entry.path))
+                    case, followups, gen = read_case(Path(entry.path))
+                    if case.id != case_id:
+                        raise StorageError(f"{entry.name} holds another case ({case.id})")
                 except StorageError:
                     # Never overwritten, never silently dropped: reported and left for repair.
                     self.damaged.append(entry.name)
                     self.entries.pop(case_id, None)
                     continue
-                self.put(case, followups, stamp)
+                self.put(case, followups, stamp, gen)
         for case_id in set(self.entries) - seen:
             del self.entries[case_id]
             self.dirty = True
 
-    def put(self, case: Case, followups: list[FollowUp], stamp: list[int]) -> None:
+    def put(self, case: Case, followups: list[FollowUp], stamp: list[int], gen: int) -> None:
         c = case.client
         self.entries[case.id] = {
             "stamp": stamp,
+            "gen": gen,
             "case": [c.case_ref, c.name, c.unit, c.caseworker],
             "followups": [_row(FollowUpSummary.of(case, f).model_dump(mode="json")) for f in followups],
         }
         self.dirty = True
 
-    def restamp(self, case_id: str, stamp: list[int], patch: dict[str, Any] | None = None) -> None:
+    def restamp(
+        self, case_id: str, stamp: list[int], gen: int, patch: dict[str, Any] | None = None
+    ) -> None:
         """After this process wrote a case file: keep the entry valid, patching one follow-up."""
         entry = self.entries.get(case_id)
         if entry is None:
             return
         entry["stamp"] = stamp
+        entry["gen"] = gen
         if patch:
             for row in entry["followups"]:
                 if row[0] == patch["id"]:
@@ -127,6 +136,9 @@ class CaseIndex:
 
     def case_with_ref(self, case_ref: str) -> str | None:
         return next((cid for cid, e in self.entries.items() if e["case"][0] == case_ref), None)
+
+    def generations(self) -> dict[str, int]:
+        return {cid: int(e.get("gen", 0)) for cid, e in self.entries.items()}
 
     def followup_cases(self) -> dict[str, str]:
         return {row[0]: cid for cid, e in self.entries.items() for row in e["followups"]}

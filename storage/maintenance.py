@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from storage.atomic import PREVIOUS_SUFFIX, atomic_write
 from storage.audit import verify
 from storage.codec import Codec
 from storage.errors import StorageError
-from storage.tinydb_repo import TinyDBRepository, parse_case_data, read_case_file
+from storage.integrity import Finding, compare, load_known, save_manifest
+from storage.tinydb_repo import TinyDBRepository, parse_case_data
+from storage.tinydb_storage import META_TABLE, generation_of
 from storage.workspace import Workspace
 
 
@@ -21,12 +25,24 @@ def open_repository(
 ) -> TinyDBRepository:
     """Open a workspace; the passphrase is asked for only when the workspace is encrypted."""
     ws = Workspace.open(path)
-    codec = ws.codec(passphrase() if ws.encrypted else None)
-    return TinyDBRepository(ws, writable=writable, codec=codec)
+    secret = passphrase() if ws.encrypted else None
+    codec = ws.codec(secret)
+    repo = TinyDBRepository(ws, writable=writable, codec=codec)
+    if writable and secret and ws.settings.encryption and "audit" not in ws.settings.encryption:
+        # A header from before the keyed log: store the audit root wrapped, so it outlives key
+        # rotation and marks the sealed head as required from now on.
+        from storage.crypto import rewrap, unlock
+
+        with contextlib.suppress(StorageError, OSError):
+            ring = unlock(ws.settings.encryption, secret)
+            ws.settings.encryption = rewrap(ws.settings.encryption, ring, secret, new_key=False)
+            ws.save_settings()
+    return repo
 
 
 def _sealed_files(ws: Workspace) -> list[Path]:
-    files = [ws.index_path] if ws.index_path.exists() else []
+    files = [p for p in (ws.index_path, ws.manifest_path, ws.audit_path.with_name("audit.jsonl.seal"))
+             if p.exists()]
     files += sorted(p for p in ws.cases_dir.iterdir() if not p.name.startswith("."))
     return files
 
@@ -65,10 +81,12 @@ def change_passphrase(path: Path, old: str, new: str) -> int:
                 continue
             plaintext = codec.open(stored, _identity(f))
             atomic_write(f, codec.seal(plaintext, _identity(f)))
-        only_current = Keyring({ring.current: ring.keys[ring.current]}, ring.current)
+        only_current = Keyring(
+            {ring.current: ring.keys[ring.current]}, ring.current, ring.audit_root, True
+        )
         ws.settings.encryption = rewrap(header, only_current, new, new_key=False)
         ws.save_settings()
-        ws.audit_log().append("passphrase_changed")
+        ws.audit_log(codec=codec).append("passphrase_changed")
         return len(files)
     finally:
         lock.release()
@@ -80,38 +98,122 @@ class DoctorReport:
     restored: list[str] = field(default_factory=list)
     unrecoverable: list[str] = field(default_factory=list)
     audit_problems: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (file, why no generation fits)
+
+
+# A change whose loss cannot un-sign anything: restoring the generation before it is allowed.
+_DRAFT_CHANGES = frozenset({"save_answer", "acknowledge_hint", "update_case"})
+
+
+def sealed_required(ws: Workspace, codec: Codec) -> bool:
+    """Whether the sealed head must exist: an encrypted workspace whose header holds the audit key."""
+    return codec.audit_key is not None and bool(
+        ws.settings.encryption and "audit" in ws.settings.encryption
+    )
+
+
+def _parse(plaintext: bytes, name: str) -> tuple[dict[str, Any], str, int] | None:
+    """(data, case id, generation) of a case file's plaintext, or None if it is not one."""
+    try:
+        data = json.loads(plaintext)
+        case, _ = parse_case_data(data, name)
+    except (ValueError, StorageError):
+        return None
+    return data, case.id, generation_of(data)
 
 
 def doctor(path: Path, codec: Codec) -> DoctorReport:
-    """Find case files that cannot be read; restore the previous generation where it is good.
+    """Check the audit log and every case file; put back what can be put back without loss.
 
-    The damaged file is never deleted: it is moved to damaged/ beside the cases.
+    A damaged or misplaced file is restored from the file that really holds its case (two swapped
+    files are swapped back) or from its previous generation, but only when that cannot un-sign a
+    record: never a generation older than known, unless the one change lost was an answer to a
+    draft. The restored file replaces the damaged one in one rename; the damaged copy is kept in
+    damaged/ as it was (sealed). Rolled-back and deleted cases are reported, never "repaired".
     """
     ws = Workspace.open(path)
-    report = DoctorReport(audit_problems=verify(ws.audit_path))
     lock = ws.lock()
     lock.acquire()
     try:
+        report = DoctorReport(
+            audit_problems=verify(ws.audit_path, codec, sealed_required=sealed_required(ws, codec))
+        )
+        ws.clean()
+        known = load_known(ws.manifest_path, ws.audit_path, codec)
+        log = ws.audit_log(codec=codec)
+        files: dict[str, int] = {}
+        damaged: dict[str, bytes] = {}
         for f in sorted(ws.cases_dir.glob("*.json")):
+            stored = f.read_bytes()
             try:
-                read_case_file(f, codec)
-                continue
+                parsed = _parse(codec.open(stored, f.name), f.name)
             except StorageError:
-                report.damaged.append(f.name)
-            prev = f.with_name(f.name + PREVIOUS_SUFFIX)
-            try:
-                prev_bytes = prev.read_bytes()
-                parse_case_data(json.loads(codec.open(prev_bytes, f.name)), f.name)
-            except (OSError, ValueError, StorageError):
-                report.unrecoverable.append(f.name)
+                parsed = None
+            if parsed is not None and parsed[1] == f.stem:
+                files[f.stem] = parsed[2]
                 continue
-            keep = ws.path / "damaged"
+            report.damaged.append(f.name)
+            damaged[f.name] = stored
+        # Where each damaged file's content really belongs (two files swapped, or one moved).
+        belongs: dict[str, tuple[dict[str, Any], int]] = {}
+        for name, stored in damaged.items():
+            for target in damaged:
+                if target == name:
+                    continue
+                try:
+                    parsed = _parse(codec.open(stored, target), target)
+                except StorageError:
+                    continue
+                if parsed is not None and parsed[1] == target.removesuffix(".json"):
+                    belongs[target] = (parsed[0], parsed[2])
+        plan: dict[str, tuple[dict[str, Any], int]] = {}
+        for name in damaged:
+            case_id = name.removesuffix(".json")
+            expected = known.gens.get(case_id, 0)
+            candidates = []
+            if name in belongs:
+                candidates.append(belongs[name])
+            prev = ws.cases_dir / (name + PREVIOUS_SUFFIX)
+            try:
+                parsed = _parse(codec.open(prev.read_bytes(), name), name)
+            except (OSError, StorageError):
+                parsed = None
+            if parsed is not None and parsed[1] == case_id:
+                candidates.append((parsed[0], parsed[2]))
+            choice = None
+            for data, gen in candidates:
+                lost_only_draft = gen == expected - 1 and known.last_action.get(case_id) in _DRAFT_CHANGES
+                if gen >= expected or lost_only_draft:
+                    choice = (data, gen)
+                    break
+            if choice is not None:
+                plan[name] = choice
+            elif candidates:
+                report.refused.append((name, f"generation {max(g for _, g in candidates)} < {expected}"))
+                report.unrecoverable.append(name)
+            else:
+                report.unrecoverable.append(name)
+        keep = ws.path / "damaged"
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        for name, (data, gen) in plan.items():
+            case_id = name.removesuffix(".json")
             keep.mkdir(mode=0o700, exist_ok=True)
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-            f.replace(keep / f"{f.name}.{stamp}")
-            atomic_write(f, prev_bytes)
-            report.restored.append(f.name)
-            ws.audit_log().append("restore", case=f.name.removesuffix(".json"))
+            atomic_write(keep / f"{name}.{stamp}", damaged[name])  # kept as it was, still sealed
+            new_gen = max(gen, known.gens.get(case_id, 0)) + 1
+            data = {**data, META_TABLE: {"1": {"gen": new_gen}}}
+            plaintext = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+            atomic_write(ws.cases_dir / name, codec.seal(plaintext, name))  # one rename
+            files[case_id] = new_gen
+            report.restored.append(name)
+            log.append("restore", case=case_id, gen=new_gen)
+            known.gens[case_id] = new_gen
+            known.last_action[case_id] = "restore"
+            known.seq, known.offset = log.last_seq, log.last_end
+        unreadable = [n for n in damaged if n not in plan]
+        report.findings = compare(known, files, unreadable)
+        with contextlib.suppress(OSError):
+            save_manifest(ws.manifest_path, codec, known)
     finally:
         lock.release()
     return report

@@ -12,6 +12,15 @@ from storage.atomic import atomic_write
 from storage.codec import Codec, PlainCodec
 from storage.errors import CorruptFile
 
+META_TABLE = "_meta"  # {"1": {"gen": n}}: the file's generation, raised by one on every write
+
+
+def generation_of(data: dict[str, Any]) -> int:
+    try:
+        return int(data[META_TABLE]["1"]["gen"])
+    except (KeyError, TypeError, ValueError):
+        return 0  # a file from before generations were kept
+
 
 class AtomicJSONStorage(Storage):
     """TinyDB's JSONStorage rewrites the file in place; this one replaces it atomically instead."""
@@ -23,6 +32,9 @@ class AtomicJSONStorage(Storage):
         self.codec = codec or PlainCodec()
         self.durable = durable
         self.keep_previous = keep_previous
+        # The generation last read or written; TinyDB reads before every write, and only the
+        # workspace's one writer writes, so the next write is this plus one.
+        self.gen = 0
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         try:
@@ -35,9 +47,13 @@ class AtomicJSONStorage(Storage):
             raise CorruptFile(f"{self.path.name} cannot be read ({err.__class__.__name__})") from None
         if not isinstance(data, dict):
             raise CorruptFile(f"{self.path.name} is not a case file")
+        self.gen = generation_of(data)
+        data.pop(META_TABLE, None)  # TinyDB never sees it; write() puts it back
         return data
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
+        self.gen += 1
+        data = {**data, META_TABLE: {"1": {"gen": self.gen}}}
         plaintext = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         atomic_write(
             self.path,

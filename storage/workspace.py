@@ -83,8 +83,16 @@ class Workspace:
         except (OSError, KeyError):
             return "?"
 
-    def audit_log(self, *, durable: bool = True) -> AuditLog:
-        return AuditLog(self.audit_path, self.who(), durable=durable)
+    @property
+    def manifest_path(self) -> Path:
+        return self.path / "manifest.json"
+
+    def audit_log(self, *, durable: bool = True, codec: Codec | None = None) -> AuditLog:
+        """The log, keyed and sealed through `codec` (an encrypted workspace's entries need it)."""
+        return AuditLog(
+            self.audit_path, self.who(), durable=durable, codec=codec,
+            write_seal=codec is not None or not self.encrypted,
+        )
 
     def codec(self, passphrase: str | None) -> Codec:
         """The codec that opens this workspace's files; WrongPassphrase (logged) if it does not."""
@@ -97,7 +105,7 @@ class Workspace:
         try:
             return EncryptingCodec(unlock(self.settings.encryption, passphrase))
         except WrongPassphrase:
-            self.audit_log().append("failed_passphrase")
+            self.audit_log().append("failed_passphrase")  # unkeyed: this process has no key
             raise
 
     @classmethod
@@ -121,7 +129,9 @@ class Workspace:
         (path / "cases").mkdir(mode=0o700, exist_ok=True)
         header = settings.model_dump_json(indent=2).encode()
         atomic_write(path / HEADER_NAME, header)
-        return cls(path, settings)
+        ws = cls(path, settings)
+        ws.audit_log(codec=ws.codec(passphrase)).start()
+        return ws
 
     @classmethod
     def open(cls, path: Path) -> Workspace:

@@ -153,9 +153,10 @@ def test_a_damaged_case_is_named_skipped_and_restored_by_doctor(
     ws: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     rows = followups(ws, capsys)
-    fid = rows[0]["id"]
-    cli(ws, "correct", fid, "--reason", "r", "--text", "t")  # a second generation exists now
     case_id = rows[0]["case_id"]
+    repo = TinyDBRepository(Workspace.open(ws))
+    repo.update_case(repo.get_case(case_id))  # a second generation whose loss un-signs nothing
+    repo.close()
     path = ws / "cases" / f"{case_id}.json"
     path.write_bytes(path.read_bytes()[:50])  # a torn / damaged file
     damaged = path.read_bytes()

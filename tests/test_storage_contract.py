@@ -193,8 +193,10 @@ def test_saving_touches_only_the_case_file(tmp_path: Path, plan: Plan) -> None:
     repo.save_answer(fus[1].id, "meeting_date", "2026-11-01")
     after = {p.name: p.stat().st_mtime_ns for p in ws.path.rglob("*") if p.is_file()}
     changed = {n for n in after if after[n] != before.get(n)}
-    # the case's file, its previous generation, and one line in the audit log: nothing else
-    assert changed == {f"{cases[1].id}.json", f"{cases[1].id}.json.prev", "audit.jsonl"}
+    # the case's file, its previous generation, one line in the audit log and the log's two
+    # heads: nothing else (the index and the other cases are untouched)
+    assert changed == {f"{cases[1].id}.json", f"{cases[1].id}.json.prev", "audit.jsonl",
+                       "audit.jsonl.head", "audit.jsonl.seal"}
     repo.close()
 
 

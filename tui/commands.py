@@ -22,7 +22,8 @@ from interview.errors import ProblemsError
 from interview.followup import Addendum
 from interview.messages import validation_lines
 from storage.errors import StorageError
-from storage.maintenance import change_passphrase, doctor, open_repository
+from storage.integrity import Finding
+from storage.maintenance import change_passphrase, doctor, open_repository, sealed_required
 from storage.paths import default_workspace_dir
 from storage.tinydb_repo import TinyDBRepository
 from storage.workspace import Workspace, WorkspaceSettings
@@ -49,15 +50,24 @@ def _open(args: argparse.Namespace, *, writable: bool) -> TinyDBRepository:
     return open_repository(path, passphrase=lambda: passphrase.existing(_lang(args)), writable=writable)
 
 
+def _finding_lines(findings: list[Finding], lang: str) -> list[str]:
+    """One line per case whose file was rolled back or removed outside the program."""
+    return [
+        t("case_rolled_back" if f.kind == "rolled_back" else "case_missing", lang,
+          case=f.case_id, have=f.file_gen, known=f.known_gen)
+        for f in findings
+    ]
+
+
 @contextmanager
 def _repository(args: argparse.Namespace, *, writable: bool) -> Iterator[TinyDBRepository]:
     repo = _open(args, writable=writable)
     try:
+        lang = _lang(args, repo.workspace)
         for name in repo.damaged:
-            print(
-                f"uppfoljning: {t('damaged_skipped', _lang(args, repo.workspace), name=name)}",
-                file=sys.stderr,
-            )
+            print(f"uppfoljning: {t('damaged_skipped', lang, name=name)}", file=sys.stderr)
+        for line in _finding_lines(repo.findings, lang):
+            print(f"uppfoljning: {line}", file=sys.stderr)
         yield repo
     finally:
         repo.close()
@@ -437,7 +447,16 @@ def cmd_audit(args: argparse.Namespace) -> int:
     ws = Workspace.open(_workspace_path(args))
     lang = _lang(args, ws)
     if args.audit_command == "verify":
-        problems = verify(ws.audit_path)
+        # An encrypted workspace's log is keyed: checking it needs the passphrase.
+        repo = _open(args, writable=False)
+        try:
+            problems = verify(
+                ws.audit_path, repo.codec, sealed_required=sealed_required(ws, repo.codec)
+            )
+            problems += [f"{t('damaged_skipped', lang, name=n)}" for n in repo.damaged]
+            problems += _finding_lines(repo.findings, lang)
+        finally:
+            repo.close()
         if problems:
             raise UserError(*problems)
         print(t("audit_ok", lang, n=len(AuditLog(ws.audit_path, "").entries())))
@@ -464,13 +483,19 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     report = doctor(path, codec)
     for name in report.restored:
         print(t("doctor_restored", lang, name=name))
+    refused = dict(report.refused)
     for name in report.unrecoverable:
-        print(t("doctor_lost", lang, name=name))
+        if name in refused:
+            print(t("doctor_refused", lang, name=name, why=refused[name]))
+        else:
+            print(t("doctor_lost", lang, name=name))
     for line in report.audit_problems:
         print(f"audit: {line}")
-    if not (report.damaged or report.audit_problems):
+    for line in _finding_lines(report.findings, lang):
+        print(line)
+    if not (report.damaged or report.audit_problems or report.findings):
         print(t("doctor_ok", lang))
-    return 1 if report.unrecoverable or report.audit_problems else 0
+    return 1 if report.unrecoverable or report.audit_problems or report.findings else 0
 
 
 def cmd_forms(args: argparse.Namespace) -> int:

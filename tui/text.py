@@ -164,6 +164,24 @@ CLI: dict[str, dict[str, str]] = {
         "en": "the file comes from the training workspace (training: true) and is not taken into a "
         "real workspace",
     },
+    "case_rolled_back": {
+        "sv": "Ärende {case}: filen är äldre än den senast kända versionen ({have} < {known}); den har "
+        "återställts utanför programmet och ändras inte förrän den reparerats",
+        "en": "Case {case}: the file is older than its latest known generation ({have} < {known}); it "
+        "was rolled back outside the program and is not changed until it is repaired",
+    },
+    "case_missing": {
+        "sv": "Ärende {case}: filen saknas fast ärendet inte har raderats (version {known}); den har "
+        "tagits bort utanför programmet",
+        "en": "Case {case}: the file is missing although the case was never erased (generation "
+        "{known}); it was removed outside the program",
+    },
+    "doctor_refused": {
+        "sv": "Återställs inte: {name} ({why}); en äldre version kunde ta bort en signering eller "
+        "rättelse, så filen lämnas orörd",
+        "en": "Not restored: {name} ({why}); an older generation could remove a signature or a "
+        "correction, so the file is left as it is",
+    },
     "damaged_skipped": {
         "sv": "{name} är skadad och hoppades över (den lämnas orörd; kör 'uppfoljning doctor')",
         "en": "{name} is damaged and was skipped (it is left untouched; run 'uppfoljning doctor')",
