@@ -145,6 +145,7 @@ class FollowUpDocument:
         s.add(ParagraphStyle("head", parent=base, fontName=self.bold, fontSize=8.5, leading=11,
                              textColor=MUTED))
         s.add(ParagraphStyle("small", parent=base, fontSize=8.5, leading=11.5, textColor=MUTED))
+        s.add(ParagraphStyle("alert", parent=base, fontName=self.bold, textColor=ALERT, spaceAfter=2 * mm))
         s.add(ParagraphStyle("right", parent=base, alignment=TA_RIGHT))
         return s
 
@@ -191,8 +192,14 @@ class FollowUpDocument:
 
     def answer_text(self, question: Question, value: Any, goal: Goal | None = None) -> str:
         if value is None or value == [] or value == "":
-            return t("skipped", self.lang)
+            return t("not_answered", self.lang)
         return format_answer(question, value, self.lang, form=self.data.form, goal=goal)
+
+    def _level(self, goal: Goal, level: int | None) -> str:
+        """A level as a number on its scale: GAS with its sign (+1), ICF as is, none as a dash."""
+        if level is None:
+            return "–"
+        return f"{level:+d}" if goal.scale == "gas" and level else str(level)
 
     def level_text(self, goal: Goal, level: int | None) -> str:
         if level is None:
@@ -215,13 +222,21 @@ class FollowUpDocument:
                 story += self.goals_block(section)
             else:
                 story += self.section_block(section)
-        story += self.addenda_block()
-        story += self.signature_block()
+        signature = self.signature_block()
+        # The signature never stands alone on a page: the last lines of the last section go with it.
+        tail = [f for f in story[-2:] if not isinstance(f, CondPageBreak)]
+        story = story[: len(story) - 2] + [f for f in story[-2:] if isinstance(f, CondPageBreak)]
+        story.append(KeepTogether([*tail, *signature]))
+        story += self.addenda_block()  # after the signature: added later, each signed on its own
         return story
 
     def title_block(self) -> list[Flowable]:
         # The organisation stands in every page's header, so the title stands alone.
-        return [self.p(t(f"title_{self.data.followup.plan.type}", self.lang), "title")]
+        out: list[Flowable] = [self.p(t(f"title_{self.data.followup.plan.type}", self.lang), "title")]
+        n = len(self.data.followup.addenda)
+        if n:
+            out.append(self.p(t("has_addenda", self.lang, n=n), "alert"))
+        return out
 
     def _kv(self, rows: list[tuple[str, str]]) -> list[Flowable]:
         """Label beside value in a light table; a long or multi-line text runs full width under its
@@ -261,14 +276,21 @@ class FollowUpDocument:
         rows: list[tuple[str, str]] = [(t("case_ref", self.lang), c.case_ref)]
         if c.name:
             rows.append((t("name", self.lang), c.name))
-        if c.personnummer:
-            rows.append((t("personnummer", self.lang), c.personnummer))
+        rows.append((t("personnummer", self.lang), c.personnummer or t("no_personnummer", self.lang)))
+        if c.birth_year:
+            rows.append((t("birth_year", self.lang), str(c.birth_year)))
+        rows.append((t("gender", self.lang), t(f"gender_{c.gender}", self.lang)))
         if c.unit:
             rows.append((t("unit", self.lang), c.unit))
         rows.append((t("caseworker", self.lang), fu.caseworker or c.caseworker or "–"))
         rows.append((t("plan_start", self.lang), self._date(fu.plan.start)))
         if fu.plan.interventions:
-            names = [f"{i.name} ({i.provider})" if i.provider else i.name for i in fu.plan.interventions]
+            names = []
+            for i in fu.plan.interventions:
+                name = f"{i.name} ({i.provider})" if i.provider else i.name
+                if i.start:
+                    name += f", {t('from_date', self.lang, date=self._date(i.start))}"
+                names.append(name)
             rows.append((t("interventions", self.lang), "\n".join(names)))
         return [Spacer(1, 2 * mm), *self._kv(rows)]
 
@@ -276,14 +298,19 @@ class FollowUpDocument:
         return [s for s in self._applicable if s.section.id == section.id and self.interview.has(s)]
 
     def section_block(self, section: Section) -> list[Flowable]:
+        """Every question the branching asks, answered or not: "Ej besvarad" for a question that was
+        asked but has no answer, "Ej aktuellt" only where the branching did not ask it at all."""
         heading = self.heading(section.title.get(self.lang))
-        steps = self._asked(section)
+        steps = [s for s in self._applicable if s.section.id == section.id]
         if not steps:
             return [*heading, self.p(t("not_applicable", self.lang), "small")]
         out: list[Flowable] = list(heading)
         rows: list[tuple[str, str]] = []
         for step in steps:
-            text = self.answer_text(step.question, self.interview.value(step))
+            if self.interview.has(step):
+                text = self.answer_text(step.question, self.interview.value(step))
+            else:
+                text = t("not_answered", self.lang)
             rows.append((step.question.label.get(self.lang), text))
         return out + self._kv(rows)
 
@@ -310,14 +337,23 @@ class FollowUpDocument:
         for goal, depth in goals:
             ga = answers.get(goal.id, {})
             indent = "    " * depth + ("↳ " if depth else "")
-            name = self.fit(indent + goal.text, "cellbold" if depth == 0 else "cell", widths[0] - 6)
+            label = indent + goal.text
+            if goal.target_date:
+                label += f"\n{indent}{t('target_date', lang, date=self._date(goal.target_date))}"
+            name = self.fit(label, "cellbold" if depth == 0 else "cell", widths[0] - 6)
             levels: Paragraph | str
             if goal.scale == "none":
                 levels = self.p(t("unscaled", lang), "small")
             else:
+                # A GAS goal's expected outcome is level 0 unless another target was set.
+                target = goal.target if goal.target is not None or goal.scale != "gas" else 0
                 lines = [f"{t('before', lang)}: {self.level_text(goal, goal.baseline)}",
                          f"{t('now', lang)}: {self.level_text(goal, ga.get('level'))}",
-                         f"{t('target', lang)}: {self.level_text(goal, goal.target)}"]
+                         f"{t('target', lang)}: {self.level_text(goal, target)}",
+                         t(f"direction_{goal.scale}", lang)]
+                if goal.scale == "gas":
+                    lines.append(t("weight", lang, weight=f"{goal.weight:g}".replace(".", ",")
+                                   if lang == "sv" else f"{goal.weight:g}"))
                 levels = self.fit("\n".join(lines), "cell", widths[2] - 6)
             row = len(data)
             if depth == 0:
@@ -370,15 +406,20 @@ class FollowUpDocument:
             label = when.isoformat() if when else h.created_at.date().isoformat()
             head.append(self.p(label + (f" ({t('this_followup', lang)})" if h is fu else ""), "head"))
         data: list[list[Any]] = [head]
+        head.insert(1, self.p(t("before", lang), "head"))
+        head.append(self.p(t("target", lang), "head"))
         for goal, depth in scaled:
-            row: list[Any] = [self.p("    " * depth + goal.text, "cell")]
+            indent = "    " * depth + ("↳ " if depth else "")
+            text = f"{indent}{goal.text}\n{indent}{t(f'direction_{goal.scale}', lang)}"
+            row: list[Any] = [self.p(text, "cell"), self.p(self._level(goal, goal.baseline), "cell")]
             for h in cols:
-                level = h.goals.get(goal.id, {}).get("level")
-                row.append(self.p("–" if level is None else str(level), "cell"))
+                row.append(self.p(self._level(goal, h.goals.get(goal.id, {}).get("level")), "cell"))
+            target = goal.target if goal.target is not None or goal.scale != "gas" else 0
+            row.append(self.p(self._level(goal, target), "cell"))
             data.append(row)
-        first = 0.38 * self.width
-        rest = (self.width - first) / len(cols)
-        table = Table(data, colWidths=[first] + [rest] * len(cols), repeatRows=1, hAlign="LEFT")
+        first = 0.34 * self.width
+        rest = (self.width - first) / (len(cols) + 2)
+        table = Table(data, colWidths=[first] + [rest] * (len(cols) + 2), repeatRows=1, hAlign="LEFT")
         table.setStyle(TableStyle([
             ("FONTNAME", (0, 0), (-1, -1), self.font),
             ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
@@ -393,10 +434,13 @@ class FollowUpDocument:
         if not addenda:
             return []
         out: list[Flowable] = list(self.heading(t("addenda", self.lang)))
-        for a in addenda:
+        out.append(self.p(t("addenda_intro", self.lang), "small"))
+        for n, a in enumerate(addenda, 1):
             meta = t("addendum_meta", self.lang, kind=t(f"addendum_{a.kind}", self.lang),
                      date=self._stamp(a.date), author=a.author, reason=a.reason)
-            out += [self.p(meta, "label"), self.p(a.text), Spacer(1, 2 * mm)]
+            signed = t("addendum_signed", self.lang, n=n, who=a.author, when=self._stamp(a.date))
+            out += [KeepTogether([self.p(f"{n}. {meta}", "label"), self.p(a.text)]),
+                    self.p(signed, "small"), Spacer(1, 3 * mm)]
         return out
 
     def signature_block(self) -> list[Flowable]:
@@ -431,22 +475,33 @@ class FollowUpDocument:
         canvas.setFont(self.font, 7.5)
         canvas.setFillColor(MUTED)
         secrecy = self.data.form.secrecy
-        if secrecy is not None:
-            canvas.drawRightString(w - self.margin, h - 12 * mm, secrecy.text.get(lang))
+        right = secrecy.text.get(lang) if secrecy is not None else ""
         over = " · ".join(x for x in (self.data.organisation, self.data.unit) if x)
-        if over:
-            canvas.drawString(self.margin, h - 12 * mm, over)
+        # Organisation left, secrecy right; when they do not both fit, each gets its own lines.
+        fits = (pdfmetrics.stringWidth(over, self.font, 7.5) + pdfmetrics.stringWidth(right, self.font, 7.5)
+                + 6 * mm <= self.width)
+        lines_left = simpleSplit(over, self.font, 7.5, self.width if not fits else self.width * 0.6)
+        y = h - 10 * mm
+        if fits:
+            canvas.drawRightString(w - self.margin, y, right)
+        else:
+            for line in simpleSplit(right, self.font, 7.5, self.width):
+                canvas.drawRightString(w - self.margin, y, line)
+                y -= 3.2 * mm
+        for line in lines_left:
+            canvas.drawString(self.margin, y, line)
+            y -= 3.2 * mm
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.4)
         canvas.line(self.margin, 14 * mm, w - self.margin, 14 * mm)
-        canvas.drawString(self.margin, 10 * mm, t("footer_id", lang, id=fu.id, form=fu.form,
-                                                  version=fu.form_version))
+        canvas.drawString(self.margin, 10 * mm, t("footer_id", lang, case=self.data.client.case_ref,
+                                                  id=fu.id, form=fu.form, version=fu.form_version))
         canvas.drawRightString(w - self.margin, 10 * mm, t("page", lang, page=page, pages=pages))
         marks = self.markings()
         if marks:
             canvas.setFont(self.bold, 9)
             canvas.setFillColor(ALERT)
-            canvas.drawCentredString(w / 2, h - 17 * mm, "   ·   ".join(marks))
+            canvas.drawCentredString(w / 2, h - 19 * mm, "   ·   ".join(marks))
             canvas.setFillColor(colors.Color(0.64, 0.15, 0.17, alpha=0.07))
             canvas.setFont(self.bold, 46)
             canvas.translate(w / 2, h / 2)

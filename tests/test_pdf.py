@@ -94,8 +94,11 @@ def test_questions_not_asked_are_not_printed_and_empty_sections_say_so() -> None
 
     pdf, _ = make(partial, status="draft")
     full = text(pdf)
-    assert full.count("Ej aktuellt") == 3  # the SIP, the client's view and the outcome sections
-    assert "Behövs en samordnad" not in full
+    # Asked but not answered is "Ej besvarad", never "Ej aktuellt" (that is for what is not asked).
+    assert "Ej aktuellt" not in full
+    assert "Behövs en samordnad" in full
+    assert full.count("Ej besvarad") >= 6
+    assert "Har SIP gjorts?" not in full  # still not asked: it hangs on the unanswered SIP question
 
 
 def test_free_text_prints_verbatim() -> None:
@@ -187,7 +190,10 @@ def test_history_of_levels_across_followups() -> None:
                                                                           "level": -1}}
     pdf, _ = make(history=(old,))
     full = text(pdf)
-    assert "Nivåer över tid" in full and "2026-08-01" in full and "2026-11-18 (denna)" in full
+    assert "Nivåer över tid" in full and "2026-08-01" in full and "2026-11-18(denna)" in squash(full)
+    # Each goal's row: its scale's direction, baseline, the levels over time, target; GAS with a sign.
+    assert "GAS−2…+2,högrebättre–-1+10" in squash(full).replace("är", "")
+    assert "ICF0–4,lägreärbättre3321" in squash(full)
 
 
 def test_english_and_deterministic_bytes_and_clean_metadata() -> None:
@@ -287,3 +293,45 @@ def test_same_record_same_bytes_and_every_document_its_own_id() -> None:
         with pikepdf.open(io.BytesIO(pdf)) as doc:
             ids.append(bytes(doc.trailer.ID[0]))
     assert ids[0] != ids[1]
+
+
+def test_every_stored_fact_of_client_and_plan_is_printed() -> None:
+    def facts(d: dict[str, Any]) -> None:
+        d["plan"]["goals"][0]["target_date"] = "2027-03-01"
+        d["plan"]["goals"][1]["weight"] = 2
+        d["plan"]["interventions"][0]["start"] = "2026-05-10"
+
+    full = squash(text(make(facts)[0]))
+    for expected in ("PersonnummersaknasFödelseår1988KönKvinna", "Måldatum:1mars2027", "Vikt:2",
+                     "Boendestöd(Boendestödsteamet),från10maj2026", "Mål:0Förväntat"):
+        assert expected in full, expected
+
+
+def test_case_number_on_every_page_and_a_long_header_never_overprints() -> None:
+    long_org = "Göteborgs Stad, Socialförvaltningen Nordost · Individ- och familjeomsorg"
+    data = yaml.safe_load((DATA / "example.yaml").read_text(encoding="utf-8"))
+    data["followup"]["answers"]["client_view"] = "Lång text. " * 600
+    cf = parse_casefile(load_text(yaml.safe_dump(data, allow_unicode=True)))
+    pdf = render(DocumentInput(cf.client, cf.followup, cf.form, organisation=long_org, unit="Vuxenenheten",
+                               lang="en"))
+    all_pages = pages(pdf)
+    assert len(all_pages) >= 3
+    for page in all_pages:
+        assert "Case IFO-2026-0117" in page
+        lines = page.splitlines()
+        # The organisation and the secrecy line are on lines of their own, never run together.
+        assert any(line.startswith("Secrecy") or "Secrecy" in line for line in lines)
+        assert not any("Secrecy" in line and "Göteborg" in line for line in lines)
+
+
+def test_addenda_come_after_the_signature_each_signed_and_page_one_says_so() -> None:
+    def with_addendum(d: dict[str, Any]) -> None:
+        d["followup"]["addenda"] = [{"kind": "correction", "date": "2026-11-20T08:00:00+00:00",
+                                     "author": "Anna Andersson", "reason": "Fel datum",
+                                     "text": "Mötet var den 17 november."}]
+
+    pdf, _ = make(with_addendum, status="final")
+    first, full = pages(pdf)[0], squash(text(pdf))
+    assert "1rättelse(r)ellertillägglagtstill" in squash(first)
+    assert full.index("SigneradavAnnaAndersson") < full.index("Tillagteftersigneringen")
+    assert "Tillägg1signeratavAnnaAnderssonden20november202609:00CET" in full
