@@ -71,6 +71,23 @@ def verbatim(text: str) -> str:
     return escape(text).replace("\t", "    ").replace("\r\n", "\n").replace("\n", "<br/>")
 
 
+class Continued(Paragraph):
+    """A long text that says "(forts.)" with its label where it continues on a new page."""
+
+    def __init__(self, text: str | None, style: Any, label: Paragraph | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(text, style, **kwargs)  # type: ignore[arg-type]  # None with frags, as reportlab splits
+        self.label = label
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        # reportlab builds both halves with this class, so the rest may break again and say so again.
+        parts: list[Flowable] = super().split(availWidth, availHeight)
+        if len(parts) == 2 and isinstance(parts[1], Continued) and self.label is not None:
+            parts[1].label = self.label
+            return [parts[0], self.label, parts[1]]
+        return parts
+
+
 @dataclass
 class DocumentInput:
     """Everything the document shows; `history` holds earlier follow-ups of the same case."""
@@ -264,7 +281,9 @@ class FollowUpDocument:
         for key, value in rows:
             if len(value) > LONG_TEXT or "\n" in value:
                 flush()
-                out += [Spacer(1, 1.5 * mm), self.p(key, "label"), Spacer(1, 1 * mm), self.p(value, "cell"),
+                cont = t("continued", self.lang, label=key)
+                text = Continued(verbatim(value), self.styles["cell"], self.p(cont, "label"))
+                out += [Spacer(1, 1.5 * mm), self.p(key, "label"), Spacer(1, 1 * mm), text,
                         HRFlowable(width="100%", thickness=0.4, color=RULE, spaceBefore=2, spaceAfter=1)]
             else:
                 short.append([self.fit(key, "label", label_w - 8), self.fit(value, "cell", value_w - 8)])

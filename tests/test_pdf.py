@@ -335,3 +335,13 @@ def test_addenda_come_after_the_signature_each_signed_and_page_one_says_so() -> 
     assert "1rättelse(r)ellertillägglagtstill" in squash(first)
     assert full.index("SigneradavAnnaAndersson") < full.index("Tillagteftersigneringen")
     assert "Tillägg1signeratavAnnaAnderssonden20november202609:00CET" in full
+
+
+def test_a_text_continued_on_the_next_page_says_so_with_its_label() -> None:
+    def long_view(d: dict[str, Any]) -> None:
+        d["followup"]["answers"]["client_view"] = "Brukaren berättar att hon klarar mer själv nu. " * 200
+
+    all_pages = pages(make(long_view, status="final")[0])
+    continued = [p for p in all_pages if "Brukarens egen bedömning och synpunkter (forts.)" in " ".join(p.split())]
+    assert continued, "no page says the text continues"
+    assert all("Brukaren berättar" in p for p in continued)
