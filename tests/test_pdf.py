@@ -44,7 +44,7 @@ def text(pdf: bytes) -> str:
     return "\n".join(pages(pdf))
 
 
-FURNITURE = ("Sekretess enligt", "Exempelby kommun", "formulär standard-uppfoljning", "Sida ",
+FURNITURE = ("(forts.)", "Sekretess enligt", "Exempelby kommun", "formulär standard-uppfoljning", "Sida ",
              "UTKAST – ej signerad")
 
 
