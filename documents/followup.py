@@ -212,6 +212,15 @@ class FollowUpDocument:
             return t("not_answered", self.lang)
         return format_answer(question, value, self.lang, form=self.data.form, goal=goal)
 
+    def correction_mark(self, key: str) -> str:
+        """' (se rättelse 2)' where an addendum corrects this answer (a key ending in '.' matches
+        every answer of that goal), else ''."""
+        def hits(ref: str | None) -> bool:
+            return bool(ref) and (ref == key or (key.endswith(".") and str(ref).startswith(key)))
+
+        numbers = [str(n) for n, a in enumerate(self.data.followup.addenda, 1) if hits(a.refers_to)]
+        return f" ({t('see_addendum', self.lang, n=', '.join(numbers))})" if numbers else ""
+
     def _level(self, goal: Goal, level: int | None) -> str:
         """A level as a number on its scale: GAS with its sign (+1), ICF as is, none as a dash."""
         if level is None:
@@ -330,6 +339,7 @@ class FollowUpDocument:
                 text = self.answer_text(step.question, self.interview.value(step))
             else:
                 text = t("not_answered", self.lang)
+            text += self.correction_mark(step.key)
             rows.append((step.question.label.get(self.lang), text))
         return out + self._kv(rows)
 
@@ -356,7 +366,7 @@ class FollowUpDocument:
         for goal, depth in goals:
             ga = answers.get(goal.id, {})
             indent = "    " * depth + ("↳ " if depth else "")
-            label = indent + goal.text
+            label = indent + goal.text + self.correction_mark(f"goals.{goal.id}.")
             if goal.target_date:
                 label += f"\n{indent}{t('target_date', lang, date=self._date(goal.target_date))}"
             name = self.fit(label, "cellbold" if depth == 0 else "cell", widths[0] - 6)

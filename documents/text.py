@@ -23,6 +23,7 @@ TEXT: dict[str, dict[str, str]] = {
     "plan_start": {"sv": "Planen gäller från", "en": "Plan in force from"},
     "interventions": {"sv": "Insatser", "en": "Interventions"},
     "not_applicable": {"sv": "Ej aktuellt", "en": "Not applicable"},
+    "see_addendum": {"sv": "se rättelse {n}", "en": "see correction {n}"},
     "continued": {"sv": "{label} (forts.)", "en": "{label} (continued)"},
     "not_answered": {"sv": "Ej besvarad", "en": "Not answered"},
     "no_personnummer": {"sv": "Personnummer saknas", "en": "No personal identity number"},

@@ -309,7 +309,7 @@ def dump_casefile(
         fu["finalized_at"] = followup.finalized_at
         fu["finalized_by"] = followup.finalized_by
     if followup.addenda:
-        fu["addenda"] = [a.model_dump() for a in followup.addenda]
+        fu["addenda"] = [a.model_dump(exclude_none=True) for a in followup.addenda]
     if followup.acknowledged_hints:
         fu["acknowledged_hints"] = list(followup.acknowledged_hints)
     data = {

@@ -34,6 +34,8 @@ class Addendum(BaseModel):
     author: str = Field(min_length=1, max_length=200)
     reason: str = Field(min_length=1, max_length=2000)
     text: str = Field(min_length=1, max_length=20_000)
+    # The answer it corrects (`assessment`, `goals.g1.level`), so the document can point to it.
+    refers_to: str | None = Field(default=None, pattern=r"^(goals\.[A-Za-z0-9_.-]{1,32}\.)?[a-z_]{1,64}$")
 
 
 class ImportMark(BaseModel):

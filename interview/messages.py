@@ -119,6 +119,12 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "sv": "{value} saknar tidszon; skriv t.ex. 2026-11-18T10:30:00+01:00",
         "en": "{value} has no time zone; write e.g. 2026-11-18T10:30:00+01:00",
     },
+    "correct_unknown_key": {
+        "sv": "{answer} är ingen fråga som besvarats i uppföljningen; ange frågans id, t.ex. assessment "
+        "eller goals.g1.level",
+        "en": "{answer} is not a question answered in the follow-up; give the question's id, e.g. "
+        "assessment or goals.g1.level",
+    },
     "not_utf8": {"sv": "filen är inte UTF-8-text", "en": "the file is not UTF-8 text"},
     "import_id_twice": {
         "sv": "uppföljningen {id} finns också i {other}; importera den bara en gång",

@@ -283,3 +283,25 @@ def test_a_second_followup_with_an_unzoned_or_implausible_time_is_refused_and_br
     assert files(ws) == before
     for command in (["list"], ["report", "--format", "json"], ["doctor"]):
         assert cli(ws, *command) == 0, command
+
+
+def test_a_correction_tied_to_an_answer_is_marked_there_and_unknown_answers_are_refused(
+    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(ws, "import", "--final", str(write(tmp_path, "a.yaml", example()))) == 0
+    [row] = ids(ws, capsys)
+    before = files(ws)
+    assert cli(ws, "correct", row["id"], "--reason", "Fel", "--text", "Rätt text.", "--question", "nope") == 1
+    assert "nope is not a question answered in the follow-up" in capsys.readouterr().err
+    assert files(ws) == before
+    assert cli(ws, "correct", row["id"], "--reason", "Fel", "--text", "Rätt text.",
+               "--question", "assessment") == 0
+    assert cli(ws, "correct", row["id"], "--reason", "Fel nivå", "--text", "Nivån var 3.",
+               "--question", "goals.g1.level") == 0
+    shown = " ".join(text(pdf(ws, row["id"], tmp_path / "c.pdf")).split())
+    assert "Positiv utveckling. (see correction 1)" in shown
+    assert "Sköta sin tvätt själv (see correction 2)" in shown
+    out = tmp_path / "x.yaml"
+    assert cli(ws, "export", row["id"], "-o", str(out)) == 0
+    exported = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert [a.get("refers_to") for a in exported["followup"]["addenda"]] == ["assessment", "goals.g1.level"]

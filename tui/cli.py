@@ -85,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reason", required=True, help="why the record is corrected")
     p.add_argument("--text", required=True, help="the correction itself")
     p.add_argument("--author", help="who corrects (default: the workspace's caseworker)")
+    p.add_argument("--question", help="the answer corrected, by its id (assessment, goals.g1.level)")
     p.add_argument(
         "--kind",
         choices=("correction", "client_objection"),

@@ -347,10 +347,13 @@ def cmd_correct(args: argparse.Namespace) -> int:
         fid = repo.resolve(args.id)
         author = args.author or repo.workspace.who()
         try:
-            addendum = Addendum(kind=args.kind, author=author, reason=args.reason, text=args.text)
+            addendum = Addendum(kind=args.kind, author=author, reason=args.reason, text=args.text,
+                                refers_to=args.question)
         except ValidationError as err:
             raise UserError(*validation_lines(err, lang)) from None
-        repo.add_addendum(fid, addendum)
+        from casework.corrections import add_correction
+
+        add_correction(repo, fid, addendum, lang)
     print(t("corrected", lang, id=fid))
     return 0
 
