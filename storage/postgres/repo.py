@@ -94,14 +94,22 @@ class PostgresRepository(Repository):
                 raise ValueError("give a conninfo or a connection")
             conn = connect(conninfo, check=check)
         self._conn: psycopg.Connection[Any] = conn
-        row = conn.execute("SELECT to_regclass('uppfoljning.staff')").fetchone()
+        try:
+            row = conn.execute("SELECT to_regclass('uppfoljning.staff')").fetchone()
+            me: Any = None
+            if row is not None and row[0] is not None:
+                me = conn.execute(
+                    "SELECT session_user, s.display_name, s.role, s.units, r.rolsuper FROM pg_roles r "
+                    "LEFT JOIN uppfoljning.staff s ON s.login = r.rolname WHERE r.rolname = session_user"
+                ).fetchone()
+        except pg_errors.InsufficientPrivilege:  # not even the schema: no group role at all
+            login = conn.info.user
+            conn.close()
+            raise NotStaff(f"the login '{login}' has no role in this database; an admin gives it "
+                           "one with 'uppfoljning db grant'") from None
         if row is None or row[0] is None:
             conn.close()
             raise StorageError("the database has no uppfoljning schema; run 'uppfoljning db init'")
-        me: Any = conn.execute(
-            "SELECT session_user, s.display_name, s.role, s.units, r.rolsuper FROM pg_roles r "
-            "LEFT JOIN uppfoljning.staff s ON s.login = r.rolname WHERE r.rolname = session_user"
-        ).fetchone()
         if me is None:  # pragma: no cover - session_user is always a role
             raise StorageError("the database does not know the login")
         self.login = str(me[0])
