@@ -269,7 +269,7 @@ GRANT USAGE ON SCHEMA uppfoljning
     TO uppfoljning_caseworker, uppfoljning_supervisor, uppfoljning_analyst, uppfoljning_admin;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA uppfoljning
     TO uppfoljning_caseworker, uppfoljning_supervisor, uppfoljning_analyst, uppfoljning_admin;
-GRANT SELECT ON units, staff, settings, coded_questions
+GRANT SELECT ON units, staff, settings, coded_questions, schema_migrations
     TO uppfoljning_caseworker, uppfoljning_supervisor, uppfoljning_analyst, uppfoljning_admin;
 GRANT INSERT, UPDATE, DELETE ON units, staff, settings, coded_questions TO uppfoljning_admin;
 GRANT SELECT, INSERT, UPDATE, DELETE ON cases, followups TO uppfoljning_caseworker, uppfoljning_supervisor;
