@@ -115,10 +115,12 @@ def main() -> int:
         bare, save = single(server, db, args.n)
         ratio = save / bare
         print(f"bare UPDATE commit median {bare * 1000:.3f} ms; "
-              f"save_answer median {save * 1000:.3f} ms; ratio {ratio:.2f} (budget <= 2.0) {'OK' if ratio <= 2 else 'OVER'}")
+              f"save_answer median {save * 1000:.3f} ms; ratio {ratio:.2f} (budget <= 2.0) "
+              f"{'OK' if ratio <= 2 else 'OVER'}")
         r = concurrent(server, db, args.writers, args.seconds)
         print(f"{args.writers} writers x {args.seconds:.0f} s: {r['saves']:.0f} saves, "
-              f"{r['per_second']:.0f}/s, p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms (budget 20 ms), lost updates {r['lost']:.0f}")
+              f"{r['per_second']:.0f}/s, p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms "
+              f"(budget 20 ms), lost updates {r['lost']:.0f}")
         return 0 if ratio <= 2 and r["lost"] == 0 else 1
     finally:
         server.stop()
