@@ -127,7 +127,7 @@ def test_a_whole_followup_from_the_dashboard_to_a_signed_record(tmp_path: Path) 
 
 
 def _start_draft(ws: Path, tmp: Path, answers: list[tuple[str, Any]]) -> str:
-    from tui.session import FollowUpSession, start_followup
+    from casework.session import FollowUpSession, start_followup
 
     repo = TinyDBRepository(Workspace.open(ws))
     case = repo.find_case("IFO-2026-0117")

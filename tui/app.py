@@ -342,12 +342,12 @@ class UppfoljningApp(App[None]):
             refresh()
 
     def session(self, followup_id: str) -> Any:
-        from tui.session import FollowUpSession
+        from casework.session import FollowUpSession
 
         return FollowUpSession(self.repo, followup_id, self.lang, today=self.today)
 
     def new_followup(self, case_id: str) -> None:
-        from tui.session import open_draft, start_followup
+        from casework.session import open_draft, start_followup
 
         if open_draft(self.repo, case_id) is not None:
             self.notify(s("has_draft", self.lang), severity="warning")
@@ -363,7 +363,7 @@ class UppfoljningApp(App[None]):
             self.open_followup(fu.id)
 
     def resume_draft(self, case_id: str) -> None:
-        from tui.session import open_draft
+        from casework.session import open_draft
 
         draft = open_draft(self.repo, case_id)
         if draft is None:

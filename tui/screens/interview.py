@@ -11,12 +11,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Footer, ProgressBar, Static
 
+from casework.session import FollowUpSession
 from interview.engine import Step
 from interview.errors import AnswerError
 from tui.answers import AnswerWidget, widget_for
 from tui.safe import plain
 from tui.screens.base import AppScreen
-from tui.session import FollowUpSession
 from tui.strings import s
 
 NARROW = 100  # columns: below this the guidance panel folds away (F2 shows it)

@@ -8,12 +8,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Static, TextArea
 
+from casework.session import FollowUpSession
 from interview.case import now
 from interview.errors import AnswerError
 from tui.clean import CleanTextArea
 from tui.safe import plain
 from tui.screens.base import AppScreen
-from tui.session import FollowUpSession
 from tui.strings import s
 
 
