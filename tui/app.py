@@ -34,6 +34,7 @@ BINDINGS_EN = {
     "Föregående": "Previous", "Granska": "Review", "Vägledning": "Guidance",
     "Spara bedömningen": "Save assessment", "Signera": "Sign", "Spara": "Save", "Avbryt": "Cancel",
     "Skapa": "Create", "Sammanställning": "Compilation", "Sammanställ": "Compile",
+    "Assistentens förslag": "Assistant's draft", "Tangenter": "Keys", "Välj alternativ": "Choose option",
 }  # fmt: skip
 
 
@@ -346,7 +347,7 @@ class UppfoljningApp(App[None]):
 
         return FollowUpSession(self.repo, followup_id, self.lang, today=self.today)
 
-    def new_followup(self, case_id: str) -> None:
+    async def new_followup(self, case_id: str) -> None:
         from casework.session import open_draft, start_followup
 
         if open_draft(self.repo, case_id) is not None:
@@ -360,30 +361,31 @@ class UppfoljningApp(App[None]):
         self._pending_followup = False
         fu = self.guard(start_followup, self.repo, case, self.settings.caseworker)
         if fu is not None:
-            self.open_followup(fu.id)
+            await self.open_followup(fu.id)
 
-    def resume_draft(self, case_id: str) -> None:
+    async def resume_draft(self, case_id: str) -> None:
         from casework.session import open_draft
 
         draft = open_draft(self.repo, case_id)
         if draft is None:
             self.notify(s("no_draft", self.lang), severity="warning")
             return
-        self.open_followup(draft.id)
+        await self.open_followup(draft.id)
 
-    def open_followup(self, followup_id: str) -> None:
+    async def open_followup(self, followup_id: str) -> None:
+        """Awaited by the key's action, so keys typed meanwhile reach the new screen's first question."""
         session = self.session(followup_id)
         if session.final:
-            self.review(session)
+            await self.review(session)
             return
         from tui.screens.interview import InterviewScreen
 
-        self.push_screen(InterviewScreen(session))
+        await self.push_screen(InterviewScreen(session))
 
-    def review(self, session: Any) -> None:
+    async def review(self, session: Any) -> None:
         from tui.screens.review import ReviewScreen
 
-        self.push_screen(ReviewScreen(session))
+        await self.push_screen(ReviewScreen(session))
 
     def pdf_latest(self, case_id: str) -> None:
         followups = self.repo.followups_of(case_id)
