@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -778,3 +779,34 @@ def test_the_drafted_assessment_is_one_key_and_says_when_it_went_stale(tmp_path:
         assert "skrevs innan" in note and "Har nya behov uppkommit?" in note
 
     run(scenario, app)
+
+
+@pytest.mark.parametrize("where", ["dashboard", "case", "interview", "review"])
+def test_every_key_is_reachable_at_80_columns(tmp_path: Path, where: str) -> None:
+    """The footer shows what fits; ? or F1 lists every key of the screen, also the hidden ones."""
+    from tui.screens.help import HelpScreen
+
+    ws = make_workspace(tmp_path / "ws")
+    _start_draft(ws, tmp_path, list(ANSWERS.items()))
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await filter_to(pilot, "0117")
+        path = {"dashboard": [], "case": ["o"], "interview": ["r"], "review": ["r", "ctrl+r"]}[where]
+        for key in path:
+            await pilot.press(key)
+            await pilot.pause()
+        screen = app.screen
+        wanted = {b.description for b in type(screen).BINDINGS if isinstance(b, Binding) and b.description}
+        enabled = {a.binding.description for a in screen.active_bindings.values() if a.enabled}
+        await pilot.press("f1" if where == "review" else "question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        listed = str(app.screen.query_one("#help-keys", Static).render())
+        missing = [d for d in wanted & enabled if d not in listed]
+        assert missing == [] and "Kommandopaletten" in listed
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+
+    run(scenario, app, size=(80, 24))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.screen import Screen
 
 from tui.strings import s
@@ -34,7 +35,8 @@ BINDINGS_EN = {
     "Föregående": "Previous", "Granska": "Review", "Vägledning": "Guidance",
     "Spara bedömningen": "Save assessment", "Signera": "Sign", "Spara": "Save", "Avbryt": "Cancel",
     "Skapa": "Create", "Sammanställning": "Compilation", "Sammanställ": "Compile",
-    "Assistentens förslag": "Assistant's draft", "Tangenter": "Keys", "Välj alternativ": "Choose option",
+    "Assistentens förslag": "Assistant's draft", "Tangenter": "Keys", "Stäng": "Close",
+    "Välj alternativ": "Choose option",
 }  # fmt: skip
 
 
@@ -43,6 +45,11 @@ class UppfoljningApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "Uppföljning"
+    BINDINGS = [
+        # Every key of a screen, also those its footer has no room for at 80 columns.
+        Binding("f1", "help", "Tangenter"),
+        Binding("question_mark", "help", "Tangenter", show=False),
+    ]
 
     def __init__(
         self,
@@ -196,16 +203,26 @@ class UppfoljningApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every key of the screen is in the command palette too, with its key as the help."""
         yield from super().get_system_commands(screen)
+        seen = set()
         for key, active in screen.active_bindings.items():
             binding = active.binding
-            if not binding.show or not binding.description or not active.enabled:
+            # Also the keys the footer hides for room; each command once (not 1, 2, … 9).
+            if not binding.description or not active.enabled or binding.description in seen:
                 continue
+            seen.add(binding.description)
             node, action = active.node, binding.action
 
             async def run(node: Any = node, action: str = action) -> None:
                 await node.run_action(action)
 
             yield SystemCommand(binding.description, self.get_key_display(binding) or key, run)
+
+    async def action_help(self) -> None:
+        from tui.screens.help import HelpScreen, key_lines
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        await self.push_screen(HelpScreen(key_lines(self, self.screen), self.lang))
 
     def localize_bindings(self, screen: Screen[Any]) -> None:
         """Bindings are written in Swedish; in English the footer and palette show English."""

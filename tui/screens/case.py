@@ -20,11 +20,11 @@ from tui.strings import s
 class CaseScreen(AppScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Tillbaka"),
-        Binding("e", "edit_client", "Ändra brukare"),
-        Binding("a", "add_goal", "Nytt mål"),
-        Binding("m", "edit_goal", "Ändra mål"),
-        Binding("i", "add_intervention", "Ny insats"),
-        Binding("t", "edit_intervention", "Ändra insats"),
+        Binding("e", "edit_client", "Ändra brukare", show=False),
+        Binding("a", "add_goal", "Nytt mål", show=False),
+        Binding("m", "edit_goal", "Ändra mål", show=False),
+        Binding("i", "add_intervention", "Ny insats", show=False),
+        Binding("t", "edit_intervention", "Ändra insats", show=False),
         Binding("f", "new_followup", "Ny uppföljning", priority=True),
         Binding("r", "resume", "Fortsätt utkast", priority=True),
         Binding("p", "pdf", "PDF"),
@@ -52,7 +52,7 @@ class CaseScreen(AppScreen):
             yield DataTable(id="followups", cursor_type="row")
             yield Static(s("levels_over_time", self.uapp.lang), classes="section-title")
             yield DataTable(id="levels", cursor_type="none")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.uapp.localize_bindings(self)

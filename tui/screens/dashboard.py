@@ -41,8 +41,8 @@ class Dashboard(AppScreen):
         Binding("o", "open_case", "Öppna", priority=True),
         Binding("f", "new_followup", "Ny uppföljning", priority=True),
         Binding("r", "resume", "Fortsätt utkast", priority=True),
-        Binding("p", "pdf", "PDF"),
-        Binding("g", "report", "Sammanställning"),
+        Binding("p", "pdf", "PDF", show=False),
+        Binding("g", "report", "Sammanställning", show=False),
         Binding("slash", "focus_filter", "Filtrera"),
         Binding("q", "app.quit", "Avsluta"),
     ]
@@ -62,7 +62,7 @@ class Dashboard(AppScreen):
         yield CleanInput(placeholder=s("filter_placeholder", self.uapp.lang), id="filter")
         yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield Static("", id="empty", markup=False)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.uapp.localize_bindings(self)

@@ -72,7 +72,7 @@ class InterviewScreen(AppScreen):
         Binding("ctrl+d", "draft", "Assistentens förslag", priority=True),
         Binding("ctrl+r", "review", "Granska", priority=True),
         Binding("escape", "leave", "Tillbaka"),
-        Binding("f2", "toggle_guidance", "Vägledning"),
+        Binding("f2", "toggle_guidance", "Vägledning", show=False),
     ]
 
     def __init__(self, session: FollowUpSession) -> None:
@@ -101,7 +101,7 @@ class InterviewScreen(AppScreen):
             with VerticalScroll(id="side"):
                 yield Static("", id="plan-goals", markup=False)
                 yield Static("", id="guidance", markup=False)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     async def on_mount(self) -> None:
         self.uapp.localize_bindings(self)

@@ -55,7 +55,7 @@ class ReviewScreen(AppScreen):
                 yield Button(s("use_summary", self.lang), id="use-summary")
                 yield Button(s("save_assessment", self.lang), id="save-assessment")
                 yield Button(s("finalize", self.lang), id="finalize", variant="primary")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.uapp.localize_bindings(self)
