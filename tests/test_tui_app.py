@@ -810,3 +810,67 @@ def test_every_key_is_reachable_at_80_columns(tmp_path: Path, where: str) -> Non
         assert app.screen is screen
 
     run(scenario, app, size=(80, 24))
+
+
+WALK: dict[str, Any] = {
+    "meeting_date": TODAY.isoformat(), "participants": ["client", "provider"], "meeting_mode": "home_visit",
+    "intervention_received": "yes", "still_in_need": "partly", "new_needs": "no",
+    "other_principal_need": "no", "sip_needed": "no", "client_participation": "yes",
+    "client_view": "Bra stöd", "client_satisfaction": "satisfied", "decision": "continue",
+}
+
+
+def test_a_three_goal_followup_takes_at_most_one_and_a_half_keys_a_question(tmp_path: Path) -> None:
+    """The standard follow-up walked with the fewest keys the screen offers; text typed is not counted,
+    the key that saves it is. Signing (Ctrl+R, Ctrl+F, Enter) is counted too."""
+    from interview.case import Goal
+
+    ws = make_workspace(tmp_path / "ws", with_history=True)  # g1 was at level 3 last time
+    repo = TinyDBRepository(Workspace.open(ws))
+    case = repo.find_case("IFO-2026-0117")
+    assert case is not None
+    plan = case.plan.model_copy(update={"goals": [*case.plan.goals, Goal(
+        id="g2", text="Handla mat", life_area="d6", scale="icf", baseline=2, target=1)]})
+    repo.update_case(case.model_copy(update={"plan": plan}))
+    repo.close()
+    app = make_app(ws, tmp_path)
+    counted: list[str] = []
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await filter_to(pilot, "0117")
+        await pilot.press("f")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, InterviewScreen)
+        questions = 0
+        while (step := screen.current_step()) is not None:
+            questions += 1
+            widget = screen.widget()
+            assert widget is not None
+            if step.key == "assessment":
+                keys = ["ctrl+d"]
+            elif step.key.endswith(".attainment"):
+                keys = ["2"]
+            elif step.key.endswith(".level") or step.key == "next_followup":
+                keys = ["enter"]  # unchanged since last time / the offered +6 months
+            elif step.key.endswith(".comment"):
+                keys = ["ctrl+k"]
+            else:
+                keys = keys_for(screen, WALK[step.key])
+            counted.extend(k for k in keys if len(k) > 1 and k != "space" or k.isdigit())
+            await pilot.press(*keys)
+            await pilot.pause()
+            assert screen.current_step() != step or step.key == "?", step.key
+        for key in ("ctrl+r", "ctrl+f", "enter"):
+            counted.append(key)
+            await pilot.press(key)
+            await pilot.pause()
+        final = stored(ws)[-1]
+        assert final.status == "final"
+        assert final.goals["g1"]["level"] == 3 and final.goals["g2"]["level"] == 2
+        assert final.answers["next_followup"] == "2027-05-25"
+        per_question = len(counted) / questions
+        print(f"\nkeys: {len(counted)} for {questions} questions = {per_question:.2f} a question")
+        assert questions == 22 and per_question <= 1.5
+
+    run(scenario, app, size=(80, 24))

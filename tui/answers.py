@@ -200,7 +200,8 @@ class DateAnswer(AnswerWidget):
     def on_mount(self) -> None:
         if self.ctx.offers:
             values = [v for _, v in self.offer_values()]
-            start = values.index(self.initial) if self.initial in values else min(1, len(values) - 1)
+            known = self.initial is not None and self.initial in values
+            start = values.index(self.initial) if known else min(1, len(values) - 1)
             self.query_one(OptionList).highlighted = start
 
     def typing(self) -> bool:
