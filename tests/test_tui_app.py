@@ -857,7 +857,7 @@ def test_a_three_goal_followup_takes_at_most_one_and_a_half_keys_a_question(tmp_
                 keys = ["ctrl+k"]
             else:
                 keys = keys_for(screen, WALK[step.key])
-            counted.extend(k for k in keys if len(k) > 1 and k != "space" or k.isdigit())
+            counted.extend(k for k in keys if (len(k) > 1 and k != "space") or k.isdigit())
             await pilot.press(*keys)
             await pilot.pause()
             assert screen.current_step() != step or step.key == "?", step.key
