@@ -422,10 +422,13 @@ class InterviewScreen(AppScreen):
 
     async def action_previous(self) -> None:
         iv = self.session.interview
-        answered = [st.key for st in iv.applicable_steps() if iv.has(st)]
         current = self.current_step()
-        if current is not None and current.key in answered:
-            answered = answered[: answered.index(current.key)]
+        answered = []
+        for st in iv.applicable_steps():
+            if current is not None and st.key == current.key:
+                break  # the answer before the current question, not the last one stored
+            if iv.has(st):
+                answered.append(st.key)
         if answered:
             await self.edit_answer(answered[-1])
 
