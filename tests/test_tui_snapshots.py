@@ -51,10 +51,26 @@ ALL = {**EARLY, "goals.g1.attainment": "partly_achieved", "goals.g1.level": 2,
        "next_followup": "2027-05-18"}
 
 
+async def steady(pilot: Pilot[None]) -> None:
+    """A blinking cursor is on in one frame and off in the next: keep it on, so a snapshot is a
+    picture of the screen and not of the moment it was taken."""
+    screen = pilot.app.screen
+    target = screen.query(screen.AUTO_FOCUS).first() if screen.AUTO_FOCUS else None
+    for _ in range(200):  # under load the screen may still be settling its focus: wait for it
+        await pilot.pause()
+        if target is None or pilot.app.focused is target:
+            break
+    for field in pilot.app.screen.query("Input, TextArea"):
+        field.cursor_blink = False  # type: ignore[attr-defined]
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+
+
 async def loaded(pilot: Pilot[None]) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    await steady(pilot)
 
 
 async def open_case_draft(pilot: Pilot[None], key: str) -> None:
@@ -63,6 +79,7 @@ async def open_case_draft(pilot: Pilot[None], key: str) -> None:
     await pilot.pause()
     await pilot.press(key)
     await pilot.pause()
+    await steady(pilot)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
@@ -89,5 +106,6 @@ def test_review(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> Non
         await open_case_draft(pilot, "r")
         await pilot.press("ctrl+r")
         await pilot.pause()
+        await steady(pilot)
 
     assert snap_compare(make_app(ws, tmp_path), terminal_size=size, run_before=review)
