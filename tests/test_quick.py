@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
+import time
 from collections import deque
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +125,7 @@ def answers_for(example: Any) -> list[Any]:
         a["still_in_need"], a["new_needs"], a["other_principal_need"], a["sip_needed"],
         a["client_participation"], a["client_view"], a["client_satisfaction"],
         a["assessment"], a["decision"], "2027-05-18",
+        "",  # the review: straight on
         True, "Handläggare A",  # sign, and who signs
     ]
 
@@ -140,7 +149,8 @@ def test_a_whole_followup_equals_the_same_followup_imported(
     assert ours["answers"] == imported["answers"]
     assert ours["goals"] == {**imported["goals"], "g2": {**imported["goals"]["g2"], "comment": None}}
     assert any(line.startswith("PDF: ") for line in said)
-    assert any("The answers in brief" in line for line in said)
+    assert any("Review the answers" in line for line in said)
+    assert any(re.fullmatch(r"\d+\. Next follow-up: 2027-05-18", line) for line in said), said
 
 
 def test_branching_asks_and_drops_questions(monkeypatch: pytest.MonkeyPatch, repo: Any, example: Any) -> None:
@@ -196,13 +206,14 @@ def test_invalid_answers_are_explained_and_asked_again(monkeypatch: pytest.Monke
 
 def test_a_new_minimal_case(monkeypatch: pytest.MonkeyPatch, repo: Any) -> None:
     terminal = Terminal(["", "X-9", "man", "vardplan", "2026-10-01", True, "Handla själv", "d6", "icf", 3, 1,
-                         False, CTRL_C])
+                         False, True, "Boendestöd", "", False, CTRL_C])
     terminal.install(monkeypatch)
     quick = QuickMode(repo, "sv", "A", out=lambda _: None)
     case = quick.pick_case(None)
     assert case.client.case_ref == "X-9" and case.plan.type == "vardplan"
     assert [(g.text, g.life_area, g.baseline, g.target) for g in case.plan.goals] == [("Handla själv", "d6", 3, 1)]
     assert repo.find_case("X-9") == case
+    assert [(i.name, i.provider) for i in case.plan.interventions] == [("Boendestöd", None)]
 
 
 def test_without_a_terminal_it_points_to_import(tmp_path: Path) -> None:
@@ -222,3 +233,229 @@ def test_example_file_is_the_contract() -> None:
     # the comparison above is only meaningful if the example is complete
     data = yaml.safe_load((DATA / "example.yaml").read_text(encoding="utf-8"))
     assert data["followup"]["answers"]["decision"] == "continue"
+
+
+# --- a real terminal: tmux at 80×24 and 60 columns ------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _need_tmux() -> str:
+    found = shutil.which("tmux")
+    if found is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("tmux is missing on CI: the terminal walks must run there")
+        pytest.skip("tmux is not installed")
+    return found
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+class Tmux:
+    """One program in a detached tmux pane of a fixed size, read back with capture-pane."""
+
+    def __init__(self, command: list[str], cols: int, rows: int, env: dict[str, str]) -> None:
+        self.tmux = _need_tmux()
+        self.dir = tempfile.mkdtemp(prefix="qt")  # a short path: a socket's name has a length limit
+        self.base = [self.tmux, "-S", f"{self.dir}/s", "-f", "/dev/null"]
+        line = " ".join(shlex.quote(a) for a in command) + "; echo '[exit '$?']'; sleep 600"
+        subprocess.run([*self.base, "new-session", "-d", "-x", str(cols), "-y", str(rows), "-s", "q",
+                        line], env=env, cwd=ROOT, check=True)
+
+    def screen(self) -> str:
+        return subprocess.run([*self.base, "capture-pane", "-p", "-t", "q"], capture_output=True,
+                              text=True, check=True).stdout
+
+    def wait(self, check: Callable[[str], bool], what: str, timeout: float = 20) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if check(screen):
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"not on screen: {what!r}\n{screen}")
+            time.sleep(0.05)
+
+    def wait_text(self, needle: str, timeout: float = 20) -> str:
+        return self.wait(lambda sc: _norm(needle) in _norm(sc), needle, timeout)
+
+    def keys(self, *keys: str) -> None:
+        subprocess.run([*self.base, "send-keys", "-t", "q", *keys], check=True)
+
+    def type(self, text: str) -> None:
+        subprocess.run([*self.base, "send-keys", "-t", "q", "-l", text], check=True)
+
+    def close(self) -> None:
+        subprocess.run([*self.base, "kill-server"], check=False, capture_output=True)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _pointer(screen: str) -> str:
+    """The title the select or checkbox pointer is on."""
+    line = next((ln for ln in screen.splitlines() if ln.lstrip().startswith("» ")), "")
+    return line.split("» ", 1)[-1].removeprefix("○ ").removeprefix("● ").strip()
+
+
+def _point_at(term: Tmux, title: str) -> None:
+    """Moves the pointer down (wrapping round) until it is on `title`."""
+    for _ in range(40):
+        screen = term.screen()
+        if _pointer(screen) == title:
+            return
+        before = _pointer(screen)
+        term.keys("Down")
+
+        def moved(sc: str, b: str = before) -> bool:
+            return _pointer(sc) != b
+
+        term.wait(moved, f"the pointer to move from {before!r}", 5)
+    raise AssertionError(f"no choice {title!r}:\n{term.screen()}")
+
+
+def _prompt_label(step: Any, lang: str = "sv") -> str:
+    label = step.question.label.get(lang)
+    return f"? Mål: {step.goal.text} {label}" if step.goal is not None else f"? {label}"
+
+
+def _title(step: Any, value: Any, form: Any) -> str:
+    from forms.schema import LevelQuestion
+
+    if isinstance(step.question, LevelQuestion):
+        scale = form.scale(step.goal.scale)
+        word = str(next(lv.label.get("sv") for lv in scale.levels if lv.value == value))
+        return f"{value:+d} {word}" if step.goal.scale == "gas" and value else f"{value} {word}"
+    return str(next(c.label.get("sv") for c in step.question.choices if c.code == value))
+
+
+def _answer_on_screen(term: Tmux, step: Any, value: Any, form: Any) -> None:
+    """Answers the prompt on screen, asserting its label and the answer are visible as it is given."""
+    from forms.schema import DateQuestion, MultiQuestion, TextQuestion
+
+    label = _prompt_label(step)
+    term.wait_text(label)
+    q = step.question
+    if isinstance(q, DateQuestion | TextQuestion):
+        term.keys("C-u")
+        term.type(str(value))
+        screen = term.wait_text(f"> {value}")
+        assert _norm(label) in _norm(screen), screen  # both at once, as it is answered
+        if isinstance(q, TextQuestion) and q.multiline:
+            term.keys("Escape", "Enter")
+        else:
+            term.keys("Enter")
+    elif isinstance(q, MultiQuestion):
+        for code in value:
+            title = _title(step, code, form)
+            _point_at(term, title)
+            term.keys("Space")
+            term.wait_text(f"● {title}")
+        screen = term.screen()
+        assert _norm(label) in _norm(screen), screen
+        assert all(f"● {_title(step, c, form)}" in screen for c in value), screen
+        term.keys("Enter")
+    else:
+        title = _title(step, value, form)
+        _point_at(term, title)
+        assert _norm(label) in _norm(term.screen())
+        term.keys("Enter")
+    # The transcript keeps the answer once the prompt is gone.
+    term.wait(lambda sc: _norm(label) not in _norm(sc), f"{label} answered", 10)
+
+
+def _planned_walk(plan: Any, answers: dict[str, Any], goals: dict[str, dict[str, Any]],
+                  today: date) -> list[tuple[Any, Any]]:
+    """The questions the engine asks for these answers, in order, each with its planned answer."""
+    from forms.loader import bundled_form
+    from interview.engine import Interview
+
+    iv = Interview(bundled_form(), plan, {}, {}, today=today, lang="sv")
+    walk = []
+    while (step := iv.next_step()) is not None:
+        value = goals[step.goal.id][step.question.id] if step.goal else answers[step.question.id]
+        walk.append((step, value))
+        iv = iv.with_answer(step.key, iv.coerce(step, value))
+    return walk
+
+
+@pytest.mark.parametrize("cols", [80, 60])
+def test_a_whole_followup_in_tmux_shows_every_label_and_answer(
+    tmp_path: Path, example: Any, cols: int
+) -> None:
+    from forms.loader import bundled_form
+
+    _need_tmux()
+    ws = Workspace.create(tmp_path / "ws", WorkspaceSettings(caseworker="Handläggare A"))
+    r = TinyDBRepository(ws)
+    case = Case(client=example.client, plan=example.plan)
+    r.add_case(case)
+    r.close()
+    today = date.today()
+    answers = {
+        "meeting_date": (today - timedelta(days=1)).isoformat(), "participants": ["client", "provider"],
+        "meeting_mode": "home_visit", "intervention_received": "partly",
+        "intervention_gap_reason": "Väntetid på boendestöd i tre veckor", "still_in_need": "partly",
+        "new_needs": "no", "other_principal_need": "no", "sip_needed": "no", "client_participation": "yes",
+        "client_view": "Tycker att stödet hjälper.", "client_satisfaction": "satisfied",
+        "assessment": "Positiv utveckling under hösten.", "decision": "continue",
+        "next_followup": (today + timedelta(days=170)).isoformat(),
+    }
+    goals = {
+        "g1": {"attainment": "partly_achieved", "level": 2, "comment": "Klarar tvätten med påminnelse."},
+        "g2": {"attainment": "achieved", "level": 1, "comment": "Går dit varje tisdag."},
+    }
+    form = bundled_form()
+    walk = _planned_walk(case.plan, answers, goals, today)
+    assert len(walk) >= 20
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_DOCUMENTS_DIR": str(tmp_path / "docs"),
+           "TERM": "xterm-256color"}
+    env.pop("UPPFOLJNING_PASSPHRASE", None)
+    term = Tmux([sys.executable, "-m", "tui.cli", "--workspace", str(ws.path), "quick"], cols, 24, env)
+    try:
+        term.wait_text("? Vilket ärende?")
+        term.type("ifo-2026-0117")  # lower case: still the stored case, not a new one
+        term.keys("Enter")
+        for n, (step, value) in enumerate(walk):
+            if n == 3:  # one step back: the previous question again, its answer the default
+                term.wait_text(_prompt_label(step))
+                term.keys("C-p")
+                before, was = walk[2]
+                term.wait_text(_prompt_label(before))
+                assert _pointer(term.screen()) == _title(before, was, form)
+                term.keys("Enter")
+            _answer_on_screen(term, step, value, form)
+        screen = term.wait_text("tom rad = gå vidare")
+        view = next(ln for ln in screen.splitlines() if "Brukarens egen" in ln)
+        number = view.split(".")[0].strip()
+        term.type(number)
+        term.keys("Enter")
+        term.wait_text("> Tycker att stödet hjälper.")  # the old answer is the default
+        changed = "Vill ha stödet kvar."
+        client_view = next(step for step, _ in walk if step.key == "client_view")
+        _answer_on_screen(term, client_view, changed, form)
+        term.wait_text(f"{number}. Brukarens")
+        term.wait_text("tom rad = gå vidare")
+        term.keys("Enter")
+        term.wait_text("? Signera uppföljningen nu?")
+        _point_at(term, "Ja")
+        term.keys("Enter")
+        term.wait_text("? Signeras av")
+        term.wait_text("> Handläggare A")
+        term.keys("Enter")
+        term.wait_text("Uppföljningen är signerad.")
+        term.wait_text("[exit 0]", timeout=30)
+    finally:
+        term.close()
+    export = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "--workspace", str(ws.path), "list", "--format", "json"],
+        capture_output=True, text=True, check=True, env=env)
+    rows = json.loads(export.stdout)
+    fid = next(row["id"] for row in rows if row["status"] == "final")
+    out = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "--workspace", str(ws.path), "export", fid, "--format", "json"],
+        capture_output=True, text=True, check=True, env=env)
+    stored = json.loads(out.stdout)["followup"]
+    assert stored["answers"] == {**answers, "client_view": changed}
+    assert stored["goals"] == goals
+    assert len(json.loads(export.stdout)) == 1  # no duplicate case or follow-up was made

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+import textwrap
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,6 +20,20 @@ from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
 from tui.strings import s
+
+
+def width() -> int:
+    """The terminal's columns (80 when unknown), one spare so nothing touches the last column."""
+    return max(30, shutil.get_terminal_size((80, 24)).columns - 1)
+
+
+def wrap(text: str, indent: str = "  ") -> str:
+    """Lines that fit beside questionary's two-column "? " mark, so no prompt line is ever folded
+    (prompt_toolkit draws an empty screen when a one-line prompt is wider than the terminal)."""
+    lines: list[str] = []
+    for para in text.split("\n"):
+        lines.extend(textwrap.wrap(para, width() - 2, subsequent_indent=indent) or [""])
+    return "\n".join(lines)
 
 
 class CaseCompleter(Completer):
@@ -98,7 +114,11 @@ def main(args: argparse.Namespace) -> int:
 
         import questionary
 
-        question = questionary.text(s("quick_pick_case", lang), completer=completer)
+        question = questionary.text(
+            wrap(s("quick_pick_case", lang)),
+            completer=completer,
+            instruction="\n" + wrap(s("quick_plain_hint", lang)) + "\n>",
+        )
 
         # Start reading once the question has been painted, so the two never compete for it.
         def start_soon() -> None:
@@ -107,7 +127,7 @@ def main(args: argparse.Namespace) -> int:
         question.application.pre_run_callables.append(start_soon)
         try:
             answer = question.unsafe_ask()
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, EOFError):  # Ctrl-D is a pause too, never a traceback
             if loader.is_alive():
                 loader.join()
             if loader.repo is not None:
