@@ -33,6 +33,10 @@ from tui.quick import QuickMode
 DATA = Path(__file__).parent / "data"
 DOWN, UP, ENTER, CLEAR = "\x1b[B", "\x1b[A", "\r", "\x15"
 CTRL_C = object()
+
+
+class Raw(str):
+    """Keys sent as they are, for what no answer value says (`?`, Ctrl-P, Ctrl-D, a bare Enter)."""
 KINDS = ("select", "checkbox", "confirm", "text", "autocomplete")
 REAL = {kind: getattr(questionary, kind) for kind in KINDS}  # before any test wraps them
 
@@ -47,10 +51,14 @@ class Terminal:
     def __init__(self, answers: list[Any]) -> None:
         self.answers = deque(answers)
         self.asked: list[str] = []
+        self.ticked: list[list[Any]] = []  # each checkbox's ticks as it was offered
+        self.defaults: list[Any] = []  # each prompt's default as it was offered
 
     def keys(self, kind: str, value: Any, kwargs: dict[str, Any]) -> str:
         if value is CTRL_C:
             return "\x03"
+        if isinstance(value, Raw):
+            return str(value)
         if kind == "select":
             values = [value_of(c) for c in kwargs["choices"]]
             default = kwargs.get("default")
@@ -78,6 +86,9 @@ class Terminal:
             if args:
                 kwargs["choices"] = args[0]
                 args = ()
+            if kind == "checkbox":
+                self.ticked.append([c.value for c in kwargs["choices"] if c.checked])
+            self.defaults.append(value_of(kwargs.get("default")))
             context = create_pipe_input()  # a context manager in prompt_toolkit 3
             pipe = context.__enter__()
             pipe.send_text(self.keys(kind, value, kwargs))
@@ -459,3 +470,257 @@ def test_a_whole_followup_in_tmux_shows_every_label_and_answer(
     assert stored["answers"] == {**answers, "client_view": changed}
     assert stored["goals"] == goals
     assert len(json.loads(export.stdout)) == 1  # no duplicate case or follow-up was made
+
+
+# --- the issue's bugs, each through the real prompts ---------------------------------------------
+
+BACK_KEY, CTRL_D, HELP_KEY, ENTER_KEY = Raw("\x10"), Raw("\x04"), Raw("?"), Raw("\r")
+
+
+def _quick(monkeypatch: pytest.MonkeyPatch, repo: Any, answers: list[Any],
+           lang: str = "en") -> tuple[QuickMode, Terminal, list[str]]:
+    terminal = Terminal(answers)
+    terminal.install(monkeypatch)
+    said: list[str] = []
+    return QuickMode(repo, lang, "A", out=said.append), terminal, said
+
+
+def _draft(repo: Any, answers: dict[str, Any], goals: dict[str, dict[str, Any]] | None = None) -> Any:
+    """A draft of the example case with these answers saved through the session."""
+    from tui.session import FollowUpSession, start_followup
+
+    case = repo.find_case("IFO-2026-0117")
+    fu = start_followup(repo, case, "A")
+    session = FollowUpSession(repo, fu.id, "en")
+    for key, value in answers.items():
+        session.answer(key, value)
+    for gid, given in (goals or {}).items():
+        for qid, value in given.items():
+            session.answer(f"goals.{gid}.{qid}", value)
+    return case
+
+
+COMPLETE = {
+    "meeting_date": "2026-11-18", "participants": ["client"], "meeting_mode": "phone",
+    "intervention_received": "yes", "still_in_need": "no", "new_needs": "no",
+    "other_principal_need": "no", "sip_needed": "no", "client_participation": "yes",
+    "client_view": "Bra.", "client_satisfaction": "satisfied", "assessment": "Bra.",
+    "decision": "continue", "next_followup": "2027-05-18",
+}
+COMPLETE_GOALS = {"g1": {"attainment": "achieved", "level": 1, "comment": None},
+                  "g2": {"attainment": "achieved", "level": 1, "comment": None}}
+
+
+def test_ctrl_d_pauses_like_ctrl_c_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, repo: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for stop_at in (["IFO-2026-0117", "2026-11-18", CTRL_D],  # in a checkbox
+                    ["IFO-2026-0117", CTRL_D],  # in the date
+                    ["IFO-2026-0117", "2026-11-18", ["client"], CTRL_D]):  # in a select
+        terminal = Terminal(stop_at)
+        terminal.install(monkeypatch)
+        assert quick_module.run(repo, "en", "A", None, pdf_dir=None) == 0
+        assert "Paused. The draft is saved" in capsys.readouterr().out
+    assert repo.followups_of(repo.find_case("IFO-2026-0117").id)[-1].answers["participants"] == ["client"]
+
+
+def test_help_on_a_checkbox_keeps_the_ticks(monkeypatch: pytest.MonkeyPatch, repo: Any) -> None:
+    quick, terminal, said = _quick(monkeypatch, repo, [
+        "IFO-2026-0117", "2026-11-18", Raw(" " + "?"), ENTER_KEY, CTRL_C])
+    quick.start(quick.pick_case(None))
+    with pytest.raises(KeyboardInterrupt):
+        quick.ask_all()
+    assert any("Who took part in the meeting" in line for line in said), said  # the guidance
+    assert terminal.ticked == [[], ["client"]]  # offered again with the tick made before `?`
+    assert repo.followups_of(quick.case.id)[-1].answers["participants"] == ["client"]  # type: ignore[union-attr]
+
+
+def test_help_on_a_date_is_not_appended_to_it(monkeypatch: pytest.MonkeyPatch, repo: Any) -> None:
+    quick, _terminal, said = _quick(monkeypatch, repo, ["IFO-2026-0117", HELP_KEY, ENTER_KEY, CTRL_C])
+    quick.today = date(2026, 11, 20)
+    quick.start(quick.pick_case(None))
+    with pytest.raises(KeyboardInterrupt):
+        quick.ask_all()
+    assert not any(line.strip().startswith("!") for line in said), said  # no "not a date" error
+    assert any("must not be in the future" in line or "Document without delay" in line for line in said)
+    assert repo.followups_of(quick.case.id)[-1].answers["meeting_date"] == "2026-11-20"  # type: ignore[union-attr]
+
+
+def test_the_exclusive_error_keeps_the_ticks(monkeypatch: pytest.MonkeyPatch, repo: Any) -> None:
+    case = _draft(repo, {k: COMPLETE[k] for k in ("meeting_date", "participants", "meeting_mode",
+                                                   "intervention_received")}
+                  | {"still_in_need": "yes", "new_needs": "yes", "new_needs_description": "Ensam",
+                     "new_needs_areas": ["d7"]}, COMPLETE_GOALS)
+    quick, terminal, said = _quick(monkeypatch, repo, [["new_goals", "none"], ENTER_KEY, CTRL_C])
+    session = quick.start(case)
+    step = session.current()
+    assert step is not None and step.key == "new_needs_response"
+    with pytest.raises(KeyboardInterrupt):
+        quick.ask_all()
+    assert any("Nothing" in line or "none" in line for line in said if "!" in line), said
+    assert terminal.ticked[:2] == [[], ["new_goals", "none"]]  # both ticks offered again, not cleared
+
+
+def test_back_returns_to_the_previous_question_with_its_answer(
+    monkeypatch: pytest.MonkeyPatch, repo: Any
+) -> None:
+    from tui.quick import BACK
+
+    quick, terminal, _said = _quick(monkeypatch, repo, [
+        "IFO-2026-0117", "2026-11-18", ["client"], BACK,  # the choice "← previous" on meeting_mode
+        ["client", "provider"], "phone", BACK_KEY,  # Ctrl-P on the select after it
+        ENTER_KEY,  # meeting_mode again: "phone" is the default, Enter keeps it
+        "yes", CTRL_C])
+    quick.start(quick.pick_case(None))
+    with pytest.raises(KeyboardInterrupt):
+        quick.ask_all()
+    assert terminal.asked[3:6] == ["How the meeting was held", "Participants", "How the meeting was held"]
+    assert terminal.ticked == [[], ["client"]]  # the answer given is the default on the way back
+    assert terminal.defaults[7] == "phone"
+    stored = repo.followups_of(quick.case.id)[-1].answers  # type: ignore[union-attr]
+    assert stored["participants"] == ["client", "provider"] and stored["intervention_received"] == "yes"
+
+
+def test_ctrl_p_in_a_text_question_goes_back(monkeypatch: pytest.MonkeyPatch, repo: Any) -> None:
+    case = _draft(repo, {"meeting_date": "2026-11-18", "participants": ["client"], "meeting_mode": "phone",
+                         "intervention_received": "partly"})
+    quick, terminal, _ = _quick(monkeypatch, repo, [BACK_KEY, "no", CTRL_C])
+    quick.start(case)
+    with pytest.raises(KeyboardInterrupt):
+        quick.ask_all()
+    assert terminal.asked[:2] == ["Why not (fully)?", "Has the individual received the planned intervention?"]
+    assert terminal.defaults[1] == "partly"
+
+
+def test_a_complete_draft_reopens_at_the_review_and_a_number_re_asks(
+    monkeypatch: pytest.MonkeyPatch, repo: Any
+) -> None:
+    case = _draft(repo, COMPLETE, COMPLETE_GOALS)
+    quick, terminal, said = _quick(monkeypatch, repo, ["2", ["client", "relative"], "", False])
+    quick.start(case)
+    quick.ask_all()
+    quick.finish()
+    assert terminal.asked[0].startswith("A number = change that answer")  # the review, not "Sign?"
+    assert terminal.asked[1] == "Participants" and terminal.ticked == [["client"]]
+    assert any(re.fullmatch(r"2\. Participants: The client, Relative", line) for line in said), said
+    assert repo.followups_of(case.id)[-1].answers["participants"] == ["client", "relative"]
+    assert repo.followups_of(case.id)[-1].status == "draft"  # "No" to signing
+
+
+def test_a_hint_in_the_review_goes_to_its_question(monkeypatch: pytest.MonkeyPatch, repo: Any) -> None:
+    case = _draft(repo, COMPLETE, COMPLETE_GOALS)  # still_in_need "no" and decision "continue": a hint
+    quick, terminal, said = _quick(monkeypatch, repo, ["a", "partly", "", False])
+    quick.start(case)
+    quick.ask_all()
+    quick.finish()
+    hint = next(line for line in said if line.startswith("A. ⚠"))
+    number = next(line for line in said if "Is the individual still in need" in line).split(".")[0]
+    assert "no longer considered in need" in hint and f"→ question {number}" in hint, said
+    assert terminal.asked[1] == "Is the individual still in need of the intervention?"
+    assert repo.followups_of(case.id)[-1].answers["still_in_need"] == "partly"
+
+
+# --- picking the case ------------------------------------------------------------------------------
+
+def test_case_number_and_name_match_whatever_the_case(monkeypatch: pytest.MonkeyPatch, repo: Any) -> None:
+    from interview.case import Client, Plan
+
+    named = Case(client=Client(case_ref="IFO-2026-0501", name="Testperson Ett"),
+                 plan=Plan(start="2026-01-01"))
+    repo.add_case(named)
+    quick, terminal, _ = _quick(monkeypatch, repo, [])
+    assert quick.pick_case("ifo-2026-0501").id == named.id
+    assert quick.pick_case("  testperson   ETT ").id == named.id
+    assert quick.pick_case("Ifo-2026-0117").client.case_ref == "IFO-2026-0117"
+    assert terminal.asked == []  # found at once, nothing offered to create
+
+
+def test_a_near_miss_offers_the_near_cases_first(monkeypatch: pytest.MonkeyPatch, repo: Any) -> None:
+    quick, terminal, _ = _quick(monkeypatch, repo, [ENTER_KEY])
+    found = quick.pick_case("IFO-2026-0171")  # two digits swapped
+    assert found.client.case_ref == "IFO-2026-0117"
+    assert terminal.asked[0].startswith("No case is called exactly 'IFO-2026-0171'")
+    assert len(repo.listing()) == 1
+
+
+def test_creating_a_case_is_not_the_default(monkeypatch: pytest.MonkeyPatch, repo: Any) -> None:
+    quick, terminal, _ = _quick(monkeypatch, repo, [ENTER_KEY, CTRL_C])
+    with pytest.raises(KeyboardInterrupt):
+        quick.pick_case("Helt Okänd")
+    assert terminal.asked[0].startswith("No case matches 'Helt Okänd'")
+    assert terminal.asked[1].startswith("Which case?")  # Enter said "No": asked again
+    assert len(repo.listing()) == 1
+
+
+def test_match_cases_unit() -> None:
+    from casework.cases import match_cases
+    from storage.repository import CaseListing
+
+    rows = [CaseListing(f"c{i}", f"IFO-2026-{i:04d}", f"Person {i}", "", ()) for i in range(10_000)]
+    rows.append(CaseListing("x", "ABC-1", "Åsa Öberg", "", ()))
+    start = time.perf_counter()
+    found = match_cases(rows, "ifo-2026-0501")
+    assert time.perf_counter() - start < 2.0
+    assert [c.case_id for c in found.exact] == ["c501"]
+    assert [c.case_id for c in match_cases(rows, "åsa öberg").exact] == ["x"]
+    assert "c510" in [c.case_id for c in match_cases(rows, "IFO-2026-0510x").near]
+    assert match_cases(rows, "").exact == [] and match_cases(rows, "   ").near == []
+    assert match_cases(rows, "Zyx").exact == []
+
+
+# --- plausibility --------------------------------------------------------------------------------
+
+def test_a_meeting_before_the_plan_start_is_refused(monkeypatch: pytest.MonkeyPatch, repo: Any) -> None:
+    quick, terminal, said = _quick(monkeypatch, repo, ["IFO-2026-0117", "2026-01-01", "2026-11-18", CTRL_C])
+    quick.start(quick.pick_case(None))
+    with pytest.raises(KeyboardInterrupt):
+        quick.ask_all()
+    assert any("cannot be before the plan's start 2026-05-04" in line for line in said), said
+    assert terminal.asked.count("Date of the follow-up") == 2
+    assert repo.followups_of(quick.case.id)[-1].answers["meeting_date"] == "2026-11-18"  # type: ignore[union-attr]
+
+
+def test_a_next_followup_in_the_past_is_refused(monkeypatch: pytest.MonkeyPatch, repo: Any) -> None:
+    answers = {k: v for k, v in COMPLETE.items() if k != "next_followup"}
+    case = _draft(repo, answers, COMPLETE_GOALS)
+    quick, _terminal, said = _quick(monkeypatch, repo, ["2026-11-19", "2027-05-18"])
+    quick.today = date(2026, 11, 25)
+    quick.start(case)
+    quick.ask_all()  # refused once, then the last question is answered
+    assert any("already past" in line for line in said), said
+    assert repo.followups_of(case.id)[-1].answers["next_followup"] == "2027-05-18"
+
+
+def test_a_future_plan_start_is_asked_about_and_gas_targets_must_improve(
+    monkeypatch: pytest.MonkeyPatch, repo: Any
+) -> None:
+    quick, terminal, said = _quick(monkeypatch, repo, [
+        "", "X-9", "man", "vardplan",
+        "2027-03-01", ENTER_KEY,  # a future start: "No" is the default, asked again
+        "2026-10-01", True, "Handla själv", "d6", "gas",
+        2, -2,  # baseline +2, target -2: refused, both asked again
+        -1, 1, False, False, CTRL_C])
+    quick.today = date(2026, 11, 1)
+    case = quick.pick_case(None)
+    assert any("a future date" in a for a in terminal.asked), terminal.asked
+    assert any("target level -2 is no better than the baseline +2" in line for line in said), said
+    assert str(case.plan.start) == "2026-10-01"
+    assert [(g.baseline, g.target) for g in case.plan.goals] == [(-1, 1)]
+
+
+def test_plausibility_rules_unit() -> None:
+    from casework.plausibility import answer_problems, level_problems, plan_start_problems
+    from interview.case import Plan
+
+    plan = Plan(start="2026-05-04")
+    today = date(2026, 11, 29)
+    assert answer_problems("meeting_date", "2026-05-03", plan, today)[0].severity == "error"
+    assert answer_problems("meeting_date", "2026-05-04", plan, today) == []
+    assert answer_problems("next_followup", "2026-11-29", plan, today)[0].rule == "next_followup_past"
+    assert answer_problems("next_followup", "2026-11-30", plan, today) == []
+    assert answer_problems("assessment", "2020-01-01", plan, today) == []
+    assert plan_start_problems(date(2026, 11, 30), today)[0].severity == "warning"
+    assert plan_start_problems(today, today) == []
+    assert level_problems("gas", 2, -2)[0].message("sv").startswith("Målnivån -2 är inte bättre")
+    assert level_problems("gas", 0, 0) and level_problems("icf", 1, 3) and not level_problems("icf", 3, 1)
+    assert level_problems("gas", None, -2) == [] and level_problems("none", 2, -2) == []
