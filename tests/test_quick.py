@@ -724,3 +724,110 @@ def test_plausibility_rules_unit() -> None:
     assert level_problems("gas", 2, -2)[0].message("sv").startswith("Målnivån -2 är inte bättre")
     assert level_problems("gas", 0, 0) and level_problems("icf", 1, 3) and not level_problems("icf", 3, 1)
     assert level_problems("gas", None, -2) == [] and level_problems("none", 2, -2) == []
+
+
+# --- start-up: lock and passphrase before the first question, Ctrl-D at it -------------------------
+
+SECRET = "rätt lösenfras 1"
+FAST_KDF = {"name": "scrypt", "n": 2**10, "r": 8, "p": 1}
+
+
+def _encrypted(tmp_path: Path, example: Any) -> Path:
+    ws = Workspace.create(tmp_path / "ws", WorkspaceSettings(caseworker="A"), passphrase=SECRET, kdf=FAST_KDF)
+    r = TinyDBRepository(ws, codec=ws.codec(SECRET))
+    r.add_case(Case(client=example.client, plan=example.plan))
+    r.close()
+    return ws.path
+
+
+def _quick_in_tmux(ws: Path, tmp_path: Path, *extra: str, secret: str | None = None) -> Tmux:
+    env = {**os.environ, "HOME": str(tmp_path), "TERM": "xterm-256color"}
+    env.pop("UPPFOLJNING_PASSPHRASE", None)
+    if secret is not None:
+        env["UPPFOLJNING_PASSPHRASE"] = secret
+    return Tmux([sys.executable, "-m", "tui.cli", "--workspace", str(ws), "quick", *extra], 80, 24, env)
+
+
+def test_a_wrong_passphrase_is_retried_then_refused_before_any_question(tmp_path: Path, example: Any) -> None:
+    _need_tmux()
+    ws = _encrypted(tmp_path, example)
+    term = _quick_in_tmux(ws, tmp_path)
+    try:
+        for left in (2, 1):
+            term.wait_text("Lösenfras:")
+            term.type("fel fras")
+            term.keys("Enter")
+            term.wait_text(f"Fel lösenfras. Försök igen ({left} försök kvar).")
+        term.type("fel igen")
+        term.keys("Enter")
+        screen = term.wait_text("[exit 1]")
+        assert "Fel lösenfras 3 gånger; ingenting har ändrats." in screen
+        assert "Vilket ärende" not in screen and "Traceback" not in screen
+    finally:
+        term.close()
+    term = _quick_in_tmux(ws, tmp_path, "--case", "ifo-2026-0117")
+    try:
+        term.wait_text("Lösenfras:")
+        term.type("fel fras")
+        term.keys("Enter")
+        term.wait_text("Försök igen (2 försök kvar)")
+        term.type(SECRET)
+        term.keys("Enter")
+        term.wait_text("? Datum för uppföljningen")  # the right one on the second try
+        term.keys("C-c")
+        screen = term.wait_text("[exit 0]")
+        assert "quick --case IFO-2026-0117" in _norm(screen)
+    finally:
+        term.close()
+
+
+def test_a_wrong_passphrase_from_the_environment_stops_the_first_question(
+    tmp_path: Path, example: Any
+) -> None:
+    _need_tmux()
+    ws = _encrypted(tmp_path, example)
+    for extra in ((), ("--case", "IFO-2026-0117")):
+        term = _quick_in_tmux(ws, tmp_path, *extra, secret="fel fras")
+        try:
+            screen = term.wait_text("[exit 1]")  # nothing typed: it is stopped, not answered
+            assert "Lösenfrasen i UPPFOLJNING_PASSPHRASE är fel; ingenting har ändrats." in _norm(screen)
+            assert "Traceback" not in screen and "Datum för uppföljningen" not in screen
+        finally:
+            term.close()
+
+
+def test_a_locked_workspace_is_said_before_any_question(tmp_path: Path, example: Any) -> None:
+    from storage.lock import WorkspaceLock
+
+    _need_tmux()
+    ws = _encrypted(tmp_path, example)
+    with WorkspaceLock(ws / "lock"):
+        term = _quick_in_tmux(ws, tmp_path, secret=SECRET)
+        try:
+            screen = term.wait_text("[exit 1]")
+            assert "Arbetsytan är öppen i ett annat program" in _norm(screen)
+            assert f"process {os.getpid()}" in _norm(screen)
+            assert "Lösenfras" not in screen and "Vilket ärende" not in screen
+        finally:
+            term.close()
+
+
+def test_ctrl_d_at_the_first_question_and_later_is_a_pause(tmp_path: Path, example: Any) -> None:
+    _need_tmux()
+    ws = _encrypted(tmp_path, example)
+    term = _quick_in_tmux(ws, tmp_path, secret=SECRET)
+    try:
+        term.wait_text("? Vilket ärende?")
+        term.keys("C-d")
+        screen = term.wait_text("[exit 0]")
+        assert "Traceback" not in screen and "EOFError" not in screen
+    finally:
+        term.close()
+    term = _quick_in_tmux(ws, tmp_path, "--case", "IFO-2026-0117", secret=SECRET)
+    try:
+        term.wait_text("? Datum för uppföljningen")
+        term.keys("C-d")
+        screen = term.wait_text("[exit 0]")
+        assert "Pausat. Utkastet är sparat" in screen and "Traceback" not in screen
+    finally:
+        term.close()

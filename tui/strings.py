@@ -214,6 +214,7 @@ SV: dict[str, str] = {
     "quick_passphrase_failed": "Fel lösenfras {n} gånger; ingenting har ändrats.",
     "quick_locked": "Arbetsytan är öppen i ett annat program ({who}, process {pid}, sedan {since}); stäng det där först.",
     "quick_unreadable": "Arbetsytan kunde inte öppnas: {why}",
+    "quick_passphrase_env_wrong": "Lösenfrasen i UPPFOLJNING_PASSPHRASE är fel; ingenting har ändrats.",
 }
 
 EN: dict[str, str] = {
@@ -426,6 +427,7 @@ EN: dict[str, str] = {
     "quick_passphrase_failed": "Wrong passphrase {n} times; nothing has been changed.",
     "quick_locked": "The workspace is open in another program ({who}, process {pid}, since {since}); close it there first.",
     "quick_unreadable": "The workspace could not be opened: {why}",
+    "quick_passphrase_env_wrong": "The passphrase in UPPFOLJNING_PASSPHRASE is wrong; nothing has been changed.",
 }
 
 CATALOGUES = {"sv": SV, "en": EN}
