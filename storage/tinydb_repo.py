@@ -83,7 +83,10 @@ class TinyDBRepository(Repository):
         codec: Codec | None = None,
         durable: bool = True,
         audit: AuditLog | None = None,
+        lock: WorkspaceLock | None = None,
     ) -> None:
+        """`lock`: the workspace's lock, already held by the caller (taken before anything else is
+        read, so a second program is told at once); the repository releases it on close."""
         self.workspace = workspace
         self.codec = codec or PlainCodec()
         self.durable = durable
@@ -91,8 +94,9 @@ class TinyDBRepository(Repository):
         self.audit = audit or workspace.audit_log(durable=durable, codec=self.codec)
         self._lock: WorkspaceLock | None = None
         if writable:
-            self._lock = workspace.lock()
-            self._lock.acquire()
+            self._lock = lock if lock is not None and lock.held else workspace.lock()
+            if not self._lock.held:
+                self._lock.acquire()
             workspace.clean()
         self._dbs: dict[str, TinyDB] = {}
         # What is known is read before the files: a concurrent writer can then only make a file

@@ -1,20 +1,28 @@
 """The quick mode for thin clients: one questionary prompt per question, over the same engine.
 
 Only what it uses is imported (questionary, the core; never textual), so it starts fast and small.
-Ctrl-C anywhere is caught in one place: the draft is already saved, so it is a pause.
+Every prompt is laid out for a narrow terminal: the label wrapped on its own lines, the instruction on
+its own line and a typing area of the full width (prompt_toolkit draws nothing at all when a one-line
+prompt is wider than the terminal). Ctrl-C and Ctrl-D anywhere are caught in one place: the draft is
+already saved, so either is a pause.
 """
 
 from __future__ import annotations
 
 import sys
+import textwrap
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import questionary
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent, merge_key_bindings
 from questionary import Choice
+from questionary.question import Question
 
+from casework.cases import match_cases
+from casework.plausibility import Problem, answer_problems, level_problems, plan_start_problems
 from casework.session import FollowUpSession, open_draft, start_followup
 from forms.schema import (
     BoolQuestion,
@@ -24,26 +32,100 @@ from forms.schema import (
     MultiQuestion,
     TextQuestion,
 )
-from interview.case import LIFE_AREAS, SCALE_RANGES, Case, Client, Goal, Plan
+from interview.case import LIFE_AREAS, SCALE_RANGES, Case, Client, Goal, Intervention, Plan
 from interview.engine import Step
 from interview.errors import AnswerError
 from storage.repository import Repository
+from tui.quick_start import width, wrap
 from tui.strings import s
 from tui.visible import visible
 
-SKIP = "\x00skip"  # a choice value no code can take
+SKIP = "\x00skip"  # choice values no code can take
+HELP = "\x00help"
+BACK = "\x00back"
+NEW = "\x00new"
+AGAIN = "\x00again"
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+class Help:
+    """`?` pressed in a prompt: what was ticked or typed so far, to offer again after the guidance."""
+
+    def __init__(self, kept: Any) -> None:
+        self.kept = kept
+
+
+def _exit_with(result: Any) -> Callable[[KeyPressEvent], None]:
+    def handler(event: KeyPressEvent) -> None:
+        event.app.exit(result=result)
+
+    return handler
+
+
+def _ticks(event: KeyPressEvent) -> list[Any]:
+    """The ticks of a running checkbox, read from its control (questionary keeps them nowhere else)."""
+    from questionary.prompts.common import InquirerControl
+
+    for control in event.app.layout.find_all_controls():
+        if isinstance(control, InquirerControl):
+            return list(control.selected_options)
+    return []
+
+
+def keys(question: Question, *, back: bool = True, help_key: str = "") -> Question:
+    """Adds the quick mode's keys: Ctrl-P back, `?` guidance (where it cannot be typed text), Ctrl-D pause."""
+    bindings = KeyBindings()
+    if back:
+        bindings.add("c-p", eager=True)(_exit_with(BACK))
+
+    @bindings.add("c-d", eager=True)
+    def pause(event: KeyPressEvent) -> None:
+        # Ctrl-D is end-of-input to prompt_toolkit (EOFError); here it pauses, exactly as Ctrl-C.
+        event.app.exit(exception=KeyboardInterrupt())
+
+    if help_key == "ticks":
+
+        @bindings.add("?", eager=True)
+        def ticks_help(event: KeyPressEvent) -> None:
+            event.app.exit(result=Help(_ticks(event)))
+
+    elif help_key == "text":
+
+        @bindings.add("?", eager=True)
+        def text_help(event: KeyPressEvent) -> None:
+            event.app.exit(result=Help(event.app.current_buffer.text))
+
+    elif help_key == "plain":
+        bindings.add("?", eager=True)(_exit_with(HELP))
+    app = question.application
+    # Ours last: prompt_toolkit lets the last matching binding win (select binds Ctrl-P as "up").
+    app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), bindings])
+    return question
 
 
 def yes_no(message: str, lang: str, default: bool) -> bool:
     """questionary's confirm answers '(Y/n)' in English; this asks in the user's language."""
     choices = [Choice("Ja" if lang == "sv" else "Yes", True), Choice("Nej" if lang == "sv" else "No", False)]
-    answer: bool = questionary.select(
-        message, choices=choices, default=choices[0 if default else 1]
-    ).unsafe_ask()
+    question = questionary.select(
+        wrap(message),
+        choices=choices,
+        default=choices[0 if default else 1],
+        instruction="\n" + wrap(s("quick_select_hint", lang).split(" · ?")[0] + ")"),
+    )
+    answer: bool = keys(question, back=False).unsafe_ask()
     return answer
 
 
-HELP = "\x00help"
+def text_prompt(message: str, lang: str, default: str = "", validate: Any = None) -> str:
+    """A plain text question laid out like every other: label, instruction, a full-width line."""
+    question = questionary.text(
+        wrap(message),
+        default=default,
+        validate=validate,
+        instruction="\n" + wrap(s("quick_plain_hint", lang)) + "\n>",
+    )
+    answer: str = keys(question, back=False).unsafe_ask()
+    return answer
 
 
 class QuickMode:
@@ -67,30 +149,73 @@ class QuickMode:
         self.out = out
         self.session: FollowUpSession | None = None
         self.case: Case | None = None
+        self._section: str | None = None
 
     # --- the case -------------------------------------------------------------------------------
 
     def pick_case(self, ref: str | None) -> Case:
-        if ref is None:
-            listing = self.repo.listing()
-            labels = {
-                f"{c.case_ref} – {visible(c.name)}" if c.name else c.case_ref: c.case_ref for c in listing
-            }
-            message = s("quick_pick_case", self.lang)
-            if labels:
-                answer = questionary.autocomplete(
-                    message, choices=list(labels), match_middle=True
-                ).unsafe_ask()
-            else:  # an empty workspace: nothing to complete, straight to a new case
-                answer = questionary.text(message).unsafe_ask()
-            ref = labels.get(answer, answer).strip()
-        if ref:
-            found = self.repo.find_case(ref)
-            if found is not None:
-                return found
-            if not yes_no(s("quick_no_such_case", self.lang, ref=ref), self.lang, True):
-                raise KeyboardInterrupt
-        return self.new_case(ref or None)
+        """The case typed (number or name, any case); near matches offered; a new one only when asked."""
+        while True:
+            if ref is None:
+                ref = self.ask_case_ref()
+            if not ref:
+                return self.new_case(None)
+            chosen = self.resolve(ref)
+            if isinstance(chosen, Case):
+                return chosen
+            if chosen == NEW:
+                return self.new_case(ref)
+            ref = None  # search again
+
+    def ask_case_ref(self) -> str:
+        listing = self.repo.listing()
+        labels = {f"{c.case_ref} – {visible(c.name)}" if c.name else c.case_ref: c.case_ref for c in listing}
+        # autocomplete has no instruction of its own: it goes below the label, then the typing line.
+        hint = wrap(s("quick_plain_hint", self.lang))
+        message = f"{wrap(s('quick_pick_case', self.lang))}\n{hint}\n>"
+        if labels:
+            question = questionary.autocomplete(message, choices=list(labels), match_middle=True)
+        else:  # an empty workspace: nothing to complete
+            question = questionary.text(message)
+        answer: str = keys(question, back=False).unsafe_ask()
+        return labels.get(answer, answer.split(" – ")[0]).strip()
+
+    def resolve(self, ref: str) -> Case | str:
+        """A case, NEW (create `ref`) or AGAIN (ask again); "Nej" is the default for creating."""
+        lang = self.lang
+        found = match_cases(self.repo.listing(), ref)
+        if len(found.exact) == 1:
+            return self.repo.get_case(found.exact[0].case_id)
+        if found.exact:
+            choices = [Choice(f"{c.case_ref} – {visible(c.name)}", c.case_id) for c in found.exact]
+            picked = self._select(s("quick_same_name", lang, ref=ref), choices, None, back=False)
+            return self.repo.get_case(picked)
+        if found.near:
+            choices = [
+                Choice(f"{c.case_ref} – {visible(c.name)}" if c.name else c.case_ref, c.case_id)
+                for c in found.near
+            ]
+            choices += [
+                Choice(s("quick_create", lang, ref=ref), NEW),
+                Choice(s("quick_search_again", lang), AGAIN),
+            ]
+            picked = self._select(s("quick_near", lang, ref=ref), choices, choices[0], back=False)
+            return picked if picked in (NEW, AGAIN) else self.repo.get_case(picked)
+        return NEW if yes_no(s("quick_no_such_case", lang, ref=ref), lang, False) else AGAIN
+
+    def _select(self, message: str, choices: list[Choice], default: Choice | None, *, back: bool) -> Any:
+        question = questionary.select(
+            wrap(message),
+            choices=choices,
+            default=default,
+            instruction="\n" + wrap(s("quick_select_hint", self.lang)),
+            erase_when_done=True,
+        )
+        answer = keys(question, back=back, help_key="plain" if back else "").unsafe_ask()
+        shown = next((str(c.title) for c in choices if c.value == answer), None)
+        if shown is not None and answer not in (BACK, HELP):
+            self.echo(message, shown)
+        return answer
 
     def _validated(self, message: str, build: Callable[[str], Any], default: str = "") -> Any:
         """Ask until the model accepts the text; its own message explains what is wrong."""
@@ -105,7 +230,21 @@ class QuickMode:
                 return "; ".join(line.split(": ", 1)[-1] for line in validation_lines(err, self.lang))
             return True
 
-        return build(questionary.text(message, default=default, validate=check).unsafe_ask())
+        answer = text_prompt(message, self.lang, default, check)
+        self.echo(message, answer)
+        return build(answer)
+
+    def _confirmed(self, problems: list[Problem]) -> bool:
+        """Errors are said and refused; a warning is said and asked about ("Nej" by default)."""
+        for problem in problems:
+            if problem.severity == "error":
+                self.out(wrap(f"  ! {problem.message(self.lang)}"))
+                return False
+        for problem in problems:
+            message = f"{problem.message(self.lang)} {s('quick_confirm', self.lang)}"
+            if not yes_no(message, self.lang, False):
+                return False
+        return True
 
     def new_case(self, ref: str | None) -> Case:
         lang = self.lang
@@ -114,31 +253,55 @@ class QuickMode:
             lambda t: Client(case_ref=t, caseworker=self.caseworker),
             default=ref or "",
         )
-        gender = questionary.select(
+        gender = self._select(
             s("field_gender", lang),
-            choices=[Choice(s(f"gender_{g}", lang), g) for g in ("woman", "man", "other", "unknown")],
-        ).unsafe_ask()
+            [Choice(s(f"gender_{g}", lang), g) for g in ("woman", "man", "other", "unknown")],
+            None,
+            back=False,
+        )
         client = client.model_copy(update={"gender": gender})
-        plan_type = questionary.select(
+        plan_type = self._select(
             s("field_plan_type", lang),
-            choices=[
+            [
                 Choice(s(f"plan_{t}", lang), t)
                 for t in ("genomforandeplan", "vardplan", "behandlingsplan", "sip", "other")
             ],
-        ).unsafe_ask()
-        plan: Plan = self._validated(
-            s("field_plan_start", lang),
-            lambda t: Plan(type=plan_type, start=t),
-            default=self.today.isoformat(),
+            None,
+            back=False,
         )
+        while True:
+            plan: Plan = self._validated(
+                s("field_plan_start", lang),
+                lambda t: Plan(type=plan_type, start=t),
+                default=self.today.isoformat(),
+            )
+            if self._confirmed(plan_start_problems(plan.start, self.today)):
+                break
         goals: list[Goal] = []
         prompt = "quick_add_goal"
         while yes_no(s(prompt, lang), lang, not goals):
             goals.append(self.new_goal(len(goals) + 1))
             prompt = "quick_add_more_goal"
-        case = Case(client=client, plan=plan.model_copy(update={"goals": goals}))
+        interventions: list[Intervention] = []
+        prompt = "quick_add_intervention"
+        while yes_no(s(prompt, lang), lang, not interventions):
+            interventions.append(self.new_intervention(len(interventions) + 1))
+            prompt = "quick_add_more_intervention"
+        plan = plan.model_copy(update={"goals": goals, "interventions": interventions})
+        case = Case(client=client, plan=plan)
         self.repo.add_case(case)
         return case
+
+    def new_intervention(self, n: int) -> Intervention:
+        lang = self.lang
+        name = self._validated(
+            s("field_intervention_name", lang), lambda t: Intervention(id=f"i{n}", name=t).name
+        )
+        provider = self._validated(
+            s("field_provider", lang),
+            lambda t: Intervention(id=f"i{n}", name=name, provider=t or None).provider,
+        )
+        return Intervention(id=f"i{n}", name=name, provider=provider)
 
     def new_goal(self, n: int) -> Goal:
         from forms.loader import bundled_form
@@ -147,23 +310,33 @@ class QuickMode:
         text = self._validated(
             s("field_goal_text", lang), lambda t: Goal(id="g", text=t, life_area="other").text
         )
-        area = questionary.select(
-            s("field_life_area", lang), choices=[Choice(form.life_area_label(a, lang), a) for a in LIFE_AREAS]
-        ).unsafe_ask()
-        scale = questionary.select(
-            s("field_scale", lang), choices=[Choice(s(f"scale_{x}", lang), x) for x in ("icf", "gas", "none")]
-        ).unsafe_ask()
+        area = self._select(
+            s("field_life_area", lang),
+            [Choice(form.life_area_label(a, lang), a) for a in LIFE_AREAS],
+            None,
+            back=False,
+        )
+        scale = self._select(
+            s("field_scale", lang), [Choice(s(f"scale_{x}", lang), x) for x in ("icf", "gas", "none")], None,
+            back=False,
+        )
         levels: dict[str, int | None] = {"baseline": None, "target": None}
         if scale != "none":
             low, high = SCALE_RANGES[scale]
-            for field in ("baseline", "target"):
-                levels[field] = questionary.select(
-                    s(f"field_{field}", lang),
-                    choices=[
-                        Choice(s("quick_skip", lang), None),
-                        *(Choice(str(v), v) for v in range(low, high + 1)),
-                    ],
-                ).unsafe_ask()
+            shown = (lambda v: f"{v:+d}" if v else "0") if scale == "gas" else str
+            while True:
+                for field in ("baseline", "target"):
+                    levels[field] = self._select(
+                        s(f"field_{field}", lang),
+                        [
+                            Choice(s("quick_skip", lang), None),
+                            *(Choice(shown(v), v) for v in range(low, high + 1)),
+                        ],
+                        None,
+                        back=False,
+                    )
+                if self._confirmed(level_problems(scale, levels["baseline"], levels["target"])):
+                    break
         return Goal(id=f"g{n}", text=text, life_area=area, scale=scale, **levels)
 
     # --- the interview ----------------------------------------------------------------------------
@@ -188,34 +361,100 @@ class QuickMode:
         self.session, self.case = session, case
         return session
 
-    def ask_all(self) -> None:
+    def _session(self) -> FollowUpSession:
         assert self.session is not None  # noqa: S101 - start() comes first
-        section = None
-        while (step := self.session.current()) is not None:
-            if step.section.id != section:
-                section = step.section.id
-                self.out(f"\n— {step.section.title.get(self.lang)} —")
-            self.ask(step)
+        return self.session
 
-    def ask(self, step: Step) -> None:
-        session = self.session
-        assert session is not None  # noqa: S101
-        q, lang = step.question, self.lang
-        label = q.label.get(lang)
+    def _order(self, step: Step) -> int:
+        return next(i for i, other in enumerate(self._session().interview.steps) if other.key == step.key)
+
+    def previous(self, step: Step) -> Step | None:
+        """The question asked just before `step`, as the answers stand now."""
+        iv = self._session().interview
+        here = self._order(step)
+        before = [other for i, other in enumerate(iv.steps) if i < here and iv.is_applicable(other)]
+        return before[-1] if before else None
+
+    def following(self, step: Step, furthest: int) -> Step | None:
+        """After a step: every question up to the furthest one reached (so going back and on again
+        passes each one, its answer the default), then only unanswered ones."""
+        iv = self._session().interview
+        here = self._order(step)
+        for i, other in enumerate(iv.steps):
+            if i > here and iv.is_applicable(other) and (i <= furthest or not iv.is_answered(other)):
+                return other
+        return None
+
+    def ask_all(self) -> None:
+        """From the first unanswered question to the end; Ctrl-P or "← föregående" goes one back."""
+        step = self._session().current()
+        furthest = -1
+        while step is not None:
+            furthest = max(furthest, self._order(step))
+            if self.ask(step):
+                step = self.following(step, furthest)
+                continue
+            before = self.previous(step)
+            if before is None:
+                self.out(f"  {s('quick_first_question', self.lang)}")
+            else:
+                step = before
+
+    def label(self, step: Step) -> str:
+        label = step.question.label.get(self.lang)
         if step.goal is not None:
-            label = f"{label}  [{s('quick_goal_line', lang, goal=visible(step.goal.text))}]"
+            return f"{s('quick_goal_line', self.lang, goal=visible(step.goal.text))}\n{label}"
+        return label
+
+    def ask(self, step: Step) -> bool:
+        """One question until it is answered (True) or the person goes back (False)."""
+        session = self._session()
+        if step.section.id != self._section:
+            self._section = step.section.id
+            self.out(f"\n— {step.section.title.get(self.lang)} —")
+        label = self.label(step)
         required = session.interview.is_required(step)
         current = session.interview.value(step)
         while True:
             raw = self.prompt(step, label, required, current)
-            if raw == HELP:
+            if isinstance(raw, Help):
+                current = raw.kept  # the ticks or the typed date stay for after the guidance
                 self.show_help(step)
                 continue
+            if isinstance(raw, str) and raw == BACK:
+                return False
+            if isinstance(raw, str) and raw == HELP:
+                self.show_help(step)
+                continue
+            given = None if isinstance(raw, str) and raw == SKIP else raw
             try:
-                session.answer(step.key, None if raw == SKIP else raw)
-                return
+                value = session.interview.coerce(step, given)
             except AnswerError as err:
-                self.out(f"  ! {err}")
+                self.out(wrap(f"  ! {err}"))
+                current = given  # what was ticked or typed is offered again, not cleared
+                continue
+            question_id = step.question.id if step.goal is None else ""
+            if not self._confirmed(answer_problems(question_id, value, session.followup.plan, self.today)):
+                current = given
+                continue
+            session.answer(step.key, given)
+            self.echo(label, self.shown(step, value))
+            return True
+
+    def shown(self, step: Step, value: Any) -> str:
+        from interview.display import answer_text
+
+        if value in (None, "", []):
+            return s("skipped", self.lang)
+        if isinstance(step.question, DateQuestion):
+            return str(value)  # as typed, so the transcript shows what was entered
+        return answer_text(step.question, value, self.lang, form=self._session().form, goal=step.goal)
+
+    def echo(self, label: str, shown: str) -> None:
+        """The transcript: each question and its answer stay on screen once the prompt is gone."""
+        self.out(wrap(f"✓ {label}".replace("\n", "\n  ")))
+        for line in shown.split("\n"):
+            self.out(wrap(f"  → {line}", indent="    "))
 
     def choices(self, step: Step, required: bool) -> list[Choice]:
         q, lang = step.question, self.lang
@@ -243,80 +482,129 @@ class QuickMode:
             items = []
         if not required:
             items.append(Choice(s("quick_skip", lang), SKIP))
+        items.append(Choice(s("quick_back_choice", lang), BACK))
         items.append(Choice(s("quick_help_choice", lang), HELP))
         return items
 
     def prompt(self, step: Step, label: str, required: bool, current: Any) -> Any:
-        q = step.question
+        q, lang = step.question, self.lang
+        message = wrap(label)
         if isinstance(q, ChoiceQuestion | LevelQuestion | BoolQuestion):
             items = self.choices(step, required)
-            default = next((c for c in items if c.value == current), None)
-            return questionary.select(label, choices=items, default=default).unsafe_ask()
+            default = next((c for c in items if c.value == current and current is not None), None)
+            question = questionary.select(
+                message,
+                choices=items,
+                default=default,
+                instruction="\n" + wrap(s("quick_select_hint", lang)),
+                erase_when_done=True,
+            )
+            return keys(question, help_key="plain").unsafe_ask()
         if isinstance(q, MultiQuestion):
             chosen = set(current or [])
-            answer = questionary.checkbox(
-                label,
-                choices=[Choice(c.label.get(self.lang), c.code, checked=c.code in chosen) for c in q.choices],
-                instruction=s("multi_hint", self.lang).split(",")[0],
-            ).unsafe_ask()
-            return answer or ([] if not required else answer)
-        hint = s("quick_help_hint", self.lang)
+            question = questionary.checkbox(
+                message,
+                choices=[Choice(c.label.get(lang), c.code, checked=c.code in chosen) for c in q.choices],
+                instruction="\n" + wrap(s("quick_checkbox_hint", lang)),
+                erase_when_done=True,
+            )
+            return keys(question, help_key="ticks").unsafe_ask()
         if isinstance(q, DateQuestion):
             # The meeting is most often documented the same day: offer today, never silently.
             offered = current or (self.today.isoformat() if q.not_future else "")
-            text = questionary.text(
-                label,
-                default=str(offered),
-                instruction=f"({s('date_hint', self.lang, today=self.today.isoformat())}; {hint})",
-            ).unsafe_ask()
+            hint = s("quick_date_hint", lang, today=self.today.isoformat())
+            question = questionary.text(
+                message, default=str(offered), instruction="\n" + wrap(hint) + "\n>", erase_when_done=True
+            )
+            text = keys(question, help_key="text").unsafe_ask()  # `?` is never part of a date
         else:
             assert isinstance(q, TextQuestion)  # noqa: S101 - the registry above covers the rest
-            text = questionary.text(
-                label,
+            hint = s("quick_multiline_hint" if q.multiline else "quick_text_hint", lang)
+            question = questionary.text(
+                message,
                 default=str(current or ""),
                 multiline=q.multiline,
-                instruction=f"({s('quick_multiline', self.lang)} {hint})",
-            ).unsafe_ask()
+                instruction="\n" + wrap(hint) + "\n>",
+                erase_when_done=True,
+            )
+            text = keys(question).unsafe_ask()
+        if not isinstance(text, str):
+            return text  # BACK or Help
         if text.strip() == "?":
             return HELP
         return text if text.strip() else SKIP
 
     def show_help(self, step: Step) -> None:
         q = step.question
-        self.out(f"  {q.help.get(self.lang)}")
+        self.out(wrap(f"  {q.help.get(self.lang)}"))
         settings = getattr(getattr(self.repo, "workspace", None), "settings", None)
         if settings is not None and settings.training:
             from forms.training_data import guidance
 
             for key, value in guidance().get(q.id, {}).items():
-                self.out(f"  {s(f'guidance_{key}', self.lang)}: {value.get(self.lang, '')}")
+                self.out(wrap(f"  {s(f'guidance_{key}', self.lang)}: {value.get(self.lang, '')}"))
         for ref in q.legal:
             flag = "" if ref.verified else f" ({s('unverified', self.lang)})"
-            self.out(f"  {s('legal', self.lang)}: {ref.text.get(self.lang)}{flag}")
+            self.out(wrap(f"  {s('legal', self.lang)}: {ref.text.get(self.lang)}{flag}"))
 
-    # --- the end ----------------------------------------------------------------------------------
+    # --- the review and the end -------------------------------------------------------------------
+
+    def review_line(self, n: int, step: Step) -> str:
+        iv = self._session().interview
+        label = step.question.label.get(self.lang)
+        if step.goal is not None:
+            label = f"[{visible(step.goal.text)}] {label}"
+        if not iv.has(step):
+            shown = s("quick_not_answered", self.lang)
+        else:
+            shown = " ".join(self.shown(step, iv.value(step)).split())
+        return textwrap.shorten(f"{n:2}. {label}: {shown}", width(), placeholder="…")
+
+    def review(self) -> None:
+        """Every answer, numbered; a number re-asks that question, a hint's letter goes to its question."""
+        session, lang = self._session(), self.lang
+        while True:
+            steps = session.interview.applicable_steps()
+            self.out(f"\n— {s('quick_review_title', lang)} —")
+            for n, step in enumerate(steps, 1):
+                self.out(self.review_line(n, step))
+            numbers = {step.key: n for n, step in enumerate(steps, 1)}
+            targets: dict[str, int] = {}
+            for letter, hint in zip(LETTERS, session.hints(), strict=False):
+                target = next((numbers[k] for k in hint.points_to if k in numbers), None)
+                mark = "⚠" if hint.severity == "warning" else "ℹ"
+                goes = f" {s('quick_review_goes', lang, n=target)}" if target else ""
+                self.out(wrap(f"{letter}. {mark} {hint.message(lang)}{goes}", indent="   "))
+                if target:
+                    targets[letter] = target
+            missing = session.missing()
+            if missing:
+                self.out(wrap(f"  ! {s('quick_review_missing', lang, labels=', '.join(missing))}"))
+            typed = text_prompt(s("quick_review_prompt", lang), lang).strip()
+            if not typed:
+                return
+            if typed.isdigit() and 1 <= int(typed) <= len(steps):
+                chosen = steps[int(typed) - 1]
+            elif typed.upper() in targets:
+                chosen = steps[targets[typed.upper()] - 1]
+            else:
+                letters = f", {'/'.join(targets)}" if targets else ""
+                self.out(f"  ! {s('quick_review_bad', lang, n=len(steps), letters=letters)}")
+                continue
+            self._section = None
+            if self.ask(chosen):
+                self.ask_all()  # a changed answer can open new questions: those come next
 
     def finish(self) -> None:
-        session = self.session
-        assert session is not None  # noqa: S101
-        iv, lang = session.interview, self.lang
-        self.out(f"\n{s('quick_summary', lang)}")
-        self.out(f"  {session.summary()}")
-        for hint in session.hints():
-            mark = "⚠" if hint.severity == "warning" else "ℹ"
-            self.out(f"  {mark} {hint.message(lang)}")
-        if not iv.is_complete():
+        session, lang = self._session(), self.lang
+        self.review()
+        if not session.interview.is_complete():
             self.out(s("quick_done_draft", lang))
             return
         if yes_no(s("quick_finalize", lang), lang, False):
-            signer = (
-                questionary.text(
-                    s("quick_signer", lang), default=session.followup.caseworker or self.caseworker
-                )
-                .unsafe_ask()
-                .strip()
-            )
-            session.finalize(signer or self.caseworker)
+            by = session.followup.caseworker or self.caseworker
+            signer = text_prompt(s("quick_signer", lang), lang, by)
+            session.finalize(signer.strip() or self.caseworker)
             self.out(s("finalized", lang))
         else:
             self.out(s("quick_done_draft", lang))
@@ -337,12 +625,15 @@ class QuickMode:
         p = self.session.interview.progress()
         self.out(
             "\n"
-            + s(
-                "quick_paused",
-                self.lang,
-                answered=p.answered,
-                total=p.applicable,
-                ref=self.case.client.case_ref,
+            + wrap(
+                s(
+                    "quick_paused",
+                    self.lang,
+                    answered=p.answered,
+                    total=p.applicable,
+                    ref=self.case.client.case_ref,
+                ),
+                indent="",
             )
         )
 
@@ -354,8 +645,8 @@ def run(repo: Repository, lang: str, caseworker: str, ref: str | None, *, pdf_di
         quick.start(case)
         quick.ask_all()
         quick.finish()
-    except KeyboardInterrupt:
-        # The one place Ctrl-C lands: every given answer is already on disk.
+    except (KeyboardInterrupt, EOFError):
+        # The one place Ctrl-C and Ctrl-D land: every given answer is already on disk.
         quick.paused()
         return 0
     return 0

@@ -7,8 +7,11 @@ opened in a thread meanwhile, and the case list reaches the completer as soon as
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import shutil
 import sys
+import textwrap
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,6 +21,20 @@ from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
 from tui.strings import s
+
+
+def width() -> int:
+    """The terminal's columns (80 when unknown), one spare so nothing touches the last column."""
+    return max(30, shutil.get_terminal_size((80, 24)).columns - 1)
+
+
+def wrap(text: str, indent: str = "  ") -> str:
+    """Lines that fit beside questionary's two-column "? " mark, so no prompt line is ever folded
+    (prompt_toolkit draws an empty screen when a one-line prompt is wider than the terminal)."""
+    lines: list[str] = []
+    for para in text.split("\n"):
+        lines.extend(textwrap.wrap(para, width() - 2, subsequent_indent=indent) or [""])
+    return "\n".join(lines)
 
 
 class CaseCompleter(Completer):
@@ -40,25 +57,96 @@ class CaseCompleter(Completer):
 
 
 class Loader(threading.Thread):
-    """Opens the workspace and lists its cases, off the prompt's thread."""
+    """Opens the workspace and lists its cases, off the prompt's thread.
 
-    def __init__(self, path: Path, secret: str | None, completer: CaseCompleter) -> None:
+    The lock is already held and, when the passphrase was typed, the codec already unlocked; with
+    the passphrase from the environment the key is derived here, and a wrong one stops the first
+    question at once (`stop`), before anything can be answered.
+    """
+
+    def __init__(
+        self, path: Path, secret: str | None, codec: Any, lock: Any, completer: CaseCompleter
+    ) -> None:
         super().__init__(daemon=True)
-        self.path, self.secret, self.completer = path, secret, completer
+        self.path, self.secret, self.codec, self.lock = path, secret, codec, lock
+        self.completer = completer
         self.repo: Any = None
         self.error: BaseException | None = None
+        self.stop: Any = None  # set by the prompt: interrupts it from this thread
 
     def run(self) -> None:
         try:
-            from storage.maintenance import open_repository
+            from storage.tinydb_repo import TinyDBRepository
+            from storage.workspace import Workspace
             from tui.visible import visible
 
-            self.repo = open_repository(self.path, passphrase=lambda: self.secret, writable=True)
+            ws = Workspace.open(self.path)
+            codec = self.codec if self.codec is not None else ws.codec(self.secret)
+            self.repo = TinyDBRepository(ws, codec=codec, lock=self.lock)
             self.completer.labels = [
                 f"{c.case_ref} – {visible(c.name)}" if c.name else c.case_ref for c in self.repo.listing()
             ]
         except BaseException as err:  # reported on the main thread, in the user's words
             self.error = err
+            if self.stop is not None:
+                self.stop()
+
+
+class Failed(Exception):
+    """The loader failed while the first question was on screen."""
+
+
+def _error_lines(err: BaseException, lang: str) -> list[str]:
+    from storage.crypto import WrongPassphrase
+    from storage.errors import StorageError
+
+    if isinstance(err, WrongPassphrase):
+        return [s("quick_passphrase_env_wrong", lang)]
+    if isinstance(err, StorageError):
+        return [s("quick_unreadable", lang, why=err)]
+    return list(getattr(err, "lines", None) or [str(err)])
+
+
+def _take_lock(path: Path, lang: str) -> Any:
+    """The workspace's lock before any question: a second program is told now, not after an answer."""
+    from storage.errors import WorkspaceLocked
+    from storage.lock import WorkspaceLock
+
+    lock = WorkspaceLock(path / "lock")
+    try:
+        lock.acquire()
+    except WorkspaceLocked as err:
+        h = err.holder
+        print(
+            "uppfoljning: "
+            + s("quick_locked", lang, who=f"{h.get('user', '?')}@{h.get('host', '?')}",
+                pid=h.get("pid", "?"), since=h.get("since", "?")),
+            file=sys.stderr,
+        )
+        return None
+    return lock
+
+
+def _typed_passphrase(path: Path, lang: str) -> Any:
+    """Asks for the passphrase (three tries) and returns the unlocked codec; None if it never fits."""
+    import getpass
+
+    from storage.crypto import WrongPassphrase
+    from storage.workspace import Workspace
+
+    ws = Workspace.open(path)
+    for attempt in range(1, TRIES + 1):
+        secret = getpass.getpass(f"{s('quick_passphrase', lang)}: ")
+        try:
+            return ws.codec(secret)
+        except WrongPassphrase:
+            if attempt < TRIES:
+                print(s("quick_passphrase_wrong", lang, left=TRIES - attempt), file=sys.stderr)
+    print(f"uppfoljning: {s('quick_passphrase_failed', lang, n=TRIES)}", file=sys.stderr)
+    return None
+
+
+TRIES = 3
 
 
 def main(args: argparse.Namespace) -> int:
@@ -80,46 +168,77 @@ def main(args: argparse.Namespace) -> int:
         )
         return 1
     lang = args.lang or str(header.get("lang") or "sv")
-    secret = None
-    if header.get("encryption"):
-        from tui import passphrase
-        from tui.errors import UserError
+    lock = _take_lock(path, lang)
+    if lock is None:
+        return 1
+    try:
+        return _started(args, path, header, lang, lock)
+    finally:
+        lock.release()  # the repository released it already when it was opened; this is a no-op then
 
-        try:
-            secret = passphrase.existing(lang)
-        except UserError as err:
-            print(f"uppfoljning: {err}", file=sys.stderr)
-            return 1
+
+def _started(args: argparse.Namespace, path: Path, header: dict[str, Any], lang: str, lock: Any) -> int:
+    import os
+
+    secret, codec = None, None
+    if header.get("encryption"):
+        secret = os.environ.get("UPPFOLJNING_PASSPHRASE") or None
+        if secret is None:
+            try:
+                codec = _typed_passphrase(path, lang)
+            except (KeyboardInterrupt, EOFError):
+                return 0
+            if codec is None:
+                return 1
     completer = CaseCompleter()
-    loader = Loader(path, secret, completer)
+    loader = Loader(path, secret, codec, lock, completer)
     ref = args.case
     if ref is None:
         import asyncio
 
         import questionary
 
-        question = questionary.text(s("quick_pick_case", lang), completer=completer)
+        question = questionary.text(
+            wrap(s("quick_pick_case", lang)),
+            completer=completer,
+            instruction="\n" + wrap(s("quick_plain_hint", lang)) + "\n>",
+        )
+        app = question.application
 
         # Start reading once the question has been painted, so the two never compete for it.
         def start_soon() -> None:
-            asyncio.get_running_loop().call_later(0.03, loader.start)
+            loop = asyncio.get_running_loop()
 
-        question.application.pre_run_callables.append(start_soon)
+            def interrupt() -> None:
+                # The question may have been answered meanwhile; then there is nothing to stop.
+                with contextlib.suppress(Exception):
+                    if app.is_running and not app.future.done():  # type: ignore[union-attr]
+                        app.exit(exception=Failed())
+
+            def stop() -> None:
+                loop.call_soon_threadsafe(interrupt)
+
+            loader.stop = stop
+            loop.call_later(0.03, loader.start)
+
+        app.pre_run_callables.append(start_soon)
         try:
             answer = question.unsafe_ask()
-        except KeyboardInterrupt:
+        except Failed:
+            answer = None
+        except (KeyboardInterrupt, EOFError):  # Ctrl-D is a pause too, never a traceback
             if loader.is_alive():
                 loader.join()
             if loader.repo is not None:
                 loader.repo.close()
             return 0
-        ref = answer.split(" – ")[0].strip()  # a completed label is "REF – name"
+        loader.stop = None
+        ref = None if answer is None else answer.split(" – ")[0].strip()  # a completed label is "REF – name"
     if not loader.is_alive() and loader.repo is None and loader.error is None:
         loader.start()  # answered (or --case given) before the timer fired
     loader.join()
     if loader.error is not None:
-        lines = getattr(loader.error, "lines", None) or [str(loader.error)]
-        for line in lines:
+        for line in _error_lines(loader.error, lang):
             print(f"uppfoljning: {line}", file=sys.stderr)
         return 1
     from tui.quick import run
