@@ -540,6 +540,8 @@ def cmd_db(args: argparse.Namespace) -> int:
     lang = _lang(args)
     if not args.database:
         raise UserError(t("db_needed", lang))
+    if args.db_command == "import-workspace":
+        return _move_workspace(args, lang)
     conn = connect(args.database)
     try:
         if args.db_command in ("init", "upgrade"):
@@ -563,6 +565,30 @@ def cmd_db(args: argparse.Namespace) -> int:
             print(t("db_revoked", lang, login=args.login))
     finally:
         conn.close()
+    return 0
+
+
+def _move_workspace(args: argparse.Namespace, lang: str) -> int:
+    """db import-workspace DIR: every problem listed and nothing moved, or all moved at once."""
+    from casework.moving import MoveRefused, move
+
+    path = Path(args.dir).expanduser()
+    with _repository(args, writable=True) as db:
+        local = open_repository(path, passphrase=lambda: passphrase.existing(lang), writable=False)
+        try:
+            moved = move(local, db)
+        except MoveRefused as err:
+            lines = []
+            for kind, data in err.refusal.problems:
+                if kind in ("rolled_back", "missing"):
+                    lines += _finding_lines([data["finding"]], lang)
+                else:
+                    lines.append(t("move_" + kind, lang, **data))
+            raise UserError(*lines, t("move_nothing", lang)) from None
+        finally:
+            local.close()
+    print(t("moved", lang, cases=moved.cases, followups=moved.followups, signed=moved.signed,
+            addenda=moved.addenda))
     return 0
 
 

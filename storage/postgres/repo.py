@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -18,6 +18,9 @@ from storage.errors import AnswerConflict, Conflict, FinalizedError, NotFound, S
 from storage.postgres.connect import connect
 from storage.repository import FollowUpSummary, Repository
 from storage.workspace import WorkspaceSettings
+
+if TYPE_CHECKING:
+    from casework.moving import MovedCase
 
 T = TypeVar("T")
 Cursor = psycopg.Cursor[tuple[Any, ...]]
@@ -368,6 +371,53 @@ class PostgresRepository(Repository):
 
         self._tx(run)
         return self.get_followup(followup_id)
+
+    # --- moving a workspace in -----------------------------------------------------------------
+
+    def existing_cases(self, case_ids: list[str]) -> list[str]:
+        """Which of these case ids the database holds already (of the units this login sees)."""
+        rows = self._tx(lambda cur: cur.execute(
+            b"SELECT id FROM uppfoljning.cases WHERE id = ANY (%s) ORDER BY id", (case_ids,)).fetchall())
+        return [str(r[0]) for r in rows]
+
+    def import_cases(self, batch: Sequence[MovedCase]) -> None:
+        """Cases with their follow-ups exactly as stored elsewhere (ids, times, signatures, client
+        snapshots, import marks, addenda), in ONE transaction: all of them or none. Each case's chain
+        starts with an 'import_workspace' entry that carries its local audit entries (ids only)."""
+
+        def run(cur: Cursor) -> None:
+            moved = signed = addenda = 0
+            for item in batch:
+                case = item.case
+                cur.execute(
+                    b"INSERT INTO uppfoljning.cases (id, unit, case_ref, gender, born, birth_year, data, "
+                    b"created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                    (case.id, item.unit, case.client.case_ref, case.client.gender, _born(case),
+                     case.client.birth_year, Jsonb(case.model_dump(mode="json")), case.created_at))
+                for fu in item.followups:
+                    if fu.case_id != case.id:
+                        raise Conflict(f"follow-up {fu.id} belongs to another case")
+                    cur.execute(
+                        b"INSERT INTO uppfoljning.followups (id, case_id, unit, status, data, created_at, "
+                        b"updated_at, finalized_at, finalized_by) "
+                        b"VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                        (fu.id, fu.case_id, item.unit, fu.status, _fu_data(fu), fu.created_at,
+                         fu.updated_at, fu.finalized_at, fu.finalized_by))
+                    if fu.addenda:
+                        cur.executemany(
+                            b"INSERT INTO uppfoljning.addenda (followup_id, unit, data) VALUES (%s, %s, %s)",
+                            [(fu.id, item.unit, Jsonb(a.model_dump(mode="json"))) for a in fu.addenda])
+                    signed += fu.status == "final"
+                    addenda += len(fu.addenda)
+                moved += len(item.followups)
+                self._audit(cur, "import_workspace", case.id, followups=len(item.followups),
+                            signed=sum(f.status == "final" for f in item.followups),
+                            addenda=sum(len(f.addenda) for f in item.followups),
+                            local_log=item.local_log)
+            self._audit(cur, "import_workspace", cases=len(batch), followups=moved, signed=signed,
+                        addenda=addenda)
+
+        self._tx(run)
 
     # --- listing and compiling ----------------------------------------------------------------
 
