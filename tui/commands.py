@@ -355,7 +355,6 @@ def _date_arg(value: str | None, name: str) -> date | None:
 def cmd_report(args: argparse.Namespace) -> int:
     import time
 
-    from reporting.compile import compile_report
     from reporting.output import to_csv, to_data, to_table
     from reporting.selection import Selection
 
@@ -385,7 +384,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         lang = _repo_lang(args, repo)
         training = _settings(repo).training
         form = bundled_form()
-        report = compile_report(repo.records(), form, sel, progress)
+        report = repo.compile_report(form, sel, progress)
         repo.log("report", followups=report.total.followups)
     if interactive and time.monotonic() - started > 1:
         print("", file=sys.stderr)

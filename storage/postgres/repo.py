@@ -21,6 +21,9 @@ from storage.workspace import WorkspaceSettings
 
 if TYPE_CHECKING:
     from casework.moving import MovedCase
+    from forms.schema import FormDefinition
+    from reporting.compile import Report
+    from reporting.selection import Selection
 
 T = TypeVar("T")
 Cursor = psycopg.Cursor[tuple[Any, ...]]
@@ -441,6 +444,15 @@ class PostgresRepository(Repository):
                         "FROM uppfoljning.cases c ORDER BY c.id".encode())
             for case, followups in cur:
                 yield case, list(followups)
+
+    def compile_report(self, form: FormDefinition, sel: Selection,
+                       progress: Callable[[int], None] | None = None) -> Report:
+        """The same Report as the local compilation, counted by aggregate queries on the server
+        (over the login's units only: row-level security applies to them like to everything)."""
+        from storage.postgres.report import AGGREGATES, build, params
+
+        rows = self._tx(lambda cur: cur.execute(AGGREGATES.encode(), params(form, sel)).fetchall())
+        return build(rows, form, sel)
 
     # --- audit --------------------------------------------------------------------------------
 
