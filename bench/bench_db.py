@@ -67,11 +67,11 @@ def _writer(dsn: str, fids: list[str], wid: int, seconds: float, start: Any, out
     start.wait()
     end = time.monotonic() + seconds
     i = 0
+    _, seen = repo.open_followup(fid)  # as the app does: open once, then each save names its version
     while time.monotonic() < end:
         i += 1
-        _, seen = repo.open_followup(fid)
         t0 = time.perf_counter()
-        repo.save_answer(fid, f"goals.w{wid}.comment", str(i), expected_version=seen)
+        seen = repo.save_answer(fid, f"goals.w{wid}.comment", str(i), expected_version=seen)
         lat.append(time.perf_counter() - t0)
         acked += 1
     repo.close()
@@ -183,8 +183,10 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--report-n", type=int, default=1_000_000, help="follow-ups for the report (0: skip)")
     ap.add_argument("--only-report", action="store_true")
+    ap.add_argument("--settings", default="", help="extra server settings, e.g. '-c commit_delay=100'")
     args = ap.parse_args()
-    server = start_server(fast=False, max_connections=args.writers + 20)  # fsync on: real commits
+    # fsync and synchronous_commit stay on: real commits
+    server = start_server(fast=False, max_connections=args.writers + 20, settings=args.settings)
     if isinstance(server, str):
         print(f"no server: {server}", file=sys.stderr)
         return 1

@@ -157,6 +157,20 @@ class PostgresRepository(Repository):
                 raise _storage_error(err) from None
         raise AssertionError("unreachable")
 
+    def _single(self, query: bytes, params: Any = None) -> Any:
+        """One statement in its own transaction: on the autocommit connection that is one round trip
+        (no BEGIN and COMMIT of their own), and the statement is atomic all the same."""
+        for attempt in range(RETRIES):
+            try:
+                return self._conn.execute(query, params).fetchone()
+            except (pg_errors.SerializationFailure, pg_errors.DeadlockDetected):
+                if attempt == RETRIES - 1:
+                    raise StorageError("the database stayed busy; try again") from None
+                time.sleep(0.01 * (attempt + 1))
+            except psycopg.Error as err:
+                raise _storage_error(err) from None
+        raise AssertionError("unreachable")
+
     def _one(self, query: str | bytes, params: Any = None) -> Any:
         raw = query if isinstance(query, bytes) else query.encode()
         rows = self._tx(lambda cur: cur.execute(raw, params).fetchall())
@@ -261,15 +275,28 @@ class PostgresRepository(Repository):
 
         self._tx(run)
 
-    def open_followup(self, followup_id: str) -> tuple[FollowUp, int | None]:
-        row = self._one(f"SELECT {FULL}, f.version FROM uppfoljning.followups f WHERE f.id = %s",
-                        (followup_id,))
+    def _fetch(self, followup_id: str, action: str | None) -> tuple[FollowUp, int]:
+        """A follow-up and its version; with an action, its reading is logged in the same statement
+        (one round trip, and no reading without its entry: SoLPuL asks that access be logged)."""
+        read = f"SELECT {FULL}, f.version, f.case_id FROM uppfoljning.followups f WHERE f.id = %(id)s"
+        if action is None:
+            query = read
+        else:
+            query = (f"WITH r AS ({read}), logged AS (INSERT INTO uppfoljning.audit (case_id, "
+                     "followup_id, action, detail) SELECT r.case_id, %(id)s, %(action)s, '{}'::jsonb FROM r) "
+                     "SELECT * FROM r")
+        row = self._single(query.encode(), {"id": followup_id, "action": action})
         if row is None:
             raise NotFound(f"no follow-up with id '{followup_id}'")
         return FollowUp.model_validate(row[0]), int(row[1])
 
+    def open_followup(self, followup_id: str) -> tuple[FollowUp, int | None]:
+        """Opening a follow-up to work on it is logged as 'open'."""
+        return self._fetch(followup_id, "open")
+
     def get_followup(self, followup_id: str) -> FollowUp:
-        return self.open_followup(followup_id)[0]
+        """Reading a follow-up (to look at, export or print it) is logged as 'view'."""
+        return self._fetch(followup_id, "view")[0]
 
     def followups_of(self, case_id: str) -> list[FollowUp]:
         rows = self._tx(lambda cur: cur.execute(
@@ -289,7 +316,7 @@ class PostgresRepository(Repository):
             "path": ["answers", qid] if gid is None else ["goals", gid, qid],
         }
         query = SAVE.format(answer=ANSWER_TOP if gid is None else ANSWER_GOAL).encode()
-        row = self._one(query, params)
+        row = self._single(query, params)
         if row is not None:
             return int(row[0])
         why = self._one(
@@ -373,7 +400,7 @@ class PostgresRepository(Repository):
             self._audit(cur, "correct", str(row[2]), followup_id, kind=addendum.kind)
 
         self._tx(run)
-        return self.get_followup(followup_id)
+        return self._fetch(followup_id, None)[0]  # the 'correct' entry already says it was touched
 
     # --- moving a workspace in -----------------------------------------------------------------
 
