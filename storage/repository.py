@@ -5,13 +5,20 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import BaseModel
 
 from interview.case import Case
 from interview.followup import Addendum, FollowUp
 from storage.errors import Ambiguous, NotFound
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from forms.schema import FormDefinition
+    from reporting.compile import Report
+    from reporting.selection import Selection
 
 # Answers whose change alters what `list` shows.
 SUMMARY_KEYS = frozenset({"meeting_date", "next_followup", "decision"})
@@ -148,6 +155,14 @@ class Repository(ABC):
             case = self.get_case(case_id)
             yield (case.model_dump(mode="json"),
                    [f.model_dump(mode="json") for f in self.followups_of(case_id)])
+
+    def compile_report(self, form: FormDefinition, sel: Selection,
+                       progress: Callable[[int], None] | None = None) -> Report:
+        """The group-level compilation of the selection (unsuppressed: reporting.output suppresses).
+        Here in Python over records(); a database backend aggregates on the server instead."""
+        from reporting.compile import compile_report
+
+        return compile_report(self.records(), form, sel, progress)
 
     def listing(self) -> list[CaseListing]:
         """Every case with its follow-ups' dates, for lists (cases without follow-ups included)."""

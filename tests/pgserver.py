@@ -68,7 +68,7 @@ class PgServer:
         shutil.rmtree(self.base, ignore_errors=True)
 
 
-def start_server(*, fast: bool = True, max_connections: int = 120) -> PgServer | str:
+def start_server(*, fast: bool = True, max_connections: int = 120, settings: str = "") -> PgServer | str:
     """A running server, or why there is none. `fast` turns fsync off (tests); benchmarks keep it."""
     initdb, pg_ctl = _tool("initdb"), _tool("pg_ctl")
     if initdb is None or pg_ctl is None:
@@ -97,6 +97,8 @@ def start_server(*, fast: bool = True, max_connections: int = 120) -> PgServer |
         return f"initdb failed: {init.stderr.strip()[-300:]}"
     opts = (f"-k {base / 'sock'} -p {port} -c listen_addresses=127.0.0.1 "
             f"-c max_connections={max_connections} -c shared_buffers=64MB")
+    if settings:  # e.g. "-c commit_delay=200" for a benchmark
+        opts += " " + settings
     if fast:
         opts += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
     started = subprocess.run([*runner, pg_ctl, "-D", str(base / "data"), "-l", str(base / "log"), "-w",

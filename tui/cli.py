@@ -128,6 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--role", required=True, choices=("caseworker", "supervisor", "analyst", "admin"))
     g.add_argument("--unit", required=True, help="the unit (verksamhet); created if new")
     g.add_argument("--name", help="the display name on signatures and in the audit log")
+    m = db_sub.add_parser("import-workspace",
+                          help="move a local workspace into the database (all or nothing)")
+    m.add_argument("dir", metavar="DIR", help="the workspace folder (asks for its passphrase)")
     r = db_sub.add_parser("revoke", help="take a unit from a login, or every unit without --unit")
     r.add_argument("login", metavar="LOGIN")
     r.add_argument("--unit")

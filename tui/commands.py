@@ -355,7 +355,6 @@ def _date_arg(value: str | None, name: str) -> date | None:
 def cmd_report(args: argparse.Namespace) -> int:
     import time
 
-    from reporting.compile import compile_report
     from reporting.output import to_csv, to_data, to_table
     from reporting.selection import Selection
 
@@ -385,7 +384,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         lang = _repo_lang(args, repo)
         training = _settings(repo).training
         form = bundled_form()
-        report = compile_report(repo.records(), form, sel, progress)
+        report = repo.compile_report(form, sel, progress)
         repo.log("report", followups=report.total.followups)
     if interactive and time.monotonic() - started > 1:
         print("", file=sys.stderr)
@@ -540,6 +539,8 @@ def cmd_db(args: argparse.Namespace) -> int:
     lang = _lang(args)
     if not args.database:
         raise UserError(t("db_needed", lang))
+    if args.db_command == "import-workspace":
+        return _move_workspace(args, lang)
     conn = connect(args.database)
     try:
         if args.db_command in ("init", "upgrade"):
@@ -563,6 +564,30 @@ def cmd_db(args: argparse.Namespace) -> int:
             print(t("db_revoked", lang, login=args.login))
     finally:
         conn.close()
+    return 0
+
+
+def _move_workspace(args: argparse.Namespace, lang: str) -> int:
+    """db import-workspace DIR: every problem listed and nothing moved, or all moved at once."""
+    from casework.moving import MoveRefused, move
+
+    path = Path(args.dir).expanduser()
+    with _repository(args, writable=True) as db:
+        local = open_repository(path, passphrase=lambda: passphrase.existing(lang), writable=False)
+        try:
+            moved = move(local, db)
+        except MoveRefused as err:
+            lines = []
+            for kind, data in err.refusal.problems:
+                if kind in ("rolled_back", "missing"):
+                    lines += _finding_lines([data["finding"]], lang)
+                else:
+                    lines.append(t("move_" + kind, lang, **data))
+            raise UserError(*lines, t("move_nothing", lang)) from None
+        finally:
+            local.close()
+    print(t("moved", lang, cases=moved.cases, followups=moved.followups, signed=moved.signed,
+            addenda=moved.addenda))
     return 0
 
 

@@ -30,6 +30,42 @@ CLI: dict[str, dict[str, str]] = {
     },
     "db_revoked": {"sv": "{login}: behörigheten togs bort.", "en": "{login}: access revoked."},
     "db_no_grant": {"sv": "{login} hade ingen sådan behörighet.", "en": "{login} had no such access."},
+    "moved": {
+        "sv": "Flyttade {cases} ärende(n) med {followups} uppföljning(ar) ({signed} signerade, "
+        "{addenda} rättelse(r)) till databasen.",
+        "en": "Moved {cases} case(s) with {followups} follow-up(s) ({signed} signed, {addenda} "
+        "addend(a)) into the database.",
+    },
+    "move_nothing": {
+        "sv": "Ingenting flyttades; rätta felen ovan och försök igen.",
+        "en": "Nothing was moved; correct the problems above and try again.",
+    },
+    "move_training": {
+        "sv": "arbetsytan är en övningsyta: övningsärenden blir aldrig riktiga ärenden",
+        "en": "the workspace is a training workspace: practice cases never become real records",
+    },
+    "move_damaged": {
+        "sv": "{name} är skadad; kör 'uppfoljning doctor' på arbetsytan först",
+        "en": "{name} is damaged; run 'uppfoljning doctor' on the workspace first",
+    },
+    "move_audit": {"sv": "granskningsloggen: {line}", "en": "audit log: {line}"},
+    "move_role": {
+        "sv": "inloggningen {login} ({role}) får inte skriva ärenden; bara handläggare och "
+        "arbetsledare får det",
+        "en": "the login {login} ({role}) may not write cases; only caseworkers and supervisors may",
+    },
+    "move_no_unit": {
+        "sv": "ärendet {ref} har ingen verksamhet och du arbetar i flera; ange verksamheten i ärendet",
+        "en": "case {ref} names no unit and you work in several; set the case's unit",
+    },
+    "move_unit": {
+        "sv": "ärendet {ref} hör till verksamheten {unit}, där {login} inte får skriva",
+        "en": "case {ref} belongs to the unit {unit}, where {login} may not write",
+    },
+    "move_exists": {
+        "sv": "ärendet {id} finns redan i databasen (redan flyttat?)",
+        "en": "case {id} is already in the database (moved before?)",
+    },
     "error": {"sv": "fel", "en": "error"},
     "compiling": {"sv": "Sammanställer ärenden:", "en": "Compiling cases:"},
     "created": {"sv": "Arbetsytan skapades i {path}", "en": "Created the workspace in {path}"},

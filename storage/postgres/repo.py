@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -18,6 +18,12 @@ from storage.errors import AnswerConflict, Conflict, FinalizedError, NotFound, S
 from storage.postgres.connect import connect
 from storage.repository import FollowUpSummary, Repository
 from storage.workspace import WorkspaceSettings
+
+if TYPE_CHECKING:
+    from casework.moving import MovedCase
+    from forms.schema import FormDefinition
+    from reporting.compile import Report
+    from reporting.selection import Selection
 
 T = TypeVar("T")
 Cursor = psycopg.Cursor[tuple[Any, ...]]
@@ -151,6 +157,20 @@ class PostgresRepository(Repository):
                 raise _storage_error(err) from None
         raise AssertionError("unreachable")
 
+    def _single(self, query: bytes, params: Any = None) -> Any:
+        """One statement in its own transaction: on the autocommit connection that is one round trip
+        (no BEGIN and COMMIT of their own), and the statement is atomic all the same."""
+        for attempt in range(RETRIES):
+            try:
+                return self._conn.execute(query, params).fetchone()
+            except (pg_errors.SerializationFailure, pg_errors.DeadlockDetected):
+                if attempt == RETRIES - 1:
+                    raise StorageError("the database stayed busy; try again") from None
+                time.sleep(0.01 * (attempt + 1))
+            except psycopg.Error as err:
+                raise _storage_error(err) from None
+        raise AssertionError("unreachable")
+
     def _one(self, query: str | bytes, params: Any = None) -> Any:
         raw = query if isinstance(query, bytes) else query.encode()
         rows = self._tx(lambda cur: cur.execute(raw, params).fetchall())
@@ -255,15 +275,28 @@ class PostgresRepository(Repository):
 
         self._tx(run)
 
-    def open_followup(self, followup_id: str) -> tuple[FollowUp, int | None]:
-        row = self._one(f"SELECT {FULL}, f.version FROM uppfoljning.followups f WHERE f.id = %s",
-                        (followup_id,))
+    def _fetch(self, followup_id: str, action: str | None) -> tuple[FollowUp, int]:
+        """A follow-up and its version; with an action, its reading is logged in the same statement
+        (one round trip, and no reading without its entry: SoLPuL asks that access be logged)."""
+        read = f"SELECT {FULL}, f.version, f.case_id FROM uppfoljning.followups f WHERE f.id = %(id)s"
+        if action is None:
+            query = read
+        else:
+            query = (f"WITH r AS ({read}), logged AS (INSERT INTO uppfoljning.audit (case_id, "
+                     "followup_id, action, detail) SELECT r.case_id, %(id)s, %(action)s, '{}'::jsonb FROM r) "
+                     "SELECT * FROM r")
+        row = self._single(query.encode(), {"id": followup_id, "action": action})
         if row is None:
             raise NotFound(f"no follow-up with id '{followup_id}'")
         return FollowUp.model_validate(row[0]), int(row[1])
 
+    def open_followup(self, followup_id: str) -> tuple[FollowUp, int | None]:
+        """Opening a follow-up to work on it is logged as 'open'."""
+        return self._fetch(followup_id, "open")
+
     def get_followup(self, followup_id: str) -> FollowUp:
-        return self.open_followup(followup_id)[0]
+        """Reading a follow-up (to look at, export or print it) is logged as 'view'."""
+        return self._fetch(followup_id, "view")[0]
 
     def followups_of(self, case_id: str) -> list[FollowUp]:
         rows = self._tx(lambda cur: cur.execute(
@@ -283,7 +316,7 @@ class PostgresRepository(Repository):
             "path": ["answers", qid] if gid is None else ["goals", gid, qid],
         }
         query = SAVE.format(answer=ANSWER_TOP if gid is None else ANSWER_GOAL).encode()
-        row = self._one(query, params)
+        row = self._single(query, params)
         if row is not None:
             return int(row[0])
         why = self._one(
@@ -367,7 +400,54 @@ class PostgresRepository(Repository):
             self._audit(cur, "correct", str(row[2]), followup_id, kind=addendum.kind)
 
         self._tx(run)
-        return self.get_followup(followup_id)
+        return self._fetch(followup_id, None)[0]  # the 'correct' entry already says it was touched
+
+    # --- moving a workspace in -----------------------------------------------------------------
+
+    def existing_cases(self, case_ids: list[str]) -> list[str]:
+        """Which of these case ids the database holds already (of the units this login sees)."""
+        rows = self._tx(lambda cur: cur.execute(
+            b"SELECT id FROM uppfoljning.cases WHERE id = ANY (%s) ORDER BY id", (case_ids,)).fetchall())
+        return [str(r[0]) for r in rows]
+
+    def import_cases(self, batch: Sequence[MovedCase]) -> None:
+        """Cases with their follow-ups exactly as stored elsewhere (ids, times, signatures, client
+        snapshots, import marks, addenda), in ONE transaction: all of them or none. Each case's chain
+        starts with an 'import_workspace' entry that carries its local audit entries (ids only)."""
+
+        def run(cur: Cursor) -> None:
+            moved = signed = addenda = 0
+            for item in batch:
+                case = item.case
+                cur.execute(
+                    b"INSERT INTO uppfoljning.cases (id, unit, case_ref, gender, born, birth_year, data, "
+                    b"created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                    (case.id, item.unit, case.client.case_ref, case.client.gender, _born(case),
+                     case.client.birth_year, Jsonb(case.model_dump(mode="json")), case.created_at))
+                for fu in item.followups:
+                    if fu.case_id != case.id:
+                        raise Conflict(f"follow-up {fu.id} belongs to another case")
+                    cur.execute(
+                        b"INSERT INTO uppfoljning.followups (id, case_id, unit, status, data, created_at, "
+                        b"updated_at, finalized_at, finalized_by) "
+                        b"VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                        (fu.id, fu.case_id, item.unit, fu.status, _fu_data(fu), fu.created_at,
+                         fu.updated_at, fu.finalized_at, fu.finalized_by))
+                    if fu.addenda:
+                        cur.executemany(
+                            b"INSERT INTO uppfoljning.addenda (followup_id, unit, data) VALUES (%s, %s, %s)",
+                            [(fu.id, item.unit, Jsonb(a.model_dump(mode="json"))) for a in fu.addenda])
+                    signed += fu.status == "final"
+                    addenda += len(fu.addenda)
+                moved += len(item.followups)
+                self._audit(cur, "import_workspace", case.id, followups=len(item.followups),
+                            signed=sum(f.status == "final" for f in item.followups),
+                            addenda=sum(len(f.addenda) for f in item.followups),
+                            local_log=item.local_log)
+            self._audit(cur, "import_workspace", cases=len(batch), followups=moved, signed=signed,
+                        addenda=addenda)
+
+        self._tx(run)
 
     # --- listing and compiling ----------------------------------------------------------------
 
@@ -391,6 +471,15 @@ class PostgresRepository(Repository):
                         "FROM uppfoljning.cases c ORDER BY c.id".encode())
             for case, followups in cur:
                 yield case, list(followups)
+
+    def compile_report(self, form: FormDefinition, sel: Selection,
+                       progress: Callable[[int], None] | None = None) -> Report:
+        """The same Report as the local compilation, counted by aggregate queries on the server
+        (over the login's units only: row-level security applies to them like to everything)."""
+        from storage.postgres.report import AGGREGATES, build, params
+
+        rows = self._tx(lambda cur: cur.execute(AGGREGATES.encode(), params(form, sel)).fetchall())
+        return build(rows, form, sel)
 
     # --- audit --------------------------------------------------------------------------------
 

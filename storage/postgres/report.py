@@ -1,0 +1,220 @@
+"""The ISU compilation as aggregate SQL: the server counts per cell (gender x age band), Python only adds
+the cells up into the same Measures the local compilation makes, so suppression stays in one place.
+
+Only the aggregation is replaced. Selection, "each client's latest follow-up", age bands, the ISU
+classes, change in scale steps and the GAS T-score follow reporting/compile.py rule for rule; the
+parity test (tests/test_db_report.py) compiles one population both ways and compares the JSON.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from forms.schema import FormDefinition
+from interview.case import SCALE_DIRECTION
+from interview.derived import GAS_RHO
+from reporting.compile import AGE_BANDS, ATTAINMENT, GENDERS, ISU, Measures, Report, choice_questions
+from reporting.selection import Selection
+
+BANDS = [name for name, _, _ in AGE_BANDS] + ["unknown"]
+
+_BAND_SQL = " ".join(f"WHEN age BETWEEN {low} AND {high} THEN '{name}'" for name, low, high in AGE_BANDS)
+
+# The counted follow-ups, one row each, with what the aggregates read (compile.select and _row).
+ROWS = f"""
+WITH picked AS (
+    SELECT f.case_id, f.id, f.created_at, f.data -> 'answers' AS answers,
+           coalesce(f.data -> 'goals', '{{}}'::jsonb) AS goal_answers,
+           coalesce(f.data -> 'plan' -> 'goals', '[]'::jsonb) AS plan_goals,
+           f.data -> 'answers' ->> 'meeting_date' AS meeting,
+           CASE WHEN c.gender IN ('woman', 'man', 'other', 'unknown') THEN c.gender ELSE 'unknown' END
+               AS gender,
+           c.born, c.birth_year, coalesce(c.data -> 'client' ->> 'personnummer', '') <> '' AS has_pnr
+    FROM uppfoljning.followups f JOIN uppfoljning.cases c ON c.id = f.case_id
+    WHERE (f.status = 'final' OR %(drafts)s)
+      AND coalesce(f.data -> 'answers' ->> 'meeting_date', '') <> ''
+      AND (%(first)s::text IS NULL OR f.data -> 'answers' ->> 'meeting_date' >= %(first)s COLLATE "C")
+      AND (%(last)s::text IS NULL OR f.data -> 'answers' ->> 'meeting_date' <= %(last)s COLLATE "C")
+      AND (%(unit)s::text IS NULL OR c.unit = %(unit)s)
+      AND (%(caseworker)s::text IS NULL OR coalesce(nullif(f.data ->> 'caseworker', ''),
+                                                    c.data -> 'client' ->> 'caseworker') = %(caseworker)s)
+      AND (%(plan_type)s::text IS NULL OR f.data -> 'plan' ->> 'type' = %(plan_type)s)
+), ranked AS (
+    SELECT p.*, row_number() OVER (PARTITION BY p.case_id
+                                   ORDER BY p.meeting COLLATE "C" DESC, p.created_at DESC, p.id DESC) AS nth
+    FROM picked p
+), counted AS (
+    SELECT r.*, CASE WHEN age IS NULL THEN 'unknown' {_BAND_SQL} ELSE 'unknown' END AS band
+    FROM ranked r CROSS JOIN LATERAL (SELECT CASE
+        WHEN r.has_pnr THEN CASE WHEN r.born IS NULL OR r.born > r.meeting::date THEN NULL
+            ELSE extract(year FROM r.meeting::date)::integer - extract(year FROM r.born)::integer
+                 - (to_char(r.meeting::date, 'MMDD') < to_char(r.born, 'MMDD'))::integer END
+        WHEN r.birth_year IS NOT NULL THEN extract(year FROM r.meeting::date)::integer - r.birth_year
+    END AS age) a
+    WHERE %(all)s OR r.nth = 1
+), cells AS MATERIALIZED (
+    SELECT c.case_id, c.id, c.gender, c.band, c.answers, c.goal_answers, c.plan_goals,
+           row_number() OVER (PARTITION BY c.case_id) = 1 AS first_of_case,
+           row_number() OVER (PARTITION BY c.case_id, c.band) = 1 AS first_in_band
+    FROM counted c
+), goals AS (
+    SELECT c.gender, c.band, c.id, g.n, g.goal ->> 'life_area' AS area,
+           coalesce(g.goal ->> 'scale', 'none') AS scale,
+           (g.goal -> 'baseline') AS baseline, coalesce((g.goal ->> 'weight')::float8, 1.0) AS weight,
+           nullif(c.goal_answers -> (g.goal ->> 'id') -> 'attainment', 'null') #>> '{{}}' AS attainment,
+           nullif(c.goal_answers -> (g.goal ->> 'id') -> 'level', 'null') AS level
+    FROM cells c CROSS JOIN LATERAL jsonb_array_elements(c.plan_goals) WITH ORDINALITY AS g(goal, n)
+), changes AS (
+    SELECT g.*, CASE WHEN g.scale IN ('icf', 'gas') AND g.baseline IS NOT NULL
+                          AND jsonb_typeof(g.baseline) = 'number' AND g.level IS NOT NULL
+                     THEN ((g.level::text::numeric - g.baseline::text::numeric)
+                           * CASE g.scale WHEN 'icf' THEN {SCALE_DIRECTION['icf']}
+                                          ELSE {SCALE_DIRECTION['gas']} END)::integer END AS delta
+    FROM goals g
+)
+"""
+
+# Every aggregate as (kind, gender, band, key, code, n, total): one statement, one pass per branch
+# over the materialized rows.
+AGGREGATES = ROWS + """
+SELECT 'rows', gender, band, '', '', count(*), count(*) FILTER (WHERE first_of_case)::float8,
+       count(*) FILTER (WHERE first_in_band)::float8
+FROM cells GROUP BY gender, band
+UNION ALL
+SELECT 'code', c.gender, c.band, a.key, e.code, count(*), 0, 0
+FROM cells c CROSS JOIN LATERAL jsonb_each(c.answers) a
+CROSS JOIN LATERAL (SELECT x #>> '{}' FROM jsonb_array_elements(CASE jsonb_typeof(a.value)
+    WHEN 'array' THEN a.value ELSE jsonb_build_array(a.value) END) x) e(code)
+WHERE a.key = ANY (%(questions)s) AND jsonb_typeof(a.value) <> 'null'
+GROUP BY c.gender, c.band, a.key, e.code
+UNION ALL
+SELECT 'answered', c.gender, c.band, a.key, '', count(*), 0, 0
+FROM cells c CROSS JOIN LATERAL jsonb_each(c.answers) a
+WHERE a.key = ANY (%(questions)s) AND jsonb_typeof(a.value) <> 'null'
+GROUP BY c.gender, c.band, a.key
+UNION ALL
+SELECT CASE WHEN GROUPING(area) = 0 AND GROUPING(attainment) = 0 THEN 'attainment'
+            WHEN GROUPING(isu) = 0 THEN 'isu' ELSE 'change' END,
+       gender, band, coalesce(area, ''), coalesce(attainment, isu, ''),
+       count(*), coalesce(sum(delta), 0)::float8, 0
+FROM (SELECT ch.*, CASE WHEN ch.delta < 0 THEN 'negative' WHEN ch.delta = 0 THEN 'no_change'
+                        WHEN ch.delta > 0 THEN CASE WHEN ch.attainment = 'achieved' THEN 'positive_met'
+                                                    ELSE 'positive_not_met' END END AS isu,
+             ch.delta IS NOT NULL AND ch.scale = 'icf' AS icf
+      FROM changes ch) x
+WHERE attainment IS NOT NULL OR isu IS NOT NULL
+GROUP BY GROUPING SETS ((gender, band, area, attainment), (gender, band, isu), (gender, band, icf, area))
+HAVING (GROUPING(attainment) = 0 AND attainment IS NOT NULL) OR (GROUPING(isu) = 0 AND isu IS NOT NULL)
+    OR (GROUPING(icf) = 0 AND icf)
+UNION ALL
+SELECT 'gas', gender, band, '', '', count(*), sum(t), 0
+FROM (SELECT gender, band, id,
+             50 + 10 * sum(weight * level::text::float8 ORDER BY n)
+                  / sqrt((1 - %(rho)s::float8) * sum(weight * weight ORDER BY n)
+                         + %(rho)s::float8 * sum(weight ORDER BY n) ^ 2) AS t
+      FROM goals WHERE scale = 'gas' AND level IS NOT NULL
+      GROUP BY gender, band, id) gas
+GROUP BY gender, band
+"""
+
+
+@dataclass
+class Cell:
+    """The additive sums of one gender x age band cell."""
+
+    followups: int = 0
+    clients: int = 0  # clients whose first counted follow-up is in this cell's gender
+    clients_in_band: int = 0  # clients counted for the first time in this band
+    codes: dict[tuple[str, str], int] = field(default_factory=dict)
+    answered: dict[str, int] = field(default_factory=dict)
+    attainment: dict[tuple[str, str], int] = field(default_factory=dict)  # (area, attainment)
+    isu: dict[str, int] = field(default_factory=dict)
+    change: dict[str, tuple[int, int]] = field(default_factory=dict)  # area -> (sum, n)
+    gas: tuple[float, int] = (0.0, 0)
+
+
+def _cells(rows: list[tuple[Any, ...]]) -> dict[tuple[str, str], Cell]:
+    cells: dict[tuple[str, str], Cell] = defaultdict(Cell)
+    for kind, gender, band, key, code, n, total, extra in rows:
+        cell = cells[(gender, band)]
+        n = int(n)
+        if kind == "rows":
+            cell.followups, cell.clients, cell.clients_in_band = n, int(total), int(extra)
+        elif kind == "code":
+            cell.codes[(key, code)] = n
+        elif kind == "answered":
+            cell.answered[key] = n
+        elif kind == "attainment":
+            cell.attainment[(key, code)] = n
+        elif kind == "isu":
+            cell.isu[code] = n
+        elif kind == "change":
+            cell.change[key] = (int(total), n)
+        elif kind == "gas":
+            cell.gas = (float(total), n)
+    return cells
+
+
+def measures(parts: list[Cell], form: FormDefinition, *, clients_in_band: bool = False) -> Measures:
+    """The Measures of a group from its cells, shaped exactly as Accumulator.result() shapes them."""
+    questions = choice_questions(form)
+    counts = {q.id: {c.code: 0 for c in q.choices} for q in questions}
+    extra: dict[str, dict[str, int]] = defaultdict(dict)
+    answered = {q.id: 0 for q in questions}
+    attainment = dict.fromkeys(ATTAINMENT, 0)
+    by_area: dict[str, dict[str, int]] = {}
+    isu = dict.fromkeys(ISU, 0)
+    change: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    gas_sum, gas_n = 0.0, 0
+    m = Measures()
+    for cell in parts:
+        m.followups += cell.followups
+        m.clients += cell.clients_in_band if clients_in_band else cell.clients
+        for (qid, code), n in cell.codes.items():
+            target = counts[qid] if code in counts[qid] else extra[qid]
+            target[code] = target.get(code, 0) + n
+        for qid, n in cell.answered.items():
+            answered[qid] += n
+        for (area, value), n in cell.attainment.items():
+            attainment[value] += n
+            by_area.setdefault(area, dict.fromkeys(ATTAINMENT, 0))[value] += n
+        for value, n in cell.isu.items():
+            isu[value] += n
+        for area, (total, n) in cell.change.items():
+            change[area][0] += total
+            change[area][1] += n
+        gas_sum += cell.gas[0]
+        gas_n += cell.gas[1]
+    for qid, codes in extra.items():  # codes outside the form's choices, as the local report keeps them
+        counts[qid].update(sorted(codes.items()))
+    m.questions, m.answered, m.attainment, m.isu = counts, answered, attainment, isu
+    m.attainment_by_life_area = dict(sorted(by_area.items()))
+    m.change_by_life_area = {area: {"mean": round(t / n, 2), "n": n}
+                             for area, (t, n) in sorted(change.items())}
+    if gas_n:
+        m.gas_t_mean = round(gas_sum / gas_n, 2)
+    m.gas_t_n = gas_n
+    return m
+
+
+def params(form: FormDefinition, sel: Selection) -> dict[str, Any]:
+    return {
+        "drafts": sel.include_drafts, "all": sel.all_followups,
+        "first": sel.date_from.isoformat() if sel.date_from else None,
+        "last": sel.date_to.isoformat() if sel.date_to else None,
+        "unit": sel.unit, "caseworker": sel.caseworker, "plan_type": sel.plan_type,
+        "questions": [q.id for q in choice_questions(form)], "rho": GAS_RHO,
+    }
+
+
+def build(rows: list[tuple[Any, ...]], form: FormDefinition, sel: Selection) -> Report:
+    """The Report compile_report would make, from the per-cell aggregates."""
+    cells = _cells(rows)
+    everything = list(cells.values())
+    by_gender = {g: measures([c for (cg, _), c in cells.items() if cg == g], form) for g in GENDERS}
+    by_band = {b: measures([c for (_, cb), c in cells.items() if cb == b], form, clients_in_band=True)
+               for b in BANDS}
+    return Report(sel, measures(everything, form), by_gender, by_band,
+                  {g: by_gender[g].attainment for g in GENDERS})
