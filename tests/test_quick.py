@@ -15,6 +15,7 @@ import yaml
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
+from forms.loader import bundled_form
 from interview.case import Case
 from interview.casefile import dump_casefile, load_text, parse_casefile
 from storage.tinydb_repo import TinyDBRepository
@@ -114,9 +115,10 @@ def answers_for(example: Any) -> list[Any]:
         "2026-11-18", ["client", "provider"], "home_visit", "yes",
         g["g1"]["attainment"], g["g1"]["level"], g["g1"]["comment"],
         g["g2"]["attainment"], g["g2"]["level"], "",  # g2's comment skipped
-        a["still_in_need"], a["new_needs"], a["other_principal_need"], a["sip_needed"],
-        a["client_participation"], a["client_view"], a["client_satisfaction"],
-        a["assessment"], a["decision"], "2027-05-18",
+        a["still_in_need"], a["new_needs"], a["other_principal_need"],
+        ["civil_society", "none"], ["none"],  # form v2's other actors: 'none' cannot be combined, asked again
+        a["sip_needed"], a["client_participation"], a["client_view"], a["client_satisfaction"],
+        a["decision"], "2027-05-18", a["assessment"],  # v2 asks the decision before the assessment
         True, "Handläggare A",  # sign, and who signs
     ]
 
@@ -135,10 +137,13 @@ def test_a_whole_followup_equals_the_same_followup_imported(
     assert not terminal.answers
     stored = repo.followups_of(case.id)[-1]
     assert stored.status == "final" and stored.finalized_by == "Handläggare A"
-    ours = dump_casefile(case.client, stored, example.form, as_json=True)["followup"]
+    assert (stored.form, stored.form_version) == ("standard-uppfoljning", 2)  # new follow-ups use v2
+    ours = dump_casefile(case.client, stored, bundled_form(stored.form, stored.form_version),
+                         as_json=True)["followup"]
     imported = dump_casefile(example.client, example.followup, example.form, as_json=True)["followup"]
-    assert ours["answers"] == imported["answers"]
+    assert ours["answers"] == {**imported["answers"], "other_actors": ["none"]}
     assert ours["goals"] == {**imported["goals"], "g2": {**imported["goals"]["g2"], "comment": None}}
+    assert "  ! none cannot be combined with other choices" in said  # and the question was asked again
     assert any(line.startswith("PDF: ") for line in said)
     assert any("The answers in brief" in line for line in said)
 
@@ -151,7 +156,7 @@ def test_branching_asks_and_drops_questions(monkeypatch: pytest.MonkeyPatch, rep
     quick.start(quick.pick_case(None))
     with pytest.raises(KeyboardInterrupt):
         quick.ask_all()
-    assert "Why not (fully)?" in terminal.asked  # asked because the answer was 'partly'
+    assert "Why has the intervention not been given in full?" in terminal.asked  # asked: 'partly'
 
 
 def test_ctrl_c_pauses_and_resume_continues_at_the_same_question(

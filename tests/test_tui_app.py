@@ -59,7 +59,8 @@ ANSWERS: dict[str, Any] = {
     "intervention_received": "yes", "goals.g1.attainment": "partly_achieved", "goals.g1.level": 2,
     "goals.g1.comment": "Klarar tvätten med påminnelse.", "goals.g1a.attainment": "achieved",
     "goals.g1a.comment": None, "still_in_need": "partly", "new_needs": "no", "other_principal_need": "no",
-    "sip_needed": "no", "client_participation": "yes", "client_view": "Tycker att stödet hjälper.",
+    "other_actors": ["none"], "sip_needed": "no", "client_participation": "yes",
+    "client_view": "Tycker att stödet hjälper.",
     "client_satisfaction": "satisfied", "assessment": "Positiv utveckling.", "decision": "continue",
     "next_followup": "2027-05-18",
 }
@@ -111,6 +112,9 @@ def test_a_whole_followup_from_the_dashboard_to_a_signed_record(tmp_path: Path) 
             assert saved.has(step.key)  # saved the moment it was given
             assert saved.get(step.key) == ANSWERS[step.key]
         assert "new_needs_description" not in asked and "sip_status" not in asked
+        # a new follow-up is made with form v2: other actors asked, the decision before the assessment
+        assert asked[-3:] == ["decision", "next_followup", "assessment"] and "other_actors" in asked
+        assert "client_view_missing_reason" not in asked
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
@@ -210,8 +214,8 @@ def test_changing_an_earlier_answer_follows_the_branching(tmp_path: Path) -> Non
         assert step is not None and step.key == "other_principal_need"
         transcript = [w.key for w in screen.query(TranscriptAnswer)]
         assert "new_needs_description" not in transcript  # gone from the conversation
-        for key in ("other_principal_need", "sip_needed", "client_participation", "client_view",
-                    "client_satisfaction", "assessment", "decision", "next_followup"):
+        for key in ("other_principal_need", "other_actors", "sip_needed", "client_participation",
+                    "client_view", "client_satisfaction", "decision", "next_followup", "assessment"):
             screen.save(ANSWERS[key])
             await pilot.pause()
         await pilot.press("ctrl+r")
@@ -506,7 +510,8 @@ def test_back_from_the_review_the_interview_shows_the_current_question(tmp_path:
         await pilot.pause()
         interview = app.screen
         assert isinstance(interview, InterviewScreen)
-        assert interview.current_step().key == "assessment"  # type: ignore[union-attr]
+        # form v2 asks the decision before the assessment; the assessment can still be written first
+        assert interview.current_step().key == "decision"  # type: ignore[union-attr]
         await pilot.press("ctrl+r")
         await pilot.pause()
         review = app.screen
@@ -519,7 +524,9 @@ def test_back_from_the_review_the_interview_shows_the_current_question(tmp_path:
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is interview
-        assert "Fortsättning" in str(interview.query_one("#question", Static).render())
+        assert "Hur går ni vidare?" in str(interview.query_one("#question", Static).render())
+        assert stored(ws)[-1].get("assessment") == "Skrivet i granskningen."
+        assert "assessment" in [w.key for w in interview.query(TranscriptAnswer)]
 
     run(scenario, app)
 
