@@ -451,3 +451,69 @@ def test_hints_work_on_v2() -> None:
             assert bare.step(key)
     sip = iv.with_answer("sip_needed", "no")
     assert "sip_health_care" in {h.rule for h in hints(sip)}  # region psychiatry without a SIP
+
+
+# --- the training cases ---------------------------------------------------------------------------------
+
+
+def practice() -> dict[str, Any]:
+    from forms.training_data import practice_files
+
+    return {name: parse_casefile(load_text(text)) for name, text in practice_files()}
+
+
+def test_training_cases_model_good_documentation() -> None:
+    cases = practice()
+    assert {cf.followup.form_version for cf in cases.values()} == {1, 2}
+    # earlier follow-ups stay on v1, every later one is on v2
+    assert [n for n, cf in cases.items() if cf.followup.form_version == 1] == [
+        "01-socialpsykiatri-1.yaml", "02-missbruk-1.yaml"]
+    for name, cf in cases.items():
+        a = cf.followup.answers
+        surname = (cf.client.name or "").split()[-1].lower()
+        for word in ("bidrag", "ålder", "famil", "lss", "missbruk", "psyk", "barn", "bostad", "ekonomi"):
+            assert not surname.startswith(word), name  # "Bidragsson", "Åldersdotter", "Familjsson"
+        assert not any("god man" in i.name.lower() for i in cf.plan.interventions), name
+        if cf.followup.status != "final":
+            continue
+        assert len(a["assessment"]) >= 250, name  # a real assessment, not a line
+        view = a.get("client_view") or ""
+        first_person = re.search(r"\b(jag|mig|min|mitt|mina|vi)\b", view, re.IGNORECASE)
+        assert view.startswith("”") and first_person and len(view) >= 80, name  # quoted, own words
+        for goal in cf.followup.goals.values():
+            assert goal.get("comment") is None or len(goal["comment"]) >= 30, name
+
+
+def test_training_cases_named_in_the_issue() -> None:
+    cases = practice()
+    children = cases["06-barn-och-unga.yaml"]
+    a = children.followup.answers
+    assert children.plan.type == "genomforandeplan" and "custodian" in a["participants"]
+    assert {"region_psychiatry", "school"} <= set(a["other_principals"])  # BUP and the school
+    assert a["sip_needed"] == "yes" and a["sip_status"] == "exists"
+    assert a["client_satisfaction"] == "not_asked" and a["client_view_missing_reason"]
+    money = cases["05-ekonomiskt-bistand.yaml"]
+    achieved = [g for g, v in money.followup.goals.items() if v["attainment"] == "achieved"]
+    assert achieved and money.followup.answers["guided"] != "no"  # no "not guided" beside an achieved goal
+    assert "Bostad med särskild service för vuxna" in [i.name for i in cases["04-lss.yaml"].plan.interventions]
+    assert cases["03-aldreomsorg.yaml"].followup.answers["client_view"].startswith("”Jag ")
+    housing = cases["08-bostad-missbruk.yaml"]
+    assert "legal_guardian" in housing.followup.answers["participants"]  # a god man takes part; not an insats
+
+
+def test_the_training_workspace_shows_a_v1_record_with_v1(tmp_path: Path) -> None:
+    from casework.documents import render_followup
+    from tui import training
+
+    path = tmp_path / "training"
+    training.build(path)
+    ws = Workspace.open(path)
+    repo = TinyDBRepository(ws, writable=False)
+    try:
+        pdf = {fid: render_followup(repo, ws.settings, fid, "sv") for fid in ("ovn0002a", "ovn0002b")}
+    finally:
+        repo.close()
+    old, new = (" ".join(" ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf[f])).pages).split())
+                for f in ("ovn0002a", "ovn0002b"))
+    assert "standard-uppfoljning v1" in old and "Form för mötet" in old and "Mötesform" not in old
+    assert "standard-uppfoljning v2" in new and "Mötesform" in new and "Idéburen organisation" in new
