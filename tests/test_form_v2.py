@@ -517,3 +517,15 @@ def test_the_training_workspace_shows_a_v1_record_with_v1(tmp_path: Path) -> Non
                 for f in ("ovn0002a", "ovn0002b"))
     assert "standard-uppfoljning v1" in old and "Form för mötet" in old and "Mötesform" not in old
     assert "standard-uppfoljning v2" in new and "Mötesform" in new and "Idéburen organisation" in new
+
+
+def test_the_checklist_counts_the_reason_for_a_missing_view() -> None:
+    from interview.checklist import checklist
+
+    def done(answers: dict[str, Any]) -> bool:
+        iv, _, _ = walk(answers)
+        return next(i.done for i in checklist(iv) if i.id == "client_view")
+
+    assert done({**WALK, "client_participation": "no", "client_view": None,
+                 "client_view_missing_reason": "Ville inte delta; vi ringer i januari."})
+    assert not done({**WALK, "client_view": None})  # neither the view nor why it is missing
