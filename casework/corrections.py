@@ -27,5 +27,6 @@ def add_correction(repo: Repository, followup_id: str, addendum: Addendum, lang:
     if addendum.refers_to is not None:
         fu = repo.get_followup(followup_id)
         if fu.status == "final" and addendum.refers_to not in answered_keys(fu):
-            raise ProblemsError([f"--question: {msg('correct_unknown_key', lang, answer=addendum.refers_to)}"])
+            problem = msg("correct_unknown_key", lang, answer=addendum.refers_to)
+            raise ProblemsError([f"--question: {problem}"])
     return repo.add_addendum(followup_id, addendum)

@@ -9,6 +9,10 @@ from pydantic import ValidationError
 
 MESSAGES: Mapping[str, Mapping[str, str]] = {
     "required": {"sv": "svar krävs", "en": "an answer is required"},
+    "read_only": {
+        "sv": "arbetsytan är skrivskyddad (ett annat program skriver i den): inget sparades",
+        "en": "the workspace is read-only (another program writes in it): nothing was saved",
+    },
     "missing": {"sv": "saknas", "en": "is required"},
     "true_or_false": {"sv": "ange true eller false", "en": "give true or false"},
     "unknown_key": {"sv": "okänd nyckel", "en": "unknown key"},

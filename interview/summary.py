@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from interview.case import Goal
+from typing import Any
+
+from forms.schema import BoolQuestion, ChoiceQuestion, LevelQuestion
+from interview.case import SCALE_RANGES, Goal
 from interview.coerce import parse_date
 from interview.derived import change
-from interview.engine import Interview
+from interview.engine import Interview, Step
 from interview.language import count, join, long_date, lower_first
 
 NAME_AT_MOST = 3  # name the goals in a group when there are this few; otherwise only count them
@@ -208,14 +211,100 @@ def _decision_sentence(iv: Interview, lang: str) -> str | None:
     return f"{text}; the next follow-up is on {long_date(nxt, lang)}."
 
 
-def draft_summary(iv: Interview, lang: str = "sv") -> str:
-    """The summary paragraph, from whatever has been answered so far."""
+RECEIVED = {
+    "sv": {"yes": "Individen har fått den planerade insatsen.",
+           "partly": "Individen har delvis fått den planerade insatsen.",
+           "no": "Individen har inte fått den planerade insatsen."},
+    "en": {"yes": "The individual has received the planned intervention.",
+           "partly": "The individual has partly received the planned intervention.",
+           "no": "The individual has not received the planned intervention."},
+}  # fmt: skip
+SATISFACTION = {
+    "sv": {"very_satisfied": "Brukaren är mycket nöjd med insatsen.",
+           "satisfied": "Brukaren är nöjd med insatsen.",
+           "neutral": "Brukaren är varken nöjd eller missnöjd med insatsen.",
+           "dissatisfied": "Brukaren är missnöjd med insatsen.",
+           "very_dissatisfied": "Brukaren är mycket missnöjd med insatsen.",
+           "not_asked": "Brukaren har inte tillfrågats om hur nöjd hen är med insatsen."},
+    "en": {"very_satisfied": "The client is very satisfied with the intervention.",
+           "satisfied": "The client is satisfied with the intervention.",
+           "neutral": "The client is neither satisfied nor dissatisfied with the intervention.",
+           "dissatisfied": "The client is dissatisfied with the intervention.",
+           "very_dissatisfied": "The client is very dissatisfied with the intervention.",
+           "not_asked": "The client has not been asked how satisfied they are with the intervention."},
+}  # fmt: skip
+
+
+def _received_sentence(iv: Interview, lang: str) -> str | None:
+    return RECEIVED[lang].get(iv.final_answers()[0].get("intervention_received") or "")
+
+
+def _client_sentences(iv: Interview, lang: str) -> list[str]:
+    """The client's own view, kept as theirs: quoted, never paraphrased by the assistant."""
+    a, _ = iv.final_answers()
+    out = []
+    view = " ".join(str(a.get("client_view") or "").split())
+    if view:
+        marks = ("”", "”") if lang == "sv" else ("“", "”")
+        out.append(f"Brukaren säger: {marks[0]}{view}{marks[1]}" if lang == "sv"
+                   else f"The client says: {marks[0]}{view}{marks[1]}")
+    satisfaction = SATISFACTION[lang].get(a.get("client_satisfaction") or "")
+    if satisfaction:
+        out.append(satisfaction)
+    return out
+
+
+def draft_sentences(iv: Interview, lang: str = "sv") -> list[str]:
+    """The drafted summary's sentences, in order, from whatever has been answered so far."""
     sentences = [
+        _received_sentence(iv, lang),
         _goals_sentence(iv, lang),
         _levels_sentence(iv, lang),
         *_needs_sentences(iv, lang),
         _sip_sentence(iv, lang),
         _need_sentence(iv, lang),
+        *_client_sentences(iv, lang),
         _decision_sentence(iv, lang),
     ]
-    return " ".join(s for s in sentences if s)
+    return [s for s in sentences if s]
+
+
+def draft_summary(iv: Interview, lang: str = "sv") -> str:
+    """The summary paragraph, from whatever has been answered so far."""
+    return " ".join(draft_sentences(iv, lang))
+
+
+def _alternatives(iv: Interview, step: Step) -> list[Any]:
+    q = step.question
+    if isinstance(q, ChoiceQuestion):
+        return [c.code for c in q.choices]
+    if isinstance(q, BoolQuestion):
+        return [True, False]
+    if isinstance(q, LevelQuestion) and step.goal is not None and step.goal.scale in SCALE_RANGES:
+        low, high = SCALE_RANGES[step.goal.scale]
+        return list(range(low, high + 1))
+    return []
+
+
+def stale_draft_keys(iv: Interview, text: str, lang: str = "sv") -> list[str]:
+    """Answers changed after a drafted sentence in `text` was written from them.
+
+    No record of the draft is kept: a sentence the assistant would have written had an answer been
+    different, still in the text while the answer now reads otherwise, is the trace of the change.
+    Sentences the caseworker wrote or rewrote never match, so they are never called stale."""
+    if not text.strip():
+        return []
+    current = set(draft_sentences(iv, lang))
+    found: list[str] = []
+    for step in iv.applicable_steps():
+        if not iv.has(step):
+            continue
+        now = iv.value(step)
+        for alt in _alternatives(iv, step):
+            if alt == now:
+                continue
+            other = draft_sentences(iv.with_answer(step.key, alt), lang)
+            if any(s not in current and s in text for s in other):
+                found.append(step.key)
+                break
+    return found

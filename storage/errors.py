@@ -45,3 +45,15 @@ class Conflict(StorageError):
 
 class RolledBack(StorageError):
     """A case file is older than its known generation, or gone: it was rolled back or removed."""
+
+
+class AnswerConflict(Conflict):
+    """Someone else saved the same answer after the version this caller saw: both values and who
+    and when, for the caseworker to choose (never silently overwritten)."""
+
+    def __init__(self, followup_id: str, key: str, mine: object, theirs: object, by: str, at: str,
+                 version: int) -> None:
+        super().__init__(f"{key} in follow-up {followup_id} was changed by {by} at {at} after you "
+                         "opened it; choose which answer to keep")
+        self.followup_id, self.key = followup_id, key
+        self.mine, self.theirs, self.by, self.at, self.version = mine, theirs, by, at, version

@@ -60,7 +60,8 @@ class MemoryRepository(Repository):
         found = [f for f in self._followups.values() if f.case_id == case_id]
         return [f.model_copy(deep=True) for f in sorted(found, key=lambda f: f.created_at)]
 
-    def save_answer(self, followup_id: str, key: str, value: Any, at: datetime | None = None) -> None:
+    def save_answer(self, followup_id: str, key: str, value: Any, at: datetime | None = None, *,
+                    expected_version: int | None = None) -> None:
         fu = self._draft(followup_id)
         fu.set(key, value, at)
 
@@ -79,6 +80,8 @@ class MemoryRepository(Repository):
         at: datetime,
         answers: dict[str, Any],
         goals: dict[str, dict[str, Any]],
+        *,
+        expected_version: int | None = None,
     ) -> FollowUp:
         fu = self._draft(followup_id)
         fu.make_final(by, at, answers, goals, self.get_case(fu.case_id).client)

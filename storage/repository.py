@@ -97,9 +97,19 @@ class Repository(ABC):
 
     @abstractmethod
     def save_answer(
-        self, followup_id: str, key: str, value: Any, at: datetime | None = None
-    ) -> None:
-        """Durably record ONE answer of a draft (key as in followup.answer_key)."""
+        self, followup_id: str, key: str, value: Any, at: datetime | None = None, *,
+        expected_version: int | None = None,
+    ) -> int | None:
+        """Durably record ONE answer of a draft (key as in followup.answer_key).
+
+        `expected_version` is the version the caller saw (from open_followup): a shared backend
+        raises AnswerConflict when someone else saved the same answer since, and answers to other
+        questions merge. Returns the new version, or None where the backend keeps none (a local
+        workspace has one writer, held by its lock)."""
+
+    def open_followup(self, followup_id: str) -> tuple[FollowUp, int | None]:
+        """A follow-up and the version to name when saving to it (None: a single-writer backend)."""
+        return self.get_followup(followup_id), None
 
     @abstractmethod
     def finalize(
@@ -109,8 +119,11 @@ class Repository(ABC):
         at: datetime,
         answers: dict[str, Any],
         goals: dict[str, dict[str, Any]],
+        *,
+        expected_version: int | None = None,
     ) -> FollowUp:
-        """Make a draft final with its pruned answers; it never changes again."""
+        """Make a draft final with its pruned answers; it never changes again. A shared backend
+        signs only the version named (Conflict otherwise) and as the logged-in user."""
 
     @abstractmethod
     def acknowledge_hint(self, followup_id: str, hint_key: str) -> None:

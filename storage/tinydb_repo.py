@@ -291,7 +291,8 @@ class TinyDBRepository(Repository):
         docs = self._db(case_id).table(FOLLOWUP_TABLE).all()
         return sorted((FollowUp.model_validate(dict(d)) for d in docs), key=lambda f: f.created_at)
 
-    def save_answer(self, followup_id: str, key: str, value: Any, at: datetime | None = None) -> None:
+    def save_answer(self, followup_id: str, key: str, value: Any, at: datetime | None = None, *,
+                    expected_version: int | None = None) -> None:
         case_id = self._case_of(followup_id)
         self._writing(case_id)
         stamp = (at or now()).isoformat()
@@ -322,6 +323,8 @@ class TinyDBRepository(Repository):
         at: datetime,
         answers: dict[str, Any],
         goals: dict[str, dict[str, Any]],
+        *,
+        expected_version: int | None = None,
     ) -> FollowUp:
         fu = self.get_followup(followup_id)
         self._writing(fu.case_id)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from forms.loader import bundled_form
 from forms.schema import FormDefinition
 from interview.case import Plan
+
+if TYPE_CHECKING:
+    from tests.pgserver import PgServer
 
 DATA = Path(__file__).parent / "data"
 
@@ -43,3 +49,36 @@ def plan() -> Plan:
 @pytest.fixture
 def example_text() -> str:
     return (DATA / "example.yaml").read_text(encoding="utf-8")
+
+
+# --- a real PostgreSQL server: one per test session, a fresh database per test module ----------------
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    from tests.pgserver import start_server
+
+    server = start_server()
+    if isinstance(server, str):
+        if os.environ.get("CI") == "true":  # CI must test the database, never skip it
+            pytest.fail(f"PostgreSQL test server: {server}")
+        pytest.skip(f"no PostgreSQL test server: {server}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def pg_db(pg_server: PgServer, request: pytest.FixtureRequest) -> str:
+    """The name of a fresh database for this test module (schema, units A and B, test logins)."""
+    from tests.pgserver import create_database
+
+    return create_database(pg_server, "t_" + request.module.__name__.rsplit(".", 1)[-1])
+
+
+@pytest.fixture
+def pg_clean(pg_server: PgServer, pg_db: str) -> str:
+    """The module's database emptied of cases and audit entries."""
+    from tests.pgserver import clean_database
+
+    clean_database(pg_server, pg_db)
+    return pg_db

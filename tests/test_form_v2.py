@@ -224,7 +224,7 @@ def test_the_v2_file_uses_no_yaml_aliases() -> None:
 def test_new_followups_use_the_newest_version_and_v1_stays_installed(tmp_path: Path) -> None:
     assert newest_version() == 2 and bundled_form().version == 2 and bundled_form() == V2
     assert bundled_form(STANDARD_FORM_ID, 1).version == 1
-    from tui.session import FollowUpSession, start_followup
+    from casework.session import FollowUpSession, start_followup
 
     cf = parse_casefile(load_text((DATA / "example.yaml").read_text(encoding="utf-8")))
     repo = TinyDBRepository(Workspace.create(tmp_path / "ws", WorkspaceSettings(caseworker="A")))

@@ -18,10 +18,20 @@ from storage.tinydb_repo import TinyDBRepository
 from storage.workspace import Workspace
 
 
-@pytest.fixture(params=["memory", "tinydb"])
+@pytest.fixture(params=["memory", "tinydb", "postgres"])
 def repo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Repository]:
     if request.param == "memory":
         yield MemoryRepository()
+        return
+    if request.param == "postgres":
+        from storage.postgres.repo import PostgresRepository
+
+        server = request.getfixturevalue("pg_server")
+        db = request.getfixturevalue("pg_clean")
+        # a caseworker of unit A, whose display name is the signer the contract expects
+        pg = PostgresRepository(server.dsn("cw_a", db))
+        yield pg
+        pg.close()
         return
     r = TinyDBRepository(Workspace.create(tmp_path / "ws"))
     yield r

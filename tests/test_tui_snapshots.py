@@ -23,8 +23,8 @@ def plain_colours(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def with_draft(tmp_path: Path, answers: dict[str, Any]) -> Path:
+    from casework.session import FollowUpSession
     from interview.followup import FollowUp
-    from tui.session import FollowUpSession
 
     ws = make_workspace(tmp_path / "ws", with_history=True)
     repo = TinyDBRepository(Workspace.open(ws))

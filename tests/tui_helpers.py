@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from interview.case import Case, Client, Plan
 from interview.followup import FollowUp
@@ -53,3 +54,68 @@ def make_workspace(path: Path, *, with_history: bool = False) -> Path:
 
 def make_app(path: Path, tmp: Path, lang: str | None = None) -> UppfoljningApp:
     return UppfoljningApp(path, lang, today=TODAY, export_dir=tmp / "exports")
+
+
+# --- pressing the real keys ---------------------------------------------------------------------
+
+CHAR_KEYS = {" ": "space", "\n": "enter"}
+
+
+def typed(text: str) -> list[str]:
+    """The keys that type `text` (what a caseworker's fingers would send)."""
+    return [CHAR_KEYS.get(ch, ch) for ch in text]
+
+
+def keys_for(screen: Any, value: Any) -> list[str]:
+    """The fewest keys that answer the interview screen's current question with `value`."""
+    from forms.schema import (
+        BoolQuestion,
+        ChoiceQuestion,
+        DateQuestion,
+        LevelQuestion,
+        MultiQuestion,
+    )
+    from interview.case import SCALE_RANGES
+
+    step = screen.current_step()
+    q = step.question
+    widget = screen.widget()
+    if value is None:
+        return ["ctrl+k"]
+    if isinstance(q, ChoiceQuestion):
+        return [str([c.code for c in q.choices].index(value) + 1)]
+    if isinstance(q, BoolQuestion):
+        return ["1" if value else "2"]
+    if isinstance(q, LevelQuestion):
+        low, _ = SCALE_RANGES[step.goal.scale]
+        return [str(value - low + 1)]
+    if isinstance(q, MultiQuestion):
+        codes = [c.code for c in q.choices]
+        return [str(codes.index(v) + 1) for v in value] + ["enter"]
+    if isinstance(q, DateQuestion):
+        if widget.ctx.offers:
+            values = [v for _, v in widget.offer_values()]
+            if value in values:
+                return [str(values.index(value) + 1)]
+            return [str(len(values)), *typed(value), "enter"]
+        if widget.value() == value:
+            return ["enter"]
+        return [*typed(value), "enter"]
+    return [*typed(str(value)), "ctrl+s"]
+
+
+async def burst(pilot: Any, keys: list[str]) -> None:
+    """Send every key at once, as typed ahead, without waiting for any to be handled; then settle."""
+    from textual import events
+    from textual.app import _character_to_key  # type: ignore[attr-defined]
+
+    driver = pilot.app._driver
+    for key in keys:
+        name = _character_to_key(key) if len(key) == 1 and not key.isalnum() else key
+        char = key if len(key) == 1 else (" " if key == "space" else None)
+        event = events.Key(name, char)
+        event.set_sender(pilot.app)
+        driver.send_message(event)
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()

@@ -1,15 +1,24 @@
-"""The widget for each question type, through a read-only registry; each posts Submitted when done."""
+"""The widget for each question type, through a read-only registry.
+
+A widget never saves by itself on a change of state: the screen asks it for `value()` when Enter or
+Ctrl+S is pressed and for `pick(n)` when a digit is, so an answer is only ever what a key chose — never
+the first option a list happened to start on, and never lost because it came before the widget was
+"ready". Lists start on the current answer (or a sensible default), so Enter keeps what is there.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Input, RadioButton, RadioSet, SelectionList, TextArea
+from textual.widget import Widget
+from textual.widgets import Input, OptionList, SelectionList, TextArea
+from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from forms.schema import (
@@ -27,9 +36,23 @@ from tui.clean import CleanInput, CleanTextArea
 from tui.safe import plain
 from tui.strings import s
 
+DIGITS = 9  # keys 1..9 pick the first nine choices
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a widget needs beyond its question: defaults the session knows."""
+
+    lang: str
+    goal: Goal | None
+    form: FormDefinition
+    today: date
+    default: Any = None  # where a list starts, or a date field's text, when nothing is answered yet
+    offers: tuple[date, ...] = ()  # dates offered for a date question (the next follow-up)
+
 
 class AnswerWidget(Vertical):
-    """Base: holds the current value; `Submitted` asks the screen to validate and save it."""
+    """Base: holds the current value; `Submitted` (a click) asks the screen to save a value."""
 
     DEFAULT_CSS = "AnswerWidget { height: auto; }"
 
@@ -38,114 +61,237 @@ class AnswerWidget(Vertical):
             super().__init__()
             self.raw = raw
 
-    def __init__(
-        self,
-        question: Question,
-        value: Any,
-        *,
-        lang: str,
-        goal: Goal | None,
-        form: FormDefinition,
-        today: date,
-    ) -> None:
+    def __init__(self, question: Question, value: Any, ctx: Context) -> None:
         super().__init__(classes="answer")
         self.question = question
         self.initial = value
-        self.lang = lang
-        self.goal = goal
-        self.form = form
-        self.today = today
-        self._ready = False
+        self.ctx = ctx
+        self.lang = ctx.lang
 
-    def on_mount(self) -> None:
-        # Initial values must not count as an answer being given: only changes after mounting do.
-        self.call_after_refresh(self._set_ready)
-
-    def _set_ready(self) -> None:
-        self._ready = True
+    def control(self) -> Widget:
+        """The widget that takes the keys (focused when the question is shown)."""
+        return self.query("Input, OptionList, TextArea").first()
 
     def value(self) -> Any:
         return self.initial  # each registered widget reads its own control instead
 
-    def focus_input(self) -> None:
-        found = self.query("Input, RadioSet, SelectionList, TextArea")
-        if found:  # the widget may already have been replaced by the next question's
-            found.first().focus()
+    def takes_digits(self) -> bool:
+        """Whether digit keys pick (True) or are typed (False)."""
+        return False
+
+    def enter_saves(self) -> bool:
+        """Enter saves, except in free text, where it starts a new line."""
+        return True
+
+    def pick(self, n: int) -> tuple[bool, Any]:
+        """Digit `n` (1-based): (save now?, the value to save)."""
+        return False, None
 
     def hint(self) -> str:
         return ""
 
 
-class DateAnswer(AnswerWidget):
-    def compose(self) -> ComposeResult:
-        yield CleanInput(
-            value=str(self.initial or ""),
-            placeholder=s("date_hint", self.lang, today=self.today.isoformat()),
-            id="answer-input",
-        )
+class _ListAnswer(AnswerWidget):
+    """One of a list, numbered; the current answer is marked ● and highlighted."""
 
-    def value(self) -> Any:
-        return self.query_one(Input).value
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.post_message(self.Submitted(event.value))
-
-    def hint(self) -> str:
-        return s("date_hint", self.lang, today=self.today.isoformat())
-
-
-class _RadioAnswer(AnswerWidget):
     def options(self) -> list[tuple[str, Any]]:
         return []  # (label, value) pairs; each subclass lists its own
 
+    def start(self) -> int:
+        values = [v for _, v in self.options()]
+        for wanted in (self.initial, self.ctx.default):
+            if wanted is not None and wanted in values:
+                return values.index(wanted)
+        return 0
+
     def compose(self) -> ComposeResult:
-        with RadioSet(id="answer-radio"):
-            for label, code in self.options():
-                yield RadioButton(plain(label), value=(code == self.initial and self.initial is not None))
+        prompts = []
+        for i, (label, code) in enumerate(self.options()):
+            number = str(i + 1) if i < DIGITS else " "
+            mark = "●" if self.initial is not None and code == self.initial else "○"
+            prompts.append(Option(plain(f"{number} {mark} {label}")))
+        yield OptionList(*prompts, id="answer-list")
+
+    def on_mount(self) -> None:
+        if self.options():
+            self.query_one(OptionList).highlighted = self.start()
 
     def value(self) -> Any:
-        pressed = self.query_one(RadioSet).pressed_index
-        return None if pressed < 0 else self.options()[pressed][1]
+        index = self.query_one(OptionList).highlighted
+        options = self.options()
+        return None if index is None or not 0 <= index < len(options) else options[index][1]
 
-    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+    def takes_digits(self) -> bool:
+        return True
+
+    def pick(self, n: int) -> tuple[bool, Any]:
+        options = self.options()
+        if not 1 <= n <= min(len(options), DIGITS):
+            return False, None
+        self.query_one(OptionList).highlighted = n - 1
+        return True, options[n - 1][1]
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        # Only a click gets here (Enter is the screen's): choose what was clicked.
         event.stop()
-        if self._ready:
-            self.post_message(self.Submitted(self.options()[event.index][1]))
+        self.post_message(self.Submitted(self.options()[event.option_index][1]))
 
     def hint(self) -> str:
         return s("choice_hint", self.lang)
 
 
-class ChoiceAnswer(_RadioAnswer):
+class ChoiceAnswer(_ListAnswer):
     def options(self) -> list[tuple[str, Any]]:
         q = self.question
         return [(c.label.get(self.lang), c.code) for c in q.choices] if isinstance(q, ChoiceQuestion) else []
 
 
-class LevelAnswer(_RadioAnswer):
+class LevelAnswer(_ListAnswer):
     def options(self) -> list[tuple[str, Any]]:
-        if self.goal is None or self.goal.scale == "none":
+        goal = self.ctx.goal
+        if goal is None or goal.scale == "none":
             return []
-        low, high = SCALE_RANGES[self.goal.scale]
-        scale = self.form.scale(self.goal.scale)
+        low, high = SCALE_RANGES[goal.scale]
+        scale = self.ctx.form.scale(goal.scale)
         words = {lv.value: lv.label.get(self.lang) for lv in scale.levels} if scale else {}
-        shown = (lambda v: f"{v:+d}" if v else "0") if self.goal.scale == "gas" else str
+        shown = (lambda v: f"{v:+d}" if v else "0") if goal.scale == "gas" else str
         return [(f"{shown(v)}  {words.get(v, '')}".rstrip(), v) for v in range(low, high + 1)]
 
 
-class BoolAnswer(_RadioAnswer):
+class BoolAnswer(_ListAnswer):
     def options(self) -> list[tuple[str, Any]]:
         return [("Ja" if self.lang == "sv" else "Yes", True), ("Nej" if self.lang == "sv" else "No", False)]
+
+
+class DateAnswer(AnswerWidget):
+    """A date typed as ÅÅÅÅ-MM-DD; starts on the answer or the default, selected, so Enter accepts it
+    and typing replaces it. With offers (the next follow-up), a numbered list comes first and its
+    last entry opens the field for another date."""
+
+    def compose(self) -> ComposeResult:
+        if self.ctx.offers:
+            yield OptionList(*(Option(plain(p)) for p in self.offer_prompts()), id="answer-list")
+        field = CleanInput(
+            value=str(self.initial or self.ctx.default or ""),
+            placeholder=s("date_hint", self.lang, today=self.ctx.today.isoformat()),
+            id="answer-input",
+        )
+        field.display = not self.ctx.offers
+        yield field
+
+    def offer_prompts(self) -> list[str]:
+        out = []
+        for i, (label, value) in enumerate(self.offer_values()):
+            mark = "●" if value is not None and value == self.initial else "○"
+            out.append(f"{i + 1} {mark} {label}")
+        return out
+
+    def offer_values(self) -> list[tuple[str, str | None]]:
+        months = (3, 6, 12)
+        out: list[tuple[str, str | None]] = [
+            (s("in_months", self.lang, n=n, date=d.isoformat()), d.isoformat())
+            for n, d in zip(months, self.ctx.offers, strict=False)
+        ]
+        if isinstance(self.initial, str) and self.initial not in {v for _, v in out}:
+            out.insert(0, (self.initial, self.initial))
+        out.append((s("other_date", self.lang), None))
+        return out
+
+    def on_mount(self) -> None:
+        if self.ctx.offers:
+            values = [v for _, v in self.offer_values()]
+            known = self.initial is not None and self.initial in values
+            start = values.index(self.initial) if known else min(1, len(values) - 1)
+            self.query_one(OptionList).highlighted = start
+
+    def typing(self) -> bool:
+        return not self.ctx.offers or self._opened
+
+    _opened = False
+
+    def control(self) -> Widget:
+        return self.query_one(Input) if self.typing() else self.query_one(OptionList)
+
+    def open_field(self) -> None:
+        field = self.query_one(Input)
+        self._opened = True
+        field.display = True
+        self.query_one(OptionList).display = False
+        self.screen.set_focus(field)  # now, so the next key typed already lands in the field
+
+    def value(self) -> Any:
+        if self.typing():
+            return self.query_one(Input).value
+        index = self.query_one(OptionList).highlighted
+        values = self.offer_values()
+        if index is None or not 0 <= index < len(values):
+            return None
+        chosen = values[index][1]
+        if chosen is None:
+            self.open_field()
+            return _OPEN
+        return chosen
+
+    def takes_digits(self) -> bool:
+        return not self.typing()
+
+    def pick(self, n: int) -> tuple[bool, Any]:
+        values = self.offer_values()
+        if self.typing() or not 1 <= n <= len(values):
+            return False, None
+        self.query_one(OptionList).highlighted = n - 1
+        chosen = values[n - 1][1]
+        if chosen is None:
+            self.open_field()
+            return False, None
+        return True, chosen
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        chosen = self.offer_values()[event.option_index][1]
+        if chosen is None:
+            self.open_field()
+        else:
+            self.post_message(self.Submitted(chosen))
+
+    def hint(self) -> str:
+        if self.ctx.offers and not self.typing():
+            return s("choice_hint", self.lang)
+        return s("date_hint", self.lang, today=self.ctx.today.isoformat())
+
+
+class _Open:
+    """The value() of a date list whose "another date" entry was chosen: nothing to save yet."""
+
+
+_OPEN = _Open()
+
+
+def is_open(value: Any) -> bool:
+    return value is _OPEN
 
 
 class MultiAnswer(AnswerWidget):
     def compose(self) -> ComposeResult:
         chosen = set(self.initial or [])
         yield SelectionList[str](
-            *(Selection(plain(c.label.get(self.lang)), c.code, c.code in chosen) for c in self.choices()),
+            *(
+                Selection(plain(f"{i + 1 if i < DIGITS else ' '} {c.label.get(self.lang)}"), c.code,
+                          c.code in chosen)
+                for i, c in enumerate(self.choices())
+            ),
             id="answer-multi",
         )
+
+    def on_mount(self) -> None:
+        chosen = set(self.initial or [])
+        codes = [c.code for c in self.choices()]
+        first = next((i for i, c in enumerate(codes) if c in chosen), 0)
+        if codes:
+            self.query_one(SelectionList).highlighted = first
+
+    def control(self) -> Widget:
+        return self.query_one(SelectionList)
 
     def choices(self) -> list[Any]:
         return list(self.question.choices) if isinstance(self.question, MultiQuestion) else []
@@ -153,6 +299,17 @@ class MultiAnswer(AnswerWidget):
     def value(self) -> Any:
         selected = set(self.query_one(SelectionList).selected)
         return [c.code for c in self.choices() if c.code in selected]
+
+    def takes_digits(self) -> bool:
+        return True
+
+    def pick(self, n: int) -> tuple[bool, Any]:
+        choices = self.choices()
+        if 1 <= n <= min(len(choices), DIGITS):
+            box = self.query_one(SelectionList)
+            box.highlighted = n - 1
+            box.toggle(choices[n - 1].code)
+        return False, None
 
     def hint(self) -> str:
         return s("multi_hint", self.lang)
@@ -164,6 +321,9 @@ class TextAnswer(AnswerWidget):
 
     def value(self) -> Any:
         return self.query_one(TextArea).text
+
+    def enter_saves(self) -> bool:
+        return False
 
     def hint(self) -> str:
         return s("text_hint", self.lang)
@@ -179,5 +339,5 @@ WIDGETS: Mapping[type, type[AnswerWidget]] = {
 }
 
 
-def widget_for(question: Question, value: Any, **kwargs: Any) -> AnswerWidget:
-    return WIDGETS[type(question)](question, value, **kwargs)
+def widget_for(question: Question, value: Any, ctx: Context) -> AnswerWidget:
+    return WIDGETS[type(question)](question, value, ctx)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.screen import Screen
 
 from tui.strings import s
@@ -34,6 +35,8 @@ BINDINGS_EN = {
     "Föregående": "Previous", "Granska": "Review", "Vägledning": "Guidance",
     "Spara bedömningen": "Save assessment", "Signera": "Sign", "Spara": "Save", "Avbryt": "Cancel",
     "Skapa": "Create", "Sammanställning": "Compilation", "Sammanställ": "Compile",
+    "Assistentens förslag": "Assistant's draft", "Tangenter": "Keys", "Stäng": "Close",
+    "Välj alternativ": "Choose option",
 }  # fmt: skip
 
 
@@ -42,6 +45,11 @@ class UppfoljningApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "Uppföljning"
+    BINDINGS = [
+        # Every key of a screen, also those its footer has no room for at 80 columns.
+        Binding("f1", "help", "Tangenter"),
+        Binding("question_mark", "help", "Tangenter", show=False),
+    ]
 
     def __init__(
         self,
@@ -195,16 +203,26 @@ class UppfoljningApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every key of the screen is in the command palette too, with its key as the help."""
         yield from super().get_system_commands(screen)
+        seen = set()
         for key, active in screen.active_bindings.items():
             binding = active.binding
-            if not binding.show or not binding.description or not active.enabled:
+            # Also the keys the footer hides for room; each command once (not 1, 2, … 9).
+            if not binding.description or not active.enabled or binding.description in seen:
                 continue
+            seen.add(binding.description)
             node, action = active.node, binding.action
 
             async def run(node: Any = node, action: str = action) -> None:
                 await node.run_action(action)
 
             yield SystemCommand(binding.description, self.get_key_display(binding) or key, run)
+
+    async def action_help(self) -> None:
+        from tui.screens.help import HelpScreen, key_lines
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        await self.push_screen(HelpScreen(key_lines(self, self.screen), self.lang))
 
     def localize_bindings(self, screen: Screen[Any]) -> None:
         """Bindings are written in Swedish; in English the footer and palette show English."""
@@ -342,12 +360,12 @@ class UppfoljningApp(App[None]):
             refresh()
 
     def session(self, followup_id: str) -> Any:
-        from tui.session import FollowUpSession
+        from casework.session import FollowUpSession
 
         return FollowUpSession(self.repo, followup_id, self.lang, today=self.today)
 
-    def new_followup(self, case_id: str) -> None:
-        from tui.session import open_draft, start_followup
+    async def new_followup(self, case_id: str) -> None:
+        from casework.session import open_draft, start_followup
 
         if open_draft(self.repo, case_id) is not None:
             self.notify(s("has_draft", self.lang), severity="warning")
@@ -360,30 +378,31 @@ class UppfoljningApp(App[None]):
         self._pending_followup = False
         fu = self.guard(start_followup, self.repo, case, self.settings.caseworker)
         if fu is not None:
-            self.open_followup(fu.id)
+            await self.open_followup(fu.id)
 
-    def resume_draft(self, case_id: str) -> None:
-        from tui.session import open_draft
+    async def resume_draft(self, case_id: str) -> None:
+        from casework.session import open_draft
 
         draft = open_draft(self.repo, case_id)
         if draft is None:
             self.notify(s("no_draft", self.lang), severity="warning")
             return
-        self.open_followup(draft.id)
+        await self.open_followup(draft.id)
 
-    def open_followup(self, followup_id: str) -> None:
+    async def open_followup(self, followup_id: str) -> None:
+        """Awaited by the key's action, so keys typed meanwhile reach the new screen's first question."""
         session = self.session(followup_id)
         if session.final:
-            self.review(session)
+            await self.review(session)
             return
         from tui.screens.interview import InterviewScreen
 
-        self.push_screen(InterviewScreen(session))
+        await self.push_screen(InterviewScreen(session))
 
-    def review(self, session: Any) -> None:
+    async def review(self, session: Any) -> None:
         from tui.screens.review import ReviewScreen
 
-        self.push_screen(ReviewScreen(session))
+        await self.push_screen(ReviewScreen(session))
 
     def pdf_latest(self, case_id: str) -> None:
         followups = self.repo.followups_of(case_id)

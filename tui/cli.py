@@ -30,6 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"uppfoljning {VERSION}")
     parser.add_argument("--workspace", metavar="DIR", help="the workspace folder")
     parser.add_argument(
+        "--database", metavar="URL",
+        help="the shared PostgreSQL database instead of a workspace (libpq conninfo or postgresql:// URI; "
+        "or UPPFOLJNING_DATABASE; PG* variables honoured)",
+    )
+    parser.add_argument(
         "--lang", choices=("sv", "en"), help="language of messages (default: sv, or UPPFOLJNING_LANG)"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -112,6 +117,20 @@ def build_parser() -> argparse.ArgumentParser:
     forms_sub = p.add_subparsers(dest="forms_command", metavar="SUBCOMMAND", required=True)
     v = forms_sub.add_parser("validate", help="check a custom form definition")
     v.add_argument("file", metavar="FILE")
+
+    p = sub.add_parser("db", help="the shared database: schema, migrations and who may do what")
+    db_sub = p.add_subparsers(dest="db_command", metavar="SUBCOMMAND", required=True)
+    db_sub.add_parser("init", help="create the schema and the group roles (as the database superuser)")
+    db_sub.add_parser("upgrade", help="apply pending schema migrations")
+    db_sub.add_parser("status", help="applied and pending migrations, and who you are")
+    g = db_sub.add_parser("grant", help="give a database login a role in a unit")
+    g.add_argument("login", metavar="LOGIN")
+    g.add_argument("--role", required=True, choices=("caseworker", "supervisor", "analyst", "admin"))
+    g.add_argument("--unit", required=True, help="the unit (verksamhet); created if new")
+    g.add_argument("--name", help="the display name on signatures and in the audit log")
+    r = db_sub.add_parser("revoke", help="take a unit from a login, or every unit without --unit")
+    r.add_argument("login", metavar="LOGIN")
+    r.add_argument("--unit")
     return parser
 
 
@@ -119,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.lang = args.lang or os.environ.get("UPPFOLJNING_LANG") or None
+    args.database = args.database or os.environ.get("UPPFOLJNING_DATABASE") or None
     if args.command is None:
         return _run_app(args)
     if args.command == "quick":

@@ -41,6 +41,28 @@ def _lang(args: argparse.Namespace, ws: Workspace | None = None) -> str:
     return ws.settings.lang if ws is not None else "sv"
 
 
+def _settings(repo: Any) -> WorkspaceSettings:
+    """A workspace's settings, or the shared database's (organisation, the login's unit and name)."""
+    ws = getattr(repo, "workspace", None)
+    return ws.settings if ws is not None else repo.settings  # type: ignore[no-any-return]
+
+
+def _repo_lang(args: argparse.Namespace, repo: Any) -> str:
+    return str(args.lang) if args.lang else _settings(repo).lang
+
+
+def _who(repo: Any) -> str:
+    ws = getattr(repo, "workspace", None)
+    return ws.who() if ws is not None else str(repo.who())
+
+
+def _open_db(args: argparse.Namespace) -> Any:
+    """The shared database as the logged-in login (psycopg is imported only here)."""
+    from storage.postgres.repo import PostgresRepository
+
+    return PostgresRepository(args.database)
+
+
 def _workspace_path(args: argparse.Namespace) -> Path:
     return Path(args.workspace).expanduser() if args.workspace else default_workspace_dir()
 
@@ -60,10 +82,17 @@ def _finding_lines(findings: list[Finding], lang: str) -> list[str]:
 
 
 @contextmanager
-def _repository(args: argparse.Namespace, *, writable: bool) -> Iterator[TinyDBRepository]:
+def _repository(args: argparse.Namespace, *, writable: bool) -> Iterator[Any]:
+    if args.database:
+        db = _open_db(args)
+        try:
+            yield db
+        finally:
+            db.close()
+        return
     repo = _open(args, writable=writable)
     try:
-        lang = _lang(args, repo.workspace)
+        lang = _repo_lang(args, repo)
         for name in repo.damaged:
             print(f"uppfoljning: {t('damaged_skipped', lang, name=name)}", file=sys.stderr)
         for line in _finding_lines(repo.findings, lang):
@@ -87,8 +116,12 @@ def run(args: argparse.Namespace) -> int:
         "doctor": cmd_doctor,
         "audit": cmd_audit,
         "forms": cmd_forms,
+        "db": cmd_db,
     }
     lang = args.lang or "sv"
+    if args.database and args.command in ("init", "passphrase", "doctor"):
+        print(f"uppfoljning: {t('db_not_here', lang, command=args.command)}", file=sys.stderr)
+        return 1
     try:
         return handlers[args.command](args)
     except UserError as err:
@@ -96,6 +129,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"uppfoljning: {line}", file=sys.stderr)
         return 1
     except (StorageError, ProblemsError, FormError) as err:
+        host = getattr(err, "host", None)  # an unencrypted connection refused: said in the user's language
+        if host is not None:
+            print(f"uppfoljning: {t('db_insecure', lang, host=host)}", file=sys.stderr)
+            return 1
         lines = getattr(err, "problems", None) or [str(err)]
         for line in lines:
             print(f"uppfoljning: {t('error', lang)}: {line}", file=sys.stderr)
@@ -166,6 +203,8 @@ def _read_source(path: Path, lang: str) -> Source:
 def cmd_import(args: argparse.Namespace) -> int:
     from casework.importing import import_sources
 
+    if args.database:
+        return _import_db(args)
     ws = Workspace.open(_workspace_path(args))
     lang = _lang(args, ws)
     # Every file is read and validated, and the batch is checked as a whole against the workspace,
@@ -197,13 +236,40 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_db(args: argparse.Namespace) -> int:
+    """Importing into the shared database: the same checks, signed as the logged-in login."""
+    from casework.importing import import_sources
+
+    lang = _lang(args)
+    sources: list[Source] = []
+    problems: list[str] = []
+    for name in args.files:
+        try:
+            sources.append(_read_source(Path(name), lang))
+        except UserError as err:
+            problems.extend(err.lines)
+    if problems:
+        raise UserError(*problems, t("nothing_imported", lang))
+    with _repository(args, writable=True) as repo:
+        try:
+            result = import_sources(repo, sources, who=repo.who(), lang=lang, final=args.final,
+                                    signer=repo.who())
+        except ProblemsError as err:
+            raise UserError(*err.problems, t("nothing_imported", lang)) from None
+    for name, fid in result.unchanged:
+        print(t("already_stored", lang, file=name, id=fid))
+    if result.stored or not result.unchanged:
+        print(t("imported", lang, n=len(result.stored), ids=", ".join(result.stored)))
+    return 0
+
+
 def _is_due(next_date: str | None, today: date) -> bool:
     return next_date is not None and date.fromisoformat(next_date) <= today
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     with _repository(args, writable=False) as repo:
-        lang = _lang(args, repo.workspace)
+        lang = _repo_lang(args, repo)
         rows = sorted(repo.summaries(), key=lambda s: (s.case_ref, s.meeting_date or "", s.id))
     today = date.today()
     if args.due:
@@ -241,8 +307,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     with _repository(args, writable=False) as repo:
         fu = repo.get_followup(repo.resolve(args.id))
         case = repo.get_case(fu.case_id)
-        lang = _lang(args, repo.workspace)
-        settings = repo.workspace.settings
+        lang = _repo_lang(args, repo)
+        settings = _settings(repo)
         repo.log("export", case=case.id, followup=fu.id, format=args.format)
     from casework.training import mark_casefile
 
@@ -268,9 +334,9 @@ def cmd_pdf(args: argparse.Namespace) -> int:
     from casework.documents import render_followup, write_pdf
 
     with _repository(args, writable=False) as repo:
-        lang = _lang(args, repo.workspace)
+        lang = _repo_lang(args, repo)
         fid = repo.resolve(args.id)
-        pdf = render_followup(repo, repo.workspace.settings, fid, lang)
+        pdf = render_followup(repo, _settings(repo), fid, lang)
     out = Path(args.output) if args.output else Path(f"uppfoljning-{fid}.pdf")
     write_pdf(out, pdf)
     print(t("written", lang, path=out))
@@ -316,8 +382,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             print(f"\r{t('compiling', _lang(args))} {n} …", end="", file=sys.stderr, flush=True)
 
     with _repository(args, writable=False) as repo:
-        lang = _lang(args, repo.workspace)
-        training = repo.workspace.settings.training
+        lang = _repo_lang(args, repo)
+        training = _settings(repo).training
         form = bundled_form()
         report = compile_report(repo.records(), form, sel, progress)
         repo.log("report", followups=report.total.followups)
@@ -343,9 +409,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_correct(args: argparse.Namespace) -> int:
     with _repository(args, writable=True) as repo:
-        lang = _lang(args, repo.workspace)
+        lang = _repo_lang(args, repo)
         fid = repo.resolve(args.id)
-        author = args.author or repo.workspace.who()
+        author = args.author or _who(repo)
         try:
             addendum = Addendum(kind=args.kind, author=author, reason=args.reason, text=args.text,
                                 refers_to=args.question)
@@ -394,7 +460,7 @@ def _confirm(prompt: str, expected: str, lang: str, yes: bool) -> bool:
 
 def cmd_erase(args: argparse.Namespace) -> int:
     with _repository(args, writable=not args.dry_run) as repo:
-        lang = _lang(args, repo.workspace)
+        lang = _repo_lang(args, repo)
         if args.older_than:
             return _erase_old(repo, args, lang)
         if not args.ref:
@@ -444,8 +510,67 @@ def _erase_old(repo: TinyDBRepository, args: argparse.Namespace, lang: str) -> i
 # --- audit and repair --------------------------------------------------------------------------------
 
 
+def _audit_db(args: argparse.Namespace) -> int:
+    lang = _lang(args)
+    with _repository(args, writable=False) as repo:
+        if args.audit_command == "verify":
+            checked, problems = repo.audit_verify()
+            if problems:
+                raise UserError(*problems)
+            print(t("audit_ok", lang, n=checked))
+            return 0
+        case_id = None
+        if args.case:
+            found = repo.find_case(args.case)
+            case_id = found.id if found is not None else args.case
+        for e in repo.audit_entries(case_id):
+            detail = " ".join(f"{k}={v}" for k, v in sorted(e["detail"].items()))
+            ids = " ".join(x for x in (e["case"] and f"case={e['case']}",
+                                       e["followup"] and f"followup={e['followup']}") if x)
+            line = f"{e['seq']:>6}  {e['at'].isoformat()}  {e['actor']}  {e['action']}  {ids}  {detail}"
+            print(line.rstrip())
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    """db init / upgrade / status / grant / revoke, as whoever the server says is connected."""
+    from storage.postgres import admin
+    from storage.postgres.connect import connect
+
+    lang = _lang(args)
+    if not args.database:
+        raise UserError(t("db_needed", lang))
+    conn = connect(args.database)
+    try:
+        if args.db_command in ("init", "upgrade"):
+            names = admin.upgrade(conn, init=args.db_command == "init")
+            print(t("db_upgraded", lang, names=", ".join(names)) if names else t("db_current", lang))
+        elif args.db_command == "status":
+            st = admin.status(conn)
+            units = ", ".join(st.units) or "-"
+            print(f"server {st.server}; login {st.login}; role {st.role or '-'}; units {units}")
+            for v, name in st.applied:
+                print(f"applied  {name}" + ("  (CHANGED since applied)" if (v, name) in st.changed else ""))
+            for _, name in st.pending:
+                print(f"pending  {name}")
+            return 1 if st.pending or st.changed else 0
+        elif args.db_command == "grant":
+            admin.grant(conn, args.login, args.role, args.unit, args.name)
+            print(t("db_granted", lang, login=args.login, role=args.role, unit=args.unit))
+        else:
+            if not admin.revoke(conn, args.login, args.unit):
+                raise UserError(t("db_no_grant", lang, login=args.login))
+            print(t("db_revoked", lang, login=args.login))
+    finally:
+        conn.close()
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from storage.audit import AuditLog, verify
+
+    if args.database:
+        return _audit_db(args)
 
     ws = Workspace.open(_workspace_path(args))
     lang = _lang(args, ws)

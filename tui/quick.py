@@ -15,6 +15,7 @@ from typing import Any
 import questionary
 from questionary import Choice
 
+from casework.session import FollowUpSession, open_draft, start_followup
 from forms.schema import (
     BoolQuestion,
     ChoiceQuestion,
@@ -27,7 +28,6 @@ from interview.case import LIFE_AREAS, SCALE_RANGES, Case, Client, Goal, Plan
 from interview.engine import Step
 from interview.errors import AnswerError
 from storage.repository import Repository
-from tui.session import FollowUpSession, open_draft, start_followup
 from tui.strings import s
 from tui.visible import visible
 

@@ -5,6 +5,31 @@ from __future__ import annotations
 from typing import Any
 
 CLI: dict[str, dict[str, str]] = {
+    "db_insecure": {
+        "sv": "vägrar okrypterad anslutning till {host}: lägg till sslmode=require (eller verify-full) "
+        "i databasadressen",
+        "en": "refusing an unencrypted connection to {host}: add sslmode=require (or verify-full) to "
+        "the database address",
+    },
+    "db_needed": {
+        "sv": "ange databasen med --database URL (eller UPPFOLJNING_DATABASE)",
+        "en": "name the database with --database URL (or UPPFOLJNING_DATABASE)",
+    },
+    "db_not_here": {
+        "sv": "'{command}' finns inte för den gemensamma databasen ännu; använd en lokal arbetsyta",
+        "en": "'{command}' does not work on the shared database yet; use a local workspace",
+    },
+    "db_upgraded": {
+        "sv": "Databasen är uppdaterad ({names}).",
+        "en": "The database is up to date ({names}).",
+    },
+    "db_current": {"sv": "Databasen var redan aktuell.", "en": "The database was already up to date."},
+    "db_granted": {
+        "sv": "{login} är nu {role} i {unit}.",
+        "en": "{login} is now {role} in {unit}.",
+    },
+    "db_revoked": {"sv": "{login}: behörigheten togs bort.", "en": "{login}: access revoked."},
+    "db_no_grant": {"sv": "{login} hade ingen sådan behörighet.", "en": "{login} had no such access."},
     "error": {"sv": "fel", "en": "error"},
     "compiling": {"sv": "Sammanställer ärenden:", "en": "Compiling cases:"},
     "created": {"sv": "Arbetsytan skapades i {path}", "en": "Created the workspace in {path}"},

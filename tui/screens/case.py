@@ -20,16 +20,24 @@ from tui.strings import s
 class CaseScreen(AppScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Tillbaka"),
-        Binding("e", "edit_client", "Ändra brukare"),
-        Binding("a", "add_goal", "Nytt mål"),
-        Binding("m", "edit_goal", "Ändra mål"),
-        Binding("i", "add_intervention", "Ny insats"),
-        Binding("t", "edit_intervention", "Ändra insats"),
-        Binding("f", "new_followup", "Ny uppföljning"),
-        Binding("r", "resume", "Fortsätt utkast"),
+        Binding("e", "edit_client", "Ändra brukare", show=False),
+        Binding("a", "add_goal", "Nytt mål", show=False),
+        Binding("m", "edit_goal", "Ändra mål", show=False),
+        Binding("i", "add_intervention", "Ny insats", show=False),
+        Binding("t", "edit_intervention", "Ändra insats", show=False),
+        Binding("f", "new_followup", "Ny uppföljning", priority=True),
+        Binding("r", "resume", "Fortsätt utkast", priority=True),
         Binding("p", "pdf", "PDF"),
         Binding("c", "correct", "Rättelse"),
     ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The keys that open a follow-up are priority bindings, so the App runs them in turn with the
+        # keys typed after them (which then reach the new screen); in a text field they are letters.
+        from textual.widgets import Input, TextArea
+
+        typing = isinstance(self.focused, (Input, TextArea))
+        return not (typing and action in ("new_followup", "resume", "open_case"))
 
     def __init__(self, case_id: str) -> None:
         super().__init__()
@@ -44,7 +52,7 @@ class CaseScreen(AppScreen):
             yield DataTable(id="followups", cursor_type="row")
             yield Static(s("levels_over_time", self.uapp.lang), classes="section-title")
             yield DataTable(id="levels", cursor_type="none")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.uapp.localize_bindings(self)
@@ -155,9 +163,9 @@ class CaseScreen(AppScreen):
             return None
         return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    async def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "followups" and event.row_key.value:
-            self.uapp.open_followup(str(event.row_key.value))
+            await self.uapp.open_followup(str(event.row_key.value))
 
     def action_edit_client(self) -> None:
         self.uapp.edit_client(self.case_id)
@@ -174,11 +182,11 @@ class CaseScreen(AppScreen):
     def action_add_intervention(self) -> None:
         self.uapp.add_intervention(self.case_id)
 
-    def action_new_followup(self) -> None:
-        self.uapp.new_followup(self.case_id)
+    async def action_new_followup(self) -> None:
+        await self.uapp.new_followup(self.case_id)
 
-    def action_resume(self) -> None:
-        self.uapp.resume_draft(self.case_id)
+    async def action_resume(self) -> None:
+        await self.uapp.resume_draft(self.case_id)
 
     def action_pdf(self) -> None:
         fid = self.selected_followup()

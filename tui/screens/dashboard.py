@@ -38,14 +38,22 @@ class Dashboard(AppScreen):
     BINDINGS = [
         Binding("n", "new_case", "Nytt ärende"),
         Binding("enter", "open_case", "Öppna", show=False),
-        Binding("o", "open_case", "Öppna"),
-        Binding("f", "new_followup", "Ny uppföljning"),
-        Binding("r", "resume", "Fortsätt utkast"),
-        Binding("p", "pdf", "PDF"),
-        Binding("g", "report", "Sammanställning"),
+        Binding("o", "open_case", "Öppna", priority=True),
+        Binding("f", "new_followup", "Ny uppföljning", priority=True),
+        Binding("r", "resume", "Fortsätt utkast", priority=True),
+        Binding("p", "pdf", "PDF", show=False),
+        Binding("g", "report", "Sammanställning", show=False),
         Binding("slash", "focus_filter", "Filtrera"),
         Binding("q", "app.quit", "Avsluta"),
     ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The keys that open a follow-up are priority bindings, so the App runs them in turn with the
+        # keys typed after them (which then reach the new screen); in a text field they are letters.
+        from textual.widgets import Input, TextArea
+
+        typing = isinstance(self.focused, (Input, TextArea))
+        return not (typing and action in ("new_followup", "resume", "open_case"))
 
     _shown = False
 
@@ -54,7 +62,7 @@ class Dashboard(AppScreen):
         yield CleanInput(placeholder=s("filter_placeholder", self.uapp.lang), id="filter")
         yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield Static("", id="empty", markup=False)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.uapp.localize_bindings(self)
@@ -163,15 +171,15 @@ class Dashboard(AppScreen):
         if self.uapp.repo is not None:
             self.uapp.new_case()
 
-    def action_new_followup(self) -> None:
+    async def action_new_followup(self) -> None:
         case_id = self.selected_case()
         if case_id:
-            self.uapp.new_followup(case_id)
+            await self.uapp.new_followup(case_id)
 
-    def action_resume(self) -> None:
+    async def action_resume(self) -> None:
         case_id = self.selected_case()
         if case_id:
-            self.uapp.resume_draft(case_id)
+            await self.uapp.resume_draft(case_id)
 
     def action_pdf(self) -> None:
         case_id = self.selected_case()

@@ -366,6 +366,11 @@ class SignDialog(FormDialog):
         )
         self.query_one("#save", Button).label = s("confirm_sign", self.lang)
 
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        # Enter in the name field signs: the name is already there, the dialog says what it does.
+        event.stop()
+        self.submit()
+
     def submit(self) -> None:
         signer = self.value_of("signer")
         if not signer:

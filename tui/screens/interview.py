@@ -1,7 +1,17 @@
-"""The follow-up as a conversation: a transcript, the current question, progress, and guidance."""
+"""The follow-up as a conversation: a transcript, the current question, progress, and guidance.
+
+Keys are never lost or reordered. Every key that moves the conversation on (Enter, a digit, Ctrl+S,
+Ctrl+K, Ctrl+B) is a priority binding, so the App runs its action in turn with the key stream and
+waits for it: the widget's queue is settled first (arrows typed before Enter count), the answer is
+saved, and the next question is mounted and focused before the App routes the next key. Keys typed
+ahead wait in the App's queue meanwhile, in order. The transcript is kept in step by adding, updating
+and removing only the rows that changed.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Any
 
 from textual import events, on
@@ -9,17 +19,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Footer, ProgressBar, Static
+from textual.widget import Widget
+from textual.widgets import Button, Footer, ProgressBar, Static, TextArea
 
+from casework.session import FollowUpSession, next_followup_offers
 from interview.engine import Step
 from interview.errors import AnswerError
-from tui.answers import AnswerWidget, widget_for
+from storage.errors import StorageError
+from tui.answers import AnswerWidget, Context, TextAnswer, is_open, widget_for
 from tui.safe import plain
 from tui.screens.base import AppScreen
-from tui.session import FollowUpSession
 from tui.strings import s
 
 NARROW = 100  # columns: below this the guidance panel folds away (F2 shows it)
+SETTLE_S = 1.0  # at most this long for a widget to handle keys already sent to it
 
 
 class TranscriptAnswer(Static, can_focus=True):
@@ -33,30 +46,40 @@ class TranscriptAnswer(Static, can_focus=True):
     def __init__(self, text: str, key: str) -> None:
         super().__init__(plain(text), classes="you")
         self.key = key
+        self.entry = f"a:{key}"
+        self.text = text
 
     def on_click(self) -> None:
         self.post_message(self.Edit(self.key))
 
-    def on_key(self, event: events.Key) -> None:
-        if event.key == "enter":
-            event.stop()
-            self.post_message(self.Edit(self.key))
+
+class Row(Static):
+    """A line of the transcript that is not an answer: a section title or the question asked."""
+
+    def __init__(self, entry: str, text: str, classes: str) -> None:
+        super().__init__(plain(text), classes=classes)
+        self.entry = entry
+        self.text = text
 
 
 class InterviewScreen(AppScreen):
     BINDINGS = [
         Binding("ctrl+s", "submit", "Spara svar", priority=True),
+        Binding("enter", "enter", "Spara svar", show=False, priority=True),
+        *(Binding(str(n), f"pick({n})", "Välj alternativ", show=False, priority=True) for n in range(1, 10)),
         Binding("ctrl+k", "skip", "Hoppa över", priority=True),
         Binding("ctrl+b", "previous", "Föregående", priority=True),
+        Binding("ctrl+d", "draft", "Assistentens förslag", priority=True),
         Binding("ctrl+r", "review", "Granska", priority=True),
-        Binding("f2", "toggle_guidance", "Vägledning"),
         Binding("escape", "leave", "Tillbaka"),
+        Binding("f2", "toggle_guidance", "Vägledning", show=False),
     ]
 
     def __init__(self, session: FollowUpSession) -> None:
         super().__init__()
         self.session = session
         self.editing: str | None = None  # the key of an earlier answer being changed
+        self.shown_key: str | None = "?"  # the step whose widget is on screen (None: all done)
 
     @property
     def lang(self) -> str:
@@ -78,23 +101,25 @@ class InterviewScreen(AppScreen):
             with VerticalScroll(id="side"):
                 yield Static("", id="plan-goals", markup=False)
                 yield Static("", id="guidance", markup=False)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.uapp.localize_bindings(self)
         self.apply_width(self.size.width)
         if self.uapp.settings is not None and self.uapp.settings.training:
             self.add_class("show-side")  # in training, the guidance is shown from the start
-        self.show()
+        self.query_one("#transcript", VerticalScroll).anchor()  # stays at the newest answer
+        await self.show()
 
     _shown = False
 
-    def on_screen_resume(self) -> None:
-        # Back from the review, where answers (the assessment) may have changed: show the session as
-        # it is now, not the widget that was on screen before. (Also sent on first showing: skipped.)
+    async def on_screen_resume(self) -> None:
+        # Back from the review, where answers (the assessment) may have changed or the follow-up was
+        # signed: show the session as it is now. (Also sent on first showing: skipped.)
         if self._shown:
             self.editing = None
-            self.show()
+            self.shown_key = "?"
+            await self.show()
         self._shown = True
 
     def on_resize(self, event: events.Resize) -> None:
@@ -106,6 +131,26 @@ class InterviewScreen(AppScreen):
     def action_toggle_guidance(self) -> None:
         self.toggle_class("show-side")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        widget = self.widget()
+        if action == "enter":
+            # In free text Enter is a new line; on a transcript answer or a button it is theirs.
+            return not isinstance(self.focused, TextArea)
+        if action == "pick":
+            return widget is not None and widget.takes_digits() and self._in_answer()
+        if action == "draft":
+            step = self.current_step()
+            return step is not None and step.key == "assessment" and not self.session.final
+        return True
+
+    def _in_answer(self) -> bool:
+        node: Any = self.focused
+        while node is not None:
+            if isinstance(node, AnswerWidget):
+                return True
+            node = node.parent
+        return False
+
     # --- drawing ----------------------------------------------------------------------------
 
     def current_step(self) -> Step | None:
@@ -113,47 +158,68 @@ class InterviewScreen(AppScreen):
             return self.session.interview.step(self.editing)
         return self.session.current()
 
-    def show(self) -> None:
-        self.fill_transcript()
-        self.fill_plan()
+    async def show(self) -> None:
+        """Bring the screen in step with the session: transcript rows that changed, then the question."""
+        await self.sync_transcript()
         step = self.current_step()
+        self.fill_plan(step)
         self.show_progress(step)
-        slot = self.query_one("#answer-slot", Vertical)
-        slot.remove_children()
         self.query_one("#answer-error", Static).update("")
+        key = None if step is None else step.key
+        if key == self.shown_key and key is not None:
+            return  # the same question is still asked (an answer was refused): keep what is typed
+        self.shown_key = key
+        slot = self.query_one("#answer-slot", Vertical)
+        await slot.remove_children()
         if step is None:
             self.query_one("#goal-line", Static).update("")
             self.query_one("#question", Static).update(s("done_title", self.lang))
             self.query_one("#answer-hint", Static).update(s("done_body", self.lang))
             self.query_one("#guidance", Static).update("")
-            slot.mount(Button(s("review", self.lang), id="to-review", variant="primary"))
-            self.call_after_refresh(lambda: self.query_one("#to-review", Button).focus())
+            button = Button(s("review", self.lang), id="to-review", variant="primary")
+            await slot.mount(button)
+            self.set_focus(button)
             return
-        goal_line = ""
-        if step.goal is not None:
-            goal_line = s("about_goal", self.lang, goal=step.goal.text)
-            g = step.goal
-            if g.scale != "none" and (g.baseline is not None or g.target is not None):
-                before = "–" if g.baseline is None else str(g.baseline)
-                target = "–" if g.target is None else str(g.target)
-                goal_line += f" · {g.scale.upper()} {s('before', self.lang).lower()} {before}"
-                goal_line += f" → {s('target', self.lang).lower()} {target}"
-        self.query_one("#goal-line", Static).update(plain(goal_line))
+        self.query_one("#goal-line", Static).update(plain(self.goal_line(step)))
         self.query_one("#question", Static).update(plain(step.question.label.get(self.lang)))
-        widget = widget_for(
-            step.question,
-            self.session.interview.value(step),
-            lang=self.lang,
-            goal=step.goal,
-            form=self.session.form,
-            today=self.uapp.today,
-        )
-        slot.mount(widget)
-        required = self.session.interview.is_required(step)
-        need = s("required_hint", self.lang) if required else s("optional_hint", self.lang)
-        self.query_one("#answer-hint", Static).update(f"{need} · {widget.hint()}".strip(" ·"))
+        widget = widget_for(step.question, self.session.interview.value(step), self.context(step))
+        await slot.mount(widget)
+        self.set_focus(widget.control())  # at once: the next key routed already lands here
+        self.show_hint(step, widget)
         self.fill_guidance(step)
-        self.call_after_refresh(widget.focus_input)
+
+    def context(self, step: Step) -> Context:
+        default: Any = None
+        offers: tuple[Any, ...] = ()
+        if step.question.id == "meeting_date":
+            default = self.uapp.today.isoformat()
+        elif step.question.id == "next_followup":
+            offers = tuple(next_followup_offers(self.session.meeting_date()))
+        elif step.goal is not None and step.question.type == "level":
+            default = self.session.last_level(step.goal.id)
+        return Context(self.lang, step.goal, self.session.form, self.uapp.today, default, offers)
+
+    def goal_line(self, step: Step) -> str:
+        if step.goal is None:
+            return ""
+        g = step.goal
+        line = s("about_goal", self.lang, goal=g.text)
+        if g.scale != "none" and (g.baseline is not None or g.target is not None):
+            before = "–" if g.baseline is None else str(g.baseline)
+            target = "–" if g.target is None else str(g.target)
+            line += f" · {g.scale.upper()} {s('before', self.lang).lower()} {before}"
+            line += f" → {s('target', self.lang).lower()} {target}"
+        return line
+
+    def show_hint(self, step: Step, widget: AnswerWidget) -> None:
+        required = self.session.interview.is_required(step)
+        parts = [s("required_hint", self.lang) if required else s("optional_hint", self.lang), widget.hint()]
+        if step.key == "assessment":
+            parts.append(s("draft_key_hint", self.lang))
+            stale = self.session.stale_draft(str(self.session.interview.value(step) or ""))
+            if stale:
+                parts.append(s("draft_stale", self.lang, items=", ".join(stale)))
+        self.query_one("#answer-hint", Static).update(plain(" · ".join(p for p in parts if p)))
 
     def show_progress(self, step: Step | None) -> None:
         progress = self.session.interview.progress()
@@ -173,35 +239,66 @@ class InterviewScreen(AppScreen):
         bar = self.query_one(ProgressBar)
         bar.update(total=max(progress.applicable, 1), progress=progress.answered)
 
-    def fill_transcript(self) -> None:
-        box = self.query_one("#transcript", VerticalScroll)
-        box.remove_children()
+    def transcript_entries(self) -> list[tuple[str, str, str, str | None]]:
+        """(entry id, classes, text, answer key) for every row the transcript should hold, in order."""
         iv = self.session.interview
-        widgets: list[Static] = []
+        out: list[tuple[str, str, str, str | None]] = []
         last_section = None
         for step in iv.applicable_steps():
             if not iv.has(step):
                 continue
             if step.section.id != last_section:
-                widgets.append(Static(plain(step.section.title.get(self.lang)), classes="section-title"))
+                out.append((f"s:{step.section.id}", "section-title", step.section.title.get(self.lang), None))
                 last_section = step.section.id
             question = step.question.label.get(self.lang)
             if step.goal is not None:
                 question = f"{question} – {step.goal.text}"
-            widgets.append(Static(plain(question), classes="assistant"))
+            out.append((f"q:{step.key}", "assistant", question, None))
             value = iv.value(step)
             text = (
                 self.uapp.answer_text(self.session.form, step, value)
                 if value not in (None, "", [])
                 else s("skipped", self.lang)
             )
-            widgets.append(TranscriptAnswer(text, step.key))
-        box.mount_all(widgets)
-        box.scroll_end(animate=False)
+            out.append((f"a:{step.key}", "you", text, step.key))
+        return out
 
-    def fill_plan(self) -> None:
+    async def sync_transcript(self) -> None:
+        """Add, update and remove only the rows that differ: a new answer appends two rows."""
+        box = self.query_one("#transcript", VerticalScroll)
+        wanted = self.transcript_entries()
+        ids = {entry for entry, *_ in wanted}
+        have: dict[str, Any] = {w.entry: w for w in box.children if hasattr(w, "entry")}
+        gone = [w for entry, w in have.items() if entry not in ids]
+        if gone:
+            await box.remove_children(gone)
+        rows: list[Widget] = []
+        fresh: set[int] = set()
+        for entry, classes, text, key in wanted:
+            row = have.get(entry)
+            if row is None:
+                row = TranscriptAnswer(text, key) if key is not None else Row(entry, text, classes)
+                fresh.add(id(row))
+            elif row.text != text:
+                row.text = text
+                row.update(plain(text))
+            rows.append(row)
+        # New rows after the last kept one (the usual case: an answer appended) go in with one mount;
+        # rows brought back in the middle (a branch turned on again) each go in after their neighbour.
+        tail = len(rows)
+        while tail > 0 and id(rows[tail - 1]) in fresh:
+            tail -= 1
+        for i in range(tail):
+            if id(rows[i]) in fresh:
+                if i == 0:
+                    await box.mount(rows[i], before=0)
+                else:
+                    await box.mount(rows[i], after=rows[i - 1])
+        if rows[tail:]:
+            await box.mount_all(rows[tail:])
+
+    def fill_plan(self, current: Step | None) -> None:
         lines = [s("plan_goals", self.lang)]
-        current = self.current_step()
         for goal, depth in self.session.followup.plan.ordered_goals():
             mark = "▶ " if current and current.goal and current.goal.id == goal.id else "  "
             lines.append(f"{mark}{'  ' * depth}{'↳ ' if depth else '• '}{goal.text}")
@@ -228,52 +325,120 @@ class InterviewScreen(AppScreen):
         found = self.query(AnswerWidget)
         return found.first() if found else None
 
-    def save(self, raw: Any) -> None:
+    async def settle(self, widget: Widget) -> None:
+        """Wait until `widget` has handled every key already sent to it (arrows before Enter)."""
+        done = asyncio.Event()
+        widget.call_later(done.set)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(done.wait(), SETTLE_S)
+
+    def refuse(self, message: str) -> None:
+        self.query_one("#answer-error", Static).update(plain(message))
+        self.notify(message, severity="error", timeout=8, markup=False)
+
+    async def save(self, raw: Any) -> None:
         step = self.current_step()
         if step is None or self.session.final:
             return
         try:
             self.session.answer(step.key, raw)
         except AnswerError as err:
-            self.query_one("#answer-error", Static).update(str(err))
+            self.query_one("#answer-error", Static).update(plain(str(err)))
+            return
+        except StorageError as err:  # read-only, damaged or signed meanwhile: said, never a crash
+            self.refuse(s("error", self.lang, message=str(err)))
             return
         self.editing = None
-        self.show()
+        await self.show()
+
+    async def _value_of_widget(self) -> tuple[bool, Any]:
+        widget = self.widget()
+        if widget is None:
+            return False, None
+        focused = self.focused
+        await self.settle(focused if focused is not None else widget.control())
+        value = widget.value()
+        return not is_open(value), value
+
+    async def action_submit(self) -> None:
+        if isinstance(self.focused, Button) and self.focused.id == "to-review":
+            await self.action_review()
+            return
+        ok, value = await self._value_of_widget()
+        if ok:
+            await self.save(value)
+
+    async def action_enter(self) -> None:
+        focused = self.focused
+        if isinstance(focused, TranscriptAnswer):
+            await self.edit_answer(focused.key)
+            return
+        if isinstance(focused, Button):
+            focused.press()
+            return
+        widget = self.widget()
+        if widget is not None and widget.enter_saves():
+            await self.action_submit()
+
+    async def action_pick(self, n: int) -> None:
+        widget = self.widget()
+        if widget is None:
+            return
+        await self.settle(widget.control())
+        submit, value = widget.pick(n)
+        if submit:
+            await self.save(value)
+
+    async def action_skip(self) -> None:
+        await self.save(None)
+
+    async def action_draft(self) -> None:
+        """The assistant's drafted assessment in one key: written into an empty field and saved."""
+        widget = self.widget()
+        if not isinstance(widget, TextAnswer):
+            return
+        area = widget.query_one(TextArea)
+        await self.settle(area)
+        if area.text.strip():
+            # Never over what the caseworker wrote: the draft is shown to copy from instead.
+            self.query_one("#answer-hint", Static).update(
+                plain(f"{s('summary_kept', self.lang)}\n{s('summary_offered', self.lang)}: "
+                      f"{self.session.summary()}")
+            )
+            return
+        await self.save(self.session.summary())
 
     @on(AnswerWidget.Submitted)
-    def widget_submitted(self, event: AnswerWidget.Submitted) -> None:
-        self.save(event.raw)
-
-    def action_submit(self) -> None:
-        widget = self.widget()
-        if widget is not None:
-            self.save(widget.value())
-
-    def action_skip(self) -> None:
-        self.save(None)
+    async def widget_submitted(self, event: AnswerWidget.Submitted) -> None:
+        await self.save(event.raw)
 
     @on(TranscriptAnswer.Edit)
-    def edit(self, event: TranscriptAnswer.Edit) -> None:
-        self.editing = event.key
-        self.show()
+    async def edit(self, event: TranscriptAnswer.Edit) -> None:
+        await self.edit_answer(event.key)
 
-    def action_previous(self) -> None:
+    async def edit_answer(self, key: str) -> None:
+        self.editing = key
+        await self.show()
+
+    async def action_previous(self) -> None:
         iv = self.session.interview
-        answered = [st.key for st in iv.applicable_steps() if iv.has(st)]
         current = self.current_step()
-        if current is not None and current.key in answered:
-            answered = answered[: answered.index(current.key)]
+        answered = []
+        for st in iv.applicable_steps():
+            if current is not None and st.key == current.key:
+                break  # the answer before the current question, not the last one stored
+            if iv.has(st):
+                answered.append(st.key)
         if answered:
-            self.editing = answered[-1]
-            self.show()
+            await self.edit_answer(answered[-1])
 
     @on(Button.Pressed, "#to-review")
-    def action_review(self) -> None:
-        self.uapp.review(self.session)
+    async def action_review(self) -> None:
+        await self.uapp.review(self.session)
 
-    def action_leave(self) -> None:
+    async def action_leave(self) -> None:
         if self.editing is not None:
             self.editing = None
-            self.show()
+            await self.show()
             return
         self.app.pop_screen()

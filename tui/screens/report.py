@@ -41,7 +41,7 @@ class ReportScreen(AppScreen):
             yield ProgressBar(id="report-progress", show_eta=False)
             yield Static("", id="report-error", classes="field-error", markup=False)
             yield Static("", id="report-body", markup=False)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.uapp.localize_bindings(self)

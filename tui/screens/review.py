@@ -8,16 +8,20 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Static, TextArea
 
+from casework.session import FollowUpSession
 from interview.case import now
 from interview.errors import AnswerError
+from storage.errors import StorageError
 from tui.clean import CleanTextArea
 from tui.safe import plain
 from tui.screens.base import AppScreen
-from tui.session import FollowUpSession
 from tui.strings import s
 
 
 class ReviewScreen(AppScreen):
+    # The assessment is where the eye and the keys start; Tab then reaches the buttons below it. A hint
+    # is acknowledged only by going to it on purpose, never by the first Tab and Enter.
+    AUTO_FOCUS = "#assessment"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Tillbaka"),
         Binding("ctrl+s", "save_assessment", "Spara bedömningen", priority=True),
@@ -51,7 +55,7 @@ class ReviewScreen(AppScreen):
                 yield Button(s("use_summary", self.lang), id="use-summary")
                 yield Button(s("save_assessment", self.lang), id="save-assessment")
                 yield Button(s("finalize", self.lang), id="finalize", variant="primary")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.uapp.localize_bindings(self)
@@ -97,6 +101,11 @@ class ReviewScreen(AppScreen):
             ]
             self.query_one("#checklist", Static).update(plain("\n".join(lines)))
         final = self.session.final
+        stale = [] if final else self.session.stale_draft()
+        if stale:
+            self.query_one("#assessment-note", Static).update(
+                plain(s("draft_stale", lang, items=", ".join(stale)))
+            )
         self.query_one("#assessment", TextArea).read_only = final
         for bid in ("#use-summary", "#save-assessment", "#finalize"):
             self.query_one(bid, Button).disabled = final
@@ -123,7 +132,11 @@ class ReviewScreen(AppScreen):
 
     @on(Button.Pressed, ".ack")
     def acknowledge(self, event: Button.Pressed) -> None:
-        self.session.acknowledge(event.button.hint_key)  # type: ignore[attr-defined]
+        try:
+            self.session.acknowledge(event.button.hint_key)  # type: ignore[attr-defined]
+        except StorageError as err:
+            self.notify(s("error", self.lang, message=str(err)), severity="error", markup=False)
+            return
         self.notify(s("acknowledged", self.lang))
         self.fill_hints()
 
@@ -148,7 +161,7 @@ class ReviewScreen(AppScreen):
             return False
         try:
             self.session.answer("assessment", self.query_one("#assessment", TextArea).text)
-        except AnswerError as err:
+        except (AnswerError, StorageError) as err:
             self.query_one("#assessment-note", Static).update(plain(str(err)))
             return False
         self.query_one("#assessment-note", Static).update(s("saved", self.lang))
@@ -178,8 +191,8 @@ class ReviewScreen(AppScreen):
             return
         try:
             self.session.finalize(signer)
-        except ValueError as err:
-            self.notify(str(err), severity="error")
+        except (ValueError, StorageError) as err:
+            self.notify(str(err), severity="error", markup=False)
             return
         self.notify(s("finalized", self.lang))
         self.fill()

@@ -6,6 +6,7 @@ the order "validate with the engine, save with the repository, replay".
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 from typing import Any
 
@@ -16,8 +17,27 @@ from interview.engine import Interview, Step
 from interview.followup import FollowUp
 from interview.hints import Hint, hints
 from interview.messages import msg
-from interview.summary import draft_summary
+from interview.summary import draft_summary, stale_draft_keys
+from storage.errors import StorageError
 from storage.repository import Repository
+
+NEXT_OFFERS = (3, 6, 12)  # months after the meeting that the next follow-up is usually set to
+
+
+class ReadOnly(StorageError):
+    """The workspace is open read-only (another program writes in it): nothing may be saved."""
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it has fewer (31 Aug + 6 → 28 Feb)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def next_followup_offers(meeting: date) -> list[date]:
+    """The dates offered for the next follow-up: 3, 6 and 12 months after the meeting."""
+    return [add_months(meeting, n) for n in NEXT_OFFERS]
 
 
 def start_followup(
@@ -52,6 +72,11 @@ class FollowUpSession:
         self.case = repo.get_case(self.followup.case_id)
         self.form = bundled_form(self.followup.form, self.followup.form_version)
         self.interview = self._replay()
+        self._last_levels: dict[str, int] | None = None
+
+    @property
+    def writable(self) -> bool:
+        return bool(getattr(self.repo, "writable", True))
 
     def _replay(self) -> Interview:
         fu = self.followup
@@ -64,8 +89,36 @@ class FollowUpSession:
     def current(self) -> Step | None:
         return self.interview.next_step()
 
+    def last_level(self, goal_id: str) -> int | None:
+        """The goal's level at the newest signed follow-up of this case, else its baseline: where a
+        level list starts, so an unchanged level is one key."""
+        if self._last_levels is None:
+            levels: dict[str, int] = {}
+            signed = [f for f in self.repo.followups_of(self.case.id) if f.status == "final"]
+            for fu in sorted(signed, key=lambda f: f.finalized_at or f.created_at):
+                for gid, answers in fu.goals.items():
+                    if isinstance(answers.get("level"), int):
+                        levels[gid] = answers["level"]
+            self._last_levels = levels
+        if goal_id in self._last_levels:
+            return self._last_levels[goal_id]
+        goal = self.followup.plan.goal(goal_id)
+        return None if goal is None else goal.baseline
+
+    def meeting_date(self) -> date:
+        """The meeting's date as answered, else the session's today."""
+        raw = self.followup.answers.get("meeting_date")
+        try:
+            return date.fromisoformat(raw) if isinstance(raw, str) else (self.today or date.today())
+        except ValueError:
+            return self.today or date.today()
+
     def answer(self, key: str, raw: Any) -> Any:
-        """Validate (AnswerError in the session's language), save durably, then replay."""
+        """Validate (AnswerError in the session's language), save durably, then replay.
+
+        Read-only (another program holds the workspace): ReadOnly, before anything is tried."""
+        if not self.writable:
+            raise ReadOnly(msg("read_only", self.lang))
         step = self.interview.step(key)
         value = self.interview.coerce(step, raw)
         self.repo.save_answer(self.followup.id, key, value)
@@ -77,11 +130,25 @@ class FollowUpSession:
         return hints(self.interview, self.followup.acknowledged_hints)
 
     def acknowledge(self, hint_key: str) -> None:
+        if not self.writable:
+            raise ReadOnly(msg("read_only", self.lang))
         self.repo.acknowledge_hint(self.followup.id, hint_key)
         self.followup.acknowledged_hints.append(hint_key)
 
     def summary(self) -> str:
         return draft_summary(self.interview, self.lang)
+
+    def stale_draft(self, text: str | None = None) -> list[str]:
+        """Labels of answers changed after the assistant's drafted sentences in the assessment
+        (`text`, else the saved assessment) were written from them."""
+        if text is None:
+            text = str(self.followup.answers.get("assessment") or "")
+        out = []
+        for key in stale_draft_keys(self.interview, text, self.lang):
+            step = self.interview.step(key)
+            label = step.question.label.get(self.lang)
+            out.append(f"{label} ({step.goal.text})" if step.goal else label)
+        return out
 
     def missing(self) -> list[str]:
         """Labels of required questions without an answer (finalizing needs none)."""
@@ -92,6 +159,8 @@ class FollowUpSession:
         return out
 
     def finalize(self, by: str) -> FollowUp:
+        if not self.writable:
+            raise ReadOnly(msg("read_only", self.lang))
         missing = self.missing()
         if missing:
             raise ValueError(msg("required", self.lang) + ": " + ", ".join(missing))

@@ -1,0 +1,1 @@
+"""The shared PostgreSQL backend: schema migrations, roles, row-level security and the audit table."""

@@ -1,0 +1,432 @@
+"""The PostgreSQL repository: each write is one transaction, and the actor is the database login."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg.types.json import Jsonb
+
+from interview import personnummer
+from interview.case import Case, now
+from interview.followup import Addendum, FollowUp, split_key
+from storage.errors import AnswerConflict, Conflict, FinalizedError, NotFound, StorageError
+from storage.postgres.connect import connect
+from storage.repository import FollowUpSummary, Repository
+from storage.workspace import WorkspaceSettings
+
+T = TypeVar("T")
+Cursor = psycopg.Cursor[tuple[Any, ...]]
+RETRIES = 8
+
+# A follow-up as the model reads it: its row's data with its addenda, oldest first.
+FULL = (
+    "f.data || jsonb_build_object('addenda', coalesce((SELECT jsonb_agg(a.data ORDER BY a.id) "
+    "FROM uppfoljning.addenda a WHERE a.followup_id = f.id), '[]'::jsonb))"
+)
+
+# One statement, so one round trip and its own transaction: the answer, its version stamp and its
+# audit entry commit together or not at all. The WHERE clause is re-checked on the newest row when
+# another writer got there first, so no update is ever lost.
+SAVE = """
+WITH u AS (
+    UPDATE uppfoljning.followups SET
+        data = jsonb_set(jsonb_set({answer}, ARRAY['answered_at', %(key)s], %(stamp)s),
+                         '{{updated_at}}', %(stamp)s),
+        answer_meta = answer_meta || jsonb_build_object(%(key)s::text, jsonb_build_object(
+            'v', version + 1, 'by', session_user::text, 'at', %(stamp)s)),
+        version = version + 1,
+        updated_at = %(at)s
+    WHERE id = %(id)s AND status = 'draft'
+      AND (%(expected)s::integer IS NULL
+           OR coalesce((answer_meta -> %(key)s ->> 'v')::integer, 0) <= %(expected)s::integer
+           OR data #> %(path)s = %(value)s)
+    RETURNING case_id, version
+), logged AS (
+    INSERT INTO uppfoljning.audit (case_id, followup_id, action, detail)
+    SELECT u.case_id, %(id)s, 'save_answer', jsonb_build_object('key', %(key)s::text, 'version', u.version)
+    FROM u
+)
+SELECT version FROM u
+"""
+ANSWER_TOP = "jsonb_set(data, ARRAY['answers', %(qid)s], %(value)s)"
+ANSWER_GOAL = (
+    "jsonb_set(data, ARRAY['goals', %(gid)s], coalesce(data -> 'goals' -> %(gid)s, '{}'::jsonb) "
+    "|| jsonb_build_object(%(qid)s::text, %(value)s))"
+)
+
+
+class NoAccess(StorageError):
+    pass
+
+
+class NotStaff(StorageError):
+    pass
+
+
+def _born(case: Case) -> date | None:
+    pnr = case.client.personnummer
+    if not pnr:
+        return None
+    try:
+        return personnummer.parse(pnr, date.today()).birth_date
+    except personnummer.PersonnummerError:
+        return None
+
+
+def _fu_data(fu: FollowUp) -> Any:
+    data = fu.model_dump(mode="json")
+    data.pop("addenda", None)
+    return Jsonb(data)
+
+
+class PostgresRepository(Repository):
+    """Cases of the login's units only (row-level security decides, not this class)."""
+
+    def __init__(self, conninfo: str | None = None, *, conn: psycopg.Connection[Any] | None = None,
+                 check: bool = True) -> None:
+        if conn is None:
+            if conninfo is None:
+                raise ValueError("give a conninfo or a connection")
+            conn = connect(conninfo, check=check)
+        self._conn: psycopg.Connection[Any] = conn
+        try:
+            row = conn.execute("SELECT to_regclass('uppfoljning.staff')").fetchone()
+            me: Any = None
+            if row is not None and row[0] is not None:
+                me = conn.execute(
+                    "SELECT session_user, s.display_name, s.role, s.units, r.rolsuper FROM pg_roles r "
+                    "LEFT JOIN uppfoljning.staff s ON s.login = r.rolname WHERE r.rolname = session_user"
+                ).fetchone()
+        except pg_errors.InsufficientPrivilege:  # not even the schema: no group role at all
+            login = conn.info.user
+            conn.close()
+            raise NotStaff(f"the login '{login}' has no role in this database; an admin gives it "
+                           "one with 'uppfoljning db grant'") from None
+        if row is None or row[0] is None:
+            conn.close()
+            raise StorageError("the database has no uppfoljning schema; run 'uppfoljning db init'")
+        if me is None:  # pragma: no cover - session_user is always a role
+            raise StorageError("the database does not know the login")
+        self.login = str(me[0])
+        if me[1] is None and not me[4]:
+            conn.close()
+            raise NotStaff(f"the login '{self.login}' has no role in this database; an admin gives it "
+                           "one with 'uppfoljning db grant'")
+        self.display_name: str = str(me[1] or self.login)
+        self.role: str = str(me[2] or "superuser")
+        self.units: list[str] = [str(u) for u in me[3] or []]
+        self.settings = self._settings()
+
+    def _settings(self) -> WorkspaceSettings:
+        rows = dict(self._conn.execute("SELECT key, value FROM uppfoljning.settings").fetchall())
+        extra: dict[str, Any] = {}
+        if rows.get("timezone"):
+            extra["timezone"] = rows["timezone"]
+        return WorkspaceSettings(organisation=rows.get("organisation", ""),
+                                 unit=self.units[0] if len(self.units) == 1 else "",
+                                 caseworker=self.display_name, **extra)
+
+    def who(self) -> str:
+        return self.display_name
+
+    # --- transactions -------------------------------------------------------------------------
+
+    def _tx(self, fn: Callable[[Cursor], T]) -> T:
+        """Run fn in one transaction, again when the server asks (a deadlock, a serialization
+        failure); database refusals become storage errors with one line each."""
+        for attempt in range(RETRIES):
+            try:
+                with self._conn.transaction(), self._conn.cursor() as cur:
+                    return fn(cur)
+            except (pg_errors.SerializationFailure, pg_errors.DeadlockDetected):
+                if attempt == RETRIES - 1:
+                    raise StorageError("the database stayed busy; try again") from None
+                time.sleep(0.01 * (attempt + 1))
+            except psycopg.Error as err:
+                raise _storage_error(err) from None
+        raise AssertionError("unreachable")
+
+    def _one(self, query: str | bytes, params: Any = None) -> Any:
+        raw = query if isinstance(query, bytes) else query.encode()
+        rows = self._tx(lambda cur: cur.execute(raw, params).fetchall())
+        return rows[0] if rows else None
+
+    # --- cases --------------------------------------------------------------------------------
+
+    def _unit_for(self, case: Case) -> str:
+        if case.client.unit:
+            return case.client.unit
+        if len(self.units) == 1:
+            return self.units[0]
+        raise StorageError(f"case {case.client.case_ref}: name the client's unit (you work in "
+                           f"{len(self.units)} units)")
+
+    def add_case(self, case: Case, followups: Sequence[FollowUp] = ()) -> None:
+        unit = self._unit_for(case)
+        for fu in followups:
+            if fu.case_id != case.id:
+                raise Conflict(f"follow-up {fu.id} belongs to another case")
+
+        def run(cur: Cursor) -> None:
+            cur.execute(
+                "INSERT INTO uppfoljning.cases (id, unit, case_ref, gender, born, birth_year, data, "
+                "created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                (case.id, unit, case.client.case_ref, case.client.gender, _born(case),
+                 case.client.birth_year, Jsonb(case.model_dump(mode="json")), case.created_at),
+            )
+            self._audit(cur, "create", case.id)
+            for fu in followups:
+                self._insert_followup(cur, fu, unit)
+
+        self._tx(run)
+
+    def _insert_followup(self, cur: Cursor, fu: FollowUp, unit: str) -> None:
+        cur.execute(
+            "INSERT INTO uppfoljning.followups (id, case_id, unit, status, data, created_at, updated_at, "
+            "finalized_at, finalized_by) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (fu.id, fu.case_id, unit, fu.status, _fu_data(fu), fu.created_at, fu.updated_at,
+             fu.finalized_at, fu.finalized_by),
+        )
+        for addendum in fu.addenda:
+            cur.execute("INSERT INTO uppfoljning.addenda (followup_id, unit, data) VALUES (%s, %s, %s)",
+                        (fu.id, unit, Jsonb(addendum.model_dump(mode="json"))))
+        self._audit(cur, "create", fu.case_id, fu.id)
+
+    def _audit(self, cur: Cursor, action: str, case: str | None = None, followup: str | None = None,
+               **detail: Any) -> None:
+        cur.execute("INSERT INTO uppfoljning.audit (case_id, followup_id, action, detail) "
+                    "VALUES (%s, %s, %s, %s)", (case, followup, action, Jsonb(detail)))
+
+    def update_case(self, case: Case) -> None:
+        def run(cur: Cursor) -> None:
+            cur.execute(
+                "UPDATE uppfoljning.cases SET data = %s, case_ref = %s, gender = %s, born = %s, "
+                "birth_year = %s, unit = coalesce(nullif(%s, ''), unit), updated_at = clock_timestamp() "
+                "WHERE id = %s",
+                (Jsonb(case.model_dump(mode="json")), case.client.case_ref, case.client.gender,
+                 _born(case), case.client.birth_year, case.client.unit, case.id),
+            )
+            if cur.rowcount == 0:
+                raise NotFound(f"no case with id '{case.id}'")
+            self._audit(cur, "update_case", case.id)
+
+        self._tx(run)
+
+    def get_case(self, case_id: str) -> Case:
+        row = self._one("SELECT data FROM uppfoljning.cases WHERE id = %s", (case_id,))
+        if row is None:
+            raise NotFound(f"no case with id '{case_id}'")
+        return Case.model_validate(row[0])
+
+    def find_case(self, case_ref: str) -> Case | None:
+        row = self._one("SELECT data FROM uppfoljning.cases WHERE case_ref = %s ORDER BY created_at, id "
+                        "LIMIT 1", (case_ref,))
+        return None if row is None else Case.model_validate(row[0])
+
+    def case_ids(self) -> list[str]:
+        rows = self._tx(lambda cur: cur.execute(b"SELECT id FROM uppfoljning.cases ORDER BY id").fetchall())
+        return [str(r[0]) for r in rows]
+
+    def erase_case(self, case_id: str) -> None:
+        def run(cur: Cursor) -> None:
+            found = cur.execute(b"SELECT 1 FROM uppfoljning.cases WHERE id = %s FOR UPDATE",
+                                (case_id,)).fetchone()
+            if found is None:
+                raise NotFound(f"no case with id '{case_id}'")
+            self._audit(cur, "erase", case_id)  # first, while the case still names its unit
+            cur.execute(b"DELETE FROM uppfoljning.cases WHERE id = %s", (case_id,))
+
+        self._tx(run)
+
+    # --- follow-ups ---------------------------------------------------------------------------
+
+    def add_followup(self, followup: FollowUp) -> None:
+        def run(cur: Cursor) -> None:
+            row = cur.execute(b"SELECT unit FROM uppfoljning.cases WHERE id = %s",
+                              (followup.case_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"no case with id '{followup.case_id}'")
+            self._insert_followup(cur, followup, str(row[0]))
+
+        self._tx(run)
+
+    def open_followup(self, followup_id: str) -> tuple[FollowUp, int | None]:
+        row = self._one(f"SELECT {FULL}, f.version FROM uppfoljning.followups f WHERE f.id = %s",
+                        (followup_id,))
+        if row is None:
+            raise NotFound(f"no follow-up with id '{followup_id}'")
+        return FollowUp.model_validate(row[0]), int(row[1])
+
+    def get_followup(self, followup_id: str) -> FollowUp:
+        return self.open_followup(followup_id)[0]
+
+    def followups_of(self, case_id: str) -> list[FollowUp]:
+        rows = self._tx(lambda cur: cur.execute(
+            f"SELECT {FULL} FROM uppfoljning.followups f WHERE f.case_id = %s "
+            "ORDER BY f.created_at, f.id".encode(), (case_id,)).fetchall())
+        return [FollowUp.model_validate(r[0]) for r in rows]
+
+    def save_answer(self, followup_id: str, key: str, value: Any, at: datetime | None = None, *,
+                    expected_version: int | None = None) -> int:
+        """The answer is saved unless someone else saved the same answer after `expected_version`
+        (then AnswerConflict, nothing written); the follow-up's new version."""
+        qid, gid = split_key(key)
+        stamp = (at or now()).isoformat()
+        params = {
+            "id": followup_id, "key": key, "qid": qid, "gid": gid, "value": Jsonb(value),
+            "stamp": Jsonb(stamp), "at": at or datetime.fromisoformat(stamp), "expected": expected_version,
+            "path": ["answers", qid] if gid is None else ["goals", gid, qid],
+        }
+        query = SAVE.format(answer=ANSWER_TOP if gid is None else ANSWER_GOAL).encode()
+        row = self._one(query, params)
+        if row is not None:
+            return int(row[0])
+        why = self._one(
+            "SELECT f.status, f.data #> %(path)s, f.answer_meta -> %(key)s, f.version, "
+            "(SELECT s.display_name FROM uppfoljning.staff s "
+            "WHERE s.login = f.answer_meta -> %(key)s ->> 'by') "
+            "FROM uppfoljning.followups f WHERE f.id = %(id)s", params)
+        if why is None:
+            raise NotFound(f"no follow-up with id '{followup_id}'")
+        if why[0] == "final":
+            raise FinalizedError(f"follow-up {followup_id} is final and cannot change")
+        meta = why[2] or {}
+        raise AnswerConflict(followup_id, key, value, why[1], why[4] or str(meta.get("by", "")),
+                             str(meta.get("at", "")), int(why[3]))
+
+    def finalize(self, followup_id: str, by: str, at: datetime, answers: dict[str, Any],
+                 goals: dict[str, dict[str, Any]], *, expected_version: int | None = None) -> FollowUp:
+        """Signed by the login's display name (`by` is not trusted here), atomically, and only on the
+        version the signer saw when one is named."""
+
+        def run(cur: Cursor) -> FollowUp:
+            row = cur.execute(
+                f"SELECT {FULL}, f.version, c.data -> 'client' FROM uppfoljning.followups f "
+                "JOIN uppfoljning.cases c ON c.id = f.case_id WHERE f.id = %s FOR UPDATE OF f".encode(),
+                (followup_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"no follow-up with id '{followup_id}'")
+            fu = FollowUp.model_validate(row[0])
+            if fu.status == "final":
+                raise FinalizedError(f"follow-up {followup_id} is already final")
+            if expected_version is not None and int(row[1]) != expected_version:
+                raise Conflict(f"follow-up {followup_id} changed after you opened it (version "
+                               f"{expected_version}, now {row[1]}); look at it again before signing")
+            case = Case.model_validate({"client": row[2], "plan": fu.plan.model_dump(mode="json")})
+            fu.make_final(self.display_name, at, answers, goals, case.client)
+            cur.execute(
+                b"UPDATE uppfoljning.followups SET data = %s, status = 'final', version = version + 1, "
+                b"updated_at = %s, finalized_at = %s, finalized_by = %s, signed_login = session_user "
+                b"WHERE id = %s",
+                (_fu_data(fu), fu.updated_at, at, self.display_name, followup_id))
+            self._audit(cur, "finalize", fu.case_id, followup_id, version=int(row[1]) + 1)
+            return fu
+
+        return self._tx(run)
+
+    def acknowledge_hint(self, followup_id: str, hint_key: str) -> None:
+        def run(cur: Cursor) -> None:
+            row = cur.execute(
+                b"UPDATE uppfoljning.followups SET version = version + 1, data = CASE "
+                b"WHEN data -> 'acknowledged_hints' ? %(hint)s THEN data "
+                b"ELSE jsonb_set(data, '{acknowledged_hints}', coalesce(data -> 'acknowledged_hints', "
+                b"'[]'::jsonb) || to_jsonb(%(hint)s::text)) END "
+                b"WHERE id = %(id)s AND status = 'draft' RETURNING case_id",
+                {"id": followup_id, "hint": hint_key}).fetchone()
+            if row is None:
+                self._refuse(cur, followup_id)
+            else:
+                self._audit(cur, "acknowledge_hint", str(row[0]), followup_id, hint=hint_key)
+
+        self._tx(run)
+
+    def _refuse(self, cur: Cursor, followup_id: str) -> None:
+        row = cur.execute(b"SELECT status FROM uppfoljning.followups WHERE id = %s",
+                          (followup_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no follow-up with id '{followup_id}'")
+        raise FinalizedError(f"follow-up {followup_id} is final and cannot change")
+
+    def add_addendum(self, followup_id: str, addendum: Addendum) -> FollowUp:
+        def run(cur: Cursor) -> None:
+            row = cur.execute(b"SELECT status, unit, case_id FROM uppfoljning.followups WHERE id = %s "
+                              b"FOR SHARE", (followup_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"no follow-up with id '{followup_id}'")
+            if row[0] != "final":
+                raise Conflict(f"follow-up {followup_id} is a draft: change it instead of correcting it")
+            # The author is who is logged in, whatever name the caller put on it.
+            signed = addendum.model_copy(update={"author": self.display_name})
+            cur.execute(b"INSERT INTO uppfoljning.addenda (followup_id, unit, data) VALUES (%s, %s, %s)",
+                        (followup_id, row[1], Jsonb(signed.model_dump(mode="json"))))
+            self._audit(cur, "correct", str(row[2]), followup_id, kind=addendum.kind)
+
+        self._tx(run)
+        return self.get_followup(followup_id)
+
+    # --- listing and compiling ----------------------------------------------------------------
+
+    def summaries(self) -> list[FollowUpSummary]:
+        rows = self._tx(lambda cur: cur.execute(
+            b"SELECT f.id, f.case_id, c.case_ref, c.data -> 'client' ->> 'name', c.unit, "
+            b"coalesce(nullif(f.data ->> 'caseworker', ''), c.data -> 'client' ->> 'caseworker', ''), "
+            b"f.status, f.data -> 'answers' ->> 'meeting_date', f.data -> 'answers' ->> 'next_followup', "
+            b"f.data -> 'answers' ->> 'decision', f.updated_at "
+            b"FROM uppfoljning.followups f JOIN uppfoljning.cases c ON c.id = f.case_id "
+            b"ORDER BY c.case_ref, f.created_at, f.id").fetchall())
+        keys = ("id", "case_id", "case_ref", "name", "unit", "caseworker", "status", "meeting_date",
+                "next_followup", "decision", "updated_at")
+        return [FollowUpSummary.model_validate(dict(zip(keys, r, strict=True))) for r in rows]
+
+    def records(self) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+        with self._conn.transaction(), self._conn.cursor(name="records") as cur:
+            cur.itersize = 500
+            cur.execute(f"SELECT c.data, coalesce((SELECT jsonb_agg({FULL} ORDER BY f.created_at, f.id) "
+                        "FROM uppfoljning.followups f WHERE f.case_id = c.id), '[]'::jsonb) "
+                        "FROM uppfoljning.cases c ORDER BY c.id".encode())
+            for case, followups in cur:
+                yield case, list(followups)
+
+    # --- audit --------------------------------------------------------------------------------
+
+    def log(self, action: str, *, case: str | None = None, followup: str | None = None,
+            **detail: Any) -> None:
+        self._tx(lambda cur: self._audit(cur, action, case, followup, **detail))
+
+    def audit_verify(self) -> tuple[int, list[str]]:
+        """Entries checked and every problem found in the chains this login may check."""
+        row = self._one("SELECT checked, problems FROM uppfoljning.audit_verify()")
+        return int(row[0]), list(row[1])
+
+    def audit_entries(self, case_id: str | None = None) -> list[dict[str, Any]]:
+        rows = self._tx(lambda cur: cur.execute(
+            b"SELECT chain, seq, at, actor, action, case_id, followup_id, detail FROM uppfoljning.audit "
+            b"WHERE %(case)s::text IS NULL OR case_id = %(case)s ORDER BY at, chain, seq",
+            {"case": case_id}).fetchall())
+        keys = ("chain", "seq", "at", "actor", "action", "case", "followup", "detail")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def _storage_error(err: psycopg.Error) -> StorageError:
+    """What the database refused, as one line a person can act on."""
+    text = (err.diag.message_primary or str(err)).strip()
+    primary = text.splitlines()[0] if text else type(err).__name__
+    if isinstance(err, pg_errors.UniqueViolation):
+        return Conflict(f"already stored: {err.diag.message_detail or primary}")
+    if isinstance(err, pg_errors.InsufficientPrivilege):
+        return NoAccess(f"no access: {primary}")
+    if isinstance(err, pg_errors.ForeignKeyViolation):
+        return StorageError(f"unknown unit or record: {err.diag.message_detail or primary}")
+    if isinstance(err, pg_errors.RaiseException) and "final" in primary:
+        return FinalizedError(primary)
+    if isinstance(err, psycopg.OperationalError):
+        return StorageError(f"the database connection failed: {primary}")
+    return StorageError(f"the database refused: {primary}")

@@ -1,0 +1,65 @@
+"""The help screen (? or F1): every key of the screen below, also those the footer has no room for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+from tui.safe import plain
+from tui.strings import s
+
+TEXTUAL_SV = {"Quit": "Avsluta", "Focus Next": "Nästa fält", "Focus Previous": "Föregående fält"}
+
+
+def key_lines(app: Any, screen: Screen[Any]) -> list[tuple[str, str]]:
+    """(key as shown, description) for every enabled binding of `screen` and the app, once each."""
+    seen: dict[str, list[str]] = {}
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        # The screen's and the app's own keys; a text field's cursor keys are not news to anyone.
+        if not binding.description or not active.enabled or not isinstance(active.node, (Screen, App)):
+            continue
+        shown = app.get_key_display(binding) or key
+        seen.setdefault(binding.description, [])
+        if shown not in seen[binding.description]:
+            seen[binding.description].append(shown)
+    seen.pop("palette", None)  # said below in the user's language
+    out = []
+    for description, keys in seen.items():
+        if app.lang == "sv":
+            description = TEXTUAL_SV.get(description, description)
+        if len(keys) > 3 and all(k.isdigit() for k in keys):
+            keys = [f"{keys[0]}–{keys[-1]}"]  # the digits that pick a choice, as one line
+        out.append((" / ".join(keys), description))
+    out.append(("ctrl+p", s("help_palette", app.lang)))
+    return out
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape", "dismiss", "Stäng"),
+        Binding("question_mark", "dismiss", "Stäng", show=False),
+        Binding("f1", "dismiss", "Stäng", show=False),
+    ]
+
+    def __init__(self, lines: list[tuple[str, str]], lang: str) -> None:
+        super().__init__()
+        self.lines = lines
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        width = max((len(k) for k, _ in self.lines), default=4) + 2
+        text = "\n".join(f"{k.ljust(width)}{d}" for k, d in self.lines)
+        with Vertical(classes="dialog"):
+            yield Static(s("help_title", self.lang), classes="dialog-title")
+            with VerticalScroll(classes="dialog-body"):
+                yield Static(plain(text), id="help-keys")
+            yield Static(s("help_close", self.lang), classes="dialog-note")
+
+    async def action_dismiss(self, result: Any = None) -> None:
+        self.dismiss(None)
