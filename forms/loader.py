@@ -162,9 +162,24 @@ def load_form_file(path: Path) -> FormDefinition:
     return load_form_text(text)
 
 
+def newest_version(form_id: str = STANDARD_FORM_ID) -> int:
+    """The highest installed version of a form: the one new follow-ups are made with."""
+    prefix, found = f"{form_id}-v", []
+    for ref in resources.files("forms").joinpath("definitions").iterdir():
+        name = ref.name
+        if name.startswith(prefix) and name.endswith(".yaml") and name[len(prefix) : -5].isdigit():
+            found.append(int(name[len(prefix) : -5]))
+    if not found:
+        raise FormError([f"form '{form_id}' is not installed"])
+    return max(found)
+
+
 @lru_cache(maxsize=8)
-def bundled_form(form_id: str = STANDARD_FORM_ID, version: int = 1) -> FormDefinition:
-    """A form shipped with the package, by id and version (follow-ups render with their own version)."""
+def bundled_form(form_id: str = STANDARD_FORM_ID, version: int | None = None) -> FormDefinition:
+    """A form shipped with the package, by id and version (follow-ups render with their own version);
+    without a version, the newest installed one."""
+    if version is None:
+        version = newest_version(form_id)
     name = f"{form_id}-v{version}.yaml"
     ref = resources.files("forms").joinpath("definitions", name)
     if not ref.is_file():

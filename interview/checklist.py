@@ -30,7 +30,8 @@ def checklist(iv: Interview) -> list[CheckItem]:
         reasons = reasons and bool((a.get("intervention_gap_reason") or "").strip())
     if a.get("guided") == "no":
         reasons = reasons and bool((a.get("guided_reason") or "").strip())
-    view = bool((a.get("client_view") or "").strip())
+    # Form v2 asks why the view is missing in a question of its own; either documents it.
+    view = bool((a.get("client_view") or "").strip() or (a.get("client_view_missing_reason") or "").strip())
     ending = a.get("decision") in ("end_goals_met", "end_other", "new_investigation")
     next_or_end = bool(a.get("next_followup")) or (ending and bool((a.get("assessment") or "").strip()))
     return [

@@ -47,9 +47,12 @@ def _sip_health_care(iv: Interview) -> Iterator[Hint]:
     if principals & HEALTH_CARE and a.get("sip_needed") == "no":
         yield Hint("sip_health_care", "sip_health_care", "warning", {
             "sv": "Individen behöver insatser från hälso- och sjukvården men SIP bedöms inte behövas. "
-                  "En SIP behövs oftast när både socialtjänst och hälso- och sjukvård är inblandade.",
+                  "En SIP ska upprättas när individen behöver insatser från både socialtjänsten och hälso- "
+                  "och sjukvården, kommunen eller regionen bedömer att den behövs och individen samtycker.",
             "en": "The individual needs interventions from health care, but no SIP is considered "
-                  "needed. A SIP is usually needed when both social services and health care are involved.",
+                  "needed. A SIP is drawn up when the individual needs interventions from both social "
+                  "services and health care, the municipality or the region judges it needed, and the "
+                  "individual consents.",
         }, ("other_principals", "sip_needed"))
 
 
@@ -148,15 +151,21 @@ def _not_received_but_achieved(iv: Interview) -> Iterator[Hint]:
         }, ("intervention_received", *(f"goals.{g.id}.attainment" for g in achieved)))
 
 
+def _asks_reason(iv: Interview) -> bool:
+    return any(s.question.id == "client_view_missing_reason" for s in iv.steps)
+
+
 def _client_view_missing(iv: Interview) -> Iterator[Hint]:
     a, _ = _answers(iv)
-    if a.get("client_participation") == "no" and not (a.get("client_view") or "").strip():
+    # Form v2 asks the reason in a question of its own; v1 has it written under the client's views.
+    documented = (a.get("client_view") or "").strip() or (a.get("client_view_missing_reason") or "").strip()
+    if a.get("client_participation") == "no" and not documented:
         yield Hint("client_view_missing", "client_view_missing", "warning", {
             "sv": "Brukaren har inte deltagit och varken brukarens synpunkter eller skälet till det "
                   "är dokumenterade.",
             "en": "The client did not take part, and neither the client's views nor the reason are "
                   "documented.",
-        }, ("client_participation", "client_view"))
+        }, ("client_participation", "client_view_missing_reason" if _asks_reason(iv) else "client_view"))
 
 
 def _target_date_passed(iv: Interview) -> Iterator[Hint]:

@@ -30,6 +30,13 @@ PRINCIPALS = {
            "other_municipal_unit": "another unit of the municipality",
            "civil_society": "a civil-society organisation", "other": "another principal"},
 }  # fmt: skip
+# Form v2's other actors (not principals): where the client was referred besides the principals.
+ACTORS = {
+    "sv": {"other_municipal_unit": "en annan enhet i kommunen", "civil_society": "en idéburen organisation",
+           "other": "en annan aktör"},
+    "en": {"other_municipal_unit": "another unit of the municipality",
+           "civil_society": "a civil-society organisation", "other": "another actor"},
+}  # fmt: skip
 GUIDED = {
     "sv": {"yes": "Individen har lotsats dit.", "in_progress": "Lotsning dit pågår.",
            "no": "Individen har inte lotsats dit."},
@@ -146,6 +153,12 @@ def _needs_sentences(iv: Interview, lang: str) -> list[str]:
             out.append(f"The individual needs interventions from {names}.")
         if guided:
             out.append(guided)
+    actors = [ACTORS[lang][c] for c in a.get("other_actors") or [] if c in ACTORS[lang]]
+    if actors:
+        if lang == "sv":
+            out.append(f"Brukaren har hänvisats till {join(actors, lang)}.")
+        else:
+            out.append(f"The client has been referred to {join(actors, lang)}.")
     return out
 
 

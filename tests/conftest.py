@@ -21,7 +21,13 @@ DATA = Path(__file__).parent / "data"
 
 @pytest.fixture(scope="session")
 def form() -> FormDefinition:
-    return bundled_form()
+    """Version 1: the contract most tests were written against (it stays installed unchanged)."""
+    return bundled_form("standard-uppfoljning", 1)
+
+
+@pytest.fixture(scope="session")
+def form_v2() -> FormDefinition:
+    return bundled_form("standard-uppfoljning", 2)
 
 
 @pytest.fixture

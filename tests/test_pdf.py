@@ -228,13 +228,13 @@ def test_pdf_uses_the_records_own_form_version(tmp_path: Path, capsys: pytest.Ca
     main(["--workspace", str(ws), "import", str(DATA / "example.yaml")])
     case_file = next((ws / "cases").glob("*.json"))
     raw = json.loads(case_file.read_text())
-    raw["followups"]["1"]["form_version"] = 2  # a record made with a form version not installed here
+    raw["followups"]["1"]["form_version"] = 99  # a record made with a form version not installed here
     case_file.write_text(json.dumps(raw))
     capsys.readouterr()
     main(["--workspace", str(ws), "list", "--format", "json"])
     fid = json.loads(capsys.readouterr().out)[0]["id"]
     assert main(["--workspace", str(ws), "--lang", "en", "pdf", fid, "-o", str(tmp_path / "x.pdf")]) == 1
-    assert "version 2 is not installed" in capsys.readouterr().err
+    assert "version 99 is not installed" in capsys.readouterr().err
 
 
 def test_a_very_long_goal_comment_is_printed_after_the_table() -> None:

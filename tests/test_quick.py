@@ -23,6 +23,7 @@ import yaml
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
+from forms.loader import bundled_form
 from interview.case import Case
 from interview.casefile import dump_casefile, load_text, parse_casefile
 from storage.tinydb_repo import TinyDBRepository
@@ -133,9 +134,10 @@ def answers_for(example: Any) -> list[Any]:
         "2026-11-18", ["client", "provider"], "home_visit", "yes",
         g["g1"]["attainment"], g["g1"]["level"], g["g1"]["comment"],
         g["g2"]["attainment"], g["g2"]["level"], "",  # g2's comment skipped
-        a["still_in_need"], a["new_needs"], a["other_principal_need"], a["sip_needed"],
-        a["client_participation"], a["client_view"], a["client_satisfaction"],
-        a["assessment"], a["decision"], "2027-05-18",
+        a["still_in_need"], a["new_needs"], a["other_principal_need"],
+        ["civil_society", "none"], ["none"],  # form v2's other actors: 'none' cannot be combined, asked again
+        a["sip_needed"], a["client_participation"], a["client_view"], a["client_satisfaction"],
+        a["decision"], "2027-05-18", a["assessment"],  # v2 asks the decision before the assessment
         "",  # the review: straight on
         True, "Handläggare A",  # sign, and who signs
     ]
@@ -155,10 +157,13 @@ def test_a_whole_followup_equals_the_same_followup_imported(
     assert not terminal.answers
     stored = repo.followups_of(case.id)[-1]
     assert stored.status == "final" and stored.finalized_by == "Handläggare A"
-    ours = dump_casefile(case.client, stored, example.form, as_json=True)["followup"]
+    assert (stored.form, stored.form_version) == ("standard-uppfoljning", 2)  # new follow-ups use v2
+    ours = dump_casefile(case.client, stored, bundled_form(stored.form, stored.form_version),
+                         as_json=True)["followup"]
     imported = dump_casefile(example.client, example.followup, example.form, as_json=True)["followup"]
-    assert ours["answers"] == imported["answers"]
+    assert ours["answers"] == {**imported["answers"], "other_actors": ["none"]}
     assert ours["goals"] == {**imported["goals"], "g2": {**imported["goals"]["g2"], "comment": None}}
+    assert "  ! none cannot be combined with other choices" in said  # and the question was asked again
     assert any(line.startswith("PDF: ") for line in said)
     assert any("Review the answers" in line for line in said)
     assert any(re.fullmatch(r"\d+\. Next follow-up: 2027-05-18", line) for line in said), said
@@ -172,7 +177,7 @@ def test_branching_asks_and_drops_questions(monkeypatch: pytest.MonkeyPatch, rep
     quick.start(quick.pick_case(None))
     with pytest.raises(KeyboardInterrupt):
         quick.ask_all()
-    assert "Why not (fully)?" in terminal.asked  # asked because the answer was 'partly'
+    assert "Why has the intervention not been given in full?" in terminal.asked  # asked: 'partly'
 
 
 def test_ctrl_c_pauses_and_resume_continues_at_the_same_question(
@@ -407,7 +412,8 @@ def test_a_whole_followup_in_tmux_shows_every_label_and_answer(
         "meeting_date": (today - timedelta(days=1)).isoformat(), "participants": ["client", "provider"],
         "meeting_mode": "home_visit", "intervention_received": "partly",
         "intervention_gap_reason": "Väntetid på boendestöd i tre veckor", "still_in_need": "partly",
-        "new_needs": "no", "other_principal_need": "no", "sip_needed": "no", "client_participation": "yes",
+        "new_needs": "no", "other_principal_need": "no", "other_actors": ["civil_society"], "sip_needed": "no",
+        "client_participation": "yes",
         "client_view": "Tycker att stödet hjälper.", "client_satisfaction": "satisfied",
         "assessment": "Positiv utveckling under hösten.", "decision": "continue",
         "next_followup": (today + timedelta(days=170)).isoformat(),
@@ -503,10 +509,10 @@ def _draft(repo: Any, answers: dict[str, Any], goals: dict[str, dict[str, Any]] 
 COMPLETE = {
     "meeting_date": "2026-11-18", "participants": ["client"], "meeting_mode": "phone",
     "intervention_received": "yes", "still_in_need": "no", "new_needs": "no",
-    "other_principal_need": "no", "sip_needed": "no", "client_participation": "yes",
+    "other_principal_need": "no", "other_actors": ["none"], "sip_needed": "no", "client_participation": "yes",
     "client_view": "Bra.", "client_satisfaction": "satisfied", "assessment": "Bra.",
     "decision": "continue", "next_followup": "2027-05-18",
-}
+}  # complete on form v2, which new follow-ups use
 COMPLETE_GOALS = {"g1": {"attainment": "achieved", "level": 1, "comment": None},
                   "g2": {"attainment": "achieved", "level": 1, "comment": None}}
 
@@ -530,7 +536,7 @@ def test_help_on_a_checkbox_keeps_the_ticks(monkeypatch: pytest.MonkeyPatch, rep
     quick.start(quick.pick_case(None))
     with pytest.raises(KeyboardInterrupt):
         quick.ask_all()
-    assert any("Who took part in the meeting" in line for line in said), said  # the guidance
+    assert any("took part in the meeting" in line for line in said), said  # the guidance
     assert terminal.ticked == [[], ["client"]]  # offered again with the tick made before `?`
     assert repo.followups_of(quick.case.id)[-1].answers["participants"] == ["client"]  # type: ignore[union-attr]
 
@@ -542,7 +548,7 @@ def test_help_on_a_date_is_not_appended_to_it(monkeypatch: pytest.MonkeyPatch, r
     with pytest.raises(KeyboardInterrupt):
         quick.ask_all()
     assert not any(line.strip().startswith("!") for line in said), said  # no "not a date" error
-    assert any("must not be in the future" in line or "Document without delay" in line for line in said)
+    assert any("cannot be in the future" in line or "not the day you write it up" in line for line in said)
     assert repo.followups_of(quick.case.id)[-1].answers["meeting_date"] == "2026-11-20"  # type: ignore[union-attr]
 
 
@@ -574,7 +580,7 @@ def test_back_returns_to_the_previous_question_with_its_answer(
     quick.start(quick.pick_case(None))
     with pytest.raises(KeyboardInterrupt):
         quick.ask_all()
-    assert terminal.asked[3:6] == ["How the meeting was held", "Participants", "How the meeting was held"]
+    assert terminal.asked[3:6] == ["Type of meeting", "Participants", "Type of meeting"]
     assert terminal.ticked == [[], ["client"]]  # the answer given is the default on the way back
     assert terminal.defaults[7] == "phone"
     stored = repo.followups_of(quick.case.id)[-1].answers  # type: ignore[union-attr]
@@ -588,7 +594,8 @@ def test_ctrl_p_in_a_text_question_goes_back(monkeypatch: pytest.MonkeyPatch, re
     quick.start(case)
     with pytest.raises(KeyboardInterrupt):
         quick.ask_all()
-    assert terminal.asked[:2] == ["Why not (fully)?", "Has the individual received the planned intervention?"]
+    assert terminal.asked[:2] == ["Why has the intervention not been given in full?",
+                                  "Has the individual received the planned intervention?"]
     assert terminal.defaults[1] == "partly"
 
 

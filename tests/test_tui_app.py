@@ -66,7 +66,8 @@ ANSWERS: dict[str, Any] = {
     "intervention_received": "yes", "goals.g1.attainment": "partly_achieved", "goals.g1.level": 2,
     "goals.g1.comment": "Klarar tvätten med påminnelse.", "goals.g1a.attainment": "achieved",
     "goals.g1a.comment": None, "still_in_need": "partly", "new_needs": "no", "other_principal_need": "no",
-    "sip_needed": "no", "client_participation": "yes", "client_view": "Tycker att stödet hjälper.",
+    "other_actors": ["none"], "sip_needed": "no", "client_participation": "yes",
+    "client_view": "Tycker att stödet hjälper.",
     "client_satisfaction": "satisfied", "assessment": "Positiv utveckling.", "decision": "continue",
     "next_followup": "2027-05-18",
 }
@@ -112,6 +113,9 @@ def test_a_whole_followup_from_the_dashboard_to_a_signed_record(tmp_path: Path) 
             assert saved.has(step.key)  # saved the moment it was given
             assert saved.get(step.key) == ANSWERS[step.key]
         assert "new_needs_description" not in asked and "sip_status" not in asked
+        # a new follow-up is made with form v2: other actors asked, the decision before the assessment
+        assert asked[-3:] == ["decision", "next_followup", "assessment"] and "other_actors" in asked
+        assert "client_view_missing_reason" not in asked
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
@@ -207,8 +211,8 @@ def test_changing_an_earlier_answer_follows_the_branching(tmp_path: Path) -> Non
         assert step is not None and step.key == "other_principal_need"
         transcript = [w.key for w in screen.query(TranscriptAnswer)]
         assert "new_needs_description" not in transcript  # gone from the conversation
-        for key in ("other_principal_need", "sip_needed", "client_participation", "client_view",
-                    "client_satisfaction", "assessment", "decision", "next_followup"):
+        for key in ("other_principal_need", "other_actors", "sip_needed", "client_participation",
+                    "client_view", "client_satisfaction", "decision", "next_followup", "assessment"):
             await reply(pilot, ANSWERS[key])
         await pilot.press("ctrl+r")
         await pilot.pause()
@@ -501,7 +505,8 @@ def test_back_from_the_review_the_interview_shows_the_current_question(tmp_path:
         await pilot.pause()
         interview = app.screen
         assert isinstance(interview, InterviewScreen)
-        assert interview.current_step().key == "assessment"  # type: ignore[union-attr]
+        # form v2 asks the decision before the assessment; the assessment can still be written first
+        assert interview.current_step().key == "decision"  # type: ignore[union-attr]
         await pilot.press("ctrl+r")
         await pilot.pause()
         review = app.screen
@@ -514,7 +519,9 @@ def test_back_from_the_review_the_interview_shows_the_current_question(tmp_path:
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is interview
-        assert "Fortsättning" in str(interview.query_one("#question", Static).render())
+        assert "Hur går ni vidare?" in str(interview.query_one("#question", Static).render())
+        assert stored(ws)[-1].get("assessment") == "Skrivet i granskningen."
+        assert "assessment" in [w.key for w in interview.query(TranscriptAnswer)]
 
     run(scenario, app)
 
@@ -585,14 +592,14 @@ def test_going_back_keeps_the_current_answer_when_enter_is_pressed(tmp_path: Pat
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, InterviewScreen)
-        assert screen.current_step().key == "assessment"  # type: ignore[union-attr]
+        assert screen.current_step().key == "decision"  # type: ignore[union-attr]  # form v2's order
         await pilot.press("ctrl+b")  # back to client_satisfaction, answered "satisfied" (the 2nd)
         await pilot.pause()
         assert screen.current_step().key == "client_satisfaction"  # type: ignore[union-attr]
         await pilot.press("enter")
         await pilot.pause()
         assert stored(ws)[-1].get("client_satisfaction") == "satisfied"
-        assert screen.current_step().key == "assessment"  # type: ignore[union-attr]
+        assert screen.current_step().key == "decision"  # type: ignore[union-attr]
         for key, kept in (("new_needs", "no"), ("goals.g1.level", 2), ("meeting_mode", "home_visit")):
             row = next(w for w in screen.query(TranscriptAnswer) if w.key == key)
             row.focus()  # Tab/Shift+Tab or a click gets here; Enter opens it
@@ -607,10 +614,10 @@ def test_going_back_keeps_the_current_answer_when_enter_is_pressed(tmp_path: Pat
     run(scenario, app)
 
 
-# A fresh follow-up's first twelve questions and the keys that answer them (meeting date: today).
+# A fresh follow-up's first thirteen questions and the keys that answer them (meeting date: today).
 QUICK = [
     ("meeting_date", TODAY.isoformat(), ["enter"]),
-    ("participants", ["client", "provider"], ["1", "4", "enter"]),
+    ("participants", ["client", "provider"], ["1", "5", "enter"]),  # v2: custodian is the 3rd choice
     ("meeting_mode", "home_visit", ["2"]),
     ("intervention_received", "yes", ["1"]),
     ("goals.g1.attainment", "partly_achieved", ["2"]),
@@ -621,12 +628,13 @@ QUICK = [
     ("still_in_need", "partly", ["2"]),
     ("new_needs", "no", ["2"]),
     ("other_principal_need", "no", ["2"]),
+    ("other_actors", ["none"], ["4", "enter"]),  # form v2: 'Nej, ingen', the fourth choice
 ]
 
 
 @pytest.mark.parametrize("how", ["press", "burst"])
 def test_keys_typed_ahead_are_never_lost(tmp_path: Path, how: str) -> None:
-    """Every key of twelve questions sent with no pause (`burst`: all at once, before the first is
+    """Every key of thirteen questions sent with no pause (`burst`: all at once, before the first is
     handled): each answer is stored, in order, none dropped or given to the wrong question."""
     ws = make_workspace(tmp_path / "ws")
     app = make_app(ws, tmp_path)
@@ -754,7 +762,7 @@ def test_review_focuses_the_assessment_and_enter_signs(tmp_path: Path) -> None:
 
 def test_the_drafted_assessment_is_one_key_and_says_when_it_went_stale(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path / "ws")
-    keys = [k for k in ANSWERS if k not in ("assessment", "decision", "next_followup")]
+    keys = [k for k in ANSWERS if k != "assessment"]  # form v2 asks the decision before the assessment
     _start_draft(ws, tmp_path, [(k, ANSWERS[k]) for k in keys])
     app = make_app(ws, tmp_path)
 
@@ -769,6 +777,8 @@ def test_the_drafted_assessment_is_one_key_and_says_when_it_went_stale(tmp_path:
         text = stored(ws)[-1].get("assessment")
         assert "Inga nya behov har uppkommit." in text and "Individen har fått den planerade insatsen." in text
         assert "Tycker att stödet hjälper." in text  # the client's own view, quoted
+        # asked before the assessment, the decision is in the draft
+        assert "Insatsen fortsätter enligt planen och nästa uppföljning sker den 18 maj 2027." in text
         row = next(w for w in screen.query(TranscriptAnswer) if w.key == "new_needs")
         row.focus()
         await pilot.press("enter", "1")  # new needs: Nej → Ja
@@ -815,7 +825,7 @@ def test_every_key_is_reachable_at_80_columns(tmp_path: Path, where: str) -> Non
 WALK: dict[str, Any] = {
     "meeting_date": TODAY.isoformat(), "participants": ["client", "provider"], "meeting_mode": "home_visit",
     "intervention_received": "yes", "still_in_need": "partly", "new_needs": "no",
-    "other_principal_need": "no", "sip_needed": "no", "client_participation": "yes",
+    "other_principal_need": "no", "other_actors": ["none"], "sip_needed": "no", "client_participation": "yes",
     "client_view": "Bra stöd", "client_satisfaction": "satisfied", "decision": "continue",
 }
 
@@ -871,6 +881,6 @@ def test_a_three_goal_followup_takes_at_most_one_and_a_half_keys_a_question(tmp_
         assert final.answers["next_followup"] == "2027-05-25"
         per_question = len(counted) / questions
         print(f"\nkeys: {len(counted)} for {questions} questions = {per_question:.2f} a question")
-        assert questions == 22 and per_question <= 1.5
+        assert questions == 23 and per_question <= 1.5  # form v2 adds other_actors
 
     run(scenario, app, size=(80, 24))
