@@ -120,6 +120,12 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "{value} has no time zone; write e.g. 2026-11-18T10:30:00+01:00",
     },
     "not_utf8": {"sv": "filen är inte UTF-8-text", "en": "the file is not UTF-8 text"},
+    "bad_id": {
+        "sv": "ett id är 1–32 tecken av a–z, A–Z, 0–9, _ och -, utan personnummer",
+        "en": "an id is 1–32 characters of a–z, A–Z, 0–9, _ and -, without a personnummer",
+    },
+    "number_range": {"sv": "talet är orimligt stort", "en": "the number is implausibly large"},
+    "too_many": {"sv": "{n} st; högst {max} får plats", "en": "{n} given; at most {max} fit"},
     "import_id_twice": {
         "sv": "uppföljningen {id} finns också i {other}; importera den bara en gång",
         "en": "follow-up {id} is also in {other}; import it only once",
