@@ -275,26 +275,16 @@ def _emit(content: bytes, output: str | None, lang: str) -> int:
 
 
 def cmd_pdf(args: argparse.Namespace) -> int:
-    from casework.documents import render_followup, write_pdf
+    from casework.documents import file_part, render_followup, write_pdf
 
     with _repository(args, writable=False) as repo:
         lang = _lang(args, repo.workspace)
         fid = repo.resolve(args.id)
         pdf = render_followup(repo, repo.workspace.settings, fid, lang)
-    out = Path(args.output) if args.output else Path(f"uppfoljning-{_file_part(fid)}.pdf")
+    out = Path(args.output) if args.output else Path(f"uppfoljning-{file_part(fid)}.pdf")
     write_pdf(out, pdf)
     _say(t("written", lang, path=out))
     return 0
-
-
-def _file_part(fid: str) -> str:
-    """The id as part of a file name: as it is when it is a valid id, else a hash of it (an id stored
-    before ids were checked could name a folder, `../x`, or a person)."""
-    import hashlib
-
-    from interview.case import valid_id
-
-    return fid if valid_id(fid) else hashlib.sha256(fid.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 def _date_arg(value: str | None, name: str) -> date | None:
