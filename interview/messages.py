@@ -179,7 +179,7 @@ def validation_lines(err: ValidationError, lang: str, prefix: str = "") -> list[
     lines: list[str] = []
     for e in err.errors():
         loc = _loc(e["loc"])
-        path = ".".join(p for p in (prefix, loc) if p)
+        path = prefix + loc if loc.startswith("[") else ".".join(p for p in (prefix, loc) if p)
         kind = e["type"]
         ctx = dict(e.get("ctx") or {})
         if kind == "extra_forbidden":
