@@ -46,7 +46,7 @@ def _no_control(value: str) -> str:
 
 # One pattern for every id (follow-up, goal, intervention): never free text, since ids reach the
 # plaintext audit log and file names. No dot either: answer keys are `goals.<goal id>.<question>`.
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
+ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}"
 _ID = re.compile(ID_PATTERN)
 _DIGITS = re.compile(r"\d{6}(?:\d{2})?[-+]?\d{4}")
 MAX_GOALS = 200
@@ -67,7 +67,7 @@ def _holds_personnummer(text: str) -> bool:
 
 
 def valid_id(text: str) -> bool:
-    return bool(_ID.match(text)) and not _holds_personnummer(text)
+    return bool(_ID.fullmatch(text)) and not _holds_personnummer(text)  # fullmatch: `$` allows "\n"
 
 
 def _check_id(value: str) -> str:

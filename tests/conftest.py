@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from forms.loader import bundled_form
 from forms.schema import FormDefinition
@@ -37,3 +39,14 @@ def plan() -> Plan:
 @pytest.fixture
 def example_text() -> str:
     return (DATA / "example.yaml").read_text(encoding="utf-8")
+
+
+# Hypothesis: a short profile for local runs, a long one in CI (which sets CI=true). Tests that name
+# their own max_examples keep it; the fuzzer (tests/test_fuzz.py) follows the profile.
+settings.register_profile(
+    "dev", max_examples=100, deadline=5000, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "ci", max_examples=1000, deadline=5000, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("ci" if os.environ.get("CI", "").lower() == "true" else "dev")

@@ -89,6 +89,12 @@ def run(args: argparse.Namespace) -> int:
         for line in lines:
             _say(f"uppfoljning: {t('error', lang)}: {line}", file=sys.stderr)
         return 1
+    except ValidationError as err:
+        # A stored record that no longer passes the model (written by hand or by an older version):
+        # storage reads some records without turning this into CorruptFile, so it is caught here.
+        where = ".".join(str(p) for p in err.errors()[0]["loc"]) if err.errors() else ""
+        _say(f"uppfoljning: {t('error', lang)}: {t('stored_unreadable', lang, where=where)}", file=sys.stderr)
+        return 1
     except OSError as err:
         # A path the user named that cannot be used: -o into a missing folder or onto a folder,
         # --workspace naming a file, a full disk. One line, never a traceback.
