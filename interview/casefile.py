@@ -267,7 +267,7 @@ def _raw_problems(top: dict[Any, Any], lang: str) -> list[str]:
 def _text_problem(text: str, path: str, lang: str, *, multiline: bool) -> list[str]:
     pos = find_control(text)
     if pos is None and not multiline:
-        pos = next((i for i, ch in enumerate(text) if ch in "\r\n\t"), None)
+        pos = next((i for i, ch in enumerate(text) if ch in "\r\n\t\u2028\u2029"), None)
     if pos is None:
         return []
     return [f"{path}: {msg('text_control', lang, char=f'U+{ord(text[pos]):04X}', pos=pos + 1)}"]

@@ -47,6 +47,6 @@ settings.register_profile(
     "dev", max_examples=100, deadline=5000, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile(
-    "ci", max_examples=1000, deadline=5000, suppress_health_check=[HealthCheck.too_slow]
+    "ci", max_examples=2000, deadline=5000, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile("ci" if os.environ.get("CI", "").lower() == "true" else "dev")

@@ -90,7 +90,7 @@ def test_fuzzed_forms(rng: random.Random) -> None:
 
 HOSTILE_CHARS = st.sampled_from(
     ["\x1b", "\x1b[2J", "\x1b]52;c;ZXZpbA==\x07", "\x1b]8;;http://x\x1b\\", "\x9b31m", "\x9d0;t\x9c",
-     "\x85", "\x07", "\x08", "\r", "\n", "\x7f", "\x00", "[@click=app.quit]K", "x[/nope]", "a", "Å", " "]
+     "\x85", "\u2028", "\x07", "\x08", "\r", "\n", "\x7f", "\x00", "[@click=app.quit]K", "x[/nope]", "a", "Å", " "]
 )
 HOSTILE = st.lists(HOSTILE_CHARS, min_size=1, max_size=6).map("".join)
 
