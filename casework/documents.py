@@ -61,3 +61,15 @@ def _when(fu: FollowUp) -> str:
 
 def write_pdf(path: Path, pdf: bytes) -> None:
     atomic_write(path, pdf, mode=0o600)
+
+
+def file_part(followup_id: str) -> str:
+    """The follow-up id as part of a file name: as it is when it is a valid id, else a hash of it (an
+    id stored before ids were checked could name a folder, `../x`, or hold a person's name)."""
+    import hashlib
+
+    from interview.case import valid_id
+
+    if valid_id(followup_id):
+        return followup_id
+    return hashlib.sha256(followup_id.encode("utf-8", "surrogatepass")).hexdigest()[:12]

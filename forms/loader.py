@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from forms import safeyaml
 from forms.conditions import compared_values, referenced_questions, uses_goal
 from forms.schema import (
     BoolQuestion,
@@ -23,6 +24,10 @@ from forms.schema import (
 )
 
 STANDARD_FORM_ID = "standard-uppfoljning"
+MAX_FORM_BYTES = 1_000_000  # the standard form is 40 kB
+MAX_FORM_DEPTH = 40  # conditions nest; the standard form needs 12 levels
+FORM_ID = re.compile(r"[a-z][a-z0-9_-]{0,63}")
+MAX_VERSION = 999
 
 
 class FormError(Exception):
@@ -144,13 +149,15 @@ def parse_form(data: Any) -> FormDefinition:
 
 
 def load_form_text(text: str) -> FormDefinition:
+    """Parse and check a form with its size, its nesting and its size once YAML aliases expand bounded,
+    so a few hostile bytes can neither run for minutes nor fill the memory (the standard form
+    itself uses one alias, so forms made from it may too)."""
+    if len(text) > MAX_FORM_BYTES:
+        raise FormError([f"the file is larger than {MAX_FORM_BYTES // 1_000_000} MB"])
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(err, "problem", None) or str(err)
-        raise FormError([f"{where}not valid YAML ({problem})"]) from None
+        data = safeyaml.load(text, max_depth=MAX_FORM_DEPTH, aliases=True)
+    except safeyaml.YamlProblem as err:
+        raise FormError([str(err)]) from None
     return parse_form(data)
 
 
@@ -162,26 +169,42 @@ def load_form_file(path: Path) -> FormDefinition:
     return load_form_text(text)
 
 
+@lru_cache(maxsize=1)
+def installed_forms() -> frozenset[tuple[str, int]]:
+    """(id, version) of every form shipped with the package: the only forms a case file can name."""
+    found = set()
+    for ref in resources.files("forms").joinpath("definitions").iterdir():
+        m = re.fullmatch(r"([a-z][a-z0-9_-]{0,63})-v([1-9][0-9]{0,2})\.yaml", ref.name)
+        if m is not None:
+            found.add((m.group(1), int(m.group(2))))
+    return frozenset(found)
+
+
 def newest_version(form_id: str = STANDARD_FORM_ID) -> int:
     """The highest installed version of a form: the one new follow-ups are made with."""
-    prefix, found = f"{form_id}-v", []
-    for ref in resources.files("forms").joinpath("definitions").iterdir():
-        name = ref.name
-        if name.startswith(prefix) and name.endswith(".yaml") and name[len(prefix) : -5].isdigit():
-            found.append(int(name[len(prefix) : -5]))
+    found = [v for f, v in installed_forms() if f == form_id]
     if not found:
-        raise FormError([f"form '{form_id}' is not installed"])
+        raise FormError([f"form {str(form_id)[:64]!r} is not installed"])
     return max(found)
 
 
-@lru_cache(maxsize=8)
 def bundled_form(form_id: str = STANDARD_FORM_ID, version: int | None = None) -> FormDefinition:
     """A form shipped with the package, by id and version (follow-ups render with their own version);
-    without a version, the newest installed one."""
-    if version is None:
+    without a version, the newest installed one. Looked up among the installed forms, never built into
+    a path: `../../x` or a list names none."""
+    if version is None and isinstance(form_id, str):
         version = newest_version(form_id)
-    name = f"{form_id}-v{version}.yaml"
-    ref = resources.files("forms").joinpath("definitions", name)
-    if not ref.is_file():
-        raise FormError([f"form '{form_id}' version {version} is not installed"])
+    if (
+        not isinstance(form_id, str)
+        or isinstance(version, bool)
+        or not isinstance(version, int)
+        or (form_id, version) not in installed_forms()
+    ):
+        raise FormError([f"form {str(form_id)[:64]!r} version {str(version)[:8]} is not installed"])
+    return _installed(form_id, version)
+
+
+@lru_cache(maxsize=8)
+def _installed(form_id: str, version: int) -> FormDefinition:
+    ref = resources.files("forms").joinpath("definitions", f"{form_id}-v{version}.yaml")
     return load_form_text(ref.read_text(encoding="utf-8"))

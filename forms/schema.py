@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag
 
 LANGUAGES: tuple[str, ...] = ("sv", "en")
+
+# Every string and list of a form is bounded, and no text holds a control character: a form's words
+# reach the screen, the terminal and the PDF.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _no_control(value: str) -> str:
+    m = _CONTROL.search(value)
+    if m is not None:
+        raise ValueError(f"control character U+{ord(m.group()):04X} at position {m.start() + 1}")
+    return value
+
+
+Words = Annotated[str, Field(min_length=1, max_length=5000), AfterValidator(_no_control)]
+Ref = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 
 
 class _Strict(BaseModel):
@@ -17,8 +33,8 @@ class _Strict(BaseModel):
 class Text(_Strict):
     """A text in every supported language."""
 
-    sv: str = Field(min_length=1)
-    en: str = Field(min_length=1)
+    sv: Words
+    en: Words
 
     def get(self, lang: str) -> str:
         return self.en if lang == "en" else self.sv
@@ -34,7 +50,7 @@ class LegalRef(_Strict):
 class Choice(_Strict):
     """One answer code with its labels. An exclusive code cannot be combined with others."""
 
-    code: str = Field(pattern=r"^[a-z0-9_]+$")
+    code: str = Field(pattern=r"^[a-z0-9_]{1,64}$")
     label: Text
     exclusive: bool = False
 
@@ -44,14 +60,17 @@ class Choice(_Strict):
 # They are evaluated by a small interpreter (forms.conditions); nothing is ever eval'd.
 
 
+Value = bool | Annotated[int, Field(ge=-1000, le=1000)] | Annotated[str, Field(max_length=64)]
+
+
 class EqualsArgs(_Strict):
-    question: str
-    value: str | int | bool
+    question: Ref
+    value: Value
 
 
 class InArgs(_Strict):
-    question: str
-    values: list[str | int | bool] = Field(min_length=1)
+    question: Ref
+    values: list[Value] = Field(min_length=1, max_length=200)
 
 
 class Equals(_Strict):
@@ -69,15 +88,15 @@ class Not(_Strict):
 
 
 class All(_Strict):
-    all: list[Condition] = Field(min_length=1)
+    all: list[Condition] = Field(min_length=1, max_length=50)
 
 
 class AnyOf(_Strict):
-    any: list[Condition] = Field(min_length=1)
+    any: list[Condition] = Field(min_length=1, max_length=50)
 
 
 class Answered(_Strict):
-    answered: str
+    answered: Ref
 
 
 class GoalScaled(_Strict):
@@ -131,10 +150,10 @@ AnyOf.model_rebuild()
 
 
 class _QuestionBase(_Strict):
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")
     label: Text
     help: Text
-    legal: list[LegalRef] = Field(default_factory=list)
+    legal: list[LegalRef] = Field(default_factory=list, max_length=20)
     # True, False, or a condition: "required when decision in (continue, revise_plan)".
     required: bool | Condition = False
     when: Condition | None = None
@@ -143,23 +162,23 @@ class _QuestionBase(_Strict):
 class DateQuestion(_QuestionBase):
     type: Literal["date"]
     not_future: bool = False
-    after: str | None = None  # the id of a date question this date must come after
+    after: Ref | None = None  # the id of a date question this date must come after
 
 
 class ChoiceQuestion(_QuestionBase):
     type: Literal["choice"]
-    choices: list[Choice] = Field(min_length=1)
+    choices: list[Choice] = Field(min_length=1, max_length=200)
 
 
 class MultiQuestion(_QuestionBase):
     type: Literal["multi"]
-    choices: list[Choice] = Field(min_length=1)
-    min_selected: int = Field(default=0, ge=0)
+    choices: list[Choice] = Field(min_length=1, max_length=200)
+    min_selected: int = Field(default=0, ge=0, le=200)
 
 
 class TextQuestion(_QuestionBase):
     type: Literal["text"]
-    max_length: int = Field(default=20_000, ge=1)
+    max_length: int = Field(default=20_000, ge=1, le=20_000)
     multiline: bool = True
 
 
@@ -184,35 +203,35 @@ ChoiceLike = ChoiceQuestion | MultiQuestion
 class Section(_Strict):
     """A group of questions; a per-goal section is asked once for every goal of the plan."""
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")
     title: Text
     per_goal: bool = False
-    questions: list[Question] = Field(min_length=1)
+    questions: list[Question] = Field(min_length=1, max_length=200)
 
 
 class ScaleLevel(_Strict):
-    value: int
+    value: int = Field(ge=-100, le=100)
     label: Text
 
 
 class Scale(_Strict):
     """A goal scale's words; the ranges themselves are part of the case model's contract."""
 
-    code: str
+    code: str = Field(pattern=r"^[a-z0-9_]{1,64}$")
     name: Text
-    levels: list[ScaleLevel]
+    levels: list[ScaleLevel] = Field(max_length=50)
 
 
 class FormDefinition(_Strict):
     """A whole form: its identity, vocabularies and sections in the order they are asked."""
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
-    version: int = Field(ge=1)
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,63}$")
+    version: int = Field(ge=1, le=999)
     title: Text
-    life_areas: list[Choice] = Field(default_factory=list)
-    scales: list[Scale] = Field(default_factory=list)
+    life_areas: list[Choice] = Field(default_factory=list, max_length=200)
+    scales: list[Scale] = Field(default_factory=list, max_length=20)
     secrecy: LegalRef | None = None
-    sections: list[Section] = Field(min_length=1)
+    sections: list[Section] = Field(min_length=1, max_length=100)
 
     def questions(self) -> list[tuple[Section, Question]]:
         return [(s, q) for s in self.sections for q in s.questions]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from collections import Counter
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
@@ -42,14 +44,49 @@ def _no_control(value: str) -> str:
     return value
 
 
-Id = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_.-]{1,32}$")]
+# One pattern for every id (follow-up, goal, intervention): never free text, since ids reach the
+# plaintext audit log and file names. No dot either: answer keys are `goals.<goal id>.<question>`.
+ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}"
+_ID = re.compile(ID_PATTERN)
+_DIGITS = re.compile(r"\d{6}(?:\d{2})?[-+]?\d{4}")
+MAX_GOALS = 200
+MAX_INTERVENTIONS = 50
+
+
+def _holds_personnummer(text: str) -> bool:
+    """Whether any part of the text is a valid personnummer (a real date and its check digit)."""
+    for start in range(len(text)):
+        for end in range(start + 10, min(len(text), start + 13) + 1):
+            if _DIGITS.fullmatch(text, start, end):
+                try:
+                    personnummer.parse(text[start:end])
+                    return True
+                except personnummer.PersonnummerError:
+                    pass
+    return False
+
+
+def valid_id(text: str) -> bool:
+    return bool(_ID.fullmatch(text)) and not _holds_personnummer(text)  # fullmatch: `$` allows "\n"
+
+
+def _check_id(value: str) -> str:
+    if not valid_id(value):
+        raise fail("bad_id")
+    return value
+
+
+Id = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_id)]
 ShortText = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_no_control)
 ]
 
 
 def new_id() -> str:
-    return uuid.uuid4().hex[:12]
+    while True:  # a random id could, once in a few thousand, read as a personnummer
+        candidate = uuid.uuid4().hex[:12]
+        if valid_id(candidate):
+            return candidate
 
 
 def now() -> datetime:
@@ -176,18 +213,16 @@ class Plan(_Model):
 
     type: PlanType = "genomforandeplan"
     start: SaneDate
-    goals: list[Goal] = Field(default_factory=list)
-    interventions: list[Intervention] = Field(default_factory=list)
+    goals: list[Goal] = Field(default_factory=list, max_length=MAX_GOALS)
+    interventions: list[Intervention] = Field(default_factory=list, max_length=MAX_INTERVENTIONS)
 
     @model_validator(mode="after")
     def _consistent(self) -> Plan:
-        ids = [g.id for g in self.goals]
-        for gid in ids:
-            if ids.count(gid) > 1:
+        for gid, n in Counter(g.id for g in self.goals).items():
+            if n > 1:
                 raise fail("goal_id_twice", id=gid)
-        iids = [i.id for i in self.interventions]
-        for iid in iids:
-            if iids.count(iid) > 1:
+        for iid, n in Counter(i.id for i in self.interventions).items():
+            if n > 1:
                 raise fail("intervention_id_twice", id=iid)
         by_id = {g.id: g for g in self.goals}
         for g in self.goals:

@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import TypeAdapter, ValidationError
+from pydantic import Field, StringConstraints, TypeAdapter, ValidationError
 
+from forms import safeyaml
 from forms.conditions import describe
 from forms.loader import FormError, bundled_form
 from forms.schema import DateQuestion, FormDefinition
-from interview.case import Client, Plan
+from interview.case import MAX_GOALS, MAX_INTERVENTIONS, Client, Plan, valid_id
 from interview.coerce import parse_date
-from interview.engine import Interview
-from interview.errors import AnswerError, ProblemsError
-from interview.followup import Addendum, FollowUp
+from interview.engine import Interview, coerce_in_order
+from interview.errors import ProblemsError
+from interview.followup import Addendum, FollowUp, split_key
 from interview.messages import msg, validation_lines
+from interview.textcheck import find_control
 
 MAX_FILE_BYTES = 2_000_000  # a follow-up is a few kB; anything far larger is a mistake or an attack
 TOP_KEYS = ("training", "form", "form_version", "client", "plan", "followup")
@@ -42,18 +45,12 @@ class CaseFile:
     training: bool = False  # exported from a training workspace: fictitious, never a real record
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """Safe YAML without anchors and aliases, which is how a 'YAML bomb' multiplies itself."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.YAMLError(f"line {event.start_mark.line + 1}: aliases (*name) are not allowed")
-        return super().compose_node(parent, index)
+MAX_DEPTH = 12  # a case file nests six levels; deeper is not a case file
 
 
 def load_text(text: str, *, json_format: bool | None = None) -> Any:
-    """Parse YAML (or JSON, which YAML would also read, but slower) into plain data."""
+    """Parse YAML (or JSON, which YAML would also read, but slower) into plain data: no YAML aliases
+    (a 'YAML bomb'), no impossible dates or 5,000-digit numbers, bounded nesting; one line each."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         raise ProblemsError([f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB"])
     if "\x00" in text:
@@ -61,18 +58,19 @@ def load_text(text: str, *, json_format: bool | None = None) -> Any:
     if json_format is None:
         json_format = text.lstrip().startswith("{")
     try:
-        if json_format:
-            return json.loads(text)
-        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+        data = json.loads(text) if json_format else safeyaml.load(text, max_depth=MAX_DEPTH)
     except json.JSONDecodeError as err:
         raise ProblemsError([f"line {err.lineno}: not valid JSON ({err.msg})"]) from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(err, "problem", None) or str(err)
-        raise ProblemsError([f"{where}not valid YAML ({problem})"]) from None
+    except ValueError:  # Python refuses to read an integer of more than 4,300 digits
+        raise ProblemsError(["not valid JSON (a number has too many digits)"]) from None
+    except safeyaml.YamlProblem as err:
+        raise ProblemsError([str(err)]) from None
     except RecursionError:
         raise ProblemsError(["the file is nested too deeply"]) from None
+    deep = safeyaml.depth_problem(data, MAX_DEPTH)
+    if deep is not None:
+        raise ProblemsError([deep])
+    return data
 
 
 def _mapping(value: Any, path: str, lang: str, problems: list[str]) -> dict[Any, Any] | None:
@@ -86,7 +84,9 @@ def _mapping(value: Any, path: str, lang: str, problems: list[str]) -> dict[Any,
 
 def _unknown_keys(data: dict[Any, Any], allowed: tuple[str, ...], path: str, lang: str) -> list[str]:
     return [
-        f"{path}{k}: {msg('unknown_key', lang)}" for k in data if not isinstance(k, str) or k not in allowed
+        f"{path}{_short(k)}: {msg('unknown_key', lang)}"
+        for k in data
+        if not isinstance(k, str) or k not in allowed
     ]
 
 
@@ -98,10 +98,11 @@ def _validated(model: Any, data: Any, path: str, lang: str, problems: list[str])
         return None
 
 
-_ADDENDA = TypeAdapter(list[Addendum])
+_ADDENDA = TypeAdapter(Annotated[list[Addendum], Field(max_length=100)])
 _STAMPS = TypeAdapter(dict[str, datetime])
 _STAMP = TypeAdapter(datetime)
-_KEYS = TypeAdapter(list[str])
+_HINT_KEY = StringConstraints(pattern=r"^[a-z_]{1,64}(:[A-Za-z0-9_-]{1,32})?$")
+_KEYS = TypeAdapter(Annotated[list[Annotated[str, _HINT_KEY]], Field(max_length=100)])
 
 
 def parse_casefile(
@@ -111,13 +112,17 @@ def parse_casefile(
     today: date | None = None,
     forms: FormLookup = bundled_form,
 ) -> CaseFile:
-    """Validate a whole case file against its form; raise ProblemsError listing every problem."""
+    """Validate a whole case file against its form; raise ProblemsError listing every problem.
+
+    Every string is checked for control characters and line breaks, every number for its size, the
+    ids against one pattern and the plan's size before the expensive work starts."""
     problems: list[str] = []
     if data is None:
         raise ProblemsError([msg("empty_file", lang)])
     top = _mapping(data, "file", lang, problems)
     if top is None:
         raise ProblemsError(problems)
+    raw_problems = _raw_problems(top, lang)
     problems += _unknown_keys(top, TOP_KEYS, "", lang)
     training = top.get("training", False)
     if not isinstance(training, bool):
@@ -130,14 +135,23 @@ def parse_casefile(
                 problems.append(f"{key}: {msg('missing', lang)}")
     else:
         try:
-            form = forms(str(form_id), int(version))
-        except (FormError, ValueError, TypeError):
-            problems.append(f"form: {msg('form_unknown', lang, form=form_id, version=version)}")
+            if not isinstance(form_id, str) or type(version) is not int:
+                raise FormError([])
+            form = forms(form_id, version)  # among the installed forms only, never a path
+        except FormError:
+            unknown = msg("form_unknown", lang, form=_short(form_id), version=_short(version))
+            problems.append(f"form: {unknown}")
     client = _validated(Client, top.get("client"), "client", lang, problems)
-    plan = _validated(Plan, top.get("plan"), "plan", lang, problems)
+    plan = None
+    raw_plan = top.get("plan")
+    size = _plan_size_problems(raw_plan, lang)  # before validating thousands of goals
+    if size:
+        problems += size
+    else:
+        plan = _validated(Plan, raw_plan, "plan", lang, problems)
     fu = _mapping(top.get("followup"), "followup", lang, problems)
     if fu is None or form is None or plan is None:
-        raise ProblemsError(problems or [f"followup: {msg('missing', lang)}"])
+        raise ProblemsError(_merged(problems or [f"followup: {msg('missing', lang)}"], raw_problems))
     problems += _unknown_keys(fu, FOLLOWUP_KEYS, "followup.", lang)
 
     status = fu.get("status")
@@ -175,14 +189,28 @@ def parse_casefile(
                 problems.extend(validation_lines(err, lang, f"followup.{key}"))
                 continue
             problems += _stamp_problems(key, extra[key], lang)
-    for key in ("id", "caseworker", "finalized_by"):
+    if "answered_at" in extra:
+        known = {s.key for s in interview.steps}
+        for key in extra["answered_at"]:
+            if key not in known:
+                text = msg("unknown_question", lang, form=form.id)
+                problems.append(f"followup.answered_at.{_short(key)}: {text}")
+    fid = fu.get("id")
+    if fid is not None:
+        if not isinstance(fid, str) or not valid_id(fid.strip()):
+            problems.append(f"followup.id: {msg('bad_id', lang)}")
+        else:
+            extra["id"] = fid.strip()
+    for key in ("caseworker", "finalized_by"):
         if fu.get(key) is not None:
-            if not isinstance(fu[key], str) or not fu[key].strip() or len(fu[key]) > 200:
+            value = fu[key]
+            if not isinstance(value, str) or not value.strip() or len(value) > 200:
                 problems.append(f"followup.{key}: {msg('not_text', lang)}")
             else:
-                extra[key] = fu[key].strip()
+                extra[key] = value.strip()
     if status == "final" and not (extra.get("finalized_at") and extra.get("finalized_by")):
         problems.append(f"followup.finalized_by: {msg('missing', lang)}")
+    problems = _merged(problems, raw_problems)
     if problems or client is None:
         raise ProblemsError(problems)
     extra.setdefault("caseworker", client.caseworker)
@@ -197,6 +225,72 @@ def parse_casefile(
         **extra,
     )
     return CaseFile(client, plan, followup, form, training is True)
+
+
+MAX_PROBLEMS = 50  # a file with 10,000 bad goals needs the first few lines, not 10,000
+# Where a text may span lines: answers, and the reason and text of an addendum. Everywhere else (ids,
+# names, codes, the caseworker) a line break would forge a line in a listing or a log.
+_MULTILINE = re.compile(
+    r"followup\.(answers|goals)\..*|followup\.addenda\[\d+\]\.(reason|text)|plan\.goals\[\d+\]\.text"
+)
+MAX_NUMBER = 10**15
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _raw_problems(top: dict[Any, Any], lang: str) -> list[str]:
+    """Every string (key or value) with a control character, or a line break outside a text, and
+    every number beyond any field's range, by path; walked without recursion."""
+    out: list[str] = []
+    stack: list[tuple[Any, str]] = [(top, "")]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                shown = _short(key)
+                sub = f"{path}.{shown}" if path else shown
+                if isinstance(key, str):
+                    out += _text_problem(key, sub, lang, multiline=False)
+                stack.append((value, sub))
+        elif isinstance(node, list):
+            stack.extend((item, f"{path}[{i}]") for i, item in enumerate(node))
+        elif isinstance(node, str):
+            out += _text_problem(node, path, lang, multiline=bool(_MULTILINE.fullmatch(path)))
+        elif isinstance(node, int) and not isinstance(node, bool) and abs(node) > MAX_NUMBER:
+            out.append(f"{path}: {msg('number_range', lang)}")
+    return out
+
+
+def _text_problem(text: str, path: str, lang: str, *, multiline: bool) -> list[str]:
+    pos = find_control(text)
+    if pos is None and not multiline:
+        pos = next((i for i, ch in enumerate(text) if ch in "\r\n\t\u2028\u2029"), None)
+    if pos is None:
+        return []
+    return [f"{path}: {msg('text_control', lang, char=f'U+{ord(text[pos]):04X}', pos=pos + 1)}"]
+
+
+def _merged(problems: list[str], raw: list[str]) -> list[str]:
+    """The checks' problems, then the raw walk's for paths no check named; at most MAX_PROBLEMS."""
+    named = {line.split(": ", 1)[0] for line in problems}
+    out = problems + [line for line in raw if line.split(": ", 1)[0] not in named]
+    if len(out) > MAX_PROBLEMS:
+        out = [*out[:MAX_PROBLEMS], f"… {len(out) - MAX_PROBLEMS} more"]
+    return out
+
+
+def _plan_size_problems(raw: Any, lang: str) -> list[str]:
+    if not isinstance(raw, dict):
+        return []
+    out = []
+    for key, limit in (("goals", MAX_GOALS), ("interventions", MAX_INTERVENTIONS)):
+        items = raw.get(key)
+        if isinstance(items, list) and len(items) > limit:
+            out.append(f"plan.{key}: {msg('too_many', lang, n=len(items), max=limit)}")
+    return out
 
 
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
@@ -239,47 +333,30 @@ def _coerce_answers(
     for key in raw_answers:
         if key not in top_ids:
             problems.append(
-                f"followup.answers.{key}: {msg('unknown_question', lang, form=form.id)}"
+                f"followup.answers.{_short(key)}: {msg('unknown_question', lang, form=form.id)}"
             )
     known_goals = {g.id for g in plan.goals}
     for gid, inner in raw_goals.items():
         if gid not in known_goals:
-            problems.append(f"followup.goals.{gid}: {msg('unknown_goal', lang, goal=gid)}")
+            problems.append(f"followup.goals.{_short(gid)}: {msg('unknown_goal', lang, goal=_short(gid))}")
         elif isinstance(inner, dict):
             for key in inner:
                 if key not in goal_ids:
                     problems.append(
-                        f"followup.goals.{gid}.{key}: "
+                        f"followup.goals.{gid}.{_short(key)}: "
                         f"{msg('unknown_question', lang, form=form.id)}"
                     )
         elif inner is not None:
             problems.append(f"followup.goals.{gid}: {msg('not_a_mapping', lang)}")
 
-    # Coerce in the form's order, so a rule like "after meeting_date" sees the earlier answer.
-    interview = Interview(form, plan, {}, {}, today=today, lang=lang)
-    answers: dict[str, Any] = {}
-    goal_answers: dict[str, dict[str, Any]] = {}
-    for step in interview.steps:
-        if step.goal is None:
-            source: dict[Any, Any] = raw_answers
-            path = f"followup.answers.{step.question.id}"
-        else:
-            inner = raw_goals.get(step.goal.id)
-            source = inner if isinstance(inner, dict) else {}
-            path = f"followup.{step.key}"
-        if step.question.id not in source:
-            continue
-        probe = Interview(form, plan, answers, goal_answers, today=today, lang=lang)
-        try:
-            value = probe.coerce(step, source[step.question.id])
-        except AnswerError as err:
-            problems.append(f"{path}: {err}")
-            failed.add(step.key)
-            continue
-        if step.goal is None:
-            answers[step.question.id] = value
-        else:
-            goal_answers.setdefault(step.goal.id, {})[step.question.id] = value
+    answers, goal_answers, wrong = coerce_in_order(
+        form, plan, raw_answers, raw_goals, today=today, lang=lang
+    )
+    for key, text in wrong.items():
+        qid, gid = split_key(key)
+        path = f"followup.answers.{qid}" if gid is None else f"followup.{key}"
+        problems.append(f"{path}: {text}")
+        failed.add(key)
     return answers, goal_answers
 
 

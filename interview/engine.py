@@ -79,6 +79,7 @@ class Interview:
         self.today = today or date.today()
         self.lang = lang
         self.steps = expand_steps(form, plan)
+        self._by_key = {s.key: s for s in self.steps}
         self._per_goal_ids = frozenset(
             q.id for s in form.sections if s.per_goal for q in s.questions
         )
@@ -120,10 +121,7 @@ class Interview:
     # --- queries ----------------------------------------------------------------------------
 
     def step(self, key: str) -> Step:
-        for s in self.steps:
-            if s.key == key:
-                return s
-        raise KeyError(key)
+        return self._by_key[key]
 
     def has(self, step: Step) -> bool:
         if step.goal is None:
@@ -221,3 +219,61 @@ class Interview:
     def stale_keys(self) -> list[str]:
         """Stored answers to questions that are not asked (kept in a draft, dropped when final)."""
         return [s.key for s in self.steps if self.has(s) and not self._applicable[s.key]]
+
+
+def coerce_in_order(
+    form: FormDefinition,
+    plan: Plan,
+    raw_answers: Mapping[Any, Any],
+    raw_goals: Mapping[Any, Any],
+    *,
+    today: date | None = None,
+    lang: str = "sv",
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, str]]:
+    """(answers, goal answers, {key: problem}) from raw answers, coerced in the form's order so a rule
+    like "after meeting_date" sees the earlier answer and "required when …" the earlier choices.
+
+    One pass, as Interview's replay: building an Interview per answer made a 1,000-goal plan take
+    half a minute (every answer replayed every step before it)."""
+    day = today or date.today()
+    per_goal_ids = frozenset(q.id for s in form.sections if s.per_goal for q in s.questions)
+    answers: dict[str, Any] = {}
+    goal_answers: dict[str, dict[str, Any]] = {}
+    visible: dict[str, Any] = {}
+    visible_goal: dict[str, dict[str, Any]] = {}
+    problems: dict[str, str] = {}
+    for step in expand_steps(form, plan):
+        goal = step.goal
+        ctx = Context(
+            answers=visible,
+            goal_answers=visible_goal.get(goal.id, {}) if goal else {},
+            per_goal_ids=per_goal_ids,
+            goal_scaled=None if goal is None else goal.scale != "none",
+        )
+        inner = raw_answers if goal is None else raw_goals.get(goal.id)
+        if not isinstance(inner, Mapping) or step.question.id not in inner:
+            continue
+        raw = inner[step.question.id]
+        applicable = evaluate(step.question.when, ctx)
+        req = step.question.required
+        required = applicable and (req if isinstance(req, bool) else evaluate(req, ctx))
+        try:
+            if raw is None or (isinstance(raw, str) and raw.strip() == "") or raw == []:
+                if required:
+                    raise AnswerError(msg("required", lang))
+                value = None
+            else:
+                earlier = {k: v for k, v in answers.items() if k != step.question.id}
+                value = Coercer(lang, day, earlier).coerce(step.question, raw, goal)
+        except AnswerError as err:
+            problems[step.key] = str(err)
+            continue
+        if goal is None:
+            answers[step.question.id] = value
+            if applicable:
+                visible[step.question.id] = value
+        else:
+            goal_answers.setdefault(goal.id, {})[step.question.id] = value
+            if applicable:
+                visible_goal.setdefault(goal.id, {})[step.question.id] = value
+    return answers, goal_answers, problems

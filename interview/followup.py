@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from interview.case import Client, Plan, new_id, now
+from interview.case import Client, Plan, _no_control, new_id, now
+from interview.errors import fail
+
+
+def _one_line(value: str) -> str:
+    _no_control(value)
+    if "\n" in value or "\r" in value:
+        raise fail("text_control", char="U+000A", pos=value.find("\n" if "\n" in value else "\r") + 1)
+    return value
 
 Status = Literal["draft", "final"]
 
@@ -31,11 +39,12 @@ class Addendum(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["correction", "client_objection"] = "correction"
     date: datetime = Field(default_factory=now)
-    author: str = Field(min_length=1, max_length=200)
-    reason: str = Field(min_length=1, max_length=2000)
-    text: str = Field(min_length=1, max_length=20_000)
+    # No control characters: an addendum reaches the screen, the terminal and the PDF.
+    author: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_one_line)]
+    reason: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_no_control)]
+    text: Annotated[str, Field(min_length=1, max_length=20_000), AfterValidator(_no_control)]
     # The answer it corrects (`assessment`, `goals.g1.level`), so the document can point to it.
-    refers_to: str | None = Field(default=None, pattern=r"^(goals\.[A-Za-z0-9_.-]{1,32}\.)?[a-z_]{1,64}$")
+    refers_to: str | None = Field(default=None, pattern=r"^(goals\.[A-Za-z0-9_-]{1,32}\.)?[a-z_]{1,64}$")
 
 
 class ImportMark(BaseModel):

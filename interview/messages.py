@@ -130,6 +130,12 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "assessment or goals.g1.level",
     },
     "not_utf8": {"sv": "filen är inte UTF-8-text", "en": "the file is not UTF-8 text"},
+    "bad_id": {
+        "sv": "ett id är 1–32 tecken av a–z, A–Z, 0–9, _ och -, utan personnummer",
+        "en": "an id is 1–32 characters of a–z, A–Z, 0–9, _ and -, without a personnummer",
+    },
+    "number_range": {"sv": "talet är orimligt stort", "en": "the number is implausibly large"},
+    "too_many": {"sv": "{n} st; högst {max} får plats", "en": "{n} given; at most {max} fit"},
     "import_id_twice": {
         "sv": "uppföljningen {id} finns också i {other}; importera den bara en gång",
         "en": "follow-up {id} is also in {other}; import it only once",
@@ -183,7 +189,7 @@ def validation_lines(err: ValidationError, lang: str, prefix: str = "") -> list[
     lines: list[str] = []
     for e in err.errors():
         loc = _loc(e["loc"])
-        path = ".".join(p for p in (prefix, loc) if p)
+        path = prefix + loc if loc.startswith("[") else ".".join(p for p in (prefix, loc) if p)
         kind = e["type"]
         ctx = dict(e.get("ctx") or {})
         if kind == "extra_forbidden":

@@ -23,7 +23,7 @@ class WorkspaceSettings(BaseModel):
     """The workspace header: what format it is in and who works in it."""
 
     model_config = ConfigDict(extra="forbid")
-    format: int = FORMAT_VERSION
+    format: int = Field(default=FORMAT_VERSION, ge=1)
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
     organisation: str = ""
     unit: str = ""
@@ -107,6 +107,11 @@ class Workspace:
         except WrongPassphrase:
             self.audit_log().append("failed_passphrase")  # unkeyed: this process has no key
             raise
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+            # A header whose encryption section lacks or mangles its fields ("keys": [], {}).
+            raise CorruptFile(
+                f"{self.path / HEADER_NAME}: its encryption section is damaged and cannot be read"
+            ) from None
 
     @classmethod
     def create(

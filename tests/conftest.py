@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from forms.loader import bundled_form
 from forms.schema import FormDefinition
@@ -82,3 +83,14 @@ def pg_clean(pg_server: PgServer, pg_db: str) -> str:
 
     clean_database(pg_server, pg_db)
     return pg_db
+
+
+# Hypothesis: a short profile for local runs, a long one in CI (which sets CI=true). Tests that name
+# their own max_examples keep it; the fuzzer (tests/test_fuzz.py) follows the profile.
+settings.register_profile(
+    "dev", max_examples=100, deadline=5000, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "ci", max_examples=2000, deadline=5000, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("ci" if os.environ.get("CI", "").lower() == "true" else "dev")

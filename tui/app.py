@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from tui.strings import s
@@ -198,7 +199,27 @@ class UppfoljningApp(App[None]):
             parts.append(s("readonly_banner", self.lang, holder=self.readonly_holder))
         if known and known.get("encryption") is None:
             parts.append(s("unencrypted_banner", self.lang))
-        return "  ·  ".join(parts)
+        from tui.visible import one_line
+
+        return one_line("  ·  ".join(parts))  # organisation, unit and holder come from files
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is shown as plain text: messages carry ids, names and file names, and
+        a follow-up id like `[@click=app.quit]x` must not become a live action (nor `x[/y]` crash the
+        app with a MarkupError). `markup` is accepted for Textual's signature and ignored."""
+        from tui.visible import visible
+
+        super().notify(
+            visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False
+        )
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every key of the screen is in the command palette too, with its key as the help."""
@@ -412,7 +433,7 @@ class UppfoljningApp(App[None]):
         self.write_pdf(followups[-1].id)
 
     def write_pdf(self, followup_id: str) -> Path | None:
-        from casework.documents import render_followup, write_pdf
+        from casework.documents import file_part, render_followup, write_pdf
         from storage.errors import StorageError
 
         folder = self.export_dir
@@ -425,7 +446,7 @@ class UppfoljningApp(App[None]):
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             pdf = render_followup(self.repo, self.settings, followup_id, self.lang)
-            target = folder / f"uppfoljning-{followup_id}.pdf"
+            target = folder / f"uppfoljning-{file_part(followup_id)}.pdf"
             write_pdf(target, pdf)
         except (OSError, StorageError) as err:
             self.notify(s("error", self.lang, message=str(err)), severity="error")

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from pydantic import ValidationError
 
@@ -30,6 +30,7 @@ from storage.workspace import Workspace, WorkspaceSettings
 from tui import passphrase
 from tui.errors import UserError
 from tui.text import t
+from tui.visible import one_line, visible
 
 if TYPE_CHECKING:
     from casework.importing import Source
@@ -94,9 +95,10 @@ def _repository(args: argparse.Namespace, *, writable: bool) -> Iterator[Any]:
     try:
         lang = _repo_lang(args, repo)
         for name in repo.damaged:
-            print(f"uppfoljning: {t('damaged_skipped', lang, name=name)}", file=sys.stderr)
+            text = t("damaged_skipped", _lang(args, repo.workspace), name=name)
+            _say(f"uppfoljning: {text}", file=sys.stderr)
         for line in _finding_lines(repo.findings, lang):
-            print(f"uppfoljning: {line}", file=sys.stderr)
+            _say(f"uppfoljning: {line}", file=sys.stderr)
         yield repo
     finally:
         repo.close()
@@ -126,19 +128,43 @@ def run(args: argparse.Namespace) -> int:
         return handlers[args.command](args)
     except UserError as err:
         for line in err.lines:
-            print(f"uppfoljning: {line}", file=sys.stderr)
+            _say(f"uppfoljning: {line}", file=sys.stderr)
         return 1
     except (StorageError, ProblemsError, FormError) as err:
         host = getattr(err, "host", None)  # an unencrypted connection refused: said in the user's language
         if host is not None:
-            print(f"uppfoljning: {t('db_insecure', lang, host=host)}", file=sys.stderr)
+            _say(f"uppfoljning: {t('db_insecure', lang, host=host)}", file=sys.stderr)
             return 1
         lines = getattr(err, "problems", None) or [str(err)]
         for line in lines:
-            print(f"uppfoljning: {t('error', lang)}: {line}", file=sys.stderr)
+            _say(f"uppfoljning: {t('error', lang)}: {line}", file=sys.stderr)
+        return 1
+    except ValidationError as err:
+        # A stored record that no longer passes the model (written by hand or by an older version):
+        # storage reads some records without turning this into CorruptFile, so it is caught here.
+        where = ".".join(str(p) for p in err.errors()[0]["loc"]) if err.errors() else ""
+        _say(f"uppfoljning: {t('error', lang)}: {t('stored_unreadable', lang, where=where)}", file=sys.stderr)
+        return 1
+    except OSError as err:
+        # A path the user named that cannot be used: -o into a missing folder or onto a folder,
+        # --workspace naming a file, a full disk. One line, never a traceback.
+        where = f"{err.filename}: " if err.filename else ""
+        _say(f"uppfoljning: {t('error', lang)}: {where}{err.strerror or err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _say(text: str, *, file: TextIO | None = None) -> None:
+    """Print one line of output with every control character made visible: ids, names and file
+    names come from files and the workspace, and must never drive the terminal or forge a line."""
+    print(one_line(text), file=file or sys.stdout)
+
+
+def _json_text(data: Any) -> str:
+    """JSON with C1 controls and DEL escaped too (json escapes only C0), so it is safe on a terminal."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 # --- init and passphrase ---------------------------------------------------------------------------
@@ -154,9 +180,9 @@ def cmd_init(args: argparse.Namespace) -> int:
         raise UserError(f"{t('error', lang)}: there is already a workspace in {path}")
     secret = None if args.no_encryption else passphrase.new(lang)
     Workspace.create(path, settings, passphrase=secret)
-    print(t("created", lang, path=path))
+    _say(t("created", lang, path=path))
     if secret is None:
-        print(t("unencrypted_note", lang))
+        _say(t("unencrypted_note", lang))  # our own text, several lines
     return 0
 
 
@@ -168,7 +194,7 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
     ws.codec(old)  # a wrong passphrase fails here, logged, before anything is written
     new = passphrase.new(lang, env_allowed=False) if sys.stdin.isatty() else _new_from_env(lang)
     count = change_passphrase(path, old, new)
-    print(t("passphrase_changed", lang, n=count))
+    _say(t("passphrase_changed", lang, n=count))
     return 0
 
 
@@ -230,9 +256,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     finally:
         repo.close()
     for name, fid in result.unchanged:
-        print(t("already_stored", lang, file=name, id=fid))
+        _say(t("already_stored", lang, file=name, id=fid))
     if result.stored or not result.unchanged:
-        print(t("imported", lang, n=len(result.stored), ids=", ".join(result.stored)))
+        _say(t("imported", lang, n=len(result.stored), ids=", ".join(result.stored)))
     return 0
 
 
@@ -257,9 +283,9 @@ def _import_db(args: argparse.Namespace) -> int:
         except ProblemsError as err:
             raise UserError(*err.problems, t("nothing_imported", lang)) from None
     for name, fid in result.unchanged:
-        print(t("already_stored", lang, file=name, id=fid))
+        _say(t("already_stored", lang, file=name, id=fid))
     if result.stored or not result.unchanged:
-        print(t("imported", lang, n=len(result.stored), ids=", ".join(result.stored)))
+        _say(t("imported", lang, n=len(result.stored), ids=", ".join(result.stored)))
     return 0
 
 
@@ -284,10 +310,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         )
     if args.format == "json":
         out = [{**s.model_dump(mode="json"), "due": _is_due(s.next_followup, today)} for s in rows]
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        print(_json_text(out))
         return 0
     if not rows:
-        print(t("none_due" if args.due else "no_followups", lang))
+        _say(t("none_due" if args.due else "no_followups", lang))
         return 0
     keys = ("col_id", "col_case", "col_status", "col_meeting", "col_next", "col_caseworker")
     table = [[t(k, lang) for k in keys]]
@@ -296,7 +322,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         if _is_due(s.next_followup, today) and s.next_followup != today.isoformat():
             nxt += f" ({t('overdue', lang)})"
         status = t(f"status_{s.status}", lang)
-        table.append([s.id, s.case_ref, status, s.meeting_date or "–", nxt, s.caseworker])
+        cells = [s.id, s.case_ref, status, s.meeting_date or "–", nxt, s.caseworker]
+        table.append([one_line(c) for c in cells])
     widths = [max(len(r[i]) for r in table) for i in range(len(keys))]
     for row in table:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
@@ -324,22 +351,24 @@ def _emit(content: bytes, output: str | None, lang: str) -> int:
         from storage.atomic import atomic_write
 
         atomic_write(Path(output), content, mode=0o600)
-        print(t("written", lang, path=output), file=sys.stderr)
+        _say(t("written", lang, path=output), file=sys.stderr)
     else:
-        sys.stdout.write(content.decode("utf-8"))
+        # YAML escapes control characters itself and our JSON too; this catches what a stored value
+        # that bypassed validation could still carry (YAML leaves NEL, U+0085, as it is).
+        sys.stdout.write(visible(content.decode("utf-8")))
     return 0
 
 
 def cmd_pdf(args: argparse.Namespace) -> int:
-    from casework.documents import render_followup, write_pdf
+    from casework.documents import file_part, render_followup, write_pdf
 
     with _repository(args, writable=False) as repo:
         lang = _repo_lang(args, repo)
         fid = repo.resolve(args.id)
         pdf = render_followup(repo, _settings(repo), fid, lang)
-    out = Path(args.output) if args.output else Path(f"uppfoljning-{fid}.pdf")
+    out = Path(args.output) if args.output else Path(f"uppfoljning-{file_part(fid)}.pdf")
     write_pdf(out, pdf)
-    print(t("written", lang, path=out))
+    _say(t("written", lang, path=out))
     return 0
 
 
@@ -390,7 +419,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         print("", file=sys.stderr)
     data = to_data(report, form, training=training)
     if args.format == "json":
-        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        text = _json_text(data) + "\n"
     elif args.format == "csv":
         text = to_csv(data, lang)
     elif args.format == "table":
@@ -419,7 +448,7 @@ def cmd_correct(args: argparse.Namespace) -> int:
         from casework.corrections import add_correction
 
         add_correction(repo, fid, addendum, lang)
-    print(t("corrected", lang, id=fid))
+    _say(t("corrected", lang, id=fid))
     return 0
 
 
@@ -454,7 +483,7 @@ def _confirm(prompt: str, expected: str, lang: str, yes: bool) -> bool:
         return True
     if not sys.stdin.isatty():
         raise UserError(t("erase_needs_yes", lang))
-    return input(prompt).strip() == expected
+    return input(one_line(prompt)).strip() == expected
 
 
 def cmd_erase(args: argparse.Namespace) -> int:
@@ -472,13 +501,13 @@ def cmd_erase(args: argparse.Namespace) -> int:
         ref = found.client.case_ref
         if args.dry_run:
             last = _last_entry(repo, found.id).date().isoformat()
-            print(t("would_erase", lang, ref=ref, last=last))
+            _say(t("would_erase", lang, ref=ref, last=last))
             return 0
         if not _confirm(t("confirm_erase", lang, ref=ref), ref, lang, args.yes):
-            print(t("erase_cancelled", lang))
+            _say(t("erase_cancelled", lang))
             return 1
         repo.erase_case(found.id)
-        print(t("erased", lang, ref=ref))
+        _say(t("erased", lang, ref=ref))
     return 0
 
 
@@ -491,18 +520,18 @@ def _erase_old(repo: TinyDBRepository, args: argparse.Namespace, lang: str) -> i
         if last < limit:
             old.append((repo.get_case(case_id), last))
     if not old:
-        print(t("nothing_old", lang))
+        _say(t("nothing_old", lang))
         return 0
     for case, last in old:
-        print(t("would_erase", lang, ref=case.client.case_ref, last=last.date().isoformat()))
+        _say(t("would_erase", lang, ref=case.client.case_ref, last=last.date().isoformat()))
     if args.dry_run:
         return 0
     if not _confirm(t("confirm_erase_many", lang, n=len(old)), str(len(old)), lang, args.yes):
-        print(t("erase_cancelled", lang))
+        _say(t("erase_cancelled", lang))
         return 1
     for case, _ in old:
         repo.erase_case(case.id)
-        print(t("erased", lang, ref=case.client.case_ref))
+        _say(t("erased", lang, ref=case.client.case_ref))
     return 0
 
 
@@ -527,7 +556,7 @@ def _audit_db(args: argparse.Namespace) -> int:
             ids = " ".join(x for x in (e["case"] and f"case={e['case']}",
                                        e["followup"] and f"followup={e['followup']}") if x)
             line = f"{e['seq']:>6}  {e['at'].isoformat()}  {e['actor']}  {e['action']}  {ids}  {detail}"
-            print(line.rstrip())
+            _say(line.rstrip())
     return 0
 
 
@@ -557,11 +586,11 @@ def cmd_db(args: argparse.Namespace) -> int:
             return 1 if st.pending or st.changed else 0
         elif args.db_command == "grant":
             admin.grant(conn, args.login, args.role, args.unit, args.name)
-            print(t("db_granted", lang, login=args.login, role=args.role, unit=args.unit))
+            _say(t("db_granted", lang, login=args.login, role=args.role, unit=args.unit))
         else:
             if not admin.revoke(conn, args.login, args.unit):
                 raise UserError(t("db_no_grant", lang, login=args.login))
-            print(t("db_revoked", lang, login=args.login))
+            _say(t("db_revoked", lang, login=args.login))
     finally:
         conn.close()
     return 0
@@ -612,7 +641,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             repo.close()
         if problems:
             raise UserError(*problems)
-        print(t("audit_ok", lang, n=len(AuditLog(ws.audit_path, "").entries())))
+        _say(t("audit_ok", lang, n=len(AuditLog(ws.audit_path, "").entries())))
         return 0
     case_id = None
     if args.case:
@@ -624,7 +653,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             continue
         detail = " ".join(f"{k}={v}" for k, v in sorted(e.detail.items()))
         ids = " ".join(x for x in (e.case and f"case={e.case}", e.followup and f"followup={e.followup}") if x)
-        print(f"{e.seq:>6}  {e.at}  {e.who}  {e.action}  {ids}  {detail}".rstrip())
+        _say(f"{e.seq:>6}  {e.at}  {e.who}  {e.action}  {ids}  {detail}".rstrip())
     return 0
 
 
@@ -635,19 +664,19 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     codec = ws.codec(passphrase.existing(lang) if ws.encrypted else None)
     report = doctor(path, codec)
     for name in report.restored:
-        print(t("doctor_restored", lang, name=name))
+        _say(t("doctor_restored", lang, name=name))
     refused = dict(report.refused)
     for name in report.unrecoverable:
         if name in refused:
-            print(t("doctor_refused", lang, name=name, why=refused[name]))
+            _say(t("doctor_refused", lang, name=name, why=refused[name]))
         else:
-            print(t("doctor_lost", lang, name=name))
+            _say(t("doctor_lost", lang, name=name))
     for line in report.audit_problems:
-        print(f"audit: {line}")
+        _say(f"audit: {line}")
     for line in _finding_lines(report.findings, lang):
-        print(line)
+        _say(line)
     if not (report.damaged or report.audit_problems or report.findings):
-        print(t("doctor_ok", lang))
+        _say(t("doctor_ok", lang))
     return 1 if report.unrecoverable or report.audit_problems or report.findings else 0
 
 
@@ -658,5 +687,5 @@ def cmd_forms(args: argparse.Namespace) -> int:
         form = load_form_file(path)
     except FormError as err:
         raise UserError(*(f"{path}: {p}" for p in err.problems)) from None
-    print(t("form_ok", lang, file=path, id=form.id, version=form.version, n=len(form.questions())))
+    _say(t("form_ok", lang, file=path, id=form.id, version=form.version, n=len(form.questions())))
     return 0

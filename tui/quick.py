@@ -609,13 +609,13 @@ class QuickMode:
         else:
             self.out(s("quick_done_draft", lang))
         if self.pdf_dir is not None:
-            from casework.documents import render_followup, write_pdf
+            from casework.documents import file_part, render_followup, write_pdf
             from storage.workspace import WorkspaceSettings
 
             settings = getattr(self.repo, "workspace", None)
             ws_settings = settings.settings if settings is not None else WorkspaceSettings()
             self.pdf_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-            target = self.pdf_dir / f"uppfoljning-{session.followup.id}.pdf"
+            target = self.pdf_dir / f"uppfoljning-{file_part(session.followup.id)}.pdf"
             write_pdf(target, render_followup(self.repo, ws_settings, session.followup.id, lang))
             self.out(s("quick_pdf", lang, path=target))
 

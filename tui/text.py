@@ -98,6 +98,10 @@ CLI: dict[str, dict[str, str]] = {
     "no_followups": {"sv": "Inga uppföljningar.", "en": "No follow-ups."},
     "none_due": {"sv": "Inga uppföljningar är aktuella.", "en": "No follow-ups are due."},
     "written": {"sv": "Skrev {path}", "en": "Wrote {path}"},
+    "stored_unreadable": {
+        "sv": "en sparad uppgift kan inte läsas ({where})",
+        "en": "a stored record cannot be read ({where})",
+    },
     "form_ok": {
         "sv": "{file}: formuläret {id} version {version} är giltigt ({n} frågor)",
         "en": "{file}: form {id} version {version} is valid ({n} questions)",

@@ -40,7 +40,7 @@ class Field(Vertical):
         self.field_name = name
 
     def compose(self) -> ComposeResult:
-        yield Label(self.label_text, classes="field-label")
+        yield Label(self.label_text, classes="field-label", markup=False)
         yield self.widget
         error = Static("", classes="field-error", id=f"err-{self.field_name}", markup=False)
         error.display = False  # shown only when there is something to say
