@@ -159,15 +159,33 @@ class Contribution:
     gas_t: float | None
 
 
+_CODES: dict[int, frozenset[str]] = {}
+
+
+def _codes(q: ChoiceQuestion | MultiQuestion) -> frozenset[str]:
+    key = id(q)
+    found = _CODES.get(key)
+    if found is None:
+        found = _CODES[key] = frozenset(c.code for c in q.choices)
+    return found
+
+
 def contribution(row: Row, questions: list[ChoiceQuestion | MultiQuestion]) -> Contribution:
-    codes, answered = [], []
+    codes: list[tuple[str, str]] = []
+    answered: list[str] = []
     for q in questions:
         value = row.answers.get(q.id)
         if value is None:
             continue
+        # Versions of a form are compiled together only where the question id and the code exist in
+        # the version reported on: v1's other_principals codes that v2 moved to other_actors are not
+        # counted as v2 principals.
+        known = [code for code in (value if isinstance(value, list) else [value])
+                 if code in _codes(q)]
+        if not known:
+            continue
         answered.append(q.id)
-        for code in value if isinstance(value, list) else [value]:
-            codes.append((q.id, code))
+        codes.extend((q.id, code) for code in known)
     attainment, isu, changes, gas_pairs = [], [], [], []
     for g in row.goals:
         if g["attainment"] is not None:

@@ -529,3 +529,23 @@ def test_the_checklist_counts_the_reason_for_a_missing_view() -> None:
     assert done({**WALK, "client_participation": "no", "client_view": None,
                  "client_view_missing_reason": "Ville inte delta; vi ringer i januari."})
     assert not done({**WALK, "client_view": None})  # neither the view nor why it is missing
+
+
+def test_v1_codes_that_v2_moved_are_not_counted_as_v2_principals(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    ws = tmp_path / "ws"
+    run = [sys.executable, "-m", "tui.cli", "--workspace", str(ws), "--lang", "en"]
+    subprocess.run([*run, "init", "--no-encryption", "--caseworker", "A"], check=True, capture_output=True)
+    data = yaml.safe_load((Path(__file__).parent / "data" / "example.yaml").read_text(encoding="utf-8"))
+    data["followup"]["answers"].update(other_principal_need="yes", other_principals=["civil_society"],
+                                       guided="yes")
+    path = tmp_path / "v1.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    subprocess.run([*run, "import", "--final", str(path)], check=True, capture_output=True)
+    out = subprocess.run([*run, "report", "--format", "json", "--threshold", "1"], check=True,
+                         capture_output=True, text=True).stdout
+    principals = json.loads(out)["questions"]["other_principals"]
+    assert "civil_society" not in principals  # v2's principals hold no civil-society code
+    assert all(v == 0 for v in principals.values() if isinstance(v, int)), principals
