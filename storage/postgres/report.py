@@ -88,11 +88,15 @@ FROM cells c CROSS JOIN LATERAL jsonb_each(c.answers) a
 CROSS JOIN LATERAL (SELECT x #>> '{}' FROM jsonb_array_elements(CASE jsonb_typeof(a.value)
     WHEN 'array' THEN a.value ELSE jsonb_build_array(a.value) END) x) e(code)
 WHERE a.key = ANY (%(questions)s) AND jsonb_typeof(a.value) <> 'null'
+  AND a.key || chr(31) || e.code = ANY (%(pairs)s)
 GROUP BY c.gender, c.band, a.key, e.code
 UNION ALL
 SELECT 'answered', c.gender, c.band, a.key, '', count(*), 0, 0
 FROM cells c CROSS JOIN LATERAL jsonb_each(c.answers) a
 WHERE a.key = ANY (%(questions)s) AND jsonb_typeof(a.value) <> 'null'
+  AND EXISTS (SELECT 1 FROM jsonb_array_elements(CASE jsonb_typeof(a.value)
+      WHEN 'array' THEN a.value ELSE jsonb_build_array(a.value) END) x
+      WHERE a.key || chr(31) || (x #>> '{}') = ANY (%(pairs)s))
 GROUP BY c.gender, c.band, a.key
 UNION ALL
 SELECT CASE WHEN GROUPING(area) = 0 AND GROUPING(attainment) = 0 THEN 'attainment'
@@ -206,6 +210,8 @@ def params(form: FormDefinition, sel: Selection) -> dict[str, Any]:
         "last": sel.date_to.isoformat() if sel.date_to else None,
         "unit": sel.unit, "caseworker": sel.caseworker, "plan_type": sel.plan_type,
         "questions": [q.id for q in choice_questions(form)], "rho": GAS_RHO,
+        # Only codes the reported form version has are counted (as the local report does).
+        "pairs": [f"{q.id}\x1f{c.code}" for q in choice_questions(form) for c in q.choices],
     }
 
 
