@@ -37,6 +37,7 @@ class Row:
     age_band: str
     answers: dict[str, Any]
     goals: list[dict[str, Any]]  # per goal: life_area, scale, baseline, weight, attainment, level
+    form_version: int = 0
 
 
 @dataclass
@@ -126,7 +127,9 @@ def _row(case_id: str, client: dict[str, Any], meeting: str, fu: dict[str, Any])
             }
         )
     gender = client.get("gender") or "unknown"
-    return Row(case_id, gender, age_band(client, date.fromisoformat(meeting)), fu["answers"], goals)
+    version = fu.get("form_version")
+    return Row(case_id, gender, age_band(client, date.fromisoformat(meeting)), fu["answers"], goals,
+               version if isinstance(version, int) else 0)
 
 
 def _change(goal: dict[str, Any]) -> int | None:
@@ -277,6 +280,9 @@ class Report:
     by_gender: dict[str, Measures]
     by_age_band: dict[str, Measures]
     attainment_by_gender: dict[str, dict[str, int]]
+    # The form versions the counted follow-ups were made with: versions are compiled together
+    # question by question where the id and the code exist in the version reported on.
+    form_versions: tuple[int, ...] = ()
 
 
 def compile_report(
@@ -321,4 +327,5 @@ def _compile(
         by_gender,
         {b: acc.result() for b, acc in bands.items()},
         {g: by_gender[g].attainment for g in GENDERS},
+        tuple(sorted({r.form_version for r in rows if r.form_version})),
     )

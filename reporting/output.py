@@ -72,6 +72,8 @@ def to_data(report: Report, form: FormDefinition, *, training: bool = False) -> 
     data: dict[str, Any] = {"training": True} if training else {}
     data.update(_measures(report.total, form, k))
     data["followups"] = report.total.followups  # the total of the selection itself is published
+    data["form"] = {"id": form.id, "reported_on_version": form.version,
+                    "versions_covered": list(report.form_versions)}
     data["clients"] = report.total.clients
     gender_counts = suppress_table(
         {g: report.by_gender[g].followups for g in GENDERS}, k, partition=True, total=report.total.followups
@@ -112,6 +114,8 @@ def to_csv(data: dict[str, Any], lang: str = "sv") -> str:
     mark = training_mark(data, lang)
     if mark:
         writer.writerow(["training", "all", mark, "true"])
+    for version in data.get("form", {}).get("versions_covered", []):
+        writer.writerow(["form_version_covered", "all", data["form"]["id"], version])
 
     def emit(group: str, part: dict[str, Any]) -> None:
         for key in ("followups", "clients", "gas_t_mean"):
@@ -153,6 +157,14 @@ def to_table(data: dict[str, Any], form: FormDefinition, lang: str) -> str:
         + ("Klienter" if lang == "sv" else "Clients")
         + f": {data['clients']}",
     ]
+    covered = data.get("form", {}).get("versions_covered") or []
+    if covered:
+        versions = ", ".join(str(v) for v in covered)
+        lines.append(
+            f"Formulärversioner: {versions} (redovisat enligt version {data['form']['reported_on_version']})"
+            if lang == "sv"
+            else f"Form versions: {versions} (reported on version {data['form']['reported_on_version']})"
+        )
 
     def block(title: str, cells: dict[str, Cell], label: Any = str, denominator: int | None = None) -> None:
         lines.append("")

@@ -330,7 +330,8 @@ def test_v1_and_v2_records_import_render_and_compile_side_by_side(tmp_path: Path
     assert main(["--workspace", str(ws), "report", "--format", "json", "--threshold", "1",
                  "--include-drafts"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["followups"] == 2  # both versions counted (what each question means: see the report)
+    assert report["followups"] == 2  # both versions counted, and the report says which
+    assert report["form"]["versions_covered"] == [1, 2] and report["form"]["reported_on_version"] == 2
 
 
 # --- a walk through the engine on v2 -----------------------------------------------------------------
@@ -546,6 +547,8 @@ def test_v1_codes_that_v2_moved_are_not_counted_as_v2_principals(tmp_path: Path)
     subprocess.run([*run, "import", "--final", str(path)], check=True, capture_output=True)
     out = subprocess.run([*run, "report", "--format", "json", "--threshold", "1"], check=True,
                          capture_output=True, text=True).stdout
-    principals = json.loads(out)["questions"]["other_principals"]
+    report = json.loads(out)
+    assert report["form"] == {"id": "standard-uppfoljning", "reported_on_version": 2, "versions_covered": [1]}
+    principals = report["questions"]["other_principals"]
     assert "civil_society" not in principals  # v2's principals hold no civil-society code
     assert all(v == 0 for v in principals.values() if isinstance(v, int)), principals

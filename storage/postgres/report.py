@@ -26,6 +26,7 @@ _BAND_SQL = " ".join(f"WHEN age BETWEEN {low} AND {high} THEN '{name}'" for name
 ROWS = f"""
 WITH picked AS (
     SELECT f.case_id, f.id, f.created_at, f.data -> 'answers' AS answers,
+           coalesce(f.data ->> 'form_version', '') AS form_version,
            coalesce(f.data -> 'goals', '{{}}'::jsonb) AS goal_answers,
            coalesce(f.data -> 'plan' -> 'goals', '[]'::jsonb) AS plan_goals,
            f.data -> 'answers' ->> 'meeting_date' AS meeting,
@@ -55,7 +56,7 @@ WITH picked AS (
     END AS age) a
     WHERE %(all)s OR r.nth = 1
 ), cells AS MATERIALIZED (
-    SELECT c.case_id, c.id, c.gender, c.band, c.answers, c.goal_answers, c.plan_goals,
+    SELECT c.case_id, c.id, c.gender, c.band, c.answers, c.goal_answers, c.plan_goals, c.form_version,
            row_number() OVER (PARTITION BY c.case_id) = 1 AS first_of_case,
            row_number() OVER (PARTITION BY c.case_id, c.band) = 1 AS first_in_band
     FROM counted c
@@ -121,6 +122,9 @@ FROM (SELECT gender, band, id,
       FROM goals WHERE scale = 'gas' AND level IS NOT NULL
       GROUP BY gender, band, id) gas
 GROUP BY gender, band
+UNION ALL
+SELECT 'version', '', '', form_version, '', count(*), 0, 0
+FROM cells GROUP BY form_version
 """
 
 
@@ -142,6 +146,8 @@ class Cell:
 def _cells(rows: list[tuple[Any, ...]]) -> dict[tuple[str, str], Cell]:
     cells: dict[tuple[str, str], Cell] = defaultdict(Cell)
     for kind, gender, band, key, code, n, total, extra in rows:
+        if kind == "version":
+            continue  # not a cell: the versions covered, read by `build`
         cell = cells[(gender, band)]
         n = int(n)
         if kind == "rows":
@@ -222,5 +228,6 @@ def build(rows: list[tuple[Any, ...]], form: FormDefinition, sel: Selection) -> 
     by_gender = {g: measures([c for (cg, _), c in cells.items() if cg == g], form) for g in GENDERS}
     by_band = {b: measures([c for (_, cb), c in cells.items() if cb == b], form, clients_in_band=True)
                for b in BANDS}
+    versions = tuple(sorted(int(r[3]) for r in rows if r[0] == "version" and str(r[3]).isdigit()))
     return Report(sel, measures(everything, form), by_gender, by_band,
-                  {g: by_gender[g].attainment for g in GENDERS})
+                  {g: by_gender[g].attainment for g in GENDERS}, versions)
