@@ -41,8 +41,8 @@ def _codec(ws: Path) -> Codec:
     return Workspace.open(ws).codec(SECRET)
 
 
-def _repo(ws: Path, codec: Codec) -> TinyDBRepository:
-    return TinyDBRepository(Workspace.open(ws), codec=codec)
+def _repo(ws: Path, codec: Codec, *, durable: bool = True) -> TinyDBRepository:
+    return TinyDBRepository(Workspace.open(ws), codec=codec, durable=durable)
 
 
 def _plan() -> Plan:
@@ -97,9 +97,12 @@ def _erase_entries(ws: Path) -> set[str]:
     return {str(e["case"]) for e, _raw, _end in scan(ws / "audit.jsonl") if e.get("action") == "erase"}
 
 
-def _readable(repo: TinyDBRepository, case_id: str) -> None:
+def _readable(repo: TinyDBRepository, case_id: str, signed: bool = False) -> None:
     assert repo.get_case(case_id).id == case_id
-    assert repo.followups_of(case_id)
+    followups = repo.followups_of(case_id)
+    assert followups
+    if signed:
+        assert all(fu.status == "final" for fu in followups), f"case {case_id} lost its signature"
 
 
 # --- doctor ---------------------------------------------------------------------------------------
@@ -108,10 +111,17 @@ CASES = 4
 DAMAGED = 3
 
 
-def _damage(ws: Path, codec: Codec, ids: list[str], rng: random.Random) -> list[str]:
-    """A new generation of each chosen case (its .prev then holds a good one), then the file torn."""
+def _damage(ws: Path, codec: Codec, ids: list[str], rng: random.Random, swap: bool = False) -> list[str]:
+    """A new generation of each chosen case (its .prev then holds a good one), then the file torn;
+    or (swap) two signed cases' files swapped, with no draft change whose loss doctor may accept."""
+    if swap:
+        a, b = (ws / "cases" / f"{c}.json" for c in rng.sample(ids, 2))
+        first, second = a.read_bytes(), b.read_bytes()
+        a.write_bytes(second)
+        b.write_bytes(first)
+        return [a.stem, b.stem]
     chosen = rng.sample(ids, DAMAGED)
-    repo = _repo(ws, codec)
+    repo = _repo(ws, codec, durable=False)  # setup, not under test: no fsync wait
     try:
         for case_id in chosen:
             repo.update_case(repo.get_case(case_id))
@@ -141,12 +151,12 @@ def _check_doctor_round(ws: Path, codec: Codec, ids: list[str]) -> int:
     assert verify(ws / "audit.jsonl", codec, sealed_required=True) == []
     killed, _ = _run(ws, ["doctor"], None)
     assert not killed
-    repo = _repo(ws, codec)
+    repo = TinyDBRepository(Workspace.open(ws), codec=codec, writable=False)
     try:
         assert repo.damaged == [] and repo.findings == [], (repo.damaged, repo.findings)
         assert sorted(repo.case_ids()) == sorted(ids)
         for case_id in ids:
-            _readable(repo, case_id)
+            _readable(repo, case_id, signed=True)
     finally:
         repo.close()
     _audit_clean(ws)
@@ -158,6 +168,8 @@ def test_sigkill_during_doctor_never_loses_a_case(ws: Path) -> None:
     codec = _codec(ws)
     repo = _repo(ws, codec)
     ids = _add_cases(repo, CASES, 0, days_old=0)
+    for case_id in ids:  # signed records: a restore may never fall back behind the signature
+        repo.finalize(repo.followups_of(case_id)[0].id, "Anna", datetime.now(UTC), {}, {})
     repo.close()
     # How long a whole doctor takes here: the kills land anywhere within (and a little past) it.
     runs = []
@@ -171,11 +183,13 @@ def test_sigkill_during_doctor_never_loses_a_case(ws: Path) -> None:
     kills = mid = runs_done = 0
     while kills < KILLS and runs_done < MAX_RUNS:
         runs_done += 1
-        _damage(ws, codec, ids, rng)
+        swap = runs_done % 3 == 0  # two files swapped: doctor swaps them back with two renames
+        _damage(ws, codec, ids, rng, swap)
         killed, _ = _run(ws, ["doctor"], rng.uniform(0.0, duration * 1.2))
         kills += killed
         whole = _check_doctor_round(ws, codec, ids)
-        mid += killed and CASES - DAMAGED < whole
+        mid += killed and CASES - (2 if swap else DAMAGED) < whole
+    print(f"doctor: {duration:.3f}s a run, {kills} kills in {runs_done} runs, {mid} between restores")
     assert kills >= 100, f"only {kills} runs were killed before they finished (doctor {duration:.3f}s)"
     # The kills really land mid-repair: some cases already restored, others not yet.
     assert mid >= 10, f"only {mid} kills fell between two restores"
@@ -219,7 +233,7 @@ def test_sigkill_during_erase_never_erases_without_its_entry(ws: Path) -> None:
 
     def refill() -> set[str]:
         nonlocal counter
-        repo = _repo(ws, codec)
+        repo = _repo(ws, codec, durable=False)  # setup, not under test: no fsync wait
         try:
             old = len(present - young)
             _add_cases(repo, OLD - old, counter, days_old=30)
@@ -245,5 +259,6 @@ def test_sigkill_during_erase_never_erases_without_its_entry(ws: Path) -> None:
         kills += killed
         present = _check_erase_round(ws, codec, before, young)
         partial += killed and young < present < before
+    print(f"erase: {duration:.3f}s a run, {kills} kills in {runs_done} runs, {partial} between erasures")
     assert kills >= 100, f"only {kills} runs were killed before they finished (erase {duration:.3f}s)"
     assert partial >= 10, f"only {partial} kills fell between two erasures"
