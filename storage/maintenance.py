@@ -191,9 +191,6 @@ def doctor(path: Path, codec: Codec) -> DoctorReport:
             candidates = []
             if name in belongs:
                 candidates.append(belongs[name])
-            # A doctor killed between the two renames of a swap back leaves this case's newest
-            # generation only in the kept copy of the other file: look there before the .prev.
-            candidates += _kept_copies(ws.path / "damaged", name, case_id, codec)
             prev = ws.cases_dir / (name + PREVIOUS_SUFFIX)
             try:
                 parsed = _parse(codec.open(prev.read_bytes(), name), name)
@@ -201,6 +198,10 @@ def doctor(path: Path, codec: Codec) -> DoctorReport:
                 parsed = None
             if parsed is not None and parsed[1] == case_id:
                 candidates.append((parsed[0], parsed[2]))
+            if all(gen < expected for _, gen in candidates):
+                # A doctor killed between the two renames of a swap back leaves this case's newest
+                # generation only in the kept copy of the other file: prefer it to an older .prev.
+                candidates = _kept_copies(ws.path / "damaged", name, case_id, codec) + candidates
             choice = None
             for data, gen in candidates:
                 lost_only_draft = gen == expected - 1 and known.last_action.get(case_id) in _DRAFT_CHANGES

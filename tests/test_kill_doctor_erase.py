@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import statistics
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -25,7 +24,7 @@ from tui.cli import main
 SECRET = "doda-test-fras"
 FAST_KDF = {"name": "scrypt", "n": 2**12, "r": 8, "p": 1}
 KILLS = 100  # runs killed before they finished, per command
-MAX_RUNS = 200
+MAX_RUNS = 300
 
 
 @pytest.fixture
@@ -143,6 +142,7 @@ def _check_doctor_round(ws: Path, codec: Codec, ids: list[str]) -> int:
     try:
         assert [f for f in repo.findings if f.kind == "missing"] == []
         whole = [c for c in ids if f"{c}.json" not in repo.damaged]
+        assert [p.name for p in (ws / "damaged").glob("*.tmp")] == []  # a cut-off copy is cleaned up
         for case_id in whole:
             _readable(repo, case_id)
     finally:
@@ -171,7 +171,7 @@ def test_sigkill_during_doctor_never_loses_a_case(ws: Path) -> None:
     for case_id in ids:  # signed records: a restore may never fall back behind the signature
         repo.finalize(repo.followups_of(case_id)[0].id, "Anna", datetime.now(UTC), {}, {})
     repo.close()
-    # How long a whole doctor takes here: the kills land anywhere within (and a little past) it.
+    # How long a whole doctor takes here: the kills land anywhere within it.
     runs = []
     for _ in range(3):
         _damage(ws, codec, ids, rng)
@@ -179,13 +179,13 @@ def test_sigkill_during_doctor_never_loses_a_case(ws: Path) -> None:
         assert not killed
         runs.append(elapsed)
         _check_doctor_round(ws, codec, ids)
-    duration = statistics.median(runs)
+    duration = min(runs)  # the fastest whole run: kills land within the work
     kills = mid = runs_done = 0
     while kills < KILLS and runs_done < MAX_RUNS:
         runs_done += 1
         swap = runs_done % 3 == 0  # two files swapped: doctor swaps them back with two renames
         _damage(ws, codec, ids, rng, swap)
-        killed, _ = _run(ws, ["doctor"], rng.uniform(0.0, duration * 1.2))
+        killed, _ = _run(ws, ["doctor"], rng.uniform(0.0, duration))
         kills += killed
         whole = _check_doctor_round(ws, codec, ids)
         mid += killed and CASES - (2 if swap else DAMAGED) < whole
@@ -250,12 +250,12 @@ def test_sigkill_during_erase_never_erases_without_its_entry(ws: Path) -> None:
         runs.append(elapsed)
         present = _check_erase_round(ws, codec, before, young)
         assert present == young
-    duration = statistics.median(runs)
+    duration = min(runs)  # the fastest whole run: kills land within the work
     kills = partial = runs_done = 0
     while kills < KILLS and runs_done < MAX_RUNS:
         runs_done += 1
         before = refill()
-        killed, _ = _run(ws, ["erase", "--older-than", "1d", "--yes"], rng.uniform(0.0, duration * 1.2))
+        killed, _ = _run(ws, ["erase", "--older-than", "1d", "--yes"], rng.uniform(0.0, duration))
         kills += killed
         present = _check_erase_round(ws, codec, before, young)
         partial += killed and young < present < before
