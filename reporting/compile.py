@@ -77,7 +77,8 @@ def select(
     sel: Selection,
     progress: Callable[[int], None] | None = None,
 ) -> list[Row]:
-    """The follow-ups the selection counts: each client's latest in the period unless all_followups."""
+    """The follow-ups the selection counts: each client's latest signed one in the period (and latest
+    draft, with include_drafts) unless all_followups."""
     rows: list[Row] = []
     first = sel.date_from.isoformat() if sel.date_from else None
     last = sel.date_to.isoformat() if sel.date_to else None
@@ -106,7 +107,13 @@ def select(
         if not chosen:
             continue
         chosen.sort(key=lambda x: x[0])
-        for meeting, fu in chosen if sel.all_followups else chosen[-1:]:
+        if not sel.all_followups:
+            # Each client's latest signed follow-up; with --include-drafts their latest draft is counted
+            # beside it, never instead of it (a near-empty draft must not replace a signed record).
+            finals = [x for x in chosen if x[1]["status"] == "final"]
+            drafts = [x for x in chosen if x[1]["status"] != "final"]
+            chosen = finals[-1:] + drafts[-1:]
+        for meeting, fu in chosen:
             rows.append(_row(case["id"], client, meeting, fu))
     return rows
 

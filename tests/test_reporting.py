@@ -197,3 +197,16 @@ def test_outputs_and_command(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert pdf.read_bytes().startswith(b"%PDF")
     assert main(["--workspace", str(ws), "--lang", "en", "report", "--from", "igår"]) == 1
     assert "is not a date" in capsys.readouterr().err
+
+
+def test_a_draft_is_counted_beside_the_signed_followup_never_instead_of_it() -> None:
+    repo = fixture_repo()
+    # Client 1 starts a new draft after their signed October follow-up: almost nothing answered yet.
+    repo.add_followup(FollowUp(id="f01c", case_id="c01", form="standard-uppfoljning", form_version=1,
+                               plan=PLAN, answers={"meeting_date": "2026-11-20"}))
+    signed_only = to_data(compile_report(repo.records(), FORM, Selection()), FORM)
+    with_drafts = to_data(compile_report(repo.records(), FORM, Selection(include_drafts=True)), FORM)
+    assert signed_only["followups"] == 15
+    # 15 signed + client 1's draft + client 16's draft: the signed October record is still counted.
+    assert with_drafts["followups"] == 17 and with_drafts["clients"] == 16
+    assert with_drafts["questions"]["new_needs"] == signed_only["questions"]["new_needs"]

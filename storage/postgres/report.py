@@ -25,7 +25,7 @@ _BAND_SQL = " ".join(f"WHEN age BETWEEN {low} AND {high} THEN '{name}'" for name
 # The counted follow-ups, one row each, with what the aggregates read (compile.select and _row).
 ROWS = f"""
 WITH picked AS (
-    SELECT f.case_id, f.id, f.created_at, f.data -> 'answers' AS answers,
+    SELECT f.case_id, f.id, f.created_at, f.status = 'final' AS signed, f.data -> 'answers' AS answers,
            coalesce(f.data ->> 'form_version', '') AS form_version,
            coalesce(f.data -> 'goals', '{{}}'::jsonb) AS goal_answers,
            coalesce(f.data -> 'plan' -> 'goals', '[]'::jsonb) AS plan_goals,
@@ -43,7 +43,7 @@ WITH picked AS (
                                                     c.data -> 'client' ->> 'caseworker') = %(caseworker)s)
       AND (%(plan_type)s::text IS NULL OR f.data -> 'plan' ->> 'type' = %(plan_type)s)
 ), ranked AS (
-    SELECT p.*, row_number() OVER (PARTITION BY p.case_id
+    SELECT p.*, row_number() OVER (PARTITION BY p.case_id, p.signed
                                    ORDER BY p.meeting COLLATE "C" DESC, p.created_at DESC, p.id DESC) AS nth
     FROM picked p
 ), counted AS (
