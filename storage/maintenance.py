@@ -60,8 +60,9 @@ def change_passphrase(path: Path, old: str, new: str) -> int:
     after it the new one does); then each file is resealed atomically; last the old keys are dropped.
     Running it again with the new passphrase as the old one completes an interrupted change.
     """
-    from storage.crypto import EncryptingCodec, Keyring, rewrap, unlock
+    from storage.crypto import EncryptingCodec, Keyring, check_new_passphrase, rewrap, unlock
 
+    check_new_passphrase(new)
     ws = Workspace.open(path)
     if ws.settings.encryption is None:
         raise StorageError("this workspace is not encrypted; there is no passphrase to change")
@@ -73,14 +74,23 @@ def change_passphrase(path: Path, old: str, new: str) -> int:
         ws.settings.encryption = header
         ws.save_settings()
         ring = unlock(header, new)
-        codec = EncryptingCodec(ring)
+        codec = EncryptingCodec(ring, ws.path)
+        # Every case gets a fresh key too (the table is resealed under the fresh workspace key), so
+        # an old passphrase with an old copy of the table opens nothing written from now on.
+        old_case_keys = codec.rotate_case_keys()
+        fresh_case_keys = set(codec.case_keys.entries or {}) - set(old_case_keys) if codec.case_keys else set()
         files = _sealed_files(ws)
         for f in files:
             stored = f.read_bytes()
-            if codec.key_id_of(stored) == ring.current:
-                continue
+            in_cases = f.parent == ws.cases_dir
+            kid = codec.key_id_of(stored)
+            if kid in fresh_case_keys or (kid == ring.current and not in_cases):
+                continue  # already resealed by an interrupted run
             plaintext = codec.open(stored, _identity(f))
-            atomic_write(f, codec.seal(plaintext, _identity(f)))
+            # A case file still under the shared key moves to its own key here.
+            seal = codec.seal_case if in_cases else codec.seal
+            atomic_write(f, seal(plaintext, _identity(f)))
+        codec.drop_case_keys(old_case_keys)
         only_current = Keyring(
             {ring.current: ring.keys[ring.current]}, ring.current, ring.audit_root, True
         )
@@ -203,7 +213,7 @@ def doctor(path: Path, codec: Codec) -> DoctorReport:
             new_gen = max(gen, known.gens.get(case_id, 0)) + 1
             data = {**data, META_TABLE: {"1": {"gen": new_gen}}}
             plaintext = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-            atomic_write(ws.cases_dir / name, codec.seal(plaintext, name))  # one rename
+            atomic_write(ws.cases_dir / name, codec.seal_case(plaintext, name))  # one rename
             files[case_id] = new_gen
             report.restored.append(name)
             log.append("restore", case=case_id, gen=new_gen)

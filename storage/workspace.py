@@ -103,7 +103,7 @@ class Workspace:
         if not passphrase:
             raise WrongPassphrase("this workspace is encrypted; a passphrase is needed to open it")
         try:
-            return EncryptingCodec(unlock(self.settings.encryption, passphrase))
+            return EncryptingCodec(unlock(self.settings.encryption, passphrase), self.path)
         except WrongPassphrase:
             self.audit_log().append("failed_passphrase")  # unkeyed: this process has no key
             raise
