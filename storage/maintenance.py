@@ -28,14 +28,19 @@ def open_repository(
     secret = passphrase() if ws.encrypted else None
     codec = ws.codec(secret)
     repo = TinyDBRepository(ws, writable=writable, codec=codec)
-    if writable and secret and ws.settings.encryption and "audit" not in ws.settings.encryption:
-        # A header from before the keyed log: store the audit root wrapped, so it outlives key
-        # rotation and marks the sealed head as required from now on.
-        from storage.crypto import rewrap, unlock
+    from storage.crypto import kdf_is_current, rewrap, unlock
 
-        with contextlib.suppress(StorageError, OSError):
-            ring = unlock(ws.settings.encryption, secret)
-            ws.settings.encryption = rewrap(ws.settings.encryption, ring, secret, new_key=False)
+    enc: dict[str, Any] | None = ws.settings.encryption
+    kdf = enc.get("kdf") if enc else None
+    kdf_ok = kdf_is_current(kdf if isinstance(kdf, dict) else {})
+    outdated = enc is not None and ("audit" not in enc or not kdf_ok)
+    if writable and secret and enc is not None and outdated:
+        # A header from before the keyed log: store the audit root wrapped, so it outlives key
+        # rotation and marks the sealed head as required from now on. A header whose key derivation
+        # is weaker than today's (scrypt, or argon2id below OWASP's costs) is rewrapped with it.
+        with contextlib.suppress(StorageError, OSError, ValueError, KeyError, TypeError):
+            ring = unlock(enc, secret)
+            ws.settings.encryption = rewrap(enc, ring, secret, new_key=False)
             ws.save_settings()
     return repo
 
@@ -78,7 +83,8 @@ def change_passphrase(path: Path, old: str, new: str) -> int:
         # Every case gets a fresh key too (the table is resealed under the fresh workspace key), so
         # an old passphrase with an old copy of the table opens nothing written from now on.
         old_case_keys = codec.rotate_case_keys()
-        fresh_case_keys = set(codec.case_keys.entries or {}) - set(old_case_keys) if codec.case_keys else set()
+        table = codec.case_keys.entries if codec.case_keys is not None else None
+        fresh_case_keys = set(table or {}) - set(old_case_keys)
         files = _sealed_files(ws)
         for f in files:
             stored = f.read_bytes()
