@@ -28,21 +28,33 @@ def open_repository(
     secret = passphrase() if ws.encrypted else None
     codec = ws.codec(secret)
     repo = TinyDBRepository(ws, writable=writable, codec=codec)
+    if writable and secret:
+        upgrade_header(ws, secret)
+    return repo
+
+
+def upgrade_header(ws: Workspace, secret: str) -> bool:
+    """Rewrap an outdated header; call only with the workspace's lock held (a writable repository).
+
+    A header from before the keyed log gets the audit root stored wrapped, so it outlives key
+    rotation and marks the sealed head as required from now on. A header whose key derivation is
+    weaker than today's (scrypt, or argon2id below OWASP's costs) is rewrapped with argon2id; the
+    data keys stay the same, so nothing else is rewritten. Returns whether the header was rewritten."""
     from storage.crypto import kdf_is_current, rewrap, unlock
 
     enc: dict[str, Any] | None = ws.settings.encryption
-    kdf = enc.get("kdf") if enc else None
-    kdf_ok = kdf_is_current(kdf if isinstance(kdf, dict) else {})
-    outdated = enc is not None and ("audit" not in enc or not kdf_ok)
-    if writable and secret and enc is not None and outdated:
-        # A header from before the keyed log: store the audit root wrapped, so it outlives key
-        # rotation and marks the sealed head as required from now on. A header whose key derivation
-        # is weaker than today's (scrypt, or argon2id below OWASP's costs) is rewrapped with it.
-        with contextlib.suppress(StorageError, OSError, ValueError, KeyError, TypeError):
-            ring = unlock(enc, secret)
-            ws.settings.encryption = rewrap(enc, ring, secret, new_key=False)
-            ws.save_settings()
-    return repo
+    if enc is None:
+        return False
+    kdf = enc.get("kdf")
+    if "audit" in enc and kdf_is_current(kdf if isinstance(kdf, dict) else {}):
+        return False
+    try:
+        ring = unlock(enc, secret)
+        ws.settings.encryption = rewrap(enc, ring, secret, new_key=False)
+        ws.save_settings()
+    except (StorageError, OSError, ValueError, KeyError, TypeError):
+        return False  # the next writable open tries again; the old header still opens
+    return True
 
 
 def _sealed_files(ws: Workspace) -> list[Path]:

@@ -163,6 +163,10 @@ class UppfoljningApp(App[None]):
         holder = ""
         try:
             repo = TinyDBRepository(ws, codec=codec)
+            if secret:
+                from storage.maintenance import upgrade_header
+
+                upgrade_header(ws, secret)  # the lock is held: an outdated key derivation is raised
         except WorkspaceLocked as err:
             # Another program writes here: look, but never overwrite its work.
             h = err.holder
