@@ -300,3 +300,72 @@ def test_the_audit_chain_key_is_stable_through_upgrade_and_passphrase_change(
     assert Workspace.open(ws).codec("ännu en lång fras").audit_key == first
     env.setenv("UPPFOLJNING_PASSPHRASE", "ännu en lång fras")
     assert main(["--workspace", str(ws), "audit", "verify"]) == 0
+
+
+def test_a_one_key_workspace_keeps_opening_and_moves_to_case_keys(
+    tmp_path: Path, example_text: str, env: pytest.MonkeyPatch
+) -> None:
+    # A workspace written before case keys: every case file sealed with the one workspace key.
+    real_codec = Workspace.codec
+
+    def legacy(self: Workspace, passphrase: str | None) -> object:
+        codec = real_codec(self, passphrase)
+        assert isinstance(codec, EncryptingCodec)
+        codec.case_keys = None
+        return codec
+
+    env.setattr(Workspace, "codec", legacy)
+    ws, case_id = _workspace(tmp_path, example_text)
+    env.setattr(Workspace, "codec", real_codec)
+    name = f"{case_id}.json"
+    old_copy = (ws / "cases" / name).read_bytes()
+    assert not EncryptingCodec.has_own_key(old_copy) and not (ws / "case-keys").exists()
+    assert main(["--workspace", str(ws), "list"]) == 0
+    # A new write of the case seals it with its own key; the bystander stays as it was.
+    _import(ws, _case_yaml(tmp_path, example_text, "IFO-OFFER", 25, "tredje"))
+    assert EncryptingCodec.has_own_key((ws / "cases" / name).read_bytes())
+    # Documented limit: a copy sealed with the shared key opens until the passphrase is changed,
+    # which reseals every case under its own key and drops the shared key.
+    change_passphrase(ws, SECRET, "en ny lång fras")
+    assert all(EncryptingCodec.has_own_key(f.read_bytes()) for f in (ws / "cases").iterdir())
+    env.setenv("UPPFOLJNING_PASSPHRASE", "en ny lång fras")
+    assert main(["--workspace", str(ws), "erase", "IFO-OFFER", "--yes"]) == 0
+    ring = unlock(json.loads((ws / "workspace.json").read_text())["encryption"], "en ny lång fras")
+    codec = EncryptingCodec(ring, ws)
+    assert codec.case_keys is not None
+    keys = [*ring.keys.values(), *(k for _, k in codec.case_keys.load(codec).values())]
+    assert _try_open(old_copy, name, keys) is None
+    assert main(["--workspace", str(ws), "list"]) == 0
+
+
+def test_one_lost_or_damaged_key_table_loses_no_case(
+    tmp_path: Path, example_text: str, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws, _ = _workspace(tmp_path, example_text)
+    capsys.readouterr()
+    for damaged, kept in (("case-keys", "case-keys.copy"), ("case-keys.copy", "case-keys")):
+        saved = (ws / damaged).read_bytes()
+        (ws / damaged).write_bytes(saved[:-1] + bytes([saved[-1] ^ 1]))
+        assert main(["--workspace", str(ws), "list"]) == 0
+        out = capsys.readouterr().out
+        assert "IFO-OFFER" in out and "IFO-KVAR" in out
+        (ws / damaged).unlink()
+        assert main(["--workspace", str(ws), "list"]) == 0
+        assert "IFO-OFFER" in capsys.readouterr().out
+        (ws / damaged).write_bytes(saved)
+        assert (ws / kept).exists()
+
+
+def test_a_key_left_by_an_interrupted_erase_goes_with_the_next_erase(
+    tmp_path: Path, example_text: str, env: pytest.MonkeyPatch
+) -> None:
+    ws, case_id = _workspace(tmp_path, example_text)
+    name = f"{case_id}.json"
+    copy = (ws / "cases" / name).read_bytes()
+    env.setattr(EncryptingCodec, "forget_case", lambda self, name, alive=None: None)  # killed here
+    assert main(["--workspace", str(ws), "erase", "IFO-OFFER", "--yes"]) == 0
+    env.undo()
+    env.setenv("UPPFOLJNING_PASSPHRASE", SECRET)
+    assert _try_open(copy, name, _every_key(ws)) is not None  # the key outlived the files
+    assert main(["--workspace", str(ws), "erase", "IFO-KVAR", "--yes"]) == 0
+    assert _try_open(copy, name, _every_key(ws)) is None
