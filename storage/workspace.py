@@ -233,7 +233,8 @@ class Workspace:
         with contextlib.suppress(OSError, ValueError, AttributeError):
             if json.loads(copy.read_text(encoding="utf-8")).get("encryption"):
                 sealed.append(copy)
-        for f in [*self._case_files(self.path), self.index_path, self.manifest_path]:
+        # A few files suffice (a workspace is sealed throughout or not at all); every open runs this.
+        for f in [self.index_path, self.manifest_path, *self._case_files(self.path)[:3]]:
             if sealed:
                 break
             with contextlib.suppress(OSError), f.open("rb") as fh:
