@@ -369,3 +369,18 @@ def test_a_key_left_by_an_interrupted_erase_goes_with_the_next_erase(
     assert _try_open(copy, name, _every_key(ws)) is not None  # the key outlived the files
     assert main(["--workspace", str(ws), "erase", "IFO-KVAR", "--yes"]) == 0
     assert _try_open(copy, name, _every_key(ws)) is None
+
+
+def test_the_audit_log_never_writes_through_a_link_even_past_the_open_check(
+    tmp_path: Path, env: pytest.MonkeyPatch
+) -> None:
+    ws = Workspace.create(tmp_path / "ws", passphrase=SECRET, kdf=FAST_KDF)
+    log = ws.audit_log(codec=ws.codec(SECRET))
+    target = tmp_path / "outside.log"
+    target.write_bytes(b'{"seq": 1}\nen avsliten rad utan radslut')  # a torn tail would be cut
+    ws.audit_path.unlink(missing_ok=True)
+    ws.audit_path.symlink_to(target)
+    before = target.read_bytes()
+    with pytest.raises(OSError):
+        log.append("import", case="abc")
+    assert target.read_bytes() == before
