@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from storage.atomic import PREVIOUS_SUFFIX, atomic_write
+from storage.atomic import PREVIOUS_SUFFIX, TEMP_SUFFIX, atomic_write
 from storage.audit import verify
 from storage.codec import Codec
 from storage.errors import StorageError
@@ -151,6 +151,23 @@ def _parse(plaintext: bytes, name: str) -> tuple[dict[str, Any], str, int] | Non
     return data, case.id, generation_of(data)
 
 
+def _kept_copies(keep: Path, name: str, case_id: str, codec: Codec) -> list[tuple[dict[str, Any], int]]:
+    """Every copy in damaged/ that opens as this case under its own file name, newest first."""
+    found: list[tuple[dict[str, Any], int]] = []
+    if not keep.is_dir():
+        return found
+    for f in sorted(keep.glob("*.json.*")):
+        if f.name.endswith(TEMP_SUFFIX):
+            continue
+        try:
+            parsed = _parse(codec.open(f.read_bytes(), name), name)
+        except (OSError, StorageError):
+            continue
+        if parsed is not None and parsed[1] == case_id:
+            found.append((parsed[0], parsed[2]))
+    return sorted(found, key=lambda c: c[1], reverse=True)
+
+
 def doctor(path: Path, codec: Codec) -> DoctorReport:
     """Check the audit log and every case file; put back what can be put back without loss.
 
@@ -209,6 +226,10 @@ def doctor(path: Path, codec: Codec) -> DoctorReport:
                 parsed = None
             if parsed is not None and parsed[1] == case_id:
                 candidates.append((parsed[0], parsed[2]))
+            if all(gen < expected for _, gen in candidates):
+                # A doctor killed between the two renames of a swap back leaves this case's newest
+                # generation only in the kept copy of the other file: prefer it to an older .prev.
+                candidates = _kept_copies(ws.path / "damaged", name, case_id, codec) + candidates
             choice = None
             for data, gen in candidates:
                 lost_only_draft = gen == expected - 1 and known.last_action.get(case_id) in _DRAFT_CHANGES

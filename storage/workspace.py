@@ -253,5 +253,7 @@ class Workspace:
         atomic_write(self.path / HEADER_NAME, data)
 
     def clean(self) -> int:
-        """Remove leftover temp files from an interrupted write."""
-        return clean_temp_files(self.cases_dir) + clean_temp_files(self.path)
+        """Remove leftover temp files from an interrupted write (doctor's damaged/ copies included:
+        a half-written copy there would otherwise stay forever)."""
+        return (clean_temp_files(self.cases_dir) + clean_temp_files(self.path)
+                + clean_temp_files(self.path / "damaged"))
