@@ -25,7 +25,9 @@ BANNER = TRAINING_BANNER
 # What a training workspace consists of (storage/workspace.py, tinydb_repo.py, audit.py,
 # maintenance.py). A reset deletes only these, and refuses when anything else is present: a file
 # someone put there by mistake may be the only copy of real work.
-_TOP_FILES = re.compile(r"(index\.json|manifest\.json|lock|audit\.jsonl(\.[A-Za-z0-9_.-]+)?|\..+\.tmp)")
+_TOP_FILES = re.compile(
+    r"(index\.json|manifest\.json|workspace\.keys\.json|lock|audit\.jsonl(\.[A-Za-z0-9_.-]+)?|\..+\.tmp)"
+)
 _TOP_DIRS = {"cases": re.compile(r"([A-Za-z0-9_-]+\.json(\.prev)?|\..+\.tmp)"),
              "damaged": re.compile(r"[A-Za-z0-9_-]+\.json\.[0-9T]+")}  # fmt: skip
 

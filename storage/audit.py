@@ -171,7 +171,8 @@ class AuditLog:
         with contextlib.suppress(StorageError):
             sealed = self.read_seal()
         try:
-            with self.path.open("rb+") as f:
+            # O_NOFOLLOW: a torn tail is truncated here, never in a file a link points at.
+            with os.fdopen(os.open(self.path, os.O_RDWR | O_NOFOLLOW | O_BINARY), "rb+") as f:
                 size = f.seek(0, os.SEEK_END)
                 f.seek(max(0, size - 65536))
                 tail = f.read()

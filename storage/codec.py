@@ -13,6 +13,14 @@ class Codec(Protocol):
 
     def seal(self, plaintext: bytes, name: str) -> bytes: ...
 
+    def seal_case(self, plaintext: bytes, name: str) -> bytes:
+        """Seal a case file; an encrypting codec uses the case's own key (crypto-shredding)."""
+        ...
+
+    def forget_case(self, name: str, alive: set[str] | None = None) -> None:
+        """Destroy what opens case file `name` (and cases not in `alive`), where there is such a key."""
+        ...
+
     def open(self, stored: bytes, name: str) -> bytes: ...
 
 
@@ -23,6 +31,12 @@ class PlainCodec:
 
     def seal(self, plaintext: bytes, name: str) -> bytes:
         return plaintext
+
+    def seal_case(self, plaintext: bytes, name: str) -> bytes:
+        return plaintext
+
+    def forget_case(self, name: str, alive: set[str] | None = None) -> None:
+        return None
 
     def open(self, stored: bytes, name: str) -> bytes:
         return stored

@@ -1,4 +1,4 @@
-"""Encryption at rest: AES-256-GCM data keys, wrapped by a key derived from the passphrase (scrypt)."""
+"""Encryption at rest: AES-256-GCM data keys, wrapped by a key derived from the passphrase (argon2id)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from storage.errors import CorruptFile, StorageError
@@ -15,8 +16,34 @@ MAGIC = b"UPFE"  # every encrypted file starts with this, then a format byte, ke
 FORMAT = 1
 KEY_ID_BYTES = 4
 NONCE_LEN = 12
-# scrypt's cost: about 0.1 s and 32 MiB on a thin client; stored in the header so it can be raised.
-DEFAULT_KDF = {"name": "scrypt", "n": 2**15, "r": 8, "p": 1}
+FORMAT_CASE = 2  # a case file sealed with its own data key (crypto-shredding), kept in the case-key table
+# OWASP's argon2id minimum (RFC 9106's second choice): 19 MiB, 2 passes, 1 lane; about 0.07 s. Stored
+# in the header; an older or weaker header is rewrapped with it on the next writable open.
+DEFAULT_KDF: dict[str, Any] = {"name": "argon2id", "m": 19456, "t": 2, "p": 1}
+MIN_PASSPHRASE = 8  # characters; every path that sets a passphrase goes through check_new_passphrase
+
+
+class PassphraseTooShort(StorageError):
+    """A new passphrase shorter than MIN_PASSPHRASE; nothing was written."""
+
+
+def check_new_passphrase(value: str) -> str:
+    """The one rule every new passphrase meets (init prompt, environment, wizard, passphrase change)."""
+    if len(value) < MIN_PASSPHRASE:
+        raise PassphraseTooShort(f"the passphrase must be at least {MIN_PASSPHRASE} characters long")
+    return value
+
+
+def kdf_is_current(kdf: dict[str, Any]) -> bool:
+    """Whether a header's key derivation is at least today's default (else it is upgraded)."""
+    try:
+        return (
+            kdf.get("name") == "argon2id"
+            and int(kdf["m"]) >= DEFAULT_KDF["m"]
+            and int(kdf["t"]) >= DEFAULT_KDF["t"]
+        )
+    except (KeyError, TypeError, ValueError):
+        return False
 
 
 class WrongPassphrase(StorageError):
@@ -47,9 +74,22 @@ AUDIT_ID = "audit"  # the wrapped audit root's id in the header: it survives pas
 
 
 def derive_key(passphrase: str, salt: bytes, kdf: dict[str, Any]) -> bytes:
+    # The header is not authenticated: its costs are bounded so a forged one cannot exhaust memory.
+    if kdf.get("name") == "argon2id":
+        from argon2.low_level import Type, hash_secret_raw
+
+        m, t, p = int(kdf["m"]), int(kdf["t"]), int(kdf["p"])
+        if not (1 <= p <= 16 and 8 * p <= m <= 4 * 2**20 and 1 <= t <= 64) or len(salt) < 8:
+            raise ValueError("argon2id parameters out of range")
+        return hash_secret_raw(
+            passphrase.encode("utf-8"), salt, time_cost=t, memory_cost=m, parallelism=p,
+            hash_len=32, type=Type.ID,
+        )
     if kdf.get("name") != "scrypt":
         raise StorageError(f"unknown key derivation '{kdf.get('name')}'")
     n, r, p = int(kdf["n"]), int(kdf["r"]), int(kdf["p"])
+    if not (2 <= n <= 2**20 and n & (n - 1) == 0 and 1 <= r <= 32 and 1 <= p <= 16):
+        raise ValueError("scrypt parameters out of range")
     return hashlib.scrypt(
         passphrase.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=256 * n * r + 2**20, dklen=32
     )
@@ -70,6 +110,7 @@ def _wrap(kek: bytes, key_id: str, data_key: bytes) -> dict[str, str]:
 
 def new_header(passphrase: str, kdf: dict[str, Any] | None = None) -> dict[str, Any]:
     """The `encryption` block of a new workspace header, holding one wrapped data key."""
+    check_new_passphrase(passphrase)
     kdf = dict(kdf or DEFAULT_KDF)
     salt = secrets.token_bytes(16)
     kek = derive_key(passphrase, salt, kdf)
@@ -125,8 +166,11 @@ def unlock(header: dict[str, Any], passphrase: str) -> Keyring:
 
 
 def rewrap(header: dict[str, Any], ring: Keyring, passphrase: str, *, new_key: bool) -> dict[str, Any]:
-    """A header for `passphrase` holding the ring's keys (and a fresh current key if `new_key`)."""
+    """A header for `passphrase` holding the ring's keys (and a fresh current key if `new_key`);
+    a key derivation weaker than today's default is replaced by it."""
     kdf = {k: v for k, v in header["kdf"].items() if k != "salt"}
+    if not kdf_is_current(kdf):
+        kdf = dict(DEFAULT_KDF)
     salt = secrets.token_bytes(16)
     kek = derive_key(passphrase, salt, kdf)
     keys = dict(ring.keys)
@@ -143,15 +187,70 @@ def rewrap(header: dict[str, Any], ring: Keyring, passphrase: str, *, new_key: b
     }
 
 
+CASE_KEYS = "case-keys"  # the sealed table of per-case data keys, at the workspace's top
+CASE_KEYS_COPY = "case-keys.copy"  # its second copy: one damaged file must not lose every case
+
+
+class CaseKeys:
+    """The sealed table of per-case data keys. Erasing a case deletes its key here (both copies),
+    so any copy of its files, taken before or after, can no longer be opened with the workspace key.
+
+    Both copies are sealed under one name with the workspace key; reading takes the union (a crash
+    between the two writes loses no key), and keys of cases whose files are gone are pruned on the
+    next erase, so an interrupted erase is completed then."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.entries: dict[str, tuple[str, bytes]] | None = None  # key id -> (case file name, key)
+
+    def _paths(self) -> list[Path]:
+        return [self.folder / CASE_KEYS, self.folder / CASE_KEYS_COPY]
+
+    def load(self, codec: EncryptingCodec) -> dict[str, tuple[str, bytes]]:
+        import json
+
+        entries: dict[str, tuple[str, bytes]] = {}
+        problems = 0
+        for path in self._paths():
+            try:
+                stored = path.read_bytes()
+            except FileNotFoundError:
+                continue
+            try:
+                data = json.loads(codec.open(stored, CASE_KEYS))
+                for kid, item in data["keys"].items():
+                    key = _unb64(item["key"])
+                    if len(key) == 32 and isinstance(item["case"], str):
+                        entries[str(kid)] = (item["case"], key)
+            except (CorruptFile, ValueError, KeyError, TypeError, AttributeError):
+                problems += 1  # the other copy may still hold every key
+        self.entries = entries
+        return entries
+
+    def save(self, codec: EncryptingCodec) -> None:
+        import json
+
+        from storage.atomic import atomic_write
+
+        data = {"keys": {kid: {"case": case, "key": _b64(key)} for kid, (case, key) in
+                         (self.entries or {}).items()}}
+        plaintext = json.dumps(data, separators=(",", ":")).encode()
+        for path in self._paths():
+            # Never a .prev: a previous generation would keep an erased case's key.
+            atomic_write(path, codec.seal(plaintext, CASE_KEYS))
+
+
 class EncryptingCodec:
     """Seals each file with a fresh random nonce; the file's name is associated data, so a file moved
-    or swapped under another name fails to open instead of showing another case's data."""
+    or swapped under another name fails to open instead of showing another case's data. Case files
+    are sealed with their case's own key (FORMAT_CASE) when the codec knows the workspace folder."""
 
-    def __init__(self, ring: Keyring) -> None:
+    def __init__(self, ring: Keyring, folder: Path | None = None) -> None:
         self.ring = ring
         self._ciphers: dict[str, Any] = {}
         # The audit chain's HMAC key: without the passphrase nobody can rewrite the log consistently.
         self.audit_key: bytes | None = hkdf(ring.audit_root, b"uppfoljning/audit-chain/v2")
+        self.case_keys = CaseKeys(folder) if folder is not None else None
 
     def _cipher(self, key_id: str) -> Any:
         if key_id not in self._ciphers:
@@ -165,10 +264,75 @@ class EncryptingCodec:
         sealed: bytes = self._cipher(kid).encrypt(nonce, plaintext, head + name.encode())
         return head + nonce + sealed
 
+    def _case_entries(self, *, fresh: bool = False) -> dict[str, tuple[str, bytes]]:
+        if self.case_keys is None:
+            return {}
+        if self.case_keys.entries is None or fresh:
+            return self.case_keys.load(self)
+        return self.case_keys.entries
+
+    def seal_case(self, plaintext: bytes, name: str) -> bytes:
+        """Seal a case file (`<id>.json`) with its case's own key, made and stored on first use."""
+        if self.case_keys is None:
+            return self.seal(plaintext, name)
+        entries = self._case_entries()
+        # The newest key of the case writes (a passphrase change appends a fresh one).
+        kid = next((k for k, (case, _) in reversed(entries.items()) if case == name), None)
+        if kid is None:
+            kid = secrets.token_hex(KEY_ID_BYTES)
+            while kid in entries or kid in self.ring.keys:
+                kid = secrets.token_hex(KEY_ID_BYTES)
+            entries[kid] = (name, secrets.token_bytes(32))
+            self.case_keys.save(self)  # the key is stored before any file depends on it
+        nonce = secrets.token_bytes(NONCE_LEN)
+        head = MAGIC + bytes([FORMAT_CASE]) + bytes.fromhex(kid)
+        sealed: bytes = _aesgcm(entries[kid][1]).encrypt(nonce, plaintext, head + name.encode())
+        return head + nonce + sealed
+
+    def rotate_case_keys(self) -> list[str]:
+        """Give every case a fresh key, kept beside the old ones; returns the old ids to drop once
+        every file is resealed (a passphrase change: an old table and passphrase then open nothing new)."""
+        if self.case_keys is None:
+            return []
+        entries = self._case_entries(fresh=True)
+        old = list(entries)
+        for name in {case for case, _ in entries.values()}:
+            kid = secrets.token_hex(KEY_ID_BYTES)
+            while kid in entries or kid in self.ring.keys:
+                kid = secrets.token_hex(KEY_ID_BYTES)
+            entries[kid] = (name, secrets.token_bytes(32))
+        self.case_keys.save(self)
+        return old
+
+    def drop_case_keys(self, ids: list[str]) -> None:
+        if self.case_keys is None or not ids:
+            return
+        entries = self._case_entries()
+        for kid in ids:
+            entries.pop(kid, None)
+        self.case_keys.save(self)
+
+    def forget_case(self, name: str, alive: set[str] | None = None) -> None:
+        """Destroy the key of case file `name` (and of any case not in `alive`): crypto-shredding."""
+        if self.case_keys is None:
+            return
+        entries = self._case_entries(fresh=True)
+        drop = [k for k, (case, _) in entries.items()
+                if case == name or (alive is not None and case not in alive)]
+        if drop:
+            for kid in drop:
+                del entries[kid]
+            self.case_keys.save(self)
+
     @staticmethod
     def key_id_of(stored: bytes) -> str | None:
         """The id of the key a file is sealed with (None for a file that is not sealed)."""
         return stored[5 : 5 + KEY_ID_BYTES].hex() if stored.startswith(MAGIC) else None
+
+    @staticmethod
+    def has_own_key(stored: bytes) -> bool:
+        """Whether a file is sealed with a case's own key (not a workspace data key)."""
+        return stored.startswith(MAGIC) and len(stored) > 4 and stored[4] == FORMAT_CASE
 
     def open(self, stored: bytes, name: str) -> bytes:
         from cryptography.exceptions import InvalidTag
@@ -178,13 +342,20 @@ class EncryptingCodec:
             raise CorruptFile(f"{name} is not an encrypted workspace file")
         head = stored[: 5 + kid_len]
         kid = head[5:].hex()
-        if kid not in self.ring.keys:
+        if stored[4] == FORMAT_CASE:
+            entries = self._case_entries()
+            if kid not in entries:
+                entries = self._case_entries(fresh=True)
+            if kid not in entries:
+                raise CorruptFile(f"{name} is sealed with a case key this workspace no longer has")
+            cipher = _aesgcm(entries[kid][1])
+        elif stored[4] == FORMAT and kid in self.ring.keys:
+            cipher = self._cipher(kid)
+        else:
             raise CorruptFile(f"{name} is sealed with a key this workspace does not have")
         nonce = stored[5 + kid_len : 5 + kid_len + NONCE_LEN]
         try:
-            plaintext: bytes = self._cipher(kid).decrypt(
-                nonce, stored[5 + kid_len + NONCE_LEN :], head + name.encode()
-            )
+            plaintext: bytes = cipher.decrypt(nonce, stored[5 + kid_len + NONCE_LEN :], head + name.encode())
         except InvalidTag:
             raise CorruptFile(f"{name} is damaged or was altered (it fails its integrity check)") from None
         return plaintext

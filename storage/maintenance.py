@@ -28,16 +28,33 @@ def open_repository(
     secret = passphrase() if ws.encrypted else None
     codec = ws.codec(secret)
     repo = TinyDBRepository(ws, writable=writable, codec=codec)
-    if writable and secret and ws.settings.encryption and "audit" not in ws.settings.encryption:
-        # A header from before the keyed log: store the audit root wrapped, so it outlives key
-        # rotation and marks the sealed head as required from now on.
-        from storage.crypto import rewrap, unlock
-
-        with contextlib.suppress(StorageError, OSError):
-            ring = unlock(ws.settings.encryption, secret)
-            ws.settings.encryption = rewrap(ws.settings.encryption, ring, secret, new_key=False)
-            ws.save_settings()
+    if writable and secret:
+        upgrade_header(ws, secret)
     return repo
+
+
+def upgrade_header(ws: Workspace, secret: str) -> bool:
+    """Rewrap an outdated header; call only with the workspace's lock held (a writable repository).
+
+    A header from before the keyed log gets the audit root stored wrapped, so it outlives key
+    rotation and marks the sealed head as required from now on. A header whose key derivation is
+    weaker than today's (scrypt, or argon2id below OWASP's costs) is rewrapped with argon2id; the
+    data keys stay the same, so nothing else is rewritten. Returns whether the header was rewritten."""
+    from storage.crypto import kdf_is_current, rewrap, unlock
+
+    enc: dict[str, Any] | None = ws.settings.encryption
+    if enc is None:
+        return False
+    kdf = enc.get("kdf")
+    if "audit" in enc and kdf_is_current(kdf if isinstance(kdf, dict) else {}):
+        return False
+    try:
+        ring = unlock(enc, secret)
+        ws.settings.encryption = rewrap(enc, ring, secret, new_key=False)
+        ws.save_settings()
+    except (StorageError, OSError, ValueError, KeyError, TypeError):
+        return False  # the next writable open tries again; the old header still opens
+    return True
 
 
 def _sealed_files(ws: Workspace) -> list[Path]:
@@ -60,8 +77,9 @@ def change_passphrase(path: Path, old: str, new: str) -> int:
     after it the new one does); then each file is resealed atomically; last the old keys are dropped.
     Running it again with the new passphrase as the old one completes an interrupted change.
     """
-    from storage.crypto import EncryptingCodec, Keyring, rewrap, unlock
+    from storage.crypto import EncryptingCodec, Keyring, check_new_passphrase, rewrap, unlock
 
+    check_new_passphrase(new)
     ws = Workspace.open(path)
     if ws.settings.encryption is None:
         raise StorageError("this workspace is not encrypted; there is no passphrase to change")
@@ -73,14 +91,24 @@ def change_passphrase(path: Path, old: str, new: str) -> int:
         ws.settings.encryption = header
         ws.save_settings()
         ring = unlock(header, new)
-        codec = EncryptingCodec(ring)
+        codec = EncryptingCodec(ring, ws.path)
+        # Every case gets a fresh key too (the table is resealed under the fresh workspace key), so
+        # an old passphrase with an old copy of the table opens nothing written from now on.
+        old_case_keys = codec.rotate_case_keys()
+        table = codec.case_keys.entries if codec.case_keys is not None else None
+        fresh_case_keys = set(table or {}) - set(old_case_keys)
         files = _sealed_files(ws)
         for f in files:
             stored = f.read_bytes()
-            if codec.key_id_of(stored) == ring.current:
-                continue
+            in_cases = f.parent == ws.cases_dir
+            kid = codec.key_id_of(stored)
+            if kid in fresh_case_keys or (kid == ring.current and not in_cases):
+                continue  # already resealed by an interrupted run
             plaintext = codec.open(stored, _identity(f))
-            atomic_write(f, codec.seal(plaintext, _identity(f)))
+            # A case file still under the shared key moves to its own key here.
+            seal = codec.seal_case if in_cases else codec.seal
+            atomic_write(f, seal(plaintext, _identity(f)))
+        codec.drop_case_keys(old_case_keys)
         only_current = Keyring(
             {ring.current: ring.keys[ring.current]}, ring.current, ring.audit_root, True
         )
@@ -224,7 +252,7 @@ def doctor(path: Path, codec: Codec) -> DoctorReport:
             new_gen = max(gen, known.gens.get(case_id, 0)) + 1
             data = {**data, META_TABLE: {"1": {"gen": new_gen}}}
             plaintext = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-            atomic_write(ws.cases_dir / name, codec.seal(plaintext, name))  # one rename
+            atomic_write(ws.cases_dir / name, codec.seal_case(plaintext, name))  # one rename
             files[case_id] = new_gen
             report.restored.append(name)
             log.append("restore", case=case_id, gen=new_gen)

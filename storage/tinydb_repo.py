@@ -184,6 +184,17 @@ class TinyDBRepository(Repository):
         path.with_name(path.name + PREVIOUS_SUFFIX).unlink(missing_ok=True)
         path.unlink(missing_ok=True)
         fsync_dir(path.parent)
+        # doctor's kept copies of this case go too (they are sealed, but erasure leaves nothing).
+        keep = self.workspace.path / "damaged"
+        if keep.is_dir() and not keep.is_symlink():
+            for copy in keep.glob(f"{path.name}.*"):
+                copy.unlink(missing_ok=True)
+            fsync_dir(keep)
+        # Crypto-shredding: its key leaves the case-key table, so no copy of the files, taken
+        # before or after, opens with what the workspace holds. Keys of cases whose files are
+        # gone (an erase interrupted before this step) are dropped with it.
+        alive = {p.name.removesuffix(PREVIOUS_SUFFIX) for p in self.workspace.cases_dir.iterdir()}
+        self.codec.forget_case(path.name, alive)
 
     @property
     def damaged(self) -> list[str]:

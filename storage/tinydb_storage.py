@@ -57,7 +57,7 @@ class AtomicJSONStorage(Storage):
         plaintext = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         atomic_write(
             self.path,
-            self.codec.seal(plaintext, self.path.name),
+            self.codec.seal_case(plaintext, self.path.name),
             durable=self.durable,
             keep_previous=self.keep_previous,
         )

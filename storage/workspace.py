@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +18,15 @@ from storage.lock import WorkspaceLock
 
 FORMAT_VERSION = 1
 HEADER_NAME = "workspace.json"
+# The header's second copy, wrapped keys included: losing workspace.json must not lose every case.
+HEADER_COPY_NAME = "workspace.keys.json"
+# Files and folders of the workspace that are written to: none may be a symbolic link, or a write
+# would land (truncate, append, move cases) wherever the link points.
+_NO_LINKS = (
+    HEADER_NAME, HEADER_COPY_NAME, "lock", "audit.jsonl", "audit.jsonl.seal", "audit.jsonl.head",
+    "audit.jsonl.lock", "index.json", "manifest.json", "case-keys", "case-keys.copy", "cases", "damaged",
+)
+_SEALED_MAGIC = b"UPFE"  # storage.crypto.MAGIC, not imported: cryptography is not needed here
 
 
 class WorkspaceSettings(BaseModel):
@@ -103,7 +113,7 @@ class Workspace:
         if not passphrase:
             raise WrongPassphrase("this workspace is encrypted; a passphrase is needed to open it")
         try:
-            return EncryptingCodec(unlock(self.settings.encryption, passphrase))
+            return EncryptingCodec(unlock(self.settings.encryption, passphrase), self.path)
         except WrongPassphrase:
             self.audit_log().append("failed_passphrase")  # unkeyed: this process has no key
             raise
@@ -112,6 +122,33 @@ class Workspace:
             raise CorruptFile(
                 f"{self.path / HEADER_NAME}: its encryption section is damaged and cannot be read"
             ) from None
+
+    @staticmethod
+    def _case_files(path: Path) -> list[Path]:
+        cases = path / "cases"
+        if not cases.is_dir():
+            return []
+        return [p for p in cases.iterdir() if not p.name.startswith(".")]
+
+    @classmethod
+    def holds_data(cls, path: Path) -> bool:
+        """Whether the folder holds a workspace's data (cases, a header copy, case keys) even if its
+        header is gone: `init` there would make a new key and leave every case unreadable."""
+        return bool(cls._case_files(path)) or any(
+            (path / name).exists() for name in (HEADER_NAME, HEADER_COPY_NAME, "case-keys", "case-keys.copy")
+        )
+
+    @classmethod
+    def check_can_create(cls, path: Path) -> None:
+        if path.exists() and not path.is_dir():
+            raise WorkspaceExists(f"{path} is a file, not a folder")
+        if (path / HEADER_NAME).exists():
+            raise WorkspaceExists(f"there is already a workspace in {path}")
+        if cls.holds_data(path):
+            raise WorkspaceExists(
+                f"{path} already holds a workspace's cases; a new workspace there would make them "
+                f"unreadable (restore {HEADER_NAME} from a backup instead)"
+            )
 
     @classmethod
     def create(
@@ -123,8 +160,7 @@ class Workspace:
         kdf: dict[str, object] | None = None,
     ) -> Workspace:
         settings = settings or WorkspaceSettings()
-        if (path / HEADER_NAME).exists():
-            raise WorkspaceExists(f"there is already a workspace in {path}")
+        cls.check_can_create(path)
         if passphrase is not None:
             from storage.crypto import new_header
 
@@ -132,21 +168,51 @@ class Workspace:
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
         path.chmod(0o700)  # mkdir's mode is masked by the umask and ignored for existing folders
         (path / "cases").mkdir(mode=0o700, exist_ok=True)
-        header = settings.model_dump_json(indent=2).encode()
-        atomic_write(path / HEADER_NAME, header)
         ws = cls(path, settings)
+        ws.save_settings()
         ws.audit_log(codec=ws.codec(passphrase)).start()
         return ws
 
     @classmethod
     def open(cls, path: Path) -> Workspace:
+        for name in _NO_LINKS:
+            if (path / name).is_symlink():
+                raise CorruptFile(
+                    f"{path / name} is a symbolic link; the workspace is refused, since a write "
+                    "would follow it (replace the link with the real file or folder)"
+                )
         header = path / HEADER_NAME
         try:
-            raw = header.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise WorkspaceMissing(
-                f"there is no workspace in {path}; create one with 'uppfoljning init'"
-            ) from None
+            settings = cls._read_header(path, header)
+        except (FileNotFoundError, CorruptFile) as err:
+            copy = path / HEADER_COPY_NAME
+            try:
+                settings = cls._read_header(path, copy)
+            except FileNotFoundError:
+                if isinstance(err, CorruptFile):
+                    raise
+                if cls.holds_data(path):
+                    raise CorruptFile(
+                        f"{header} is missing, but {path} holds cases; restore {HEADER_NAME} from a "
+                        "backup (do not run 'init' here: a new key would leave the cases unreadable)"
+                    ) from None
+                raise WorkspaceMissing(
+                    f"there is no workspace in {path}; create one with 'uppfoljning init'"
+                ) from None
+            except CorruptFile:
+                raise err from None
+            if isinstance(err, FileNotFoundError):
+                # The copy holds the same header: put it back (only the lost file is written).
+                with contextlib.suppress(OSError):
+                    atomic_write(header, settings.model_dump_json(indent=2).encode())
+        ws = cls(path, settings)
+        if settings.encryption is None:
+            ws._refuse_plain_over_sealed()
+        return ws
+
+    @classmethod
+    def _read_header(cls, path: Path, header: Path) -> WorkspaceSettings:
+        raw = header.read_text(encoding="utf-8")
         try:
             data = json.loads(raw)
             fmt = data.get("format") if isinstance(data, dict) else None
@@ -155,13 +221,36 @@ class Workspace:
                     f"the workspace in {path} was made by a newer version (format {fmt}); "
                     "update uppfoljning"
                 )
-            settings = WorkspaceSettings.model_validate(data)
-        except (ValueError, ValidationError):
+            return WorkspaceSettings.model_validate(data)
+        except (ValueError, ValidationError, RecursionError):
             raise CorruptFile(f"{header} is damaged and cannot be read") from None
-        return cls(path, settings)
+
+    def _refuse_plain_over_sealed(self) -> None:
+        """The header is not authenticated: "encryption": null (or missing) must not make the next
+        import plaintext in a workspace whose files are sealed. Refused loudly instead."""
+        sealed = [p for p in (self.path / "case-keys", self.path / "case-keys.copy") if p.exists()]
+        copy = self.path / HEADER_COPY_NAME
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            if json.loads(copy.read_text(encoding="utf-8")).get("encryption"):
+                sealed.append(copy)
+        # A few files suffice (a workspace is sealed throughout or not at all); every open runs this.
+        for f in [self.index_path, self.manifest_path, *self._case_files(self.path)[:3]]:
+            if sealed:
+                break
+            with contextlib.suppress(OSError), f.open("rb") as fh:
+                if fh.read(len(_SEALED_MAGIC)) == _SEALED_MAGIC:
+                    sealed.append(f)
+        if sealed:
+            raise CorruptFile(
+                f"{self.path / HEADER_NAME} says the workspace is not encrypted, but {sealed[0]} is "
+                "encrypted; the header was altered or replaced (restore it from a backup)"
+            )
 
     def save_settings(self) -> None:
-        atomic_write(self.path / HEADER_NAME, self.settings.model_dump_json(indent=2).encode())
+        data = self.settings.model_dump_json(indent=2).encode()
+        # The copy first: a crash between the two leaves the newer keys in at least one of them.
+        atomic_write(self.path / HEADER_COPY_NAME, data)
+        atomic_write(self.path / HEADER_NAME, data)
 
     def clean(self) -> int:
         """Remove leftover temp files from an interrupted write (doctor's damaged/ copies included:

@@ -159,8 +159,20 @@ def test_change_passphrase_reseals_every_file(tmp_path: Path, example_text: str)
     header = json.loads(after["workspace.json"])["encryption"]
     assert len(header["keys"]) == 1
     current = header["keys"][0]["id"]
+    # Case files are sealed with their case's own key, rotated by the change; the table holding
+    # those keys is sealed with the one workspace key left.
+    codec = Workspace.open(ws).codec("ny lösenfras 2026")
+    assert isinstance(codec, EncryptingCodec)
+    assert codec.case_keys is not None
+    case_keys = codec.case_keys.load(codec)
+    old_case_keys = {EncryptingCodec.key_id_of(c) for n, c in before.items() if n.startswith("cases/")}
+    assert len(case_keys) == 3 and not old_case_keys & set(case_keys)
     for name, content in after.items():
-        if name.startswith("cases/") or name == "index.json":
+        if name.startswith("cases/"):
+            assert content != before.get(name)
+            assert EncryptingCodec.has_own_key(content), name
+            assert EncryptingCodec.key_id_of(content) in case_keys, name
+        if name in ("index.json", "case-keys", "case-keys.copy"):
             assert content != before.get(name)
             assert EncryptingCodec.key_id_of(content) == current, name
 

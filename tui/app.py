@@ -85,8 +85,12 @@ class UppfoljningApp(App[None]):
     # --- opening ------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        from storage.workspace import Workspace
+
         header = self.path / "workspace.json"
-        if not header.exists():
+        # A folder that holds cases but lost its header never gets the wizard (a new key would leave
+        # the cases unreadable): opening it restores the header from its copy, or says what is wrong.
+        if not header.exists() and not Workspace.holds_data(self.path):
             from tui.screens.wizard import Wizard
 
             available = self.training_path is not None and (self.training_path / "workspace.json").exists()
@@ -159,6 +163,10 @@ class UppfoljningApp(App[None]):
         holder = ""
         try:
             repo = TinyDBRepository(ws, codec=codec)
+            if secret:
+                from storage.maintenance import upgrade_header
+
+                upgrade_header(ws, secret)  # the lock is held: an outdated key derivation is raised
         except WorkspaceLocked as err:
             # Another program writes here: look, but never overwrite its work.
             h = err.holder

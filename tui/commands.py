@@ -178,6 +178,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     )
     if (path / "workspace.json").exists():
         raise UserError(f"{t('error', lang)}: there is already a workspace in {path}")
+    Workspace.check_can_create(path)  # a folder holding cases is refused before any prompt
     secret = None if args.no_encryption else passphrase.new(lang)
     Workspace.create(path, settings, passphrase=secret)
     _say(t("created", lang, path=path))
@@ -207,7 +208,7 @@ def _new_from_env(lang: str) -> str:
             "set UPPFOLJNING_NEW_PASSPHRASE (and UPPFOLJNING_PASSPHRASE for the old one), "
             "or run in a terminal"
         )
-    return value
+    return passphrase.checked(value, lang)
 
 
 # --- import, list, export ----------------------------------------------------------------------------

@@ -5,11 +5,23 @@ from __future__ import annotations
 import os
 import sys
 
+from storage.crypto import MIN_PASSPHRASE, PassphraseTooShort, check_new_passphrase
 from tui.errors import UserError
 from tui.text import t
 
 ENV = "UPPFOLJNING_PASSPHRASE"
-MIN_LENGTH = 8
+NEW_ENV = "UPPFOLJNING_NEW_PASSPHRASE"
+MIN_LENGTH = MIN_PASSPHRASE
+
+
+def problem(value: str, lang: str) -> str | None:
+    """Why a new passphrase is refused (None if it is not): the one check every path uses —
+    init's prompt, UPPFOLJNING_PASSPHRASE at init, UPPFOLJNING_NEW_PASSPHRASE and the app's wizard."""
+    try:
+        check_new_passphrase(value)
+    except PassphraseTooShort:
+        return t("passphrase_short", lang, n=MIN_LENGTH)
+    return None
 
 
 def _interactive() -> bool:
@@ -41,6 +53,12 @@ def new(lang: str, *, env_allowed: bool = True) -> str:
         value = getpass.getpass(t("new_passphrase_prompt", lang))
         if getpass.getpass(t("repeat_passphrase_prompt", lang)) != value:
             raise UserError(t("passphrase_mismatch", lang))
-    if len(value) < MIN_LENGTH:
-        raise UserError(t("passphrase_short", lang, n=MIN_LENGTH))
+    return checked(value, lang)
+
+
+def checked(value: str, lang: str) -> str:
+    """`value` if it may be a new passphrase, else the one-line error."""
+    error = problem(value, lang)
+    if error is not None:
+        raise UserError(error)
     return value

@@ -83,6 +83,10 @@ class Loader(threading.Thread):
             ws = Workspace.open(self.path)
             codec = self.codec if self.codec is not None else ws.codec(self.secret)
             self.repo = TinyDBRepository(ws, codec=codec, lock=self.lock)
+            if self.secret:
+                from storage.maintenance import upgrade_header
+
+                upgrade_header(ws, self.secret)  # under the held lock: an outdated header is rewrapped
             self.completer.labels = [
                 f"{c.case_ref} – {visible(c.name)}" if c.name else c.case_ref for c in self.repo.listing()
             ]

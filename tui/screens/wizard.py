@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 
 from tui.clean import CleanInput
-from tui.passphrase import MIN_LENGTH
+from tui.passphrase import MIN_LENGTH, problem
 from tui.strings import s
 
 
@@ -78,7 +78,7 @@ class Wizard(Screen[WizardResult]):
         secret = self.query_one("#pass1", Input).value
         error = ""
         if not plain_ws:
-            if len(secret) < MIN_LENGTH:
+            if problem(secret, lang) is not None:  # the same check as every other path
                 error = s("wizard_short", lang, n=MIN_LENGTH)
             elif secret != self.query_one("#pass2", Input).value:
                 error = s("wizard_mismatch", lang)
