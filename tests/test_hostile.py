@@ -183,6 +183,15 @@ def test_a_malformed_header_is_one_line(workspace: Path, header: object,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("UPPFOLJNING_PASSPHRASE", "a long enough passphrase")
     (workspace / "workspace.json").write_text(json.dumps(header))
+    # The header's copy (workspace.keys.json) stands in for an unreadable header, so the workspace
+    # opens; a header that reads but holds broken keys is an error of one line.
+    code, out, err = run_cli(["--workspace", str(workspace), "list"])
+    if code != 0:
+        one_line_errors(code, out, err)
+    else:
+        assert output_problems(code, out, err) == [] and "IFO-2026-0117" in out
+    # With the copy damaged the same way, every command says so in one line.
+    (workspace / "workspace.keys.json").write_text(json.dumps(header))
     for argv in (["list"], ["export", "x"]):
         one_line_errors(*run_cli(["--workspace", str(workspace), *argv]))
     code, out, err = run_cli(["--workspace", str(workspace), "audit", "show"])  # needs no key
