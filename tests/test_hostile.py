@@ -162,15 +162,16 @@ def test_output_paths_that_cannot_be_written_are_one_line(workspace: Path, tmp_p
     fid = _fid(workspace)
     base = ["--workspace", str(workspace), "--lang", "en"]
     for target in (tmp_path / "missing" / "x.yaml", tmp_path, workspace / "cases"):
-        one_line_errors(*run_cli([*base, "export", fid, "-o", str(target)]))
-        one_line_errors(*run_cli([*base, "pdf", fid, "-o", str(target)]))
-        one_line_errors(*run_cli([*base, "report", "--format", "csv", "-o", str(target)]))
+        for argv in (["export", fid], ["pdf", fid], ["report", "--format", "csv"]):
+            lines = one_line_errors(*run_cli([*base, *argv, "-o", str(target)]))
+            assert len(lines) == 1 and str(target.name) in lines[0], lines
 
 
 def test_a_workspace_path_that_is_a_file_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     for argv in (["list"], ["import", str(DATA / "example.yaml")], ["audit", "show"], ["doctor"]):
-        one_line_errors(*run_cli(["--workspace", str(tmp_path / "file"), *argv]))
+        lines = one_line_errors(*run_cli(["--workspace", str(tmp_path / "file"), *argv]))
+        assert len(lines) == 1 and "file" in lines[0], lines
 
 
 @pytest.mark.parametrize("header", [

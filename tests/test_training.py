@@ -204,7 +204,8 @@ def test_reset_refuses_a_real_workspace(tmp_path: Path, capsys: pytest.CaptureFi
         text = (ws / "workspace.json").read_text(encoding="utf-8")
         (ws / "workspace.json").write_text(text.replace('"training": false', f'"training": {header}'),
                                            encoding="utf-8")
-    refused_reset(ws, capsys)
+    err = refused_reset(ws, capsys, "en")
+    assert "not a training workspace" in err, err
 
 
 HOLD = """
