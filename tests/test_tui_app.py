@@ -51,6 +51,13 @@ async def filter_to(pilot: Pilot[None], text: str) -> None:
     await pilot.pause()
 
 
+async def resume_draft(pilot: Pilot[None]) -> None:
+    """Find the test case on the dashboard and resume its draft, as a caseworker would."""
+    await filter_to(pilot, "0117")
+    await pilot.press("r")
+    await pilot.pause()
+
+
 def stored(ws: Path) -> Any:
     repo = TinyDBRepository(Workspace.open(ws), writable=False)
     try:
@@ -190,9 +197,7 @@ def test_changing_an_earlier_answer_follows_the_branching(tmp_path: Path) -> Non
     app = make_app(ws, tmp_path)
 
     async def scenario(pilot: Pilot[None]) -> None:
-        await filter_to(pilot, "0117")
-        await pilot.press("r")
-        await pilot.pause()
+        await resume_draft(pilot)
         screen = app.screen
         assert isinstance(screen, InterviewScreen)
         assert screen.current_step().key == "new_needs"  # type: ignore[union-attr]
@@ -235,9 +240,7 @@ def test_free_text_is_shown_verbatim(tmp_path: Path) -> None:
     app = make_app(ws, tmp_path)
 
     async def scenario(pilot: Pilot[None]) -> None:
-        await filter_to(pilot, "0117")
-        await pilot.press("r")
-        await pilot.pause()
+        await resume_draft(pilot)
         screen = app.screen
         assert isinstance(screen, InterviewScreen)
         await reply(pilot, "partly_achieved")
@@ -500,9 +503,7 @@ def test_back_from_the_review_the_interview_shows_the_current_question(tmp_path:
     app = make_app(ws, tmp_path)
 
     async def scenario(pilot: Pilot[None]) -> None:
-        await filter_to(pilot, "0117")
-        await pilot.press("r")
-        await pilot.pause()
+        await resume_draft(pilot)
         interview = app.screen
         assert isinstance(interview, InterviewScreen)
         # form v2 asks the decision before the assessment; the assessment can still be written first
@@ -535,9 +536,7 @@ def test_pasted_terminal_escapes_are_removed_with_a_notice_and_never_scramble(tm
     app = make_app(ws, tmp_path, lang="en")
 
     async def scenario(pilot: Pilot[None]) -> None:
-        await filter_to(pilot, "0117")
-        await pilot.press("r")
-        await pilot.pause()
+        await resume_draft(pilot)
         screen = app.screen
         assert isinstance(screen, InterviewScreen)
         await reply(pilot, "partly_achieved")
@@ -587,9 +586,7 @@ def test_going_back_keeps_the_current_answer_when_enter_is_pressed(tmp_path: Pat
     app = make_app(ws, tmp_path)
 
     async def scenario(pilot: Pilot[None]) -> None:
-        await filter_to(pilot, "0117")
-        await pilot.press("r")
-        await pilot.pause()
+        await resume_draft(pilot)
         screen = app.screen
         assert isinstance(screen, InterviewScreen)
         assert screen.current_step().key == "decision"  # type: ignore[union-attr]  # form v2's order
@@ -681,9 +678,7 @@ def test_escape_from_the_review_of_a_complete_followup(tmp_path: Path, signed: b
     app = make_app(ws, tmp_path)
 
     async def scenario(pilot: Pilot[None]) -> None:
-        await filter_to(pilot, "0117")
-        await pilot.press("r")
-        await pilot.pause()
+        await resume_draft(pilot)
         interview = app.screen
         assert isinstance(interview, InterviewScreen) and interview.current_step() is None
         for _ in range(2):
@@ -711,9 +706,7 @@ def test_read_only_answering_is_refused_in_swedish_without_a_crash(tmp_path: Pat
     app = make_app(ws, tmp_path)
 
     async def scenario(pilot: Pilot[None]) -> None:
-        await filter_to(pilot, "0117")
-        await pilot.press("r")
-        await pilot.pause()
+        await resume_draft(pilot)
         screen = app.screen
         assert isinstance(screen, InterviewScreen)
         await pilot.press("1")
@@ -767,9 +760,7 @@ def test_the_drafted_assessment_is_one_key_and_says_when_it_went_stale(tmp_path:
     app = make_app(ws, tmp_path)
 
     async def scenario(pilot: Pilot[None]) -> None:
-        await filter_to(pilot, "0117")
-        await pilot.press("r")
-        await pilot.pause()
+        await resume_draft(pilot)
         screen = app.screen
         assert isinstance(screen, InterviewScreen)
         await pilot.press("ctrl+d")  # one key: the assistant's draft, saved
