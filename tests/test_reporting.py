@@ -17,7 +17,7 @@ from interview.followup import FollowUp
 from reporting.compile import compile_report
 from reporting.output import to_csv, to_data, to_table
 from reporting.selection import Selection
-from reporting.suppress import SECONDARY, suppress_table
+from reporting.suppress import SECONDARY
 from storage.memory_repo import MemoryRepository
 from tui.cli import main
 
@@ -56,7 +56,7 @@ def goals(i: int) -> dict[str, Any]:
     return {"g1": g1, "g2": g2}
 
 
-def fixture_repo() -> MemoryRepository:
+def fixture_repo(late_draft: bool = False) -> MemoryRepository:
     """15 clients with a final follow-up in October (4 of them also one in March), and one client
     whose only follow-up is a draft: 20 follow-ups in all."""
     repo = MemoryRepository()
@@ -65,6 +65,9 @@ def fixture_repo() -> MemoryRepository:
                                                  birth_year=BIRTH[i], unit="Socialpsykiatri"), plan=PLAN)
         fus = [FollowUp(id=f"f{i:02d}b", case_id=case.id, form="standard-uppfoljning", form_version=1,
                         plan=PLAN, status="final", answers=answers(i), goals=goals(i))]
+        if i == 1 and late_draft:  # a near-empty draft after the signed follow-up
+            fus.append(FollowUp(id="f01z", case_id=case.id, form="standard-uppfoljning", form_version=1,
+                                plan=PLAN, answers={"meeting_date": "2026-11-30"}))
         if i <= 4:  # an earlier follow-up in the period, superseded by the latest
             early = {**answers(15), "meeting_date": "2026-03-01", "new_needs": "no"}
             fus.insert(0, FollowUp(id=f"f{i:02d}a", case_id=case.id, form="standard-uppfoljning",
@@ -88,25 +91,30 @@ def test_hand_computed_figures() -> None:
     assert data["followups"] == 15 and data["clients"] == 15
     assert data["suppression_threshold"] == 5 and data["suppressed"] is True
     q = data["questions"]
-    assert q["new_needs"] == {"yes": 6, "no": 9}
+    assert q["new_needs"] == {"yes": 6, "no": 9, "answered": 15}
     assert q["decision"] == {"continue": 10, "revise_plan": 0, "end_goals_met": 5, "end_other": 0,
-                             "new_investigation": 0}
+                             "new_investigation": 0, "answered": 15}
     # 3 need a SIP: hidden, and the 12 beside it too, or it would be 15 - 12
-    assert q["sip_needed"] == {"yes": "<5", "no": SECONDARY}
+    assert q["sip_needed"] == {"yes": "<5", "no": SECONDARY, "answered": 15}
+    # the SIP question's 3 answers: zeros beside them are hidden too (all 3 "exists" would show)
+    assert q["sip_status"] == {"exists": "<5", "initiated": SECONDARY, "not_started": SECONDARY,
+                               "declined": SECONDARY, "answered": "<5"}
     assert q["new_needs_areas"]["d7"] == 6 and q["new_needs_areas"]["answered"] == 6
     g = data["goals"]
     assert g["attainment"] == {"achieved": 17, "partly_achieved": 5, "not_achieved": 8, "not_assessable": 0}
     assert g["isu"] == {"positive_met": 17, "positive_not_met": 5, "no_change": 8, "negative": 0}
-    assert g["by_life_area"]["d8"] == {"achieved": 10, "partly_achieved": 0, "not_achieved": 5,
+    # attainment's 8 "not achieved" = d6 + d8: with d6's 3 hidden, d8's 5 is hidden too
+    assert g["by_life_area"]["d8"] == {"achieved": 10, "partly_achieved": 0, "not_achieved": SECONDARY,
                                        "not_assessable": 0}
     d6 = g["by_life_area"]["d6"]
-    assert d6["achieved"] == 7 and d6["not_achieved"] == "<5" and d6["partly_achieved"] == SECONDARY
+    assert d6["achieved"] == 7 and d6["not_achieved"] == "<5" and d6["partly_achieved"] == 5
     assert d6["mean_change"] == 1.27 and d6["change_n"] == 15  # (7*2 + 5*1 + 3*0) / 15
     assert data["gas_t_mean"] == 53.33  # (10 * 60 + 5 * 40) / 15
+    # the genders' sizes are linked to every hidden count of theirs, so they are hidden jointly
     assert {k: v["followups"] for k, v in data["by_gender"].items()} == {
-        "woman": 9, "man": 6, "other": 0, "unknown": 0}
+        "woman": SECONDARY, "man": SECONDARY, "other": 0, "unknown": 0}
     assert {k: v["followups"] for k, v in data["by_age_band"].items()} == {
-        "0-17": "<5", "18-24": "<5", "25-44": 5, "45-64": "<5", "65-79": "<5", "80+": "<5", "unknown": 0}
+        "0-17": "<5", "18-24": "<5", "25-44": SECONDARY, "45-64": "<5", "65-79": "<5", "80+": "<5", "unknown": 0}
     woman = data["by_gender"]["woman"]["goals"]["attainment"]
     assert woman == {"achieved": SECONDARY, "partly_achieved": "<5", "not_achieved": 0, "not_assessable": 0}
     man = data["by_gender"]["man"]["goals"]["attainment"]
@@ -119,14 +127,17 @@ def test_selection_options() -> None:
     assert report(include_drafts=True)["followups"] == 16
     assert report(date_to=date(2026, 6, 30))["followups"] == 4  # only the March follow-ups
     assert report(unit="Missbruk")["followups"] == 0
-    assert report(threshold=3)["questions"]["sip_needed"] == {"yes": 3, "no": 12}
+    assert report(threshold=3)["questions"]["sip_needed"] == {"yes": 3, "no": 12, "answered": 15}
 
 
-def test_secondary_suppression_rules() -> None:
-    assert suppress_table({"a": 3, "b": 10, "c": 20}, 5, partition=True) == {"a": "<5", "b": SECONDARY, "c": 20}
-    assert suppress_table({"a": 3, "b": 2, "c": 20}, 5, partition=True) == {"a": "<5", "b": "<5", "c": 20}
-    assert suppress_table({"a": 3, "b": 10}, 5, partition=False) == {"a": "<5", "b": 10}
-    assert suppress_table({"a": 0, "b": 10}, 5, partition=True) == {"a": 0, "b": 10}
+def test_hidden_means_and_drafts_beside_signed_followups() -> None:
+    data = report(threshold=16)  # 15 follow-ups: every mean is over fewer than 16
+    assert data["gas_t_mean"] == SECONDARY and data["goals"]["by_life_area"]["d6"]["mean_change"] == SECONDARY
+    # a draft never replaces a signed follow-up: c01 gets a later, near-empty draft
+    repo = fixture_repo(late_draft=True)
+    with_drafts = to_data(compile_report(repo.records(), FORM, Selection(include_drafts=True)), FORM)
+    assert with_drafts["followups"] == 17 and with_drafts["clients"] == 16  # 15 signed + 2 drafts
+    assert with_drafts["questions"]["decision"]["answered"] == 15  # c01's signed answers still count
 
 
 def _ints(cells: dict[str, Any]) -> list[int]:
@@ -181,10 +192,10 @@ def test_outputs_and_command(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     data = report()
     rows = to_csv(data).splitlines()
     assert rows[0] == "measure,group,code,value"
-    assert "questions.new_needs,all,yes,6" in rows and "followups,gender=woman,,9" in rows
+    assert "questions.new_needs,all,yes,6" in rows and "followups,gender=woman,,.." in rows
     table = to_table(data, FORM, "sv")
     assert "Måluppfyllelse" in table and "Positiv förändring, målet uppnått" in table
-    assert "Kvinnor 9" in table and "positive_met" not in table
+    assert "Kvinnor .." in table and "positive_met" not in table
     ws = tmp_path / "ws"
     main(["--workspace", str(ws), "init", "--no-encryption"])
     main(["--workspace", str(ws), "import", "--final", str(Path(__file__).parent / "data" / "example.yaml")])
