@@ -8,7 +8,7 @@ from typing import Any
 
 from forms.schema import FormDefinition
 from reporting.compile import ATTAINMENT, FULL, GENDERS, Measures, Part, Report, unit_key
-from reporting.disclosure import protect
+from reporting.disclosure import Outcome, note, protect, rounding_base
 from reporting.suppress import Cell, any_hidden
 
 ISU_LABELS = {
@@ -64,7 +64,12 @@ def _raw_report(
 
 
 def protected_system(report: Report, form: FormDefinition) -> dict[str, dict[str, Any]]:
-    """Every report of the system (all units, each unit), suppressed jointly."""
+    """Every report of the system (all units, each unit), as published (protected jointly)."""
+    return protection(report, form).published
+
+
+def protection(report: Report, form: FormDefinition) -> Outcome:
+    """Every report of the system protected jointly, with the counts of what was done."""
     full = report.system[FULL]
     codes = {qid: list(counts) for qid, counts in full.total.questions.items()}
     change_areas = set(full.total.change_by_life_area)
@@ -84,6 +89,7 @@ def to_data(report: Report, form: FormDefinition) -> dict[str, Any]:
     data = system[FULL if report.selection.unit is None else unit_key(report.selection.unit)]
     data["goals"]["by_gender"] = {g: data["by_gender"][g]["goals"]["attainment"] for g in GENDERS}
     data["suppression_threshold"] = k
+    data["rounding_base"] = rounding_base(k)
     data["suppressed"] = any_hidden(data)
     data["selection"] = report.selection.describe()
     return data
@@ -183,13 +189,6 @@ def to_table(data: dict[str, Any], form: FormDefinition, lang: str) -> str:
     lines.append(("Åldersgrupp" if lang == "sv" else "Age band") + ": " + bands)
     if data.get("gas_t_mean") is not None:
         lines.append(f"GAS T: {data['gas_t_mean']}")
-    if data["suppressed"]:
-        lines.append("")
-        lines.append(
-            f"Antal under {k} visas som <{k}; '..' är dolt för att ett litet antal inte ska kunna "
-            "räknas fram ur summan."
-            if lang == "sv"
-            else f"Counts below {k} show as <{k}; '..' is hidden so that a small count cannot be "
-            "worked out from the total."
-        )
+    lines.append("")
+    lines.append(note(k, lang))
     return "\n".join(lines) + "\n"
