@@ -14,6 +14,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from documents.followup import ALERT, INK, MUTED, RULE, register_fonts, verbatim
 from forms.schema import FormDefinition
+from reporting.disclosure import note
 from reporting.output import AGE_LABELS, GENDER_LABELS, ISU_LABELS, training_mark
 
 
@@ -109,21 +110,8 @@ def render_report(data: dict[str, Any], form: FormDefinition, lang: str, title: 
     )
     for qid, cells in data["questions"].items():
         table(form.question(qid).label.get(lang), cells)
-    if data["suppressed"]:
-        k = data["suppression_threshold"]
-        story.append(Spacer(1, 4 * mm))
-        story.append(
-            Paragraph(
-                verbatim(
-                    f"Celler med färre än {k} visas som <{k}; även angränsande celler döljs "
-                    "så att de inte kan räknas fram."
-                    if sv
-                    else f"Cells with fewer than {k} are shown as <{k}; neighbouring cells are "
-                    "hidden too, so they cannot be worked out."
-                ),
-                small,
-            )
-        )
+    story.append(Spacer(1, 4 * mm))
+    story.append(Paragraph(verbatim(note(data["suppression_threshold"], lang)), small))
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf,
