@@ -16,7 +16,6 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
-    CondPageBreak,
     Flowable,
     KeepTogether,
     PageBreak,
@@ -115,8 +114,10 @@ class ReportDocument:
         self.font, self.bold = register_fonts()
         self.width = self.pagesize[0] - 2 * self.margin
         self.styles = self.stylesheet()
-        self.labels = {c.code: c.label.get(self.lang) for _, q in self.form.questions()
-                       for c in getattr(q, "choices", [])}
+        # Attainment and ISU codes; a question's codes are labelled by that question alone (the same
+        # code, "other", means something else in each question).
+        attainment = next((q for _, q in self.form.questions() if q.id == "attainment"), None)
+        self.labels = {c.code: c.label.get(self.lang) for c in getattr(attainment, "choices", [])}
         self.labels.update(ISU_LABELS["en" if self.lang == "en" else "sv"])
 
     # --- styles and small pieces ----------------------------------------------------------
@@ -159,8 +160,8 @@ class ReportDocument:
         if n is not None:
             return number(n, self.lang)
         if isinstance(value, float):
-            decimals = len(repr(value).split(".")[1]) if "." in repr(value) else 0
-            return number(value, self.lang, min(decimals, 2))
+            # A mean: one decimal for the GAS T-score (a scale around 50), two for a change in steps.
+            return number(value, self.lang, 1 if abs(value) >= 10 else 2)
         if value is None:
             return "–"
         return str(value)
@@ -304,7 +305,7 @@ class ReportDocument:
         legend = 12.0 if len(series) > 1 else 0.0
         caption = 11.0
         total = sum(heights) + legend + caption
-        d = Drawing(width, total)
+        d = Drawing(width, total, initialFontName=self.font)  # else its state starts in Helvetica
         y = total
         if legend:
             x = bar_x
@@ -411,6 +412,7 @@ class ReportDocument:
         rows = [[self.p(k, "label"), self.p(v, "body")] for k, v in facts]
         table = Table(rows, colWidths=[0.25 * self.width, 0.75 * self.width], hAlign="LEFT")
         table.setStyle(TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), self.font),  # else Helvetica, which PDF/A cannot have unembedded
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ("TOPPADDING", (0, 0), (-1, -1), 4),
@@ -477,14 +479,21 @@ class ReportDocument:
             ]))
         return out
 
+    def section(self, title: str, blocks: Sequence[Sequence[Flowable]]) -> list[Flowable]:
+        """A section whose heading stays with its first block: never stranded at a page's foot."""
+        if not blocks:
+            return []
+        first = KeepTogether([self.p(self.tr(title), "h1"), *blocks[0]])
+        return [first, *[KeepTogether(list(b)) for b in blocks[1:]]]
+
     def women_and_men(self) -> list[Flowable]:
-        out: list[Flowable] = [CondPageBreak(60 * mm), self.p(self.tr("women_men"), "h1")]
+        blocks: list[list[Flowable]] = []
         for name, note in (("attainment", "base_goals"), ("isu", "base_isu")):
             codes = ATTAINMENT if name == "attainment" else ISU
             rows = [(c, self.labels.get(c, c)) for c in codes]
             series = self.goal_groups(name)[1:3]  # women and men
-            out.append(KeepTogether([self.p(self.tr(name), "h2"), self.chart(rows, series),
-                                     self.p(self.tr(note), "small")]))
+            blocks.append([self.p(self.tr(name), "h2"), self.chart(rows, series),
+                           self.p(self.tr(note), "small")])
         genders = ("woman", "man", "other", "unknown")
         cells = {g: self.data["by_gender"][g]["followups"] for g in genders}
         groups = [Group(self.tr("followups"), cells, self.data["followups"])]
@@ -492,22 +501,23 @@ class ReportDocument:
             before = {g: self.prev["by_gender"][g]["followups"] for g in genders}
             groups.append(Group(self.tr("previous"), before, self.prev["followups"]))
         rows = [(g, self.gender(g)) for g in genders]
-        out.append(KeepTogether([self.p(self.tr("by_gender"), "h2"), self.table(rows, groups),
-                                 self.p(self.tr("base_followups"), "small")]))
-        return out
+        blocks.append([self.p(self.tr("by_gender"), "h2"), self.table(rows, groups),
+                       self.p(self.tr("base_followups"), "small")])
+        return self.section("women_men", blocks)
 
     def age_bands(self) -> list[Flowable]:
         bands = list(self.data["by_age_band"])
-        out: list[Flowable] = [CondPageBreak(80 * mm), self.p(self.tr("by_age"), "h1")]
         cells = {b: self.data["by_age_band"][b]["followups"] for b in bands}
         groups = [Group(self.tr("followups"), cells, self.data["followups"])]
+        series = groups[:1]
         if self.prev is not None:
             before = {b: part["followups"] for b, part in self.prev["by_age_band"].items()}
             groups.append(Group(self.tr("previous"), before, self.prev["followups"]))
+            series = [Group(self.tr("current"), cells, self.data["followups"]), groups[1]]
         rows = [(b, self.age(b)) for b in bands]
-        out.append(KeepTogether([self.p(self.tr("by_age_followups"), "h2"), self.table(rows, groups),
-                                 Spacer(1, 2 * mm), self.chart(rows, groups[:1]),
-                                 self.p(self.tr("age_note"), "small")]))
+        blocks: list[list[Flowable]] = [[
+            self.p(self.tr("by_age_followups"), "h2"), self.table(rows, groups), Spacer(1, 2 * mm),
+            self.chart(rows, series), self.p(self.tr("age_note"), "small")]]
         for name, note in (("attainment", "base_goals"), ("isu", "base_isu")):
             codes = ATTAINMENT if name == "attainment" else ISU
             band_groups = []
@@ -515,10 +525,10 @@ class ReportDocument:
                 part = self.data["by_age_band"][b]["goals"][name]
                 band_groups.append(Group(self.age(b), part, sum_base(part, codes)))
             rows = [(c, self.labels.get(c, c)) for c in codes]
-            out.append(KeepTogether([self.p(self.tr(name), "h2"),
-                                     self.table(rows, band_groups, first=self.tr("answer")),
-                                     self.p(self.tr(note), "small")]))
-        return out
+            blocks.append([self.p(self.tr(name), "h2"),
+                           self.table(rows, band_groups, first=self.tr("answer")),
+                           self.p(self.tr(note), "small")])
+        return self.section("by_age", blocks)
 
     def life_areas(self) -> list[Flowable]:
         areas = self.data["goals"].get("by_life_area") or {}
@@ -546,15 +556,16 @@ class ReportDocument:
             ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
             ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),
         ]))
-        return [CondPageBreak(60 * mm), self.p(self.tr("life_areas"), "h1"), table,
-                self.p(self.tr("base_goals"), "small"), self.p(self.tr("mean_change_note"), "small")]
+        return self.section("life_areas", [[table, self.p(self.tr("base_goals"), "small"),
+                                             self.p(self.tr("mean_change_note"), "small")]])
 
     def questions(self) -> list[Flowable]:
-        out: list[Flowable] = [PageBreak(), self.p(self.tr("questions"), "h1")]
+        blocks: list[list[Flowable]] = []
         for qid, cells in self.data["questions"].items():
             q = self.form.question(qid)
             codes = codes_of(self.form, qid, cells)  # 'answered' is the base, never a category
-            rows = [(c, self.labels.get(c, c)) for c in codes]
+            names = {c.code: c.label.get(self.lang) for c in getattr(q, "choices", [])}
+            rows = [(c, names.get(c, c)) for c in codes]
             groups = [Group(self.tr("all"), cells, question_base(self.form, qid, cells))]
             for g in ("woman", "man"):
                 part = self.data["by_gender"][g]["questions"].get(qid, {})
@@ -567,20 +578,18 @@ class ReportDocument:
             notes = [self.tr("base_question")]
             if isinstance(q, MultiQuestion):
                 notes.append(self.tr("base_multi"))
-            out.append(KeepTogether([
+            blocks.append([
                 self.p(q.label.get(self.lang), "h2"),
                 self.table(rows, groups, first=self.tr("answer")),
                 self.p(" ".join(notes), "small"),
                 Spacer(1, 2 * mm),
                 self.chart(rows, series),
-            ]))
-        return out
+            ])
+        return self.section("questions", blocks)
 
     def about(self) -> list[Flowable]:
-        return [CondPageBreak(40 * mm), self.p(self.tr("about"), "h2"),
-                *[self.p(line, "small") for line in self.notes()],
-                self.p(self.tr("base_goals"), "small"), self.p(self.tr("base_isu"), "small"),
-                self.p(self.tr("base_question"), "small")]
+        lines = [*self.notes(), self.tr("base_goals"), self.tr("base_isu"), self.tr("base_question")]
+        return [KeepTogether([self.p(self.tr("about"), "h2"), *[self.p(line, "small") for line in lines]])]
 
     # --- every page -----------------------------------------------------------------------
 

@@ -67,7 +67,8 @@ def to_table_compared(data: dict[str, Any], previous: dict[str, Any], form: Form
     lines.append(periods)
     lines.append("")
     lines.append(f"{'':40} {now_name:>12}  {before_name:>12}")
-    labels = {c.code: c.label.get(lang) for _, q in form.questions() for c in getattr(q, "choices", [])}
+    attainment = next((q for _, q in form.questions() if q.id == "attainment"), None)
+    labels = {c.code: c.label.get(lang) for c in getattr(attainment, "choices", [])}
     labels.update(ISU_LABELS[key])
 
     def row(label: str, now: Any, before: Any, base_now: Any = None, base_before: Any = None) -> None:
@@ -95,8 +96,9 @@ def to_table_compared(data: dict[str, Any], previous: dict[str, Any], form: Form
         before = previous["questions"].get(qid, {})
         lines += ["", form.question(qid).label.get(lang)]
         base_now, base_before = question_base(form, qid, cells), question_base(form, qid, before)
+        names = {c.code: c.label.get(lang) for c in getattr(form.question(qid), "choices", [])}
         for code in codes_of(form, qid, cells):
-            row(labels.get(code, code), cells.get(code), before.get(code), base_now, base_before)
+            row(names.get(code, code), cells.get(code), before.get(code), base_now, base_before)
         lines.append(f"  {'n':38} {_cell(base_now, None)}  {_cell(base_before, None)}")
     if data.get("gas_t_mean") is not None or previous.get("gas_t_mean") is not None:
         lines.append("")
