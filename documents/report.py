@@ -14,6 +14,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
@@ -219,7 +220,7 @@ class ReportDocument:
         """Categories down, groups across; each group a count and a share column when there are
         few groups, one 'count (share)' column when there are many. A gap prints as published."""
         compact = len(groups) > 4 if compact is None else compact
-        label_w = self.width * (0.30 if compact else 0.40)
+        label_w = self.width * (0.26 if compact else 0.40)
         sub = 1 if compact else 2
         # Columns no wider than a figure needs: a lone group's figures stay next to their labels.
         col_w = min((self.width - label_w) / (len(groups) * sub), (22 if compact else 17) * mm)
@@ -255,7 +256,8 @@ class ReportDocument:
                 value = g.cells.get(code)
                 if compact:
                     share = self.share(value, g.base)
-                    row.append(self.show(value) + (f" ({share})" if share else ""))
+                    # Count over share in one narrow column: '14 (30 %)' beside '<5' read as one.
+                    row.append(self.show(value) + (f"\n{share}" if share else ""))
                 else:
                     row += [self.show(value), self.share(value, g.base)]
             data.append(row)
@@ -312,7 +314,7 @@ class ReportDocument:
             for i, g in enumerate(series):
                 d.add(box(x, y - 8, 7, 7, SERIES[i % len(SERIES)]))
                 d.add(String(x + 10, y - 7, g.name, fontName=self.font, fontSize=size, fillColor=INK))
-                x += 16 + len(g.name) * size * 0.6
+                x += 20 + stringWidth(g.name, self.font, size)
             y -= legend
         for (code, _), lines, line, h in zip(rows, wrapped, values, heights, strict=True):
             top = y

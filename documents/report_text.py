@@ -74,8 +74,8 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Women and men side by side. Count and share of the base (n) in each column.",
     },
     "attainment_headline": {
-        "sv": "Av {n} bedömda mål uppnåddes {achieved} helt och {partly} delvis.",
-        "en": "Of {n} assessed goals, {achieved} were fully met and {partly} partly met.",
+        "sv": "Av {n} uppföljda mål uppnåddes {achieved} helt och {partly} delvis.",
+        "en": "Of {n} goals followed up, {achieved} were fully met and {partly} partly met.",
     },
     "isu_headline": {
         "sv": "Positiv förändring för {share} av {n} mål med utgångsnivå och uppföljd nivå.",
@@ -91,9 +91,10 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The ISU variable: change and attainment",
     },
     "base_goals": {
-        "sv": "Bas: mål, inte brukare – en brukare kan ha flera mål. Mål utan bedömning räknas inte.",
-        "en": "Base: goals, not clients – a client may have several goals. Goals not assessed are not "
-              "counted.",
+        "sv": "Bas: mål, inte brukare – en brukare kan ha flera mål. Mål där måluppfyllelsen inte angetts "
+              "räknas inte; 'Kan inte bedömas' räknas.",
+        "en": "Base: goals, not clients – a client may have several goals. Goals with no attainment given "
+              "are not counted; 'Cannot be assessed' is.",
     },
     "base_isu": {
         "sv": "Bas: mål med skala (ICF eller GAS) där både utgångsnivå och nivå vid uppföljningen finns.",

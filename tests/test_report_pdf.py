@@ -163,7 +163,7 @@ def test_key_figures_put_all_women_and_men_side_by_side_each_with_count_and_shar
     # The headline counts goals, and says so.
     att = data["goals"]["attainment"]
     total = sum(att.values())
-    assert f"Av {total} bedömda mål uppnåddes {round(100 * att['achieved'] / total)} % helt" in text[1]
+    assert f"Av {total} uppföljda mål uppnåddes {round(100 * att['achieved'] / total)} % helt" in text[1]
 
 
 def test_bases_are_stated_goals_are_not_clients_and_isu_needs_a_baseline() -> None:
