@@ -429,3 +429,67 @@ def test_compare_previous_without_a_whole_period_is_one_line_and_writes_nothing(
         assert code == 1 and stdout == "" and not out.exists()
         assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
         assert ("--from och --to" if lang == "sv" else "--from and --to") in err
+
+
+# --- the same code means different things in different questions ---------------------------------
+
+
+def test_each_question_labels_its_codes_itself_in_the_pdf_and_the_tables() -> None:
+    from reporting.compare import to_table_compared
+    from reporting.output import to_table
+
+    data, text = big(None)
+    found = segments(text)
+    # "other": "Annan" among participants, "Annan huvudman" among principals, "Annat" among life areas.
+    for qid, label, wrong in (("participants", "Annan", "Annan aktör"), ("other_principals", "Annan huvudman",
+                                                                          "Annan aktör"),
+                              ("new_needs_areas", "Annat", "Annan aktör"), ("new_needs_response", "Inget",
+                                                                             "Nej, ingen")):
+        lines = found[qid][1]
+        assert lines.count(label) == 2 and wrong not in lines, qid
+    for table in (to_table(data, FORM, "sv"), to_table_compared(data, data, FORM, "sv")):
+        block = table.split("Deltagare")[1].split("Mötesform")[0]
+        assert "Annan " in block and "Annan aktör" not in block and "Annan huvudman" not in block
+
+
+# --- published figures in the shape the disclosure control may give them ---------------------------
+
+
+def test_rounded_figures_with_a_published_base_for_every_question() -> None:
+    """Counts rounded to multiples of 5, '<5' and '..', and 'answered' beside every question: the
+    shares are of the published base, the note says the counts are rounded, nothing says 'answered'."""
+    data = json.loads(json.dumps(big(None)[0]))
+
+    def rounded(n: Any) -> Any:
+        return n if gap(n) or n == 0 else ("<5" if n < 5 else 5 * round(n / 5))
+
+    def walk(part: dict[str, Any]) -> None:
+        for qid, cells in part["questions"].items():
+            if "answered" not in cells:
+                cells["answered"] = sum(v for v in cells.values() if not gap(v))
+            part["questions"][qid] = {c: rounded(v) for c, v in cells.items()}
+        for name in ("attainment", "isu"):
+            part["goals"][name] = {c: rounded(v) for c, v in part["goals"][name].items()}
+        part["followups"] = rounded(part["followups"])
+
+    for part in (data, *data["by_gender"].values(), *data["by_age_band"].values()):
+        walk(part)
+    data["rounding_base"] = 5
+    text = pages(pdf_of(data))
+    assert "Antal är avrundade till närmaste 5-tal" in text[0]
+    lines = segments(text)["meeting_mode"][1]
+    cells = data["questions"]["meeting_mode"]
+    at = lines.index("Besök på kontoret")
+    assert lines[at + 1: at + 3] == [str(cells["in_person"]),
+                                     f"{round(100 * cells['in_person'] / cells['answered'])} %"]
+    assert lines[lines.index("Bas (n)") + 1] == str(cells["answered"])
+    assert "answered" not in "\n".join(text)
+    assert labelled_gaps("\n".join(text)) == expected_chart_gaps(data)
+
+
+def test_an_empty_selection_still_makes_a_whole_report() -> None:
+    data = published(big_repo(), unit="Finns inte")
+    assert data["followups"] == 0
+    text = pages(pdf_of(data))
+    assert "Inga uppföljningar i urvalet." in text[1] and "0 uppföljningar av 0 brukare" in text[0]
+    assert all(f"Sida {n} av {len(text)}" in page for n, page in enumerate(text, 1))
