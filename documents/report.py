@@ -602,11 +602,21 @@ class ReportDocument:
         canvas.setFillColor(MUTED)
         if page > 1:  # the cover says all of it in large type
             left = " · ".join(x for x in (self.input.organisation, self.unit()) if x)
-            canvas.drawString(self.margin, h - 12 * mm, left[:120])
-            canvas.drawRightString(w - self.margin, h - 12 * mm, self.tr("title"))
+            title = self.tr("title")
+            room = self.width - stringWidth(title, self.font, 7.5) - 6 * mm
+            # A long organisation or unit wraps within its room, never over the title (at most two
+            # lines fit above the text; a third would be cut with an ellipsis).
+            lines = simpleSplit(left, self.font, 7.5, room)
+            if len(lines) > 2:
+                lines = [lines[0], lines[1][:-1] + "…"]
+            y = h - 9 * mm
+            canvas.drawRightString(w - self.margin, y, title)
+            for line in lines:
+                canvas.drawString(self.margin, y, line)
+                y -= 3.2 * mm
             canvas.setStrokeColor(RULE)
             canvas.setLineWidth(0.4)
-            canvas.line(self.margin, h - 14 * mm, w - self.margin, h - 14 * mm)
+            canvas.line(self.margin, y + 1 * mm, w - self.margin, y + 1 * mm)
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.4)
         canvas.line(self.margin, 14 * mm, w - self.margin, 14 * mm)

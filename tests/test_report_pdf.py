@@ -493,3 +493,25 @@ def test_an_empty_selection_still_makes_a_whole_report() -> None:
     text = pages(pdf_of(data))
     assert "Inga uppföljningar i urvalet." in text[1] and "0 uppföljningar av 0 brukare" in text[0]
     assert all(f"Sida {n} av {len(text)}" in page for n, page in enumerate(text, 1))
+
+
+def test_a_long_organisation_and_unit_wrap_in_the_header_never_over_the_title() -> None:
+    org = "Göteborgs Stad, Socialförvaltningen Nordost, Individ- och familjeomsorg, Vuxenenheten"
+    data = published(big_repo(), unit="Socialpsykiatri och boendestöd, öppenvården")
+    pdf = render_report(ReportInput(data, FORM, PRODUCED, organisation=org))
+    reader = PdfReader(io.BytesIO(pdf))
+    page = reader.pages[1]
+    title_x: list[float] = []
+    ends: list[float] = []
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: float) -> None:
+        if text.strip() == "Sammanställning av uppföljningar" and tm[5] > 800:
+            title_x.append(tm[4])
+        elif tm[5] > 800 and ("Göteborgs" in text or "boendestöd" in text):
+            from reportlab.pdfbase.pdfmetrics import stringWidth
+
+            ends.append(tm[4] + stringWidth(text, "DejaVuSans", 7.5))
+
+    text = page.extract_text(visitor_text=visit)
+    assert squash(f"{org} · Socialpsykiatri och boendestöd, öppenvården") in squash(text)
+    assert title_x and ends and max(ends) < min(title_x)
