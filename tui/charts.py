@@ -8,8 +8,10 @@ from typing import Any
 
 from textual_plotext import PlotextPlot
 
+from forms.schema import FormDefinition
 from interview.case import Case
 from interview.followup import FollowUp
+from reporting.output import ISU_LABELS
 from reporting.published import ATTAINMENT, ISU, count, sum_base
 from tui.strings import s
 
@@ -59,10 +61,14 @@ class BarChart(PlotextPlot):
         self.refresh()
 
 
-def report_charts(data: Mapping[str, Any], attainment: BarChart, isu: BarChart, ages: BarChart,
-                  labels: Mapping[str, str], lang: str) -> None:
-    """The report screen's charts from the published figures only: goal attainment and the ISU
-    outcome for women and men side by side, and the follow-ups by age band."""
+def report_charts(data: Mapping[str, Any], charts: Sequence[BarChart], form: FormDefinition,
+                  lang: str) -> None:
+    """The report screen's charts (attainment, ISU, age bands) from the published figures only: goal
+    attainment and the ISU outcome for women and men side by side, and the follow-ups by age band."""
+    attainment, isu, ages = charts
+    question = next((q for _, q in form.questions() if q.id == "attainment"), None)
+    labels = {c.code: c.label.get(lang) for c in getattr(question, "choices", [])}
+    labels.update(ISU_LABELS["en" if lang == "en" else "sv"])
     for chart, name, codes in ((attainment, "attainment", ATTAINMENT), (isu, "isu", ISU)):
         series = []
         for g in ("woman", "man"):

@@ -103,15 +103,10 @@ class ReportScreen(AppScreen):
         bar.update(progress=n)
 
     def _done(self, text: str, data: dict[str, Any]) -> None:
-        from reporting.output import ISU_LABELS
         from tui.charts import BarChart, report_charts
 
         self.query_one(ProgressBar).display = False
-        lang = self.uapp.lang
-        attainment = next((q for _, q in self.uapp.form.questions() if q.id == "attainment"), None)
-        labels = {c.code: c.label.get(lang) for c in getattr(attainment, "choices", [])}
-        labels.update(ISU_LABELS["en" if lang == "en" else "sv"])
-        report_charts(data, *(self.query_one(f"#chart-{n}", BarChart) for n in ("attainment", "isu", "ages")),
-                      labels, lang)
+        charts = [self.query_one(f"#chart-{n}", BarChart) for n in ("attainment", "isu", "ages")]
+        report_charts(data, charts, self.uapp.form, self.uapp.lang)
         self.query_one("#report-body", Static).update(plain(text))
         self.uapp.guard(lambda: self.uapp.repo.log("report"))
