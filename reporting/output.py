@@ -203,12 +203,14 @@ def to_table(data: dict[str, Any], form: FormDefinition, lang: str) -> str:
     block("ISU-variabel" if lang == "sv" else "ISU variable", goals["isu"], lambda c: labels.get(c, c))
     for qid, cells in data["questions"].items():
         q = form.question(qid)
+        # The question's own labels: "other" is "Annan" in one question and "Annan huvudman" in another.
+        names = {**labels, **{c.code: c.label.get(lang) for c in getattr(q, "choices", [])}}
         answered = cells.get("answered")
         denominator = answered if isinstance(answered, int) else None
         shown = {c: v for c, v in cells.items() if c != "answered"}
         if denominator is None and all(isinstance(v, int) for v in shown.values()):
             denominator = sum(v for v in shown.values() if isinstance(v, int))
-        block(q.label.get(lang), shown, lambda c: labels.get(c, c), denominator)
+        block(q.label.get(lang), shown, lambda c, names=names: names.get(c, c), denominator)
     lines.append("")
     key = lang if lang in GENDER_LABELS else "sv"
     genders = ", ".join(f"{GENDER_LABELS[key][g]} {p['followups']}" for g, p in data["by_gender"].items())

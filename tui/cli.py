@@ -84,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threshold", type=int, default=5, metavar="K", help="hide counts below K (default 5)")
     p.add_argument("--format", choices=("table", "csv", "json", "pdf"), default="table")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (needed for pdf)")
+    p.add_argument("--compare-previous", action="store_true",
+                   help="the same figures for the previous period of the same length beside these")
 
     p = sub.add_parser("correct", help="add a correction (rättelse) to a final follow-up")
     p.add_argument("id", metavar="ID")

@@ -412,24 +412,44 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     with _repository(args, writable=False) as repo:
         lang = _repo_lang(args, repo)
-        training = _settings(repo).training
+        settings = _settings(repo)
+        training = settings.training
+        before = None
+        if args.compare_previous:
+            try:
+                before = sel.previous()
+            except ValueError:
+                raise UserError(t("compare_needs_period", lang)) from None
         form = bundled_form()
         report = repo.compile_report(form, sel, progress)
+        earlier = repo.compile_report(form, before, progress) if before is not None else None
         repo.log("report", followups=report.total.followups)
     if interactive and time.monotonic() - started > 1:
         print("", file=sys.stderr)
     data = to_data(report, form, training=training)
-    if args.format == "json":
+    previous = to_data(earlier, form, training=training) if earlier is not None else None
+    if args.format == "pdf":
+        from documents.report import ReportInput, render_report
+
+        pdf = render_report(ReportInput(data, form, datetime.now(UTC), lang=lang,
+                                        organisation=settings.organisation, previous=previous,
+                                        timezone=settings.timezone))
+        return _emit(pdf, args.output, lang)
+    if previous is not None:
+        from reporting.compare import to_csv_compared, to_table_compared, with_previous
+
+        if args.format == "json":
+            text = _json_text(with_previous(data, previous)) + "\n"
+        elif args.format == "csv":
+            text = to_csv_compared(data, previous, lang)
+        else:
+            text = to_table_compared(data, previous, form, lang)
+    elif args.format == "json":
         text = _json_text(data) + "\n"
     elif args.format == "csv":
         text = to_csv(data, lang)
-    elif args.format == "table":
-        text = to_table(data, form, lang)
     else:
-        from reporting.pdf import render_report
-
-        title = "Sammanställning av uppföljningar" if lang == "sv" else "Compilation of follow-ups"
-        return _emit(render_report(data, form, lang, title), args.output, lang)
+        text = to_table(data, form, lang)
     return _emit(text.encode("utf-8"), args.output, lang)
 
 

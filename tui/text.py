@@ -251,6 +251,12 @@ CLI: dict[str, dict[str, str]] = {
         "sv": "{name} är skadad och hoppades över (den lämnas orörd; kör 'uppfoljning doctor')",
         "en": "{name} is damaged and was skipped (it is left untouched; run 'uppfoljning doctor')",
     },
+    "compare_needs_period": {
+        "sv": "--compare-previous: ange perioden med både --from och --to (den föregående perioden är "
+        "lika lång)",
+        "en": "--compare-previous: give the period with both --from and --to (the previous period is "
+        "as long)",
+    },
 }
 
 
