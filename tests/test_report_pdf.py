@@ -226,12 +226,14 @@ def test_answered_is_the_base_never_a_category() -> None:
 
 def test_every_hidden_cell_is_a_labelled_gap_in_the_charts_and_printed_as_given_in_the_tables() -> None:
     data, text = small()
-    assert data["questions"]["sip_needed"] == {"yes": "<5", "no": ".."}
+    assert data["questions"]["sip_status"] == {"exists": "<5", "initiated": "..", "not_started": "..",
+                                               "declined": "..", "answered": "<5"}
     joined = "\n".join(text)
     assert labelled_gaps(joined) == expected_chart_gaps(data) > 5
-    lines = segments(text)["sip_needed"][1]
-    # Table: both rows kept, the cells as published; chart: both gaps drawn and labelled.
-    assert lines[lines.index("Ja") + 1] == "<5" and lines[lines.index("Nej") + 1] == ".."
+    lines = segments(text)["sip_status"][1]
+    # Table: every row kept, the cells as published; chart: every gap drawn and labelled.
+    assert lines[lines.index("Ja, det finns en SIP") + 1] == "<5"
+    assert lines[lines.index("Arbetet har påbörjats") + 1] == ".."
     assert "<5 (färre än 5)" in lines and ".. (dolt)" in lines
 
 
