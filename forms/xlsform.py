@@ -156,7 +156,9 @@ def _read(data: bytes) -> tuple[dict[str, _Sheet], list[str]]:
     try:
         book = xlsx_to_dict(io.BytesIO(data))
     except PyXFormError as err:
-        return {}, [f"the workbook cannot be read: {err}"]
+        return {}, [f"the workbook cannot be read: {' '.join(str(err).split())}"]
+    except Exception as err:  # a broken workbook can fail anywhere inside the reader
+        return {}, [f"the workbook cannot be read ({err.__class__.__name__})"]
     sheets = {name: _Sheet(name, list(book.get(name) or []), columns.get(name, {})) for name in SHEETS}
     if not sheets["survey"].rows:
         return sheets, ["survey: the sheet is missing or empty"]
@@ -214,6 +216,7 @@ class _Converter:
         self.choices: dict[str, list[dict[str, Any]]] = {}
         self.known: dict[str, str] = {}  # question name -> type, in order: what a condition may read
         self.where: dict[tuple[int, int], int] = {}  # (section, question) index -> survey row index
+        self.section_rows: dict[int, int] = {}  # section index -> the row that begins it
 
     def run(self) -> dict[str, Any]:
         self.read_choices()
@@ -224,7 +227,10 @@ class _Converter:
     def read_settings(self) -> dict[str, Any]:
         sheet = self.sheets["settings"]
         row = sheet.rows[0] if sheet.rows else {}
-        out: dict[str, Any] = {}
+        out: dict[str, Any] = {"id": "", "version": 1}
+        if not row:
+            self.problems.append("settings: the sheet is missing; it gives form_id, version and form_title")
+            return out
         _columns_used(sheet, 0, row, _SETTINGS_COLUMNS, self.problems)
         form_id = str(row.get("form_id", "")).strip()
         if not re.fullmatch(r"[a-z][a-z0-9_-]{0,63}", form_id):
@@ -293,6 +299,7 @@ class _Converter:
                                              "supported; sections have one level")
                     continue
                 current = self.section(i, row, name, form_title, per_goal="repeat" in kind)
+                self.section_rows[len(sections)] = i
                 sections.append(current)
                 group_when = None
                 if row.get("relevant"):
@@ -316,6 +323,7 @@ class _Converter:
                 continue
             if current is None:
                 current = {"id": f"part_{len(sections) + 1}", "title": form_title, "questions": []}
+                self.section_rows[len(sections)] = i
                 sections.append(current)
             question = self.question(i, row, kind, name, group_when, note)
             note = []
@@ -420,7 +428,12 @@ def _located(problem: str, conv: _Converter, data: dict[str, Any]) -> str:
     """A problem the form checks found, put at the question's row in the survey sheet."""
     m = re.match(r"sections\[(\d+)\]\.questions\[(\d+)\]\.?([a-z_]*)", problem)
     if m is None:
-        return problem
+        section = re.match(r"sections\[(\d+)\]\.?([a-z_]*)", problem)
+        row = conv.section_rows.get(int(section.group(1))) if section else None
+        if section is None or row is None:
+            return problem
+        rest = problem[section.end():].lstrip(".:[]0123456789 ").strip()
+        return f"{conv.sheets['survey'].at(row, 'name')}: the group's {section.group(2) or 'content'}: {rest}"
     index = conv.where.get((int(m.group(1)), int(m.group(2))))
     if index is None:
         return problem

@@ -318,6 +318,7 @@ def test_installed_forms_are_sealed_and_survive_a_passphrase_change(
     assert cli(path, "forms", "install", str(write_form(tmp_path, custom_form()))) == 0
     stored = (path / "forms" / "missbruk-v1.json").read_bytes()
     assert b"substanser" not in stored and b"missbruk" not in stored and b"alcohol" not in stored
+    assert cli(path, "audit", "verify") == 0  # the install is in the keyed log, and the chain holds
     change_passphrase(path, SECRET, "ett helt annat lösenord")
     monkeypatch.setenv("UPPFOLJNING_PASSPHRASE", "ett helt annat lösenord")
     capsys.readouterr()

@@ -195,6 +195,43 @@ def test_installed_from_xlsx_then_a_followup_checks_its_rules_and_travels_as_a_c
     assert snapshot(ws) == before
 
 
+def test_a_followup_in_quick_mode_on_the_workbook_form(
+    ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_quick import Terminal
+    from tui.quick import QuickMode
+
+    path = tmp_path / "missbruk.xlsx"
+    path.write_bytes(workbook())
+    assert cli(ws, "forms", "install", str(path)) == 0
+    assert cli(ws, "forms", "default", "missbruk-xls") == 0
+    cf = parse_casefile(load_text((DATA / "example.yaml").read_text(encoding="utf-8")))
+    repo = open_repository(ws, passphrase=lambda: None, writable=True)
+    case = Case(client=cf.client, plan=cf.plan)
+    repo.add_case(case)
+    terminal = Terminal([
+        "IFO-2026-0117", "2026-11-18", "7", "42", "yes", ["alcohol", "none_said"], ["alcohol"], "2,5",
+        "achieved", "not_achieved", "Mer stöd behövs.", "Stabilt.", "", True, "Handläggare A",
+    ])
+    terminal.install(monkeypatch)
+    said: list[str] = []
+    quick = QuickMode(repo, "en", "Handläggare A", out=said.append, pdf_dir=tmp_path / "pdf")
+    try:
+        quick.start(quick.pick_case(None))
+        quick.ask_all()
+        quick.finish()
+        stored = repo.followups_of(case.id)[-1]
+    finally:
+        repo.close()
+    assert not terminal.answers
+    assert "  ! The age must be 12–110" in said  # the rule refused 7; 42 was asked again and kept
+    assert "  ! none_said cannot be combined with other choices" in said
+    assert "Contact with guardians" not in terminal.asked  # 42 is not under 18
+    assert stored.status == "final" and (stored.form, stored.form_version) == ("missbruk-xls", 1)
+    assert stored.answers["age"] == 42 and stored.answers["units"] == 2.5
+    assert any(line.startswith("PDF: ") for line in said)
+
+
 def test_export_as_xlsform_gives_back_the_same_form(ws: Path, tmp_path: Path) -> None:
     path = tmp_path / "missbruk.xlsx"
     path.write_bytes(workbook())
@@ -249,6 +286,9 @@ def _with(row: int, column: str, value: str) -> list[list[Any]]:
         (3, "constraint", "string-length(.) < 4", "the function is not part of the subset"),
         (3, "constraint", ". > today()", "the function is not part of the subset"),
         (6, "required", "${age} div 2 > 3", "'div' at position 8"),
+        # Found by the form's own checks after translation, still put at the cell.
+        (16, "relevant", "${attainment} = 'achieved'", "'attainment' is a per-goal question of another section"),
+        (7, "relevant", "${uses} = 'maybe'", "'maybe' is not a code of 'uses' (no, partly, yes)"),
     ],
 )
 def test_an_expression_outside_the_subset_is_refused_with_its_cell(
@@ -313,6 +353,18 @@ def test_deep_nesting_is_one_line(tmp_path: Path) -> None:
     problems = refused(workbook(survey))
     nested = [p for p in problems if "a group inside a group" in p]
     assert nested == ["survey!A3 (type): a group inside a group is not supported; sections have one level"]
+
+
+def test_a_group_with_too_many_questions_is_named_by_its_row() -> None:
+    survey = [["begin group", "big", "Stor", "Big"]]
+    survey += [["text", f"q{n}", f"Fråga {n}", f"Question {n}"] for n in range(250)] + [["end group"]]
+    assert refused(workbook(survey)) == [
+        "survey!B2 (name): the group's questions: List should have at most 200 items after validation, not 250"]
+
+
+def test_a_missing_settings_sheet_is_said() -> None:
+    assert refused(workbook(settings=[])) == [
+        "settings: the sheet is missing; it gives form_id, version and form_title"]
 
 
 def test_a_huge_sheet_is_refused_before_it_is_converted() -> None:
