@@ -13,7 +13,7 @@ from typing import Any
 from forms.loader import FormError, bundled_form, installed_forms, parse_form
 from forms.schema import FormDefinition
 from forms.versions import Problem, canonical, compatibility, differences, fingerprint
-from storage.atomic import TEMP_SUFFIX, fsync_dir
+from storage.atomic import TEMP_SUFFIX, clean_temp_files, fsync_dir
 from storage.audit import AuditLog, exclusive
 from storage.codec import Codec
 from storage.errors import CorruptFile, NotFound, StorageError
@@ -121,11 +121,14 @@ class FormStore:
         if self.folder.is_symlink():
             raise CorruptFile(f"{self.folder} is a symbolic link; forms are not written through it")
         with exclusive(self.folder / ".lock"):
+            clean_temp_files(self.folder)  # a killed install's leftovers; every installer holds this lock
             self._cache.clear()
             key = (form.id, form.version)
             if self.is_bundled(*key) or key in self._workspace_versions():
                 existing = self.get(*key)
                 if canonical(existing) == canonical(form):
+                    if not self.is_bundled(*key):
+                        self._log_if_missing(form)
                     return False
                 head = Problem("form_version_taken", {"id": form.id, "version": form.version,
                                                       "bundled": self.is_bundled(*key)})
@@ -142,6 +145,19 @@ class FormStore:
                 self.audit.append("form_install", form=form.id, version=form.version,
                                   sha256=fingerprint(form)[:16])
             return True
+
+    def _log_if_missing(self, form: FormDefinition) -> None:
+        """An install killed between creating the file and logging it is logged by the next install
+        of the same content, so every installed version has its entry."""
+        if self.audit is None:
+            return
+        for entry in AuditLog(self.audit.path, "").entries():
+            if entry.action == "form_install" and (entry.detail.get("form"), entry.detail.get("version")) == (
+                form.id, form.version
+            ):
+                return
+        self.audit.append("form_install", form=form.id, version=form.version,
+                          sha256=fingerprint(form)[:16], recovered=True)
 
     def _write_new(self, name: str, plaintext: bytes) -> None:
         path = self.folder / name

@@ -354,3 +354,61 @@ def test_unknown_form_is_one_line(ws: Path, capsys: pytest.CaptureFixture[str]) 
     assert capsys.readouterr().err == (
         "uppfoljning: form nope v3 is not installed (see 'uppfoljning forms list')\n")
 
+
+
+def test_installs_killed_at_any_moment_leave_the_form_whole_or_absent(ws: Path, tmp_path: Path) -> None:
+    import random
+    import signal
+
+    path = write_form(tmp_path, custom_form())
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-c", "import sys\nfrom tui.cli import main\nsys.exit(main(sys.argv[1:]))",
+               "--workspace", str(ws), "--lang", "en", "forms", "install", str(path)]
+    started = time.monotonic()
+    subprocess.run(command, env=env, check=True, capture_output=True)  # how long a whole run takes
+    whole = time.monotonic() - started
+    (ws / "forms" / "missbruk-v1.json").unlink()  # start again from nothing
+    rng = random.Random(21)
+    kills = 0
+    for _ in range(25):
+        proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.5, 1.1) * whole)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            kills += 1
+        proc.wait()
+        files = [p.name for p in (ws / "forms").iterdir() if p.name.endswith(".json") and
+                 not p.name.startswith(".")]
+        assert files in ([], ["missbruk-v1.json"])
+        if files:  # whole, or not there at all: never a torn version
+            repo = open_repository(ws, passphrase=lambda: None, writable=False)
+            try:
+                assert repo.form("missbruk", 1) == parse_form(custom_form())
+            finally:
+                repo.close()
+            (ws / "forms" / "missbruk-v1.json").unlink()
+    assert kills >= 5  # the kills really landed mid-run
+    result = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert result.returncode == 0 and "installed" in result.stdout
+    assert [p.name for p in (ws / "forms").iterdir() if p.name.endswith(".tmp")] == []
+    assert cli(ws, "audit", "verify") == 0
+
+
+def test_an_install_killed_before_its_log_entry_is_logged_by_the_next(ws: Path, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from storage import forms_store
+
+    def killed(self: Any, *args: Any, **kwargs: Any) -> int:
+        raise KeyboardInterrupt  # stands for the process dying right after the file was created
+
+    monkeypatch.setattr(forms_store.AuditLog, "append", killed)
+    with pytest.raises(KeyboardInterrupt):
+        repo = open_repository(ws, passphrase=lambda: None, writable=False)
+        repo.form_store().install(parse_form(custom_form()))
+    repo.close()
+    monkeypatch.undo()
+    assert (ws / "forms" / "missbruk-v1.json").exists() and "form_install" not in audit_actions(ws)
+    assert cli(ws, "forms", "install", str(write_form(tmp_path, custom_form()))) == 0
+    assert audit_actions(ws).count("form_install") == 1
+    assert cli(ws, "forms", "install", str(write_form(tmp_path, custom_form()))) == 0
+    assert audit_actions(ws).count("form_install") == 1
