@@ -34,7 +34,7 @@ def read_form(path: Path, lang: str) -> FormDefinition:
             return load_xlsform(path)
         return load_form_file(path)
     except FormError as err:
-        raise UserError(*(f"{path}: {p}" for p in err.problems), t("form_nothing_installed", lang)) from None
+        raise UserError(*(f"{path}: {p}" for p in err.problems)) from None
 
 
 def run(args: argparse.Namespace, lang_of: Any, repository: Any) -> int:
@@ -49,7 +49,10 @@ def run(args: argparse.Namespace, lang_of: Any, repository: Any) -> int:
     if args.database:
         raise UserError(t("db_not_here", lang_of(args, None), command=f"forms {command}"))
     if command == "install":
-        form = read_form(Path(args.file), lang_of(args, None))
+        try:
+            form = read_form(Path(args.file), lang_of(args, None))
+        except UserError as err:
+            raise UserError(*err.lines, t("form_nothing_installed", lang_of(args, None))) from None
         with repository(args, writable=False) as repo:
             return _install(repo, form, lang_of(args, repo))
     if command == "default":
