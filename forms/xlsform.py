@@ -19,6 +19,7 @@ from forms.schema import (
     Question,
     TextQuestion,
 )
+from forms.xlsform_text import say
 from forms.xpath import XPathError, render, translate
 
 MAX_FILE_BYTES = 5_000_000
@@ -72,34 +73,34 @@ def _base(column: str) -> str:
     return column.split("::", 1)[0].strip().lower()
 
 
-def _check_container(data: bytes, problems: list[str]) -> None:
+def _check_container(data: bytes, problems: list[str], lang: str) -> None:
     """Size, member count and unpacked size of the zip, and no DTDs in its XML (no entity tricks)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        problems.append("the file is not an .xlsx workbook")
+        problems.append(say("w_not_xlsx", lang))
         return
     with archive:
         members = archive.infolist()
         if len(members) > MAX_MEMBERS:
-            problems.append(f"the workbook has more than {MAX_MEMBERS} parts")
+            problems.append(say("w_parts", lang, n=MAX_MEMBERS))
             return
         if sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
-            problems.append(f"the workbook unpacks to more than {MAX_UNPACKED_BYTES // 1_000_000} MB")
+            problems.append(say("w_unpacked", lang, n=MAX_UNPACKED_BYTES // 1_000_000))
             return
         for m in members:
             if m.filename.endswith((".xml", ".rels")):
                 with archive.open(m) as f:
                     body = f.read(MAX_UNPACKED_BYTES + 1)
                 if len(body) > MAX_UNPACKED_BYTES:
-                    problems.append(f"{m.filename} is larger than it says")
+                    problems.append(say("w_lies", lang, part=m.filename))
                     return
                 if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
-                    problems.append(f"{m.filename}: a document type declaration is not accepted")
+                    problems.append(say("w_dtd", lang, part=m.filename))
                     return
 
 
-def _scan_cells(data: bytes, problems: list[str]) -> dict[str, dict[str, int]]:
+def _scan_cells(data: bytes, problems: list[str], lang: str) -> dict[str, dict[str, int]]:
     """Headers' columns of the XLSForm sheets, and every formula and oversized sheet refused by address.
     A formula is never evaluated and its cached value never trusted."""
     from openpyxl import load_workbook
@@ -115,19 +116,18 @@ def _scan_cells(data: bytes, problems: list[str]) -> dict[str, dict[str, int]]:
             headers: dict[str, int] = {}
             for r, row in enumerate(ws.iter_rows(), start=1):
                 if r > MAX_ROWS[name] + 1:
-                    problems.append(f"{name}: more than {MAX_ROWS[name]} rows")
+                    problems.append(say("w_rows", lang, sheet=name, n=MAX_ROWS[name]))
                     break
                 for c, cell in enumerate(row):
                     value = getattr(cell, "value", None)
                     if value is None:
                         continue
                     if c >= MAX_COLUMNS:
-                        problems.append(f"{name}: more than {MAX_COLUMNS} columns")
+                        problems.append(say("w_columns", lang, sheet=name, n=MAX_COLUMNS))
                         break
                     if getattr(cell, "data_type", "") == "f" or (isinstance(value, str)
                                                                   and value.startswith("=")):
-                        problems.append(f"{name}!{_col_letter(c)}{r}: a formula; write the value itself "
-                                        "(formulas are never evaluated)")
+                        problems.append(say("w_formula", lang, cell=f"{name}!{_col_letter(c)}{r}"))
                     if r == 1 and isinstance(value, str):
                         headers[re.sub(r"\s+", " ", value.strip())] = c
             columns[name] = headers
@@ -136,17 +136,17 @@ def _scan_cells(data: bytes, problems: list[str]) -> dict[str, dict[str, int]]:
     return columns
 
 
-def _read(data: bytes) -> tuple[dict[str, _Sheet], list[str]]:
+def _read(data: bytes, lang: str) -> tuple[dict[str, _Sheet], list[str]]:
     problems: list[str] = []
     if len(data) > MAX_FILE_BYTES:
-        return {}, [f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB"]
-    _check_container(data, problems)
+        return {}, [say("w_large", lang, n=MAX_FILE_BYTES // 1_000_000)]
+    _check_container(data, problems, lang)
     if problems:
         return {}, problems
     try:
-        columns = _scan_cells(data, problems)
+        columns = _scan_cells(data, problems, lang)
     except Exception as err:
-        return {}, [f"the workbook cannot be read ({err.__class__.__name__})"]
+        return {}, [say("w_unreadable", lang, why=err.__class__.__name__)]
     if problems:
         return {}, problems
     from pyxform.errors import PyXFormError
@@ -156,20 +156,20 @@ def _read(data: bytes) -> tuple[dict[str, _Sheet], list[str]]:
     try:
         book = xlsx_to_dict(io.BytesIO(data))
     except PyXFormError as err:
-        return {}, [f"the workbook cannot be read: {' '.join(str(err).split())}"]
+        return {}, [say("w_unreadable", lang, why=" ".join(str(err).split()))]
     except Exception as err:  # a broken workbook can fail anywhere inside the reader
-        return {}, [f"the workbook cannot be read ({err.__class__.__name__})"]
+        return {}, [say("w_unreadable", lang, why=err.__class__.__name__)]
     sheets = {name: _Sheet(name, list(book.get(name) or []), columns.get(name, {})) for name in SHEETS}
     if not sheets["survey"].rows:
-        return sheets, ["survey: the sheet is missing or empty"]
+        return sheets, [say("w_no_survey", lang)]
     try:
         # pyxform checks the workbook as XLSForm (types, lists, groups); its result is not used.
         workbook_to_json(DefinitionData(fallback_form_name="form", **book), form_name="form",
                          fallback_form_name="form", default_language="default", warnings=[])
     except PyXFormError as err:
-        problems.append(f"XLSForm: {' '.join(str(err).split())}")
+        problems.append(say("w_pyxform", lang, why=" ".join(str(err).split())))
     except Exception as err:
-        problems.append(f"XLSForm: the workbook could not be checked ({err.__class__.__name__})")
+        problems.append(say("w_pyxform", lang, why=err.__class__.__name__))
     return sheets, problems
 
 
@@ -193,11 +193,10 @@ def _texts(row: dict[str, Any], column: str) -> dict[str, str]:
 
 
 def _columns_used(sheet: _Sheet, index: int, row: dict[str, Any], allowed: set[str],
-                  problems: list[str]) -> None:
+                  problems: list[str], lang: str) -> None:
     for key, value in row.items():
         if value not in (None, "") and _base(key) not in allowed:
-            problems.append(f"{sheet.at(index, key)}: this column is not supported here; remove it or "
-                            "leave it empty")
+            problems.append(say("w_column", lang, cell=sheet.at(index, key)))
 
 
 def _bool_or_condition(text: str) -> bool | None:
@@ -210,8 +209,9 @@ def _bool_or_condition(text: str) -> bool | None:
 
 
 class _Converter:
-    def __init__(self, sheets: dict[str, _Sheet]) -> None:
+    def __init__(self, sheets: dict[str, _Sheet], lang: str) -> None:
         self.sheets = sheets
+        self.lang = lang
         self.problems: list[str] = []
         self.choices: dict[str, list[dict[str, Any]]] = {}
         self.known: dict[str, str] = {}  # question name -> type, in order: what a condition may read
@@ -229,23 +229,22 @@ class _Converter:
         row = sheet.rows[0] if sheet.rows else {}
         out: dict[str, Any] = {"id": "", "version": 1}
         if not row:
-            self.problems.append("settings: the sheet is missing; it gives form_id, version and form_title")
+            self.problems.append(say("w_no_settings", self.lang))
             return out
-        _columns_used(sheet, 0, row, _SETTINGS_COLUMNS, self.problems)
+        _columns_used(sheet, 0, row, _SETTINGS_COLUMNS, self.problems, self.lang)
         form_id = str(row.get("form_id", "")).strip()
         if not re.fullmatch(r"[a-z][a-z0-9_-]{0,63}", form_id):
-            self.problems.append(f"{sheet.at(0, 'form_id')}: give the form an id of lowercase letters, "
-                                 "digits, - and _ (starting with a letter)")
+            self.problems.append(say("w_form_id", self.lang, cell=sheet.at(0, "form_id")))
         version = str(row.get("version", "")).strip()
         if not re.fullmatch(r"[1-9][0-9]{0,2}", version):
-            self.problems.append(f"{sheet.at(0, 'version')}: the version is a whole number 1–999 "
-                                 f"(found {version[:20]!r}); raise it by one for each changed form")
+            self.problems.append(say("w_version", self.lang, cell=sheet.at(0, "version"),
+                                     found=repr(version[:20])))
         out["id"], out["version"] = form_id, int(version) if version.isdigit() else 1
         title = _texts(row, "form_title")
         if title:
             out["title"] = title
         else:
-            self.problems.append(f"{sheet.at(0, 'form_title')}: the form needs a title")
+            self.problems.append(say("w_title", self.lang, cell=sheet.at(0, "form_title")))
         return out
 
     def read_choices(self) -> None:
@@ -253,16 +252,16 @@ class _Converter:
         for i, row in enumerate(sheet.rows):
             if not row:
                 continue
-            _columns_used(sheet, i, row, _CHOICE_COLUMNS, self.problems)
+            _columns_used(sheet, i, row, _CHOICE_COLUMNS, self.problems, self.lang)
             list_name = str(row.get("list_name") or row.get("list name") or "")
             code = str(row.get("name", ""))
             if not _CODE.fullmatch(code):
-                self.problems.append(f"{sheet.at(i, 'name')}: a code is 1–64 lowercase letters, digits or _ "
-                                     f"(found {code[:30]!r})")
+                self.problems.append(say("w_code", self.lang, cell=sheet.at(i, "name"),
+                                         found=repr(code[:30])))
                 continue
             label = _texts(row, "label")
             if not label:
-                self.problems.append(f"{sheet.at(i)}: choice {code!r} needs a label")
+                self.problems.append(say("w_choice_label", self.lang, cell=sheet.at(i), code=repr(code)))
                 continue
             exclusive = _bool_or_condition(str(row.get("exclusive", "")))
             choice: dict[str, Any] = {"code": code, "label": label}
@@ -274,8 +273,8 @@ class _Converter:
         try:
             return translate(text, self.known, own)
         except XPathError as err:
-            self.problems.append(f"{self.sheets['survey'].at(i, column)}: {err}; the subset is =, !=, <, <=, "
-                                 ">, >= between a question and a literal, selected(), and, or, not()")
+            self.problems.append(f"{self.sheets['survey'].at(i, column)}: {err.text(self.lang)}"
+                                 + say("x_subset", self.lang))
             return None
 
     def read_survey(self, form_title: dict[str, str]) -> list[dict[str, Any]]:
@@ -288,15 +287,14 @@ class _Converter:
         for i, row in enumerate(sheet.rows):
             if not row:
                 continue
-            _columns_used(sheet, i, row, _SURVEY_COLUMNS, self.problems)
+            _columns_used(sheet, i, row, _SURVEY_COLUMNS, self.problems, self.lang)
             kind = " ".join(str(row.get("type", "")).split()).lower()
             name = str(row.get("name", ""))
             if kind in ("begin group", "begin_group", "begin repeat", "begin_repeat"):
                 if current is not None and current.get("group"):
                     depth += 1
                     if depth == 1:
-                        self.problems.append(f"{sheet.at(i, 'type')}: a group inside a group is not "
-                                             "supported; sections have one level")
+                        self.problems.append(say("w_nested", self.lang, cell=sheet.at(i, "type")))
                     continue
                 current = self.section(i, row, name, form_title, per_goal="repeat" in kind)
                 self.section_rows[len(sections)] = i
@@ -335,7 +333,8 @@ class _Converter:
             s.pop("group", None)
             row = s.pop("row", 0)
             if not s["questions"]:
-                self.problems.append(f"{sheet.at(row, 'name')}: the group {s['id']!r} has no questions")
+                self.problems.append(say("w_empty_group", self.lang, cell=sheet.at(row, "name"),
+                                         found=repr(s["id"])))
         return sections
 
     def flush_note(self, note: list[dict[str, str]], section: dict[str, Any] | None, i: int) -> None:
@@ -343,8 +342,7 @@ class _Converter:
         if not note:
             return
         if section is None or not section["questions"]:
-            self.problems.append(f"{self.sheets['survey'].at(i)}: a note needs a question after it in "
-                                 "its group")
+            self.problems.append(say("w_note_alone", self.lang, cell=self.sheets["survey"].at(i)))
         else:
             last = section["questions"][-1]
             last["help"] = {k: "\n\n".join([last["help"][k], *(n[k] for n in note)]) for k in ("sv", "en")}
@@ -353,8 +351,8 @@ class _Converter:
     def section(self, i: int, row: dict[str, Any], name: str, form_title: dict[str, str],
                 per_goal: bool) -> dict[str, Any]:
         if not _NAME.fullmatch(name):
-            self.problems.append(f"{self.sheets['survey'].at(i, 'name')}: a group name is lowercase letters, "
-                                 f"digits and _ (found {name[:30]!r})")
+            self.problems.append(say("w_group_name", self.lang, cell=self.sheets["survey"].at(i, "name"),
+                                     found=repr(name[:30])))
         out: dict[str, Any] = {"id": name, "title": _texts(row, "label") or {"sv": name, "en": name},
                                "questions": [], "group": True, "row": i}
         if per_goal:
@@ -366,16 +364,14 @@ class _Converter:
         sheet = self.sheets["survey"]
         select = _SELECT.fullmatch(kind)
         if select is None and kind not in _TYPES:
-            self.problems.append(f"{sheet.at(i, 'type')}: the type {kind[:40]!r} is not supported (text, "
-                                 "date, integer, decimal, select_one, select_multiple, note, group, repeat)")
+            self.problems.append(say("w_type", self.lang, cell=sheet.at(i, "type"), found=repr(kind[:40])))
             return None
         if not _NAME.fullmatch(name):
-            self.problems.append(f"{sheet.at(i, 'name')}: a question name is lowercase letters, digits and _ "
-                                 f"(found {name[:30]!r})")
+            self.problems.append(say("w_name", self.lang, cell=sheet.at(i, "name"), found=repr(name[:30])))
             return None
         label = _texts(row, "label")
         if not label:
-            self.problems.append(f"{sheet.at(i, 'label')}: the question needs a label")
+            self.problems.append(say("w_label", self.lang, cell=sheet.at(i, "label")))
             return None
         hint = _texts(row, "hint")
         guidance = _texts(row, "guidance_hint")
@@ -386,7 +382,8 @@ class _Converter:
             list_name = select.group(2)
             choices = self.choices.get(list_name)
             if not choices:
-                self.problems.append(f"{sheet.at(i, 'type')}: the choices sheet has no list {list_name!r}")
+                self.problems.append(say("w_no_list", self.lang, cell=sheet.at(i, "type"),
+                                         found=repr(list_name)))
                 return None
             q["type"] = "choice" if select.group(1).replace(" ", "_") == "select_one" else "multi"
             q["choices"] = [dict(c) for c in choices]
@@ -433,7 +430,8 @@ def _located(problem: str, conv: _Converter, data: dict[str, Any]) -> str:
         if section is None or row is None:
             return problem
         rest = problem[section.end():].lstrip(".:[]0123456789 ").strip()
-        return f"{conv.sheets['survey'].at(row, 'name')}: the group's {section.group(2) or 'content'}: {rest}"
+        return say("w_group_problem", conv.lang, cell=conv.sheets["survey"].at(row, "name"),
+                   what=section.group(2) or "content", why=rest)
     index = conv.where.get((int(m.group(1)), int(m.group(2))))
     if index is None:
         return problem
@@ -443,12 +441,13 @@ def _located(problem: str, conv: _Converter, data: dict[str, Any]) -> str:
     return f"{sheet.at(index, column)}: {problem[m.end():].lstrip('.:[]0123456789 ').strip() or problem}"
 
 
-def load_xlsform_bytes(data: bytes) -> FormDefinition:
-    """An XLSForm workbook as a checked form; FormError listing every problem by its cell."""
-    sheets, problems = _read(data)
+def load_xlsform_bytes(data: bytes, lang: str = "sv") -> FormDefinition:
+    """An XLSForm workbook as a checked form; FormError listing every problem by its cell (in `lang`;
+    what the form's own checks find after conversion is in English, like `forms validate`)."""
+    sheets, problems = _read(data, lang)
     if not sheets or not sheets["survey"].rows:
-        raise FormError(problems or ["the workbook cannot be read"])
-    conv = _Converter(sheets)
+        raise FormError(problems or [say("w_no_survey", lang)])
+    conv = _Converter(sheets, lang)
     form_data = conv.run()
     # The conversion names cells; pyxform's own findings are listed where the conversion found none.
     if conv.problems or problems:
@@ -459,13 +458,13 @@ def load_xlsform_bytes(data: bytes) -> FormDefinition:
         raise FormError([_located(p, conv, form_data) for p in err.problems]) from None
 
 
-def load_xlsform(path: Path) -> FormDefinition:
+def load_xlsform(path: Path, lang: str = "sv") -> FormDefinition:
     try:
         with path.open("rb") as f:
             data = f.read(MAX_FILE_BYTES + 1)
     except OSError as err:
-        raise FormError([f"cannot be read ({err.strerror or err.__class__.__name__})"]) from None
-    return load_xlsform_bytes(data)
+        raise FormError([say("w_unreadable", lang, why=err.strerror or err.__class__.__name__)]) from None
+    return load_xlsform_bytes(data, lang)
 
 
 # --- export -----------------------------------------------------------------------------------------
@@ -478,7 +477,7 @@ def _cond(cond: Any, own: str | None = None) -> str:
     return render(data, own)
 
 
-def to_xlsx(form: FormDefinition) -> bytes:
+def to_xlsx(form: FormDefinition, lang: str = "sv") -> bytes:
     """The form as an XLSForm workbook; FormError naming each question outside the XLSForm subset.
     Every cell is written as text, so a label starting with '=' never becomes a formula."""
     from openpyxl import Workbook
@@ -493,7 +492,7 @@ def to_xlsx(form: FormDefinition) -> bytes:
         kind = "repeat" if section.per_goal else "group"
         survey.append([f"begin {kind}", section.id, section.title.sv, section.title.en])
         for q in section.questions:
-            row = _export_question(q, choices, problems)
+            row = _export_question(q, choices, problems, lang)
             if row is not None:
                 survey.append(row)
         survey.append([f"end {kind}"])
@@ -519,19 +518,20 @@ def to_xlsx(form: FormDefinition) -> bytes:
     return out.getvalue()
 
 
-def _export_question(q: Question, choices: list[list[Any]], problems: list[str]) -> list[Any] | None:
+def _export_question(q: Question, choices: list[list[Any]], problems: list[str],
+                     lang: str) -> list[Any] | None:
     if not isinstance(q, ChoiceQuestion | MultiQuestion | DateQuestion | NumberQuestion | TextQuestion):
-        problems.append(f"{q.id}: the type {q.type!r} has no XLSForm form")
+        problems.append(say("e_type", lang, id=q.id, found=repr(q.type)))
         return None
     if len(q.legal) > 1:
-        problems.append(f"{q.id}: XLSForm carries one legal reference per question")
+        problems.append(say("e_legal", lang, id=q.id))
         return None
     try:
         relevant = _cond(q.when)
         required = "yes" if q.required is True else ("" if q.required is False else _cond(q.required))
         constraint = _cond(q.constraint, own=q.id)
     except XPathError as err:
-        problems.append(f"{q.id}: {err}")
+        problems.append(f"{q.id}: {err.text(lang)}")
         return None
     if isinstance(q, ChoiceQuestion | MultiQuestion):
         kind = f"{'select_one' if isinstance(q, ChoiceQuestion) else 'select_multiple'} {q.id}"

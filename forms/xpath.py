@@ -8,6 +8,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from forms.xlsform_text import say
+
 MAX_LENGTH = 2000
 MAX_DEPTH = 20
 
@@ -29,7 +31,15 @@ KINDS_CODES = ("choice", "multi")
 
 
 class XPathError(ValueError):
-    """The expression is outside the subset; the message says what and where (1-based position)."""
+    """The expression is outside the subset: a message key of forms.xlsform_text and its arguments
+    (what and where, positions 1-based); str() is the English text."""
+
+    def __init__(self, key: str, **args: Any) -> None:
+        super().__init__(say(key, "en", **args))
+        self.key, self.args_ = key, args
+
+    def text(self, lang: str) -> str:
+        return say(self.key, lang, **self.args_)
 
 
 class _Tok:
@@ -47,8 +57,7 @@ def _tokens(text: str) -> list[_Tok]:
         if m is None or m.end() == pos:
             start = pos + len(text[pos:]) - len(text[pos:].lstrip())
             bad = text[start:start + 1]
-            why = "arithmetic is not part of the subset" if bad in "+-*/|" else "it is not part of the subset"
-            raise XPathError(f"'{bad}' at position {start + 1}: {why}")
+            raise XPathError("x_arith" if bad in "+-*/|" else "x_char", found=bad, pos=start + 1)
         start = m.start(m.lastgroup or 0)
         kind = m.lastgroup or ""
         if kind == "name":
@@ -82,28 +91,28 @@ class _Parser:
     def take(self) -> _Tok:
         tok = self.peek()
         if tok is None:
-            raise XPathError("the expression ends too early")
+            raise XPathError("x_early")
         self.i += 1
         return tok
 
     def expect(self, text: str) -> None:
         tok = self.take()
         if tok.text != text:
-            raise XPathError(f"'{tok.text}' at position {tok.pos + 1}: expected '{text}'")
+            raise XPathError("x_expected", found=tok.text, pos=tok.pos + 1, want=text)
 
     def parse(self) -> dict[str, Any]:
         if not self.tokens:
-            raise XPathError("the expression is empty")
+            raise XPathError("x_empty")
         cond = self.or_expr()
         tok = self.peek()
         if tok is not None:
-            raise XPathError(f"'{tok.text}' at position {tok.pos + 1}: not expected here")
+            raise XPathError("x_unexpected", found=tok.text, pos=tok.pos + 1)
         return cond
 
     def _nest(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise XPathError(f"nested more than {MAX_DEPTH} levels deep")
+            raise XPathError("x_depth", n=MAX_DEPTH)
 
     def or_expr(self) -> dict[str, Any]:
         parts = [self.and_expr()]
@@ -122,7 +131,7 @@ class _Parser:
     def unary(self) -> dict[str, Any]:
         tok = self.peek()
         if tok is None:
-            raise XPathError("the expression ends too early")
+            raise XPathError("x_early")
         self._nest()
         try:
             if tok.text == "(":
@@ -143,8 +152,7 @@ class _Parser:
                 self.expect(",")
                 lit = self.take()
                 if lit.kind != "literal":
-                    raise XPathError(f"'{lit.text}' at position {lit.pos + 1}: selected() takes a code "
-                                     "in quotes")
+                    raise XPathError("x_selected_code", found=lit.text, pos=lit.pos + 1)
                 self.expect(")")
                 return self.equals(name, str(lit.value))
             return self.comparison()
@@ -155,16 +163,15 @@ class _Parser:
         tok = self.take()
         if tok.kind == "dot":
             if self.own is None:
-                raise XPathError(f"'.' at position {tok.pos + 1}: only a constraint can name its own answer")
+                raise XPathError("x_dot", pos=tok.pos + 1)
             return self.own
         if tok.kind != "ref":
             if tok.kind == "word":
-                raise XPathError(f"'{tok.text}' at position {tok.pos + 1}: the function or name is not "
-                                 "part of the subset")
-            raise XPathError(f"'{tok.text}' at position {tok.pos + 1}: expected a question ${{name}}")
+                raise XPathError("x_name", found=tok.text, pos=tok.pos + 1)
+            raise XPathError("x_expected_ref", found=tok.text, pos=tok.pos + 1)
         name = str(tok.value)
         if name not in self.questions and name != self.own:
-            raise XPathError(f"${{{name}}} is not an earlier question")
+            raise XPathError("x_unknown_ref", name=name)
         return name
 
     def operand(self) -> tuple[str, Any, _Tok]:
@@ -173,8 +180,7 @@ class _Parser:
             self.take()
             return "literal", tok.value, tok
         if tok is not None and tok.kind == "word" and (nxt := self._after()) is not None and nxt.text == "(":
-            raise XPathError(f"'{tok.text}()' at position {tok.pos + 1}: the function is not part of "
-                             "the subset")
+            raise XPathError("x_function", found=tok.text, pos=tok.pos + 1)
         return "ref", self.ref(), tok or _Tok("", "", 0)
 
     def _after(self) -> _Tok | None:
@@ -184,15 +190,14 @@ class _Parser:
         left_kind, left, first = self.operand()
         op_tok = self.take()
         if op_tok.kind != "op":
-            raise XPathError(f"'{op_tok.text}' at position {op_tok.pos + 1}: expected =, !=, <, <=, > or >=")
+            raise XPathError("x_not_op", found=op_tok.text, pos=op_tok.pos + 1)
         right_kind, right, _ = self.operand()
         if (left_kind, right_kind) == ("literal", "ref"):
             left, right, op = right, left, _FLIP[op_tok.text]
         elif (left_kind, right_kind) == ("ref", "literal"):
             op = op_tok.text
         else:
-            raise XPathError(f"position {first.pos + 1}: a comparison is between one question and "
-                             "one literal")
+            raise XPathError("x_two_sides", pos=first.pos + 1)
         return self.compare(str(left), op, right)
 
     def kind(self, name: str) -> str:
@@ -200,7 +205,7 @@ class _Parser:
 
     def equals(self, name: str, value: str) -> dict[str, Any]:
         if len(value) > 64:
-            raise XPathError("a literal is longer than 64 characters")
+            raise XPathError("x_long_literal")
         return {"equals": {"question": name, "value": value}}
 
     def compare(self, name: str, op: str, value: Any) -> dict[str, Any]:
@@ -211,10 +216,10 @@ class _Parser:
                 try:
                     number = float(value) if "." in value else int(value)
                 except ValueError:
-                    raise XPathError(f"${{{name}}} is a number; '{value}' is not") from None
+                    raise XPathError("x_not_number", name=name, value=value) from None
             return {"compare": {"question": name, "op": op, "value": number}}
         if op not in ("=", "!="):
-            raise XPathError(f"'{op}' compares numbers; ${{{name}}} is not a number question")
+            raise XPathError("x_compare_numbers", op=op, name=name)
         text = value if isinstance(value, str) else str(value)
         if text == "":
             answered = {"answered": name}
@@ -227,7 +232,7 @@ def translate(text: str, questions: Mapping[str, str], own: str | None = None) -
     """The declarative condition for `text`; XPathError if it is outside the subset.
     `questions`: the questions it may read (name -> type); `own`: a constraint's question."""
     if len(text) > MAX_LENGTH:
-        raise XPathError(f"the expression is longer than {MAX_LENGTH} characters")
+        raise XPathError("x_too_long", n=MAX_LENGTH)
     return _Parser(text, questions, own).parse()
 
 
@@ -238,7 +243,7 @@ def render(cond: dict[str, Any], own: str | None = None) -> str:
 
     def lit(value: Any) -> str:
         if isinstance(value, bool):
-            raise XPathError("a yes/no comparison has no XLSForm form")
+            raise XPathError("x_no_form", what="yes/no")
         return str(value) if isinstance(value, int | float) else "'" + str(value) + "'"
 
     key = next(iter(cond))
@@ -256,4 +261,4 @@ def render(cond: dict[str, Any], own: str | None = None) -> str:
     if key in ("all", "any"):
         joiner = " and " if key == "all" else " or "
         return "(" + joiner.join(render(c, own) for c in body) + ")"
-    raise XPathError(f"'{key}' has no XLSForm form")
+    raise XPathError("x_no_form", what=key)

@@ -89,7 +89,7 @@ def workbook(survey: list[list[Any]] | None = None, choices: list[list[Any]] | N
 
 def refused(data: bytes) -> list[str]:
     with pytest.raises(FormError) as err:
-        load_xlsform_bytes(data)
+        load_xlsform_bytes(data, "en")
     return err.value.problems
 
 
@@ -426,3 +426,23 @@ def test_a_changed_code_meaning_in_a_new_workbook_version_is_refused(
                       "meaning code no had in version 1; a code never changes meaning")
     assert len(err) == 3 and err[-1] == "uppfoljning: no form was installed"
     assert snapshot(ws) == before
+
+
+def test_refusals_are_in_swedish_by_default(ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(workbook(_with(7, "relevant", "${uses} + 1 > 2")))
+    assert main(["--workspace", str(ws), "forms", "install", str(path)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"uppfoljning: {path}: survey!H9 (relevant): '+' på plats 9: räkneoperationer ingår inte i delmängden; "
+        "delmängden är =, !=, <, <=, >, >= mellan en fråga och ett värde, selected(), and, or, not()",
+        "uppfoljning: inget formulär installerades",
+    ]
+
+
+def test_every_message_has_both_languages() -> None:
+    from forms.xlsform_text import TEXT
+
+    for key, entry in TEXT.items():
+        assert set(entry) == {"sv", "en"}, key
+        assert entry["sv"] != entry["en"] or key == "w_pyxform", key

@@ -31,7 +31,7 @@ def read_form(path: Path, lang: str) -> FormDefinition:
         if path.suffix.lower() == ".xlsx":
             from forms.xlsform import load_xlsform
 
-            return load_xlsform(path)
+            return load_xlsform(path, lang)
         return load_form_file(path)
     except FormError as err:
         raise UserError(*(f"{path}: {p}" for p in err.problems)) from None
@@ -138,7 +138,7 @@ def _export(form: FormDefinition, fmt: str, output: str | None, lang: str) -> in
     if fmt == "xlsform":
         from forms.xlsform import to_xlsx
 
-        content = to_xlsx(form)
+        content = to_xlsx(form, lang)
         if not output:
             raise UserError(t("form_xlsx_needs_file", lang))
     else:
