@@ -243,6 +243,21 @@ def test_a_hostile_yaml_form_is_refused_with_every_problem_and_nothing_installed
     assert not (ws / "forms").exists()
 
 
+def test_a_number_comparison_on_a_choice_and_a_constraint_reading_a_goal_answer_are_refused(
+    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = custom_form()
+    bad["sections"][1]["questions"][1]["when"] = {"compare": {"question": "uses", "op": ">", "value": 1}}
+    bad["sections"][3]["questions"][0]["constraint"] = {"equals": {"question": "attainment",
+                                                                   "value": "achieved"}}
+    assert cli(ws, "forms", "install", str(write_form(tmp_path, bad))) == 1
+    err = capsys.readouterr().err
+    assert "sections[1].questions[1].when: 'uses' is not a number question; compare numbers only" in err
+    assert ("sections[3].questions[0].constraint: 'attainment' is a per-goal question; a constraint reads "
+            "its own answer and questions asked once") in err
+    assert not (ws / "forms").exists()
+
+
 RACER = textwrap.dedent("""
     import os, sys, time
     from pathlib import Path

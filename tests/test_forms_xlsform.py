@@ -279,6 +279,7 @@ def _with(row: int, column: str, value: str) -> list[list[Any]]:
         (7, "relevant", "${uses} = ${age}", "a comparison is between one question and one literal"),
         (7, "relevant", "${later_one} = 'x'", "${later_one} is not an earlier question"),
         (7, "relevant", "${substances} = 'alcohol'", "${substances} is not an earlier question"),
+        (7, "relevant", "${units} > 2", "${units} is not an earlier question"),  # a later row
         (7, "relevant", "${uses} > 'yes'", "'>' compares numbers; ${uses} is not a number question"),
         (7, "relevant", "(" * 30 + "${uses} = 'yes'" + ")" * 30, "nested more than 20 levels deep"),
         (7, "relevant", "true()", "'true()' at position 1: the function is not part of the subset"),
