@@ -61,6 +61,9 @@ def _sealed_files(ws: Workspace) -> list[Path]:
     files = [p for p in (ws.index_path, ws.manifest_path, ws.audit_path.with_name("audit.jsonl.seal"))
              if p.exists()]
     files += sorted(p for p in ws.cases_dir.iterdir() if not p.name.startswith("."))
+    forms = ws.path / "forms"  # installed forms are sealed too, under the workspace key
+    if forms.is_dir():
+        files += sorted(p for p in forms.iterdir() if not p.name.startswith("."))
     return files
 
 

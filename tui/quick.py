@@ -30,6 +30,7 @@ from forms.schema import (
     DateQuestion,
     LevelQuestion,
     MultiQuestion,
+    NumberQuestion,
     TextQuestion,
 )
 from interview.case import LIFE_AREAS, SCALE_RANGES, Case, Client, Goal, Intervention, Plan
@@ -518,12 +519,13 @@ class QuickMode:
             )
             text = keys(question, help_key="text").unsafe_ask()  # `?` is never part of a date
         else:
-            assert isinstance(q, TextQuestion)  # noqa: S101 - the registry above covers the rest
-            hint = s("quick_multiline_hint" if q.multiline else "quick_text_hint", lang)
+            assert isinstance(q, TextQuestion | NumberQuestion)  # noqa: S101 - the rest is covered above
+            multiline = isinstance(q, TextQuestion) and q.multiline
+            hint = s("quick_multiline_hint" if multiline else "quick_text_hint", lang)
             question = questionary.text(
                 message,
-                default=str(current or ""),
-                multiline=q.multiline,
+                default=str("" if current is None else current),
+                multiline=multiline,
                 instruction="\n" + wrap(hint) + "\n>",
                 erase_when_done=True,
             )
