@@ -184,6 +184,8 @@ class QuickMode:
     def resolve(self, ref: str) -> Case | str:
         """A case, NEW (create `ref`) or AGAIN (ask again); "Nej" is the default for creating."""
         lang = self.lang
+        if ref == ref.strip() and (case := self.repo.find_case(ref)) is not None:
+            return case  # the number exactly as printed on a pause: from the index, no list of 10,000
         found = match_cases(self.repo.listing(), ref)
         if len(found.exact) == 1:
             return self.repo.get_case(found.exact[0].case_id)
