@@ -250,11 +250,9 @@ def _started(args: argparse.Namespace, path: Path, header: dict[str, Any], lang:
     repo = loader.repo
     try:
         settings = repo.workspace.settings
-        import platformdirs
+        from casework.documents import default_pdf_folder
 
-        from casework.training import pdf_folder
-
-        pdf_dir = pdf_folder(platformdirs.user_documents_path(), settings)
+        pdf_dir = default_pdf_folder(settings)
         return run(repo, lang, settings.caseworker, ref, pdf_dir=pdf_dir)
     finally:
         repo.close()
