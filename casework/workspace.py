@@ -62,7 +62,11 @@ def open_workspace(path: Path, secret: str | None) -> OpenWorkspace:
     if secret:
         from storage.maintenance import upgrade_header
 
-        upgrade_header(ws, secret)  # the lock is held: an outdated key derivation is raised
+        try:
+            upgrade_header(ws, secret)  # the lock is held: an outdated key derivation is raised
+        except BaseException:
+            repo.close()  # the lock goes with the refusal
+            raise
     return OpenWorkspace(repo, ws.settings)
 
 

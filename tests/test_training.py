@@ -401,6 +401,7 @@ def test_the_app_puts_training_pdfs_in_a_folder_of_their_own(tmp_path: Path,
     import platformdirs
 
     from tui.app import UppfoljningApp
+    from tui.screens.base import AppScreen
 
     monkeypatch.setattr(platformdirs, "user_documents_path", lambda: tmp_path / "Documents")
     path = tmp_path / "training"
@@ -412,7 +413,8 @@ def test_the_app_puts_training_pdfs_in_a_folder_of_their_own(tmp_path: Path,
             await pilot.pause()
             await app.workers.wait_for_complete()
             await pilot.pause()
-            written.append(app.write_pdf("ovn0001a"))
+            assert isinstance(app.screen, AppScreen)
+            written.append(app.screen.write_pdf("ovn0001a"))
 
     asyncio.run(go(UppfoljningApp(path, "sv")))
     real = tmp_path / "real"

@@ -86,11 +86,15 @@ def test_string_catalogues_have_the_same_keys() -> None:
 
 
 def test_every_binding_has_an_english_description() -> None:
+    from tui.dialogs import case as case_dialogs
+    from tui.dialogs import form, help, passphrase, pick, sign
     from tui.screens import case as case_screen
-    from tui.screens import dashboard, dialogs, interview, review, wizard
+    from tui.screens import dashboard, interview, report, review, wizard
 
     descriptions = set()
-    for module in (dashboard, case_screen, interview, review, dialogs, wizard):
+    modules = (dashboard, case_screen, interview, review, report, wizard, case_dialogs, form, help, passphrase,
+               pick, sign)
+    for module in modules:
         for obj in vars(module).values():
             if isinstance(obj, type) and obj.__module__ == module.__name__:
                 descriptions.update(b.description for b in obj.__dict__.get("BINDINGS", []))
@@ -341,7 +345,8 @@ def test_footer_speaks_the_language(tmp_path: Path, lang: str) -> None:
 
 
 def test_add_and_edit_a_goal_with_validation_beside_the_field(tmp_path: Path) -> None:
-    from tui.screens.dialogs import GoalDialog, PickDialog
+    from tui.dialogs.case import GoalDialog
+    from tui.dialogs.pick import PickDialog
 
     ws = make_workspace(tmp_path / "ws")
     app = make_app(ws, tmp_path, lang="en")
@@ -433,7 +438,7 @@ def test_training_shows_guidance_and_feedback(tmp_path: Path) -> None:
 
 def test_an_encrypted_workspace_asks_for_its_passphrase(tmp_path: Path) -> None:
     from storage.workspace import WorkspaceSettings
-    from tui.screens.dialogs import PassphraseDialog
+    from tui.dialogs.passphrase import PassphraseDialog
 
     ws = tmp_path / "ws"
     Workspace.create(ws, WorkspaceSettings(caseworker="Anna"), passphrase="rätt lösenfras",
@@ -470,7 +475,8 @@ def test_every_footer_key_is_in_the_command_palette(tmp_path: Path) -> None:
 
 
 def test_edit_an_intervention(tmp_path: Path) -> None:
-    from tui.screens.dialogs import InterventionDialog, PickDialog
+    from tui.dialogs.case import InterventionDialog
+    from tui.dialogs.pick import PickDialog
 
     ws = make_workspace(tmp_path / "ws")
     app = make_app(ws, tmp_path)
@@ -785,7 +791,7 @@ def test_the_drafted_assessment_is_one_key_and_says_when_it_went_stale(tmp_path:
 @pytest.mark.parametrize("where", ["dashboard", "case", "interview", "review"])
 def test_every_key_is_reachable_at_80_columns(tmp_path: Path, where: str) -> None:
     """The footer shows what fits; ? or F1 lists every key of the screen, also the hidden ones."""
-    from tui.screens.help import HelpScreen
+    from tui.dialogs.help import HelpScreen
 
     ws = make_workspace(tmp_path / "ws")
     _start_draft(ws, tmp_path, list(ANSWERS.items()))

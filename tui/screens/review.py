@@ -45,7 +45,7 @@ class ReviewScreen(AppScreen):
             yield Vertical(id="answers")
             yield Static(s("hints", self.lang), classes="section-title")
             yield Vertical(id="hints")
-            if self.uapp.settings is not None and self.uapp.settings.training:
+            if self.uapp.training:
                 yield Static(s("feedback", self.lang), classes="section-title")
                 yield Static("", id="checklist", markup=False)
             yield Static(s("assessment", self.lang), classes="section-title")
@@ -113,7 +113,7 @@ class ReviewScreen(AppScreen):
     def fill_hints(self) -> None:
         box = self.query_one("#hints", Vertical)
         box.remove_children()
-        training = self.uapp.settings is not None and self.uapp.settings.training
+        training = self.uapp.training
         # A signed record's hints are feedback only in training, where they are the point.
         hints = self.session.hints() if (training or not self.session.final) else []
         if not hints:
@@ -180,7 +180,7 @@ class ReviewScreen(AppScreen):
         if missing:
             self.notify(s("missing_answers", self.lang, items=", ".join(missing)), severity="error")
             return
-        from tui.screens.dialogs import SignDialog
+        from tui.dialogs.sign import SignDialog
 
         signer = self.session.followup.caseworker or self.uapp.settings.caseworker
         when = now().astimezone().strftime("%Y-%m-%d %H:%M")
@@ -198,4 +198,4 @@ class ReviewScreen(AppScreen):
         self.fill()
 
     def action_pdf(self) -> None:
-        self.uapp.write_pdf(self.session.followup.id)
+        self.write_pdf(self.session.followup.id)
