@@ -256,7 +256,11 @@ def test_training_never_builds_into_a_non_empty_folder(tmp_path: Path, capsys: p
     import tui.app
 
     opened: list[Path] = []
-    monkeypatch.setattr(tui.app, "run", lambda path, lang, **kw: opened.append(path) or 0)
+    def run(path: Path, lang: str | None, **kw: Any) -> int:
+        opened.append(path)
+        return 0
+
+    monkeypatch.setattr(tui.app, "run", run)
     folder = ordinary_folder(tmp_path / "Dokument")
     before = snapshot(folder)
     assert main(["--workspace", str(folder), "training"]) == 1

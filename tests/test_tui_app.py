@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from textual.binding import Binding
+from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -91,7 +92,7 @@ def test_every_binding_has_an_english_description() -> None:
     from tui.screens import case as case_screen
     from tui.screens import dashboard, interview, report, review, wizard
 
-    descriptions = set()
+    descriptions: set[str] = set()
     modules = (dashboard, case_screen, interview, review, report, wizard, case_dialogs, form, help, passphrase,
                pick, sign)
     for module in modules:
@@ -251,7 +252,8 @@ def test_free_text_is_shown_verbatim(tmp_path: Path) -> None:
         await reply(pilot, 2)
         await reply(pilot, "[bold red]viktigt[/] <b>x</b> \\[y]")
         answer = next(w for w in screen.query(TranscriptAnswer) if w.key == "goals.g1.comment")
-        assert answer.render().plain == "[bold red]viktigt[/] <b>x</b> \\[y]"  # type: ignore[attr-defined]
+        rendered = answer.render()
+        assert isinstance(rendered, Content) and rendered.plain == "[bold red]viktigt[/] <b>x</b> \\[y]"
 
     run(scenario, app)
 
@@ -655,7 +657,8 @@ def test_keys_typed_ahead_are_never_lost(tmp_path: Path, how: str) -> None:
             await pilot.pause()
         saved = stored(ws)[-1]
         assert {key: saved.get(key) for key, _, _ in QUICK} == {key: value for key, value, _ in QUICK}
-        assert app.screen.current_step().key == "sip_needed"  # type: ignore[attr-defined]
+        step = app.screen.current_step()
+        assert step is not None and step.key == "sip_needed"
 
     run(scenario, app)
 
@@ -698,7 +701,7 @@ def test_escape_from_the_review_of_a_complete_followup(tmp_path: Path, signed: b
                 await pilot.pause()
             await pilot.press("escape")
             await pilot.pause()
-            assert app.screen is interview and app.is_running
+            assert app.screen_stack[-1] is interview and app.is_running
             assert len(interview.query("#to-review")) == 1
         assert (stored(ws)[-1].status == "final") == signed
 

@@ -164,7 +164,10 @@ class UppfoljningApp(App[None]):
     def ask_passphrase(self, error: str = "") -> None:
         from tui.dialogs.passphrase import PassphraseDialog
 
-        self.push_screen(PassphraseDialog(self.lang, error), self.open_workspace)
+        self.push_screen(PassphraseDialog(self.lang, error), self.passphrase_given)
+
+    def passphrase_given(self, secret: str | None) -> None:
+        self.open_workspace(secret)
 
     @work(thread=True, exclusive=True, group="open")
     def open_workspace(self, secret: str | None) -> None:

@@ -216,7 +216,8 @@ def _started(args: argparse.Namespace, path: Path, header: dict[str, Any], lang:
             def interrupt() -> None:
                 # The question may have been answered meanwhile; then there is nothing to stop.
                 with contextlib.suppress(Exception):
-                    if app.is_running and not app.future.done():  # type: ignore[union-attr]
+                    future = app.future
+                    if app.is_running and future is not None and not future.done():
                         app.exit(exception=Failed())
 
             def stop() -> None:

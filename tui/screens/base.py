@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual.dom import DOMNode
 from textual.screen import Screen
 
 from tui.strings import s
@@ -13,15 +14,20 @@ if TYPE_CHECKING:
     from tui.app import UppfoljningApp
 
 
+def app_of(node: DOMNode) -> UppfoljningApp:
+    """The app a screen or dialog runs in, typed (checked, where a cast would only be believed)."""
+    from tui.app import UppfoljningApp
+
+    app = node.app
+    if not isinstance(app, UppfoljningApp):  # the screens are this app's and no other's
+        raise TypeError(f"{type(node).__name__} runs only in UppfoljningApp")
+    return app
+
+
 class AppScreen(Screen[None]):
     @property
     def uapp(self) -> UppfoljningApp:
-        from tui.app import UppfoljningApp
-
-        app = self.app
-        if not isinstance(app, UppfoljningApp):  # the screens are this app's and no other's
-            raise TypeError(f"{type(self).__name__} runs only in UppfoljningApp")
-        return app
+        return app_of(self)
 
     # --- actions the dashboard and the case screen share ---------------------------------------
 

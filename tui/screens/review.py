@@ -18,6 +18,14 @@ from tui.screens.base import AppScreen
 from tui.strings import s
 
 
+class AckButton(Button):
+    """Acknowledges one hint, named by its key."""
+
+    def __init__(self, hint_key: str, label: str, *, id: str, classes: str) -> None:
+        super().__init__(label, id=id, classes=classes)
+        self.hint_key = hint_key
+
+
 class ReviewScreen(AppScreen):
     # The assessment is where the eye and the keys start; Tab then reaches the buttons below it. A hint
     # is acknowledged only by going to it on purpose, never by the first Tab and Enter.
@@ -126,14 +134,14 @@ class ReviewScreen(AppScreen):
             row.mount(Static(plain(mark + hint.message(self.lang)), classes="hint-text"))
             if self.session.final:
                 continue  # nothing can be acknowledged on a signed record
-            button = Button(s("acknowledge", self.lang), id=f"ack-{i}", classes="ack")
-            button.hint_key = hint.key  # type: ignore[attr-defined]
-            row.mount(button)
+            row.mount(AckButton(hint.key, s("acknowledge", self.lang), id=f"ack-{i}", classes="ack"))
 
     @on(Button.Pressed, ".ack")
     def acknowledge(self, event: Button.Pressed) -> None:
+        if not isinstance(event.button, AckButton):
+            return
         try:
-            self.session.acknowledge(event.button.hint_key)  # type: ignore[attr-defined]
+            self.session.acknowledge(event.button.hint_key)
         except StorageError as err:
             self.notify(s("error", self.lang, message=str(err)), severity="error", markup=False)
             return
