@@ -114,6 +114,8 @@ class Dashboard(AppScreen):
         return sorted(out, key=lambda r: (not r.overdue, r.next or "9999", r.case_ref))
 
     def refresh_rows(self) -> None:
+        if not self.uapp.is_open:
+            return  # typed into the filter while the workspace is read: listed once it is open
         table = self.query_one(DataTable)
         needle = self.query_one("#filter", Input).value.strip()
         lang = self.uapp.lang
