@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input
 
 from storage.tinydb_repo import TinyDBRepository
@@ -14,6 +15,7 @@ from storage.workspace import Workspace
 from tests.tui_helpers import make_app, make_workspace
 from tui.app import UppfoljningApp
 from tui.dialogs.case import GoalDialog, InterventionDialog
+from tui.dialogs.form import FormDialog
 from tui.dialogs.pick import PickDialog
 from tui.screens.case import CaseScreen
 from tui.screens.dashboard import Dashboard
@@ -111,3 +113,57 @@ def test_a_chain_of_dialogs_given_up_midway_changes_nothing_and_leaves_nothing_w
 
     asyncio.run(go())
     assert stored_plan(ws) == before
+
+
+# --- each role in its folder, each dialog's result typed ---------------------------------------------
+
+
+def _classes(package: str) -> list[type]:
+    import importlib
+    import pkgutil
+
+    pkg = importlib.import_module(package)
+    out = []
+    for info in pkgutil.iter_modules(pkg.__path__):
+        module = importlib.import_module(f"{package}.{info.name}")
+        out += [c for c in vars(module).values() if isinstance(c, type) and c.__module__ == module.__name__]
+    return out
+
+
+def _result_types(cls: type) -> list[object]:
+    """The type arguments a class gives its generic screen base (ModalScreen[X] or FormDialog[X])."""
+    import typing
+
+    for klass in cls.__mro__:
+        for base in getattr(klass, "__orig_bases__", ()):
+            origin = typing.get_origin(base)
+            if isinstance(origin, type) and issubclass(origin, (ModalScreen, FormDialog)):
+                return list(typing.get_args(base))
+    return []
+
+
+def test_every_dialog_is_a_modal_screen_with_a_typed_result() -> None:
+    import typing
+
+    dialogs = [c for c in _classes("tui.dialogs") if issubclass(c, ModalScreen)]
+    assert {c.__name__ for c in dialogs} >= {"ClientDialog", "GoalDialog", "InterventionDialog", "SignDialog",
+                                             "CorrectionDialog", "PassphraseDialog", "PickDialog", "HelpScreen"}
+    for cls in dialogs:
+        if cls is FormDialog:
+            continue  # the generic base the form dialogs name their result through
+        args = _result_types(cls)
+        assert args, cls
+        for arg in args:
+            assert arg is not typing.Any and not isinstance(arg, typing.TypeVar), (cls, arg)
+
+
+def test_screens_dialogs_and_widgets_each_hold_their_own_role() -> None:
+    from textual.screen import Screen
+    from textual.widget import Widget
+
+    for cls in _classes("tui.screens"):
+        assert not issubclass(cls, ModalScreen), f"{cls.__name__} is a dialog: tui/dialogs/"
+    for cls in _classes("tui.dialogs"):
+        assert issubclass(cls, ModalScreen) or not issubclass(cls, (Screen, Widget)), cls
+    for cls in _classes("tui.widgets"):
+        assert issubclass(cls, Widget) and not issubclass(cls, Screen), cls

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -41,6 +41,10 @@ BINDINGS_EN = {
     "Assistentens förslag": "Assistant's draft", "Tangenter": "Keys", "Stäng": "Close",
     "Välj alternativ": "Choose option",
 }  # fmt: skip
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class UppfoljningApp(App[None]):
@@ -281,12 +285,13 @@ class UppfoljningApp(App[None]):
 
         return answer_text(step.question, value, self.lang, form=form, goal=step.goal)
 
-    def guard(self, action: Any, *args: Any) -> Any:
-        """Run a storage action; a refusal (read-only, final, damaged) becomes a notice, not a crash."""
+    def guard(self, action: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R | None:
+        """Run a storage action; a refusal (read-only, final, damaged) becomes a notice, not a crash,
+        and None is returned."""
         from storage.errors import StorageError
 
         try:
-            return action(*args)
+            return action(*args, **kwargs)
         except (StorageError, ValueError) as err:
             self.notify(s("error", self.lang, message=str(err)), severity="error", timeout=8)
             return None
