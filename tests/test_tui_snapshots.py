@@ -62,6 +62,9 @@ async def steady(pilot: Pilot[None]) -> None:
             break
     for field in pilot.app.screen.query("Input, TextArea"):
         field.cursor_blink = False  # type: ignore[attr-defined]
+        # Turning the blink off freezes whichever phase the cursor was in (under load it was off in
+        # one run and on in the next): show it, as a focused field shows it between blinks.
+        field._cursor_visible = True  # type: ignore[attr-defined]
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
 
