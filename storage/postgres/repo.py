@@ -476,10 +476,10 @@ class PostgresRepository(Repository):
                        progress: Callable[[int], None] | None = None) -> Report:
         """The same Report as the local compilation, counted by aggregate queries on the server
         (over the login's units only: row-level security applies to them like to everything)."""
-        from storage.postgres.report import AGGREGATES, build, params
+        from storage.postgres.report import build, compile_rows
 
-        rows = self._tx(lambda cur: cur.execute(AGGREGATES.encode(), params(form, sel)).fetchall())
-        return build(rows, form, sel)
+        rows, slots = self._tx(lambda cur: compile_rows(cur, form, sel))
+        return build(rows, form, sel, slots)
 
     # --- audit --------------------------------------------------------------------------------
 
