@@ -154,14 +154,8 @@ WITH picked AS (
       AND (%(caseworker)s::text IS NULL
            OR coalesce(nullif(f.caseworker, ''), c.client_caseworker) = %(caseworker)s)
       AND (%(plan_type)s::text IS NULL OR f.plan_type = %(plan_type)s)
-), ranked AS (
-    -- each client's latest signed follow-up (and latest draft): DISTINCT ON, whose row estimate the
-    -- planner gets right (a row_number() filter it guesses far too small and plans for that)
-    SELECT DISTINCT ON (p.case_id, p.signed) p.*
-    FROM picked p WHERE NOT %(all)s
-    ORDER BY p.case_id, p.signed, p.meeting COLLATE "C" DESC, p.created_at DESC, p.id DESC
 ), chosen AS (
-    SELECT * FROM ranked UNION ALL SELECT * FROM picked WHERE %(all)s
+    {{chosen}}
 ), counted AS (
     -- the age once per row (OFFSET 0 keeps the planner from copying its expression into each use)
     SELECT a.*, CASE WHEN a.age IS NULL THEN 'unknown' {_BAND_SQL} ELSE 'unknown' END AS band
@@ -185,6 +179,13 @@ WITH picked AS (
     GROUP BY c.gender, c.band
 )
 """
+
+# Which follow-ups are counted, as two texts rather than a parameter: the planner then sees the
+# query it runs and estimates its rows (DISTINCT ON from the case ids' statistics). Misjudged by a
+# thousandfold, it sorts on disk and hashes the wrong side of every join.
+LATEST = """SELECT DISTINCT ON (p.case_id, p.signed) p.* FROM picked p
+    ORDER BY p.case_id, p.signed, p.meeting COLLATE "C" DESC, p.created_at DESC, p.id DESC"""
+EVERY = "SELECT * FROM picked"
 
 AGGREGATES = FAST_ROWS + """
 SELECT 'rows', gender, band, '', '', count(*), count(*) FILTER (WHERE first_of_case)::float8,
@@ -273,7 +274,8 @@ def compile_rows(cur: Any, form: FormDefinition,
     cur.execute(b"SET LOCAL enable_nestloop = off")
     cur.execute(b"SET LOCAL jit = off")  # compiling costs more than it saves here
     if slots is not None:
-        rows: list[tuple[Any, ...]] = cur.execute(AGGREGATES.encode(), values).fetchall()
+        query = AGGREGATES.replace("{chosen}", EVERY if sel.all_followups else LATEST)
+        rows: list[tuple[Any, ...]] = cur.execute(query.encode(), values).fetchall()
         if not overflows(rows):
             return rows, slots
     return cur.execute(EXACT.encode(), values).fetchall(), None

@@ -109,7 +109,7 @@ BEGIN
         INSERT INTO goal_codes (followup_id, unit, n, area, scale, attainment, delta)
         SELECT f.id, f.unit, x.n, x.area, x.scale, x.attainment,
                CASE WHEN x.scale IN ('icf', 'gas') AND x.baseline IS NOT NULL
-                         AND jsonb_typeof(x.baseline) = 'number' AND x.level IS NOT NULL
+                         AND jsonb_typeof(x.baseline) = 'number' AND jsonb_typeof(x.level) = 'number'
                     THEN ((x.level::text::numeric - x.baseline::text::numeric)
                           * CASE x.scale WHEN 'icf' THEN -1 ELSE 1 END)::integer END
         FROM (SELECT gl.n, gl.goal ->> 'life_area' AS area, coalesce(gl.goal ->> 'scale', 'none') AS scale,
@@ -119,7 +119,10 @@ BEGIN
                      nullif(f.data -> 'goals' -> (gl.goal ->> 'id') -> 'level', 'null') AS level
               FROM jsonb_array_elements(CASE WHEN jsonb_typeof(f.data -> 'plan' -> 'goals') = 'array'
                                              THEN f.data -> 'plan' -> 'goals' ELSE '[]' END)
-                   WITH ORDINALITY AS gl(goal, n)) x;
+                   WITH ORDINALITY AS gl(goal, n)) x
+        WHERE x.attainment IS NOT NULL OR (x.scale IN ('icf', 'gas') AND x.baseline IS NOT NULL
+                                           AND jsonb_typeof(x.baseline) = 'number'
+                                           AND jsonb_typeof(x.level) = 'number');
         SELECT count(*)::integer, sum(w * level ORDER BY n), sum(w * w ORDER BY n),
                sum(w ORDER BY n) INTO g_n, g_swx, g_sww, g_sw
         FROM (SELECT gl.n, coalesce((gl.goal ->> 'weight')::float8, 1.0) AS w,
@@ -165,18 +168,73 @@ END $$;
 CREATE TRIGGER followups_codes AFTER INSERT OR UPDATE ON followups
     FOR EACH ROW EXECUTE FUNCTION followup_codes_sync();
 
--- Every tally again (after the installed forms' codes changed): writers wait, so none is missed.
+-- Every row again (the backfill, and after the installed forms' codes changed), set-based: one pass
+-- per table rather than a function call per follow-up. Writers wait meanwhile, so none is missed.
+-- It must count exactly as store_followup_codes does (tests compare the two).
 CREATE FUNCTION rebuild_report_codes() RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = uppfoljning, pg_temp AS $$
 DECLARE
-    done bigint := 0;
-    f followups;
+    done bigint;
 BEGIN
     LOCK TABLE followups IN SHARE MODE;
-    FOR f IN SELECT * FROM followups LOOP
-        PERFORM store_followup_codes(f, true, true);
-        done := done + 1;
-    END LOOP;
+    DELETE FROM goal_codes;
+    DELETE FROM followup_codes;
+    -- one INSERT per table, no UPDATE after it: a rewritten row would leave the table twice its size
+    WITH e AS (
+        SELECT f.id, a.key AS question, x #>> '{}' AS code
+        FROM followups f
+        CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(f.data -> 'answers') = 'object'
+                                           THEN f.data -> 'answers' ELSE '{}' END) a
+        CROSS JOIN LATERAL jsonb_array_elements(CASE jsonb_typeof(a.value) WHEN 'array' THEN a.value
+            WHEN 'null' THEN '[]' ELSE jsonb_build_array(a.value) END) x
+        WHERE jsonb_typeof(x) = 'string'
+    ), counters AS (
+        SELECT e.id, s.slot, count(*)::integer AS n
+        FROM e JOIN tally_slots s ON s.form_version IS NULL AND s.question = e.question AND s.code = e.code
+        GROUP BY e.id, s.slot
+        UNION ALL
+        SELECT DISTINCT e.id, s.slot, 1
+        FROM e JOIN report_codes r ON r.question = e.question AND r.code = e.code
+        JOIN tally_slots s ON s.code IS NULL AND s.form_version = r.form_version AND s.question = r.question
+    ), tallies AS (
+        SELECT id, trunc(sum(n * power(10::numeric, 7 * slot))) AS tally, max(n) AS tally_max
+        FROM counters GROUP BY id
+    ), gas AS (
+        SELECT id, count(*)::integer AS n, sum(w * level ORDER BY n) AS swx, sum(w * w ORDER BY n) AS sww,
+               sum(w ORDER BY n) AS sw
+        FROM (SELECT f.id, gl.n, coalesce((gl.goal ->> 'weight')::float8, 1.0) AS w,
+                     (f.data -> 'goals' -> (gl.goal ->> 'id') -> 'level')::text::float8 AS level
+              FROM followups f
+              CROSS JOIN LATERAL jsonb_array_elements(
+                  CASE WHEN jsonb_typeof(f.data -> 'plan' -> 'goals') = 'array'
+                       THEN f.data -> 'plan' -> 'goals' ELSE '[]' END) WITH ORDINALITY AS gl(goal, n)
+              WHERE coalesce(gl.goal ->> 'scale', 'none') = 'gas'
+                AND jsonb_typeof(f.data -> 'goals' -> (gl.goal ->> 'id') -> 'level') = 'number') y
+        GROUP BY id
+    )
+    INSERT INTO followup_codes (followup_id, unit, case_id, status, created_at, meeting, caseworker,
+                                plan_type, form_version, tally, tally_max, gas_n, gas_swx, gas_sww, gas_sw)
+    SELECT f.id, f.unit, f.case_id, f.status, f.created_at, f.data -> 'answers' ->> 'meeting_date',
+           f.data ->> 'caseworker', f.data -> 'plan' ->> 'type', coalesce(f.data ->> 'form_version', ''),
+           coalesce(t.tally, 0), coalesce(t.tally_max, 0), coalesce(g.n, 0), g.swx, g.sww, g.sw
+    FROM followups f LEFT JOIN tallies t ON t.id = f.id LEFT JOIN gas g ON g.id = f.id;
+    GET DIAGNOSTICS done = ROW_COUNT;
+    INSERT INTO goal_codes (followup_id, unit, n, area, scale, attainment, delta)
+    SELECT x.id, x.unit, x.n, x.area, x.scale, x.attainment, x.delta
+    FROM (SELECT g.id, g.unit, g.n, g.goal ->> 'life_area' AS area,
+                 coalesce(g.goal ->> 'scale', 'none') AS scale,
+                 nullif(g.answer -> 'attainment', 'null') #>> '{}' AS attainment,
+                 CASE WHEN coalesce(g.goal ->> 'scale', 'none') IN ('icf', 'gas')
+                           AND jsonb_typeof(g.goal -> 'baseline') = 'number'
+                           AND jsonb_typeof(g.answer -> 'level') = 'number'
+                      THEN (((g.answer -> 'level')::text::numeric - (g.goal -> 'baseline')::text::numeric)
+                            * CASE g.goal ->> 'scale' WHEN 'icf' THEN -1 ELSE 1 END)::integer END AS delta
+          FROM (SELECT f.id, f.unit, gl.n, gl.goal, f.data -> 'goals' -> (gl.goal ->> 'id') AS answer
+                FROM followups f
+                CROSS JOIN LATERAL jsonb_array_elements(
+                    CASE WHEN jsonb_typeof(f.data -> 'plan' -> 'goals') = 'array'
+                         THEN f.data -> 'plan' -> 'goals' ELSE '[]' END) WITH ORDINALITY AS gl(goal, n)) g) x
+    WHERE x.attainment IS NOT NULL OR x.delta IS NOT NULL;
     RETURN done;
 END $$;
 
