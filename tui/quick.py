@@ -346,6 +346,9 @@ class QuickMode:
         if draft is None:
             draft = start_followup(self.repo, case, self.caseworker)
             self.out(s("quick_started", self.lang, ref=case.client.case_ref))
+        for other in getattr(self.repo, "hold", lambda _: [])(draft.id):  # the shared database only
+            self.out(s("quick_draft_open_by", self.lang, who=other.name,
+                       since=other.since.astimezone().strftime("%Y-%m-%d %H:%M")))
         session = FollowUpSession(self.repo, draft.id, self.lang, today=self.today)
         if draft.answers or draft.goals:
             p = session.interview.progress()
@@ -613,7 +616,8 @@ class QuickMode:
             from storage.workspace import WorkspaceSettings
 
             settings = getattr(self.repo, "workspace", None)
-            ws_settings = settings.settings if settings is not None else WorkspaceSettings()
+            ws_settings = (settings.settings if settings is not None
+                           else getattr(self.repo, "settings", None) or WorkspaceSettings())
             self.pdf_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
             target = self.pdf_dir / f"uppfoljning-{file_part(session.followup.id)}.pdf"
             write_pdf(target, render_followup(self.repo, ws_settings, session.followup.id, lang))
@@ -649,6 +653,9 @@ def run(repo: Repository, lang: str, caseworker: str, ref: str | None, *, pdf_di
         # The one place Ctrl-C and Ctrl-D land: every given answer is already on disk.
         quick.paused()
         return 0
+    finally:
+        if quick.session is not None and hasattr(repo, "release"):
+            repo.release(quick.session.followup.id)  # the shared database: no longer open here
     return 0
 
 

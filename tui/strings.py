@@ -222,6 +222,8 @@ SV: dict[str, str] = {
     "quick_locked": "Arbetsytan är öppen i ett annat program ({who}, process {pid}, sedan {since}); stäng det där först.",
     "quick_unreadable": "Arbetsytan kunde inte öppnas: {why}",
     "quick_passphrase_env_wrong": "Lösenfrasen i UPPFOLJNING_PASSPHRASE är fel; ingenting har ändrats.",
+    "quick_draft_open_by": "Obs: {who} har också detta utkast öppet (sedan {since}); svar på olika frågor slås ihop.",
+    "quick_db_unreachable": "Databasen kunde inte användas: {why}",
 }
 
 EN: dict[str, str] = {
@@ -442,6 +444,8 @@ EN: dict[str, str] = {
     "quick_locked": "The workspace is open in another program ({who}, process {pid}, since {since}); close it there first.",
     "quick_unreadable": "The workspace could not be opened: {why}",
     "quick_passphrase_env_wrong": "The passphrase in UPPFOLJNING_PASSPHRASE is wrong; nothing has been changed.",
+    "quick_draft_open_by": "Note: {who} also has this draft open (since {since}); answers to different questions are merged.",
+    "quick_db_unreachable": "The database could not be used: {why}",
 }
 
 CATALOGUES = {"sv": SV, "en": EN}
