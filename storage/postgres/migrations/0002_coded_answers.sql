@@ -153,15 +153,38 @@ END $$;
 
 CREATE FUNCTION followup_codes_sync() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = uppfoljning, pg_temp AS $$
+DECLARE
+    n jsonb := NEW.data;
+    o jsonb;
+    coded boolean;
+    goals boolean;
 BEGIN
     IF TG_OP = 'INSERT' THEN
         PERFORM store_followup_codes(NEW, true, true);
-    ELSIF NEW.data IS DISTINCT FROM OLD.data OR NEW.status <> OLD.status THEN
-        -- A save touches one answer: the tally or the goals are recounted only when theirs changed.
-        PERFORM store_followup_codes(
-            NEW, NEW.data -> 'answers' IS DISTINCT FROM OLD.data -> 'answers',
-            NEW.data -> 'goals' IS DISTINCT FROM OLD.data -> 'goals'
-                OR NEW.data -> 'plan' -> 'goals' IS DISTINCT FROM OLD.data -> 'plan' -> 'goals');
+        RETURN NULL;
+    END IF;
+    o := OLD.data;
+    IF n IS NOT DISTINCT FROM o AND NEW.status = OLD.status THEN
+        RETURN NULL;  -- a unit move: the foreign keys carry it
+    END IF;
+    -- A save changes one answer. Free text, a goal's comment or an acknowledged hint change nothing
+    -- the report reads: then nothing is written here, and a save costs what it cost before.
+    coded := n -> 'answers' IS DISTINCT FROM o -> 'answers' AND EXISTS (
+        SELECT 1 FROM tally_slots s
+        WHERE n -> 'answers' -> s.question IS DISTINCT FROM o -> 'answers' -> s.question);
+    goals := n -> 'plan' -> 'goals' IS DISTINCT FROM o -> 'plan' -> 'goals'
+        OR (n -> 'goals' IS DISTINCT FROM o -> 'goals' AND EXISTS (
+            SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(n -> 'plan' -> 'goals') = 'array'
+                                                    THEN n -> 'plan' -> 'goals' ELSE '[]' END) g
+            WHERE n -> 'goals' -> (g ->> 'id') -> 'attainment'
+                      IS DISTINCT FROM o -> 'goals' -> (g ->> 'id') -> 'attainment'
+               OR n -> 'goals' -> (g ->> 'id') -> 'level' IS DISTINCT FROM o -> 'goals' -> (g ->> 'id') -> 'level'));
+    IF coded OR goals OR NEW.status <> OLD.status OR NEW.created_at <> OLD.created_at
+       OR n -> 'answers' -> 'meeting_date' IS DISTINCT FROM o -> 'answers' -> 'meeting_date'
+       OR n -> 'caseworker' IS DISTINCT FROM o -> 'caseworker'
+       OR n -> 'plan' -> 'type' IS DISTINCT FROM o -> 'plan' -> 'type'
+       OR n -> 'form_version' IS DISTINCT FROM o -> 'form_version' THEN
+        PERFORM store_followup_codes(NEW, coded, goals);
     END IF;
     RETURN NULL;
 END $$;
