@@ -308,3 +308,35 @@ def test_the_migration_backfills_follow_ups_stored_before_it(
         code, theirs, err = run(capsys, "--database", su, "report", "--format", "json", *extra)
         assert code == 0, err
         assert theirs == mine, extra
+
+
+def test_codes_the_database_lacks_are_counted_from_the_json_until_db_upgrade_reloads_them(
+        pg_server: PgServer, pg_clean: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from storage.postgres import admin
+
+    db = PostgresRepository(pg_server.dsn("postgres", pg_clean))
+    for case, fus in population(80, seed=23):
+        db.add_case(case, fus)
+    form = bundled_form()
+    used: list[bool] = []
+    real = report_sql.compile_rows
+
+    def spy(cur: Any, form: Any, sel: Selection) -> Any:
+        rows, slots = real(cur, form, sel)
+        used.append(slots is not None)
+        return rows, slots
+
+    monkeypatch.setattr(report_sql, "compile_rows", spy)
+    before = db.compile_report(form, Selection())
+    # an older installation's code lists: the reported form has a code the database does not know
+    with psycopg.connect(pg_server.dsn("postgres", pg_clean), autocommit=True) as su:
+        su.execute("DELETE FROM uppfoljning.report_codes WHERE form_version = %s AND question = 'decision' "
+                   "AND code = 'continue'", (form.version,))
+        su.execute("UPDATE uppfoljning.followup_codes SET tally = 0")  # stale tallies are never read
+    assert db.compile_report(form, Selection()) == before
+    with pg_server.superuser(pg_clean) as su:
+        assert admin.upgrade(su) == []  # nothing to migrate; the code lists are reloaded, tallies recounted
+    assert db.compile_report(form, Selection()) == before
+    assert used == [True, False, True]
+    assert coded_tables(pg_server, pg_clean) == recounted(pg_server, pg_clean)
+    db.close()

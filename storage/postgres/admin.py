@@ -143,8 +143,9 @@ def _refresh_coded_questions(conn: psycopg.Connection[Any]) -> None:
 
 def refresh_report_codes(conn: psycopg.Connection[Any]) -> int:
     """The installed standard form versions' choice codes and their tally slots (appended, never
-    renumbered); when slots were added, every follow-up's tally is counted again. The follow-ups
-    recounted (0 when nothing changed). Runs as the owner inside the caller's transaction."""
+    renumbered); when they changed, or follow-ups lack their coded rows (the backfill after migration
+    0002), every follow-up is counted again. The follow-ups recounted (0 when nothing changed). Runs
+    as the owner inside the caller's transaction."""
     from forms.loader import STANDARD_FORM_ID, bundled_form, installed_forms
     from reporting.compile import choice_questions
 
@@ -159,7 +160,10 @@ def refresh_report_codes(conn: psycopg.Connection[Any]) -> int:
         "SELECT form_version, question, code FROM uppfoljning.tally_slots").fetchall()}
     old = set(conn.execute("SELECT form_version, question, code FROM uppfoljning.report_codes").fetchall())
     new = [s for s in wanted if s not in have]
-    if not new and old == set(codes):
+    missing = conn.execute(  # follow-ups stored before migration 0002: the backfill
+        "SELECT EXISTS (SELECT 1 FROM uppfoljning.followups f WHERE NOT EXISTS "
+        "(SELECT 1 FROM uppfoljning.followup_codes c WHERE c.followup_id = f.id))").fetchone()
+    if not new and old == set(codes) and not (missing and missing[0]):
         return 0
     top = conn.execute("SELECT coalesce(max(slot) + 1, 0) FROM uppfoljning.tally_slots").fetchone()
     first = int(top[0]) if top else 0

@@ -1,7 +1,7 @@
 -- 0002: the report's coded answers, kept beside each follow-up so the ISU compilation never unpacks
 -- JSON per row. Maintained by a trigger in the same transaction as every insert, save, finalize and
--- import; row-level security as on the follow-ups; backfilled here (the code tallies are filled by
--- the runner right after, in `refresh_report_codes`, once it knows the installed forms' codes).
+-- import; row-level security as on the follow-ups; backfilled by the runner right after this file
+-- (`refresh_report_codes`, once it knows the installed forms' codes).
 
 -- The choice codes of every installed version of the standard form (written by db init/upgrade).
 CREATE TABLE report_codes (
@@ -261,7 +261,8 @@ BEGIN
     RETURN done;
 END $$;
 
-SELECT rebuild_report_codes();
+-- The backfill: the runner calls rebuild_report_codes() right after this migration, in
+-- refresh_report_codes, once it has loaded the installed forms' codes (one pass, not two).
 
 ALTER TABLE followup_codes ENABLE ROW LEVEL SECURITY;
 ALTER TABLE followup_codes FORCE ROW LEVEL SECURITY;
