@@ -91,7 +91,8 @@ class Audit:
             self._witness(self.solver.solve(everything, rng.normal(size=n)))
 
     def widen(self, columns: list[int], lower: np.ndarray, upper: np.ndarray) -> None:
-        """New (wider) bounds for columns."""
+        """New bounds for columns: wider (a figure hidden), or narrowed to what every solution
+        already satisfies (a ".." printed "<k" because it is known to be 1..k-1)."""
         self.lower[columns] = lower
         self.solver.bounds(np.array(columns), lower, upper)
 

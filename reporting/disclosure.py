@@ -377,7 +377,16 @@ def _audit(paths: list[Path], values: list[int], rels: list[tuple[int, list[int]
         if not found:
             return added
         progress = False
-        for i in found:
+        for i, (low, high) in found.items():
+            known_small = low >= 1 - 1e-6 and high <= k - 1 + 1e-6 and high - low > 0.5
+            if i in dots and 0 < values[i] < k and known_small:
+                # Already known to be 1..k-1 (a small group's "answered", equal to its "<k" size):
+                # printed "<k" it says nothing more, and needs no neighbour hidden.
+                dots.discard(i)
+                fixed.add(i)
+                audit.widen([i], np.array([1.0]), np.array([k - 1.0]))
+                progress = True
+                continue
             choice = _neighbour(i, -1, rels, values, dots, fixed, prop, k)
             if choice is not None and choice not in dots:
                 dots.add(choice)
@@ -386,6 +395,7 @@ def _audit(paths: list[Path], values: list[int], rels: list[tuple[int, list[int]
         if not progress:
             return added  # nothing left to hide; the attacker test would show it
         new = sorted(dots - hidden_now)
+        shown_small = [i for i in found if i not in dots]
         hidden_now = set(dots)
         lo, hi = _bounds(paths, values, dots, k, base)
         audit.widen(new, np.array([lo[i] for i in new], dtype=float),
@@ -393,6 +403,7 @@ def _audit(paths: list[Path], values: list[int], rels: list[tuple[int, list[int]
         look = np.zeros(len(paths), dtype=bool)
         look[list(found)] = True
         look[new] = True
+        look[shown_small] = True
     return added
 
 

@@ -133,5 +133,6 @@ def clean_database(server: PgServer, name: str) -> None:
     """Empty every case table, the audit log included (as the superuser, triggers off)."""
     with server.superuser(name) as conn, conn.transaction():
         conn.execute("SET LOCAL session_replication_role = replica")
-        conn.execute("TRUNCATE uppfoljning.cases, uppfoljning.followups, uppfoljning.addenda, "
+        conn.execute("TRUNCATE uppfoljning.cases, uppfoljning.followups, uppfoljning.addenda, uppfoljning.followup_codes, "
+                     "uppfoljning.goal_codes, uppfoljning.presence, "
                      "uppfoljning.audit, uppfoljning.audit_heads")

@@ -28,11 +28,13 @@ def test_db_init_upgrade_status_grant_revoke(pg_server: PgServer, capsys: pytest
     su = pg_server.dsn("postgres", "t_cli_init")
     code, out, err = run(capsys, "--database", pg_server.dsn("cw_a", "t_cli_init"), "list")
     assert code == 1 and "db init" in err and "Traceback" not in err and len(err.splitlines()) == 1
-    assert run(capsys, "--database", su, "--lang", "en", "db", "init")[1].startswith("The database is up to date (0001_schema)")
+    assert run(capsys, "--database", su, "--lang", "en", "db", "init")[1].startswith(
+        "The database is up to date (0001_schema, 0002_coded_answers, 0003_presence, 0004_fast_checks)")
     code, out, _ = run(capsys, "--database", su, "--lang", "en", "db", "upgrade")
     assert code == 0 and "already up to date" in out
     code, out, _ = run(capsys, "--database", su, "db", "status")
-    assert code == 0 and "applied  0001_schema" in out and "pending" not in out
+    assert code == 0 and "applied  0001_schema" in out and "applied  0004_fast_checks" in out
+    assert "pending" not in out
     assert run(capsys, "--database", su, "db", "grant", "adm", "--role", "admin", "--unit", "A")[0] == 0
     # an admin login grants a caseworker (without being a superuser)
     adm = pg_server.dsn("adm", "t_cli_init")

@@ -412,3 +412,28 @@ def test_tampering_with_the_audit_table_is_found(pg_server: PgServer, pg_clean: 
     assert _as_supervisor(pg_server, pg_clean).audit_verify()[1] == problems
     assert PostgresRepository(pg_server.dsn("cw_b", pg_clean)).audit_verify()[1] == []
     repo.close()
+
+
+def test_a_revoked_unit_is_gone_at_the_next_statement_of_an_open_connection(
+        pg_server: PgServer, pg_clean: str, plan: Plan) -> None:
+    # my_units() is PL/pgSQL (migration 0004): its plan is kept for the session, never its answer
+    from storage.postgres import admin
+
+    repo = PostgresRepository(pg_server.dsn("cw_a", pg_clean))
+    case, fu = make(plan, "REV-1", "A")
+    repo.add_case(case, [fu])
+    repo.close()
+    with sql(pg_server, pg_clean, "cw_a2") as bertil:
+        count = "SELECT count(*) FROM uppfoljning.followups"
+        assert bertil.execute(count).fetchone() == (1,)
+        with pg_server.superuser(pg_clean) as su:  # Bertil moves from unit A to unit B
+            admin.grant(su, "cw_a2", "caseworker", "B", None)
+            assert admin.revoke(su, "cw_a2", "A")
+        try:
+            assert bertil.execute(count).fetchone() == (0,)
+            assert bertil.execute("UPDATE uppfoljning.followups SET version = 99").rowcount == 0
+        finally:
+            with pg_server.superuser(pg_clean) as su:
+                admin.grant(su, "cw_a2", "caseworker", "A", None)
+                admin.revoke(su, "cw_a2", "B")
+        assert bertil.execute(count).fetchone() == (1,)

@@ -349,6 +349,9 @@ class QuickMode:
         if draft is None:
             draft = start_followup(self.repo, case, self.caseworker)
             self.out(s("quick_started", self.lang, ref=case.client.case_ref))
+        for other in getattr(self.repo, "hold", lambda _: [])(draft.id):  # the shared database only
+            self.out(s("quick_draft_open_by", self.lang, who=other.name,
+                       since=other.since.astimezone().strftime("%Y-%m-%d %H:%M")))
         session = FollowUpSession(self.repo, draft.id, self.lang, today=self.today)
         if draft.answers or draft.goals:
             p = session.interview.progress()
@@ -649,6 +652,9 @@ def run(repo: Repository, lang: str, caseworker: str, ref: str | None, *, pdf_di
         # The one place Ctrl-C and Ctrl-D land: every given answer is already on disk.
         quick.paused()
         return 0
+    finally:
+        if quick.session is not None and hasattr(repo, "release"):
+            repo.release(quick.session.followup.id)  # the shared database: no longer open here
     return 0
 
 

@@ -215,6 +215,8 @@ def main(args: argparse.Namespace) -> int:
     if not sys.stdin.isatty():
         print(f"uppfoljning: {s('quick_needs_terminal', lang)}", file=sys.stderr)
         return 1
+    if args.database:
+        return _database(args, lang)
     from storage.paths import default_workspace_dir  # light: no pydantic until used
 
     path = Path(args.workspace).expanduser() if args.workspace else default_workspace_dir()
@@ -236,6 +238,31 @@ def main(args: argparse.Namespace) -> int:
         return _started(args, path, header, lang, lock)
     finally:
         lock.release()  # the repository released it already when it was opened; this is a no-op then
+
+
+def _database(args: argparse.Namespace, lang: str) -> int:
+    """The quick mode on the shared database, as the logged-in login (its display name signs)."""
+    from storage.errors import StorageError
+    from storage.postgres.repo import PostgresRepository
+    from tui.quick import run
+
+    try:
+        repo = PostgresRepository(args.database)
+    except StorageError as err:
+        print(f"uppfoljning: {s('quick_db_unreachable', lang, why=err)}", file=sys.stderr)
+        return 1
+    try:
+        import platformdirs
+
+        from casework.training import pdf_folder
+
+        pdf_dir = pdf_folder(platformdirs.user_documents_path(), repo.settings)
+        return run(repo, lang, repo.display_name, args.case, pdf_dir=pdf_dir)
+    except StorageError as err:
+        print(f"uppfoljning: {s('quick_db_unreachable', lang, why=err)}", file=sys.stderr)
+        return 1
+    finally:
+        repo.close()
 
 
 def _started(args: argparse.Namespace, path: Path, header: dict[str, Any], lang: str, lock: Any) -> int:

@@ -234,6 +234,8 @@ SV: dict[str, str] = {
     "chart_followups": "Uppföljningar",
     "chart_levels_icf": "ICF-mål: nivå över tid (0–4, lägre är bättre; x = mål)",
     "chart_levels_gas": "GAS-mål: nivå över tid (−2…+2, högre är bättre; x = mål)",
+    "quick_draft_open_by": "Obs: {who} har också detta utkast öppet (sedan {since}); svar på olika frågor slås ihop.",
+    "quick_db_unreachable": "Databasen kunde inte användas: {why}",
 }
 
 EN: dict[str, str] = {
@@ -466,6 +468,8 @@ EN: dict[str, str] = {
     "chart_followups": "Follow-ups",
     "chart_levels_icf": "ICF goals: level over time (0–4, lower is better; x = target)",
     "chart_levels_gas": "GAS goals: level over time (−2…+2, higher is better; x = target)",
+    "quick_draft_open_by": "Note: {who} also has this draft open (since {since}); answers to different questions are merged.",
+    "quick_db_unreachable": "The database could not be used: {why}",
 }
 
 CATALOGUES = {"sv": SV, "en": EN}

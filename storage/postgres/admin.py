@@ -123,6 +123,7 @@ def upgrade(conn: psycopg.Connection[Any], *, init: bool = False) -> list[str]:
         with conn.transaction():
             conn.execute(f"SET LOCAL ROLE {OWNER}")
             _refresh_coded_questions(conn)
+            refresh_report_codes(conn)
     except psycopg.errors.InsufficientPrivilege as err:
         raise AdminError(f"not allowed: {err.diag.message_primary}; run db init and db upgrade as "
                          "the database's superuser (for example over peer authentication as postgres)"
@@ -138,6 +139,43 @@ def _refresh_coded_questions(conn: psycopg.Connection[Any]) -> None:
     conn.execute("DELETE FROM uppfoljning.coded_questions")
     with conn.cursor() as cur:
         cur.executemany("INSERT INTO uppfoljning.coded_questions (key) VALUES (%s)", [(k,) for k in keys])
+
+
+def refresh_report_codes(conn: psycopg.Connection[Any]) -> int:
+    """The installed standard form versions' choice codes and their tally slots (appended, never
+    renumbered); when they changed, or follow-ups lack their coded rows (the backfill after migration
+    0002), every follow-up is counted again. The follow-ups recounted (0 when nothing changed). Runs
+    as the owner inside the caller's transaction."""
+    from forms.loader import STANDARD_FORM_ID, bundled_form, installed_forms
+    from reporting.compile import choice_questions
+
+    if conn.execute("SELECT to_regclass('uppfoljning.tally_slots')").fetchone() in (None, (None,)):
+        return 0
+    codes = sorted({(v, q.id, c.code) for f, v in installed_forms() if f == STANDARD_FORM_ID
+                    for q in choice_questions(bundled_form(f, v)) for c in q.choices})
+    wanted = sorted({(None, q, c) for _, q, c in codes} | {(v, q, None) for v, q, _ in codes},
+                    key=lambda s: (s[0] or 0, s[1], s[2] or ""))
+    conn.execute("LOCK TABLE uppfoljning.tally_slots IN EXCLUSIVE MODE")
+    have = {(v, q, c) for v, q, c in conn.execute(
+        "SELECT form_version, question, code FROM uppfoljning.tally_slots").fetchall()}
+    old = set(conn.execute("SELECT form_version, question, code FROM uppfoljning.report_codes").fetchall())
+    new = [s for s in wanted if s not in have]
+    missing = conn.execute(  # follow-ups stored before migration 0002: the backfill
+        "SELECT EXISTS (SELECT 1 FROM uppfoljning.followups f WHERE NOT EXISTS "
+        "(SELECT 1 FROM uppfoljning.followup_codes c WHERE c.followup_id = f.id))").fetchone()
+    if not new and old == set(codes) and not (missing and missing[0]):
+        return 0
+    top = conn.execute("SELECT coalesce(max(slot) + 1, 0) FROM uppfoljning.tally_slots").fetchone()
+    first = int(top[0]) if top else 0
+    with conn.cursor() as cur:
+        cur.execute("DELETE FROM uppfoljning.report_codes")
+        cur.executemany("INSERT INTO uppfoljning.report_codes (form_version, question, code) "
+                        "VALUES (%s, %s, %s)", codes)
+        cur.executemany("INSERT INTO uppfoljning.tally_slots (slot, form_version, question, code) "
+                        "VALUES (%s, %s, %s, %s)",
+                        [(first + i, *s) for i, s in enumerate(new)])
+    row = conn.execute("SELECT uppfoljning.rebuild_report_codes()").fetchone()
+    return int(row[0]) if row else 0
 
 
 def status(conn: psycopg.Connection[Any]) -> Status:

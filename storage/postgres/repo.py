@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 Cursor = psycopg.Cursor[tuple[Any, ...]]
 RETRIES = 8
+LEASE_SECONDS = 600  # a lease not refreshed for this long (a crashed client) no longer counts
+REFRESH_SECONDS = 60  # saving an answer refreshes this login's lease at most this often
 
 # A follow-up as the model reads it: its row's data with its addenda, oldest first.
 FULL = (
@@ -64,6 +67,16 @@ ANSWER_GOAL = (
     "jsonb_set(data, ARRAY['goals', %(gid)s], coalesce(data -> 'goals' -> %(gid)s, '{}'::jsonb) "
     "|| jsonb_build_object(%(qid)s::text, %(value)s))"
 )
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Another login that has a draft open: its display name, login, since when and last seen."""
+
+    name: str
+    login: str
+    since: datetime
+    seen: datetime
 
 
 class NoAccess(StorageError):
@@ -127,6 +140,7 @@ class PostgresRepository(Repository):
         self.role: str = str(me[2] or "superuser")
         self.units: list[str] = [str(u) for u in me[3] or []]
         self.settings = self._settings()
+        self._held: dict[str, float] = {}  # drafts this login holds a lease on -> last refresh
 
     def _settings(self) -> WorkspaceSettings:
         rows = dict(self._conn.execute("SELECT key, value FROM uppfoljning.settings").fetchall())
@@ -318,6 +332,9 @@ class PostgresRepository(Repository):
         query = SAVE.format(answer=ANSWER_TOP if gid is None else ANSWER_GOAL).encode()
         row = self._single(query, params)
         if row is not None:
+            held = self._held.get(followup_id)
+            if held is not None and time.monotonic() - held > REFRESH_SECONDS:
+                self.hold(followup_id)  # working on it: the lease stays fresh
             return int(row[0])
         why = self._one(
             "SELECT f.status, f.data #> %(path)s, f.answer_meta -> %(key)s, f.version, "
@@ -476,10 +493,10 @@ class PostgresRepository(Repository):
                        progress: Callable[[int], None] | None = None) -> Report:
         """The same Report as the local compilation, counted by aggregate queries on the server
         (over the login's units only: row-level security applies to them like to everything)."""
-        from storage.postgres.report import AGGREGATES, build, params
+        from storage.postgres.report import build, compile_rows
 
-        rows = self._tx(lambda cur: cur.execute(AGGREGATES.encode(), params(form, sel)).fetchall())
-        return build(rows, form, sel)
+        rows, slots = self._tx(lambda cur: compile_rows(cur, form, sel))
+        return build(rows, form, sel, slots)
 
     # --- audit --------------------------------------------------------------------------------
 
@@ -500,7 +517,49 @@ class PostgresRepository(Repository):
         keys = ("chain", "seq", "at", "actor", "action", "case", "followup", "detail")
         return [dict(zip(keys, r, strict=True)) for r in rows]
 
+    # --- who has a draft open ----------------------------------------------------------------------
+
+    def hold(self, followup_id: str) -> list[Holder]:
+        """This login has the draft open (a lease, made or refreshed); the OTHER logins whose lease on
+        it is current, longest-held first. A final follow-up holds no lease (nothing to edit)."""
+
+        def run(cur: Cursor) -> list[Any]:
+            cur.execute(b"INSERT INTO uppfoljning.presence (followup_id, unit) SELECT id, unit "
+                        b"FROM uppfoljning.followups WHERE id = %s AND status = 'draft' "
+                        b"ON CONFLICT (followup_id, login) DO UPDATE SET seen = clock_timestamp()",
+                        (followup_id,))
+            return self._holders(cur, followup_id)
+
+        rows = self._tx(run)
+        self._held[followup_id] = time.monotonic()
+        return rows
+
+    def holders(self, followup_id: str) -> list[Holder]:
+        """The other logins whose lease on the draft is current."""
+        return self._tx(lambda cur: self._holders(cur, followup_id))
+
+    def _holders(self, cur: Cursor, followup_id: str) -> list[Holder]:
+        rows = cur.execute(
+            b"SELECT coalesce(s.display_name, p.login::text), p.login, p.since, p.seen "
+            b"FROM uppfoljning.presence p LEFT JOIN uppfoljning.staff s ON s.login = p.login "
+            b"WHERE p.followup_id = %s AND p.login <> session_user "
+            b"AND p.seen > clock_timestamp() - make_interval(secs => %s) ORDER BY p.since, p.login",
+            (followup_id, LEASE_SECONDS)).fetchall()
+        return [Holder(str(r[0]), str(r[1]), r[2], r[3]) for r in rows]
+
+    def release(self, followup_id: str) -> None:
+        """This login has closed the draft: its lease goes."""
+        self._held.pop(followup_id, None)
+        self._tx(lambda cur: cur.execute(
+            b"DELETE FROM uppfoljning.presence WHERE followup_id = %s AND login = session_user",
+            (followup_id,)))
+
     def close(self) -> None:
+        for followup_id in list(self._held):  # best effort: an unreleased lease runs out by itself
+            try:
+                self.release(followup_id)
+            except StorageError:
+                break
         self._conn.close()
 
 

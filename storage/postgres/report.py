@@ -1,6 +1,12 @@
 """The ISU compilation as aggregate SQL: the server counts per cell (gender x age band), Python only adds
 the cells up into the same Measures the local compilation makes, so suppression stays in one place.
 
+The counting reads the coded-answer tables a trigger keeps beside the follow-ups (migration 0002):
+no JSON is unpacked per row. Each follow-up's coded answers are one tally (a vector of counters in a
+numeric, TALLY_DIGITS digits a slot); sum() per cell adds them all at once and Python reads the
+counters back. When a sum could have carried into the next slot, or the database's slots do not
+cover the reported form (db upgrade not run), the report is counted from the JSON instead (EXACT).
+
 Only the aggregation is replaced. Selection, "each client's latest follow-up", age bands, the ISU
 classes, change in scale steps and the GAS T-score follow reporting/compile.py rule for rule; the
 parity test (tests/test_db_report.py) compiles one population both ways and compares the JSON.
@@ -92,7 +98,7 @@ WITH picked AS (
 
 # Every aggregate as (kind, gender, band, key, code, n, total): one statement, one pass per branch
 # over the materialized rows.
-AGGREGATES = ROWS + """
+EXACT = ROWS + """
 SELECT 'rows', gender, band, '', '', count(*), count(*) FILTER (WHERE first_of_case)::float8,
        count(*) FILTER (WHERE first_in_band)::float8
 FROM cells GROUP BY gender, band
@@ -141,6 +147,154 @@ FROM cells GROUP BY form_version
 """
 
 
+TALLY_DIGITS = 7  # as tally_of() in 0002_coded_answers.sql packs them
+TALLY_LIMIT = 10 ** TALLY_DIGITS
+
+# The counted follow-ups from the coded tables: the same selection and ranking as ROWS.
+FAST_ROWS = f"""
+WITH picked AS (
+    SELECT f.case_id, f.followup_id AS id, f.created_at, f.status = 'final' AS signed, f.meeting,
+           f.form_version,
+           -- the unit inside the gender key, as in ROWS: every aggregate is per unit as well
+           coalesce(c.unit, '') || chr(30) ||
+           CASE WHEN c.gender IN ('woman', 'man', 'other', 'unknown') THEN c.gender ELSE 'unknown' END
+               AS gender,
+           c.born, c.birth_year, c.has_pnr
+    FROM uppfoljning.followup_codes f JOIN uppfoljning.cases c ON c.id = f.case_id
+    WHERE (f.status = 'final' OR %(drafts)s)
+      AND coalesce(f.meeting, '') <> ''
+      AND (%(first)s::text IS NULL OR f.meeting >= %(first)s COLLATE "C")
+      AND (%(last)s::text IS NULL OR f.meeting <= %(last)s COLLATE "C")
+      AND (%(caseworker)s::text IS NULL
+           OR coalesce(nullif(f.caseworker, ''), c.client_caseworker) = %(caseworker)s)
+      AND (%(plan_type)s::text IS NULL OR f.plan_type = %(plan_type)s)
+), chosen AS (
+    {{chosen}}
+), counted AS (
+    -- the age once per row (OFFSET 0 keeps the planner from copying its expression into each use)
+    SELECT a.*, CASE WHEN a.age IS NULL THEN 'unknown' {_BAND_SQL} ELSE 'unknown' END AS band
+    FROM (SELECT r.*, CASE
+        WHEN r.has_pnr THEN CASE WHEN r.born IS NULL OR r.born > r.meeting::date THEN NULL
+            ELSE extract(year FROM r.meeting::date)::integer - extract(year FROM r.born)::integer
+                 - (to_char(r.meeting::date, 'MMDD') < to_char(r.born, 'MMDD'))::integer END
+        WHEN r.birth_year IS NOT NULL THEN extract(year FROM r.meeting::date)::integer - r.birth_year
+    END AS age FROM chosen r OFFSET 0) a
+), cells AS MATERIALIZED (
+    SELECT c.id, c.gender, c.band, c.form_version,
+           row_number() OVER (PARTITION BY c.case_id) = 1 AS first_of_case,
+           row_number() OVER (PARTITION BY c.case_id, c.band) = 1 AS first_in_band
+    FROM counted c
+), sums AS MATERIALIZED (
+    SELECT c.gender, c.band, sum(t.tally)::text AS tally, max(t.tally_max) AS tally_max, count(*) AS n,
+           count(*) FILTER (WHERE t.gas_n > 0) AS gas_n,
+           sum(50 + 10 * t.gas_swx / sqrt((1 - %(rho)s::float8) * t.gas_sww
+                                          + %(rho)s::float8 * t.gas_sw ^ 2)) FILTER (WHERE t.gas_n > 0) AS gas
+    FROM cells c JOIN uppfoljning.followup_codes t ON t.followup_id = c.id
+    GROUP BY c.gender, c.band
+)
+"""
+
+# Which follow-ups are counted, as two texts rather than a parameter: the planner then sees the
+# query it runs and estimates its rows (DISTINCT ON from the case ids' statistics). Misjudged by a
+# thousandfold, it sorts on disk and hashes the wrong side of every join.
+LATEST = """SELECT DISTINCT ON (p.case_id, p.signed) p.* FROM picked p
+    ORDER BY p.case_id, p.signed, p.meeting COLLATE "C" DESC, p.created_at DESC, p.id DESC"""
+EVERY = "SELECT * FROM picked"
+
+AGGREGATES = FAST_ROWS + """
+SELECT 'rows', gender, band, '', '', count(*), count(*) FILTER (WHERE first_of_case)::float8,
+       count(*) FILTER (WHERE first_in_band)::float8
+FROM cells GROUP BY gender, band
+UNION ALL
+SELECT 'tally', gender, band, '', tally, n, tally_max, 0 FROM sums
+UNION ALL
+SELECT 'gas', gender, band, '', '', gas_n, coalesce(gas, 0), 0 FROM sums WHERE gas_n > 0
+UNION ALL
+SELECT CASE WHEN GROUPING(area) = 0 AND GROUPING(attainment) = 0 THEN 'attainment'
+            WHEN GROUPING(isu) = 0 THEN 'isu' ELSE 'change' END,
+       gender, band, coalesce(area, ''), coalesce(attainment, isu, ''),
+       count(*), coalesce(sum(delta), 0)::float8, 0
+FROM (SELECT c.gender, c.band, g.area, g.attainment, g.delta,
+             CASE WHEN g.delta < 0 THEN 'negative' WHEN g.delta = 0 THEN 'no_change'
+                  WHEN g.delta > 0 THEN CASE WHEN g.attainment = 'achieved' THEN 'positive_met'
+                                             ELSE 'positive_not_met' END END AS isu,
+             g.delta IS NOT NULL AND g.scale = 'icf' AS icf
+      FROM cells c JOIN uppfoljning.goal_codes g ON g.followup_id = c.id) x
+WHERE attainment IS NOT NULL OR isu IS NOT NULL
+GROUP BY GROUPING SETS ((gender, band, area, attainment), (gender, band, isu), (gender, band, icf, area))
+HAVING (GROUPING(attainment) = 0 AND attainment IS NOT NULL) OR (GROUPING(isu) = 0 AND isu IS NOT NULL)
+    OR (GROUPING(icf) = 0 AND icf)
+UNION ALL
+SELECT 'version', '', '', form_version, '', count(*), 0, 0
+FROM cells GROUP BY form_version
+"""
+
+
+class Slots:
+    """Where each counter of a tally sits, for one reported form; None when the database's slots do
+    not cover the form (its codes changed or were never loaded: `db upgrade` loads them)."""
+
+    def __init__(self, pairs: dict[int, tuple[str, str]], answered: dict[int, str]) -> None:
+        self.pairs, self.answered = pairs, answered
+
+    @classmethod
+    def read(cls, cur: Any, form: FormDefinition) -> Slots | None:
+        wanted = {(q.id, c.code) for q in choice_questions(form) for c in q.choices}
+        loaded = {(str(q), str(c)) for q, c in cur.execute(
+            b"SELECT question, code FROM uppfoljning.report_codes WHERE form_version = %s",
+            (form.version,)).fetchall()}
+        if loaded != wanted:
+            return None
+        pairs: dict[int, tuple[str, str]] = {}
+        answered: dict[int, str] = {}
+        for slot, version, question, code in cur.execute(
+                b"SELECT slot, form_version, question, code FROM uppfoljning.tally_slots").fetchall():
+            if code is not None and (question, code) in wanted:
+                pairs[int(slot)] = (str(question), str(code))
+            elif version == form.version:
+                answered[int(slot)] = str(question)
+        questions = {q for q, _ in wanted}
+        if set(pairs.values()) != wanted or set(answered.values()) != questions:
+            return None
+        return cls(pairs, answered)
+
+    def unpack(self, cell: Cell, tally: int) -> None:
+        """The counters of one cell's summed tally into its codes and answered counts."""
+        last = max([*self.pairs, *self.answered], default=-1)
+        for slot in range(last + 1):
+            tally, n = divmod(tally, TALLY_LIMIT)
+            if not n:
+                continue
+            if slot in self.pairs:
+                cell.codes[self.pairs[slot]] = n
+            elif slot in self.answered:
+                cell.answered[self.answered[slot]] = n
+
+
+def overflows(rows: list[tuple[Any, ...]]) -> bool:
+    """True when a cell's sum could have carried a counter into the next slot."""
+    return any(r[0] == "tally" and int(r[5]) * int(r[6]) >= TALLY_LIMIT for r in rows)
+
+
+def compile_rows(cur: Any, form: FormDefinition,
+                 sel: Selection) -> tuple[list[tuple[Any, ...]], Slots | None]:
+    """The aggregate rows for `build`, in the caller's transaction: from the coded tables, or from the
+    JSON (slots None) when they cannot give the exact counts."""
+    values = params(form, sel)
+    slots = Slots.read(cur, form)
+    # The planner cannot guess how many follow-ups "each client's latest" keeps and would sort on
+    # disk and join row by row; for this transaction only, memory for hashing and no nested loops.
+    cur.execute(b"SET LOCAL work_mem = '128MB'")
+    cur.execute(b"SET LOCAL enable_nestloop = off")
+    cur.execute(b"SET LOCAL jit = off")  # compiling costs more than it saves here
+    if slots is not None:
+        query = AGGREGATES.replace("{chosen}", EVERY if sel.all_followups else LATEST)
+        rows: list[tuple[Any, ...]] = cur.execute(query.encode(), values).fetchall()
+        if not overflows(rows):
+            return rows, slots
+    return cur.execute(EXACT.encode(), values).fetchall(), None
+
+
 @dataclass
 class Cell:
     """The additive sums of one gender x age band cell."""
@@ -156,7 +310,7 @@ class Cell:
     gas: tuple[float, int] = (0.0, 0)
 
 
-def _cells(rows: list[tuple[Any, ...]]) -> dict[tuple[str, str, str], Cell]:
+def _cells(rows: list[tuple[Any, ...]], slots: Slots | None) -> dict[tuple[str, str, str], Cell]:
     """(unit, gender, band) -> the cell's sums; the unit is "" where a case has none."""
     cells: dict[tuple[str, str, str], Cell] = defaultdict(Cell)
     for kind, unit_gender, band, key, code, n, total, extra in rows:
@@ -165,7 +319,10 @@ def _cells(rows: list[tuple[Any, ...]]) -> dict[tuple[str, str, str], Cell]:
         unit, _, gender = unit_gender.partition("\x1e")
         cell = cells[(unit, gender, band)]
         n = int(n)
-        if kind == "rows":
+        if kind == "tally":
+            if slots is not None:
+                slots.unpack(cell, int(code))
+        elif kind == "rows":
             cell.followups, cell.clients, cell.clients_in_band = n, int(total), int(extra)
         elif kind == "code":
             cell.codes[(key, code)] = n
@@ -236,10 +393,11 @@ def params(form: FormDefinition, sel: Selection) -> dict[str, Any]:
     }
 
 
-def build(rows: list[tuple[Any, ...]], form: FormDefinition, sel: Selection) -> Report:
+def build(rows: list[tuple[Any, ...]], form: FormDefinition, sel: Selection,
+          slots: Slots | None = None) -> Report:
     """The Report compile_report would make, from the per-cell aggregates: the all-units report and
     every unit's, the one the selection names shown."""
-    cells = list(_cells(rows).items())
+    cells = list(_cells(rows, slots).items())
 
     def part(chosen: list[tuple[tuple[str, str, str], Cell]]) -> Part:
         by_gender = {g: measures([c for (_, cg, _), c in chosen if cg == g], form) for g in GENDERS}
