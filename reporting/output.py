@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
+import json
 from typing import Any
 
 from forms.schema import FormDefinition
@@ -79,7 +81,18 @@ def protection(report: Report, form: FormDefinition) -> Outcome:
     if report.selection.unit is not None and unit_key(report.selection.unit) not in raw:
         empty = Part(report.total, report.by_gender, report.by_age_band)
         raw[unit_key(report.selection.unit)] = _raw_report(empty, codes, areas, change_areas)
-    return protect(raw, form, report.selection.threshold)
+    key = (form.id, form.version, report.selection.threshold, json.dumps(raw, sort_keys=True))
+    if key not in _PROTECTED:
+        # The protection solves linear programs over the whole system (seconds to minutes); the
+        # same system is protected once per process, whichever of its reports is asked for (the
+        # app's report screen moving from unit to unit).
+        while len(_PROTECTED) >= 4:
+            del _PROTECTED[next(iter(_PROTECTED))]
+        _PROTECTED[key] = protect(raw, form, report.selection.threshold)
+    return copy.deepcopy(_PROTECTED[key])
+
+
+_PROTECTED: dict[tuple[str, int, int, str], Outcome] = {}
 
 
 def training_mark(data: dict[str, Any], lang: str) -> str | None:

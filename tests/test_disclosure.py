@@ -245,21 +245,21 @@ def _mip(a: sparse.csc_array, lower: np.ndarray, upper: np.ndarray, c: np.ndarra
 # Seed 7 is the first population; seed 23 has groups below k whose "answered" copies a linear program
 # shows to be 1..k-1 (printed "<k" since), which the first did not have.
 @pytest.fixture(scope="module", params=[(260, 7), (240, 23)], ids=["seed7", "seed23"])
-def published(request: pytest.FixtureRequest) -> tuple[Any, Outcome]:
+def published(request: pytest.FixtureRequest) -> tuple[Any, Outcome, MemoryRepository]:
     repo = population(*request.param)
     report = compile_report(repo.records(), FORM, Selection(threshold=K))
-    return report, protection(report, FORM)
+    return report, protection(report, FORM), repo
 
 
-def test_the_population_is_hard(published: tuple[Any, Outcome]) -> None:
-    report, outcome = published
+def test_the_population_is_hard(published: tuple[Any, Outcome, MemoryRepository]) -> None:
+    report, outcome, _ = published
     assert report.total.followups >= 240 and len(outcome.published) == 1 + len(UNITS)
     marks = [v for rep in outcome.published.values() for _, v in leaves(rep) if isinstance(v, str)]
     assert marks.count(hidden(K)) > 500 and SECONDARY in marks and outcome.corner_cases > 20
 
 
-def test_every_count_keeps_the_rounding_promise(published: tuple[Any, Outcome]) -> None:
-    report, outcome = published
+def test_every_count_keeps_the_rounding_promise(published: tuple[Any, Outcome, MemoryRepository]) -> None:
+    report, outcome, _ = published
     raw = protected_raw(report)
     base = rounding_base(K)
     for rk, rep in outcome.published.items():
@@ -273,8 +273,8 @@ def test_every_count_keeps_the_rounding_promise(published: tuple[Any, Outcome]) 
             assert low <= true <= high, (rk, path, true, shown)
 
 
-def test_no_hidden_cell_can_be_worked_out_from_all_published_reports(published: tuple[Any, Outcome]) -> None:
-    _, outcome = published
+def test_no_hidden_cell_can_be_worked_out_from_all_published_reports(published: tuple[Any, Outcome, MemoryRepository]) -> None:
+    _, outcome, _ = published
     found = attack(outcome.published, K, rounding_base(K))
     assert found == {}, (len(found), list(found.items())[:10])
 
@@ -298,9 +298,8 @@ def protected_raw(report: Any) -> dict[str, Any]:
     return {key: _raw_report(part, codes, areas, change) for key, part in report.system.items()}
 
 
-def test_a_unit_report_is_the_unit_of_the_joint_system() -> None:
-    repo = population(80)
-    outcome = protection(compile_report(repo.records(), FORM, Selection(threshold=K)), FORM)
+def test_a_unit_report_is_the_unit_of_the_joint_system(published: tuple[Any, Outcome, MemoryRepository]) -> None:
+    _, outcome, repo = published
     data = to_data(compile_report(repo.records(), FORM, Selection(threshold=K, unit="LSS")), FORM)
     expected = outcome.published[unit_key("LSS")]
     assert data["questions"] == expected["questions"] and data["by_gender"] == expected["by_gender"]
