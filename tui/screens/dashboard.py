@@ -45,6 +45,7 @@ class Dashboard(AppScreen):
         Binding("g", "report", "Sammanställning", show=False),
         Binding("slash", "focus_filter", "Filtrera"),
         Binding("q", "app.quit", "Avsluta"),
+        Binding("escape", "leave_filter", show=False),
     ]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -149,6 +150,10 @@ class Dashboard(AppScreen):
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
+
+    def action_leave_filter(self) -> None:
+        # Esc in the filter goes back to the list (the filter stays), so n, o, f, r and q work again.
+        self.query_one(DataTable).focus()
 
     def selected_case(self) -> str | None:
         table = self.query_one(DataTable)
