@@ -578,3 +578,23 @@ def test_escape_in_the_dashboard_filter_gives_the_keys_back_to_the_list(tmp_path
             assert type(app.screen).__name__ == "ClientDialog"
 
     asyncio.run(go())
+
+
+@pytest.mark.parametrize("where", ["first-run wizard", "passphrase dialog"])
+def test_escape_before_a_workspace_is_open_quits_cleanly(tmp_path: Path, where: str) -> None:
+    """Before any workspace is open, Esc is the way out: exit code 0, no traceback, nothing made."""
+    _tmux()
+    env = _env(tmp_path)
+    ws = tmp_path / "ws"
+    if where == "passphrase dialog":
+        _cli(ws, {**env, "UPPFOLJNING_PASSPHRASE": "en lång lösenfras 42"}, "init", "--caseworker", SIGNER)
+    before = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    pane = Pane([_command(), "--workspace", str(ws)], env)
+    try:
+        pane.wait_text("Lösenfras" if where == "passphrase dialog" else "Välkommen till Uppföljning")
+        pane.keys("Escape")
+        screen = _wait_exit(pane)
+        assert "[exit 0]" in screen and "Traceback" not in screen, screen
+    finally:
+        pane.close()
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == before
