@@ -598,3 +598,33 @@ def test_escape_before_a_workspace_is_open_quits_cleanly(tmp_path: Path, where: 
     finally:
         pane.close()
     assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == before
+
+
+def test_a_case_number_drawn_before_the_table_measured_it_is_not_cut(tmp_path: Path) -> None:
+    """Seen in the walk in ~3 starts of 10: the dashboard showed "IFO-20" for IFO-2026-0117 and kept it.
+    A frame drawn between adding a row and the table's idle measurement was cached at the headers'
+    widths. Here that frame is drawn on purpose, then the table settles."""
+    import asyncio
+
+    from textual.widgets import DataTable
+
+    from tests.tui_helpers import make_app, make_workspace
+
+    app = make_app(make_workspace(tmp_path / "ws"), tmp_path)
+
+    async def go() -> None:
+        async with app.run_test(size=(COLS, ROWS)) as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            table = app.screen.query_one("#cases", DataTable)
+            table.clear()
+            table.add_row("IFO-2099-000123456", "", "", "", "", "", key="x")
+            early = "".join(table.render_line(y).text for y in range(2))  # before the measurement
+            assert "IFO-2099-000123456" not in early, "the race did not happen: the test shows nothing"
+            for _ in range(3):
+                await pilot.pause()
+            shown = "".join(table.render_line(y).text for y in range(2))
+            assert "IFO-2099-000123456" in shown, shown
+
+    asyncio.run(go())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input, Static
@@ -34,6 +34,19 @@ class CaseRow:
 MAX_ROWS = 200
 
 
+class CaseTable(DataTable[object]):
+    """The case list. Textual's DataTable measures new rows when idle; a frame drawn between adding a
+    row and that measurement is cached at the headers' widths and kept (the case number shown as
+    "IFO-20" until something else changed, in about 3 starts of 10). Cached lines go once measured."""
+
+    async def _on_idle(self, event: events.Idle) -> None:
+        measuring = self._require_update_dimensions
+        await super()._on_idle(event)
+        if measuring:
+            self._clear_caches()
+            self.refresh()
+
+
 class Dashboard(AppScreen):
     BINDINGS = [
         Binding("n", "new_case", "Nytt ärende"),
@@ -61,7 +74,7 @@ class Dashboard(AppScreen):
     def compose(self) -> ComposeResult:
         yield Static(self.uapp.banner_text(), id="banner", markup=False)
         yield CleanInput(placeholder=s("filter_placeholder", self.uapp.lang), id="filter")
-        yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
+        yield CaseTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield Static("", id="empty", markup=False)
         yield Footer(compact=True, show_command_palette=False)
 
