@@ -96,11 +96,11 @@ def send(app: Any, key: str) -> float:
 
 async def minimal_key_to_frame() -> list[float]:
     from textual.app import App, ComposeResult
-    from textual.binding import Binding
+    from textual.binding import Binding, BindingType
     from textual.widgets import Footer, Static
 
     class Minimal(App[None]):
-        BINDINGS: ClassVar[list[Binding]] = [Binding("x", "bump", "Bump")]
+        BINDINGS: ClassVar[list[BindingType]] = [Binding("x", "bump", "Bump")]
         count = 0
 
         def compose(self) -> ComposeResult:
@@ -112,13 +112,17 @@ async def minimal_key_to_frame() -> list[float]:
             self.query_one("#n", Static).update(str(self.count))
 
     app = Minimal()
+
+    def reached(n: int) -> Callable[[], bool]:
+        return lambda: app.count == n
+
     times = []
     async with app.run_test(size=(80, 24)) as pilot:
         clock = FrameClock(app)
         await pilot.pause()
         for i in range(ROUNDS):
             start = send(app, "x")
-            times.append(await clock.after(start, lambda i=i: app.count == i + 1))
+            times.append(await clock.after(start, reached(i + 1)))
             await pilot.pause()
     return times
 
@@ -159,7 +163,7 @@ async def answer_to_frame(path: Path) -> list[float]:
     return times
 
 
-def measure(code: str, *args: str) -> tuple[float, float, float | None]:
+def measure(code: str, *args: str) -> tuple[float, float | None, float]:
     """Medians over fresh processes: ms from launch to the first frame, ms to the cases listed
     (None for the minimal app), and peak RSS in MiB."""
     frames, loads, rss = [], [], []

@@ -237,7 +237,7 @@ def attack(published: Mapping[str, Mapping[str, Any]], k: int, base: int, *,
 def _mip(a: sparse.csc_array, lower: np.ndarray, upper: np.ndarray, c: np.ndarray) -> np.ndarray:
     zero = np.zeros(a.shape[0])
     res = milp(c, constraints=LinearConstraint(a, zero, zero), bounds=Bounds(lower, upper),
-               integrality=np.ones(len(c)))
+               integrality=np.ones(len(c), dtype=np.int64))
     assert res.status == 0, res.message
     return np.asarray(res.x)
 

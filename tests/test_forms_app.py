@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from tests.test_forms_xlsform import workbook
 from tests.test_tui_app import filter_to, reply, run, stored
@@ -41,7 +42,9 @@ def test_a_followup_in_the_app_on_the_default_xlsform_form(tmp_path: Path) -> No
             if step.key == "age":
                 await reply(pilot, 7)  # the form's rule refuses it, and nothing is saved
                 assert not stored(ws)[-1].has("age")
-                screen.widget().query_one("Input").value = ""
+                widget = screen.widget()
+                assert widget is not None
+                widget.query_one("Input", Input).value = ""
             await reply(pilot, ANSWERS[step.key])
             assert stored(ws)[-1].get(step.key) == ANSWERS[step.key]
         assert asked == list(ANSWERS)  # minor_contact is not asked at 42, g1a's comment not when achieved

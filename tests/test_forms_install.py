@@ -411,12 +411,12 @@ def test_installs_killed_at_any_moment_leave_the_form_whole_or_absent(ws: Path, 
 
 def test_an_install_killed_before_its_log_entry_is_logged_by_the_next(ws: Path, tmp_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    from storage import forms_store
+    from storage.audit import AuditLog  # what forms_store appends through
 
     def killed(self: Any, *args: Any, **kwargs: Any) -> int:
         raise KeyboardInterrupt  # stands for the process dying right after the file was created
 
-    monkeypatch.setattr(forms_store.AuditLog, "append", killed)
+    monkeypatch.setattr(AuditLog, "append", killed)
     with pytest.raises(KeyboardInterrupt):
         repo = open_repository(ws, passphrase=lambda: None, writable=False)
         repo.form_store().install(parse_form(custom_form()))

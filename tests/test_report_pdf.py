@@ -20,6 +20,7 @@ from pypdf import PdfReader
 
 from documents.report import ReportInput, render_report
 from forms.loader import bundled_form
+from forms.schema import ChoiceQuestion, MultiQuestion
 from reporting.compile import compile_report
 from reporting.output import to_data
 from reporting.published import ATTAINMENT, ISU, codes_of
@@ -201,6 +202,7 @@ def test_each_questions_table_and_chart_are_on_one_page_in_the_same_order_with_f
     for qid, cells in data["questions"].items():
         _, lines = found[qid]
         q = FORM.question(qid)
+        assert isinstance(q, (ChoiceQuestion, MultiQuestion))
         labels = [next(c.label.get("sv") for c in q.choices if c.code == code)
                   for code in codes_of(FORM, qid, cells)]
         joined = squash("".join(lines))

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from textual.binding import Binding
+from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -86,11 +87,15 @@ def test_string_catalogues_have_the_same_keys() -> None:
 
 
 def test_every_binding_has_an_english_description() -> None:
+    from tui.dialogs import case as case_dialogs
+    from tui.dialogs import form, help, passphrase, pick, sign
     from tui.screens import case as case_screen
-    from tui.screens import dashboard, dialogs, interview, review, wizard
+    from tui.screens import dashboard, interview, report, review, wizard
 
-    descriptions = set()
-    for module in (dashboard, case_screen, interview, review, dialogs, wizard):
+    descriptions: set[str] = set()
+    modules = (dashboard, case_screen, interview, review, report, wizard, case_dialogs, form, help, passphrase,
+               pick, sign)
+    for module in modules:
         for obj in vars(module).values():
             if isinstance(obj, type) and obj.__module__ == module.__name__:
                 descriptions.update(b.description for b in obj.__dict__.get("BINDINGS", []))
@@ -247,7 +252,8 @@ def test_free_text_is_shown_verbatim(tmp_path: Path) -> None:
         await reply(pilot, 2)
         await reply(pilot, "[bold red]viktigt[/] <b>x</b> \\[y]")
         answer = next(w for w in screen.query(TranscriptAnswer) if w.key == "goals.g1.comment")
-        assert answer.render().plain == "[bold red]viktigt[/] <b>x</b> \\[y]"  # type: ignore[attr-defined]
+        rendered = answer.render()
+        assert isinstance(rendered, Content) and rendered.plain == "[bold red]viktigt[/] <b>x</b> \\[y]"
 
     run(scenario, app)
 
@@ -341,7 +347,8 @@ def test_footer_speaks_the_language(tmp_path: Path, lang: str) -> None:
 
 
 def test_add_and_edit_a_goal_with_validation_beside_the_field(tmp_path: Path) -> None:
-    from tui.screens.dialogs import GoalDialog, PickDialog
+    from tui.dialogs.case import GoalDialog
+    from tui.dialogs.pick import PickDialog
 
     ws = make_workspace(tmp_path / "ws")
     app = make_app(ws, tmp_path, lang="en")
@@ -433,7 +440,7 @@ def test_training_shows_guidance_and_feedback(tmp_path: Path) -> None:
 
 def test_an_encrypted_workspace_asks_for_its_passphrase(tmp_path: Path) -> None:
     from storage.workspace import WorkspaceSettings
-    from tui.screens.dialogs import PassphraseDialog
+    from tui.dialogs.passphrase import PassphraseDialog
 
     ws = tmp_path / "ws"
     Workspace.create(ws, WorkspaceSettings(caseworker="Anna"), passphrase="rätt lösenfras",
@@ -470,7 +477,8 @@ def test_every_footer_key_is_in_the_command_palette(tmp_path: Path) -> None:
 
 
 def test_edit_an_intervention(tmp_path: Path) -> None:
-    from tui.screens.dialogs import InterventionDialog, PickDialog
+    from tui.dialogs.case import InterventionDialog
+    from tui.dialogs.pick import PickDialog
 
     ws = make_workspace(tmp_path / "ws")
     app = make_app(ws, tmp_path)
@@ -649,7 +657,8 @@ def test_keys_typed_ahead_are_never_lost(tmp_path: Path, how: str) -> None:
             await pilot.pause()
         saved = stored(ws)[-1]
         assert {key: saved.get(key) for key, _, _ in QUICK} == {key: value for key, value, _ in QUICK}
-        assert app.screen.current_step().key == "sip_needed"  # type: ignore[attr-defined]
+        step = app.screen.current_step()
+        assert step is not None and step.key == "sip_needed"
 
     run(scenario, app)
 
@@ -692,7 +701,7 @@ def test_escape_from_the_review_of_a_complete_followup(tmp_path: Path, signed: b
                 await pilot.pause()
             await pilot.press("escape")
             await pilot.pause()
-            assert app.screen is interview and app.is_running
+            assert app.screen_stack[-1] is interview and app.is_running
             assert len(interview.query("#to-review")) == 1
         assert (stored(ws)[-1].status == "final") == signed
 
@@ -785,7 +794,7 @@ def test_the_drafted_assessment_is_one_key_and_says_when_it_went_stale(tmp_path:
 @pytest.mark.parametrize("where", ["dashboard", "case", "interview", "review"])
 def test_every_key_is_reachable_at_80_columns(tmp_path: Path, where: str) -> None:
     """The footer shows what fits; ? or F1 lists every key of the screen, also the hidden ones."""
-    from tui.screens.help import HelpScreen
+    from tui.dialogs.help import HelpScreen
 
     ws = make_workspace(tmp_path / "ws")
     _start_draft(ws, tmp_path, list(ANSWERS.items()))

@@ -56,8 +56,10 @@ class BarChart(PlotextPlot):
         if len(series) == 1:
             plt.bar(labels[::-1], values[0][::-1], orientation="horizontal", width=0.6)
         else:
-            plt.multiple_bar(labels[::-1], [v[::-1] for v in values], labels=[name for name, _, _ in series],
-                             orientation="horizontal", width=0.8)
+            # textual-plotext's stub names the keyword `label`; plotext's multiple_bar takes `labels`
+            # (a list, one per series) and has no `label`, so the stub is wrong here, not the call.
+            plt.multiple_bar(labels[::-1], [v[::-1] for v in values],  # type: ignore[call-arg]
+                             labels=[name for name, _, _ in series], orientation="horizontal", width=0.8)
         self.refresh()
 
 

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import calendar
 import json
 import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from pydantic import ValidationError
 
 from forms.loader import FormError, bundled_form
-from interview.case import Case
 from interview.casefile import dump_casefile, to_json, to_yaml
 from interview.errors import ProblemsError
 from interview.followup import Addendum
@@ -43,9 +41,9 @@ def _lang(args: argparse.Namespace, ws: Workspace | None = None) -> str:
 
 
 def _settings(repo: Any) -> WorkspaceSettings:
-    """A workspace's settings, or the shared database's (organisation, the login's unit and name)."""
-    ws = getattr(repo, "workspace", None)
-    return ws.settings if ws is not None else repo.settings  # type: ignore[no-any-return]
+    from casework.workspace import settings_of
+
+    return settings_of(repo)
 
 
 def _repo_lang(args: argparse.Namespace, repo: Any) -> str:
@@ -323,27 +321,25 @@ def _import_db(args: argparse.Namespace) -> int:
     return 0
 
 
-def _is_due(next_date: str | None, today: date) -> bool:
-    return next_date is not None and date.fromisoformat(next_date) <= today
-
-
 def cmd_list(args: argparse.Namespace) -> int:
     with _repository(args, writable=False) as repo:
         lang = _repo_lang(args, repo)
         rows = sorted(repo.summaries(), key=lambda s: (s.case_ref, s.meeting_date or "", s.id))
+    from casework.due import is_due, is_overdue, latest_signed
+
     today = date.today()
     if args.due:
         # A case is due when the next date set at its latest signed follow-up has come.
-        latest: dict[str, Any] = {}
+        by_case: dict[str, list[Any]] = {}
         for s in rows:
-            if s.status == "final":
-                latest[s.case_id] = s
+            by_case.setdefault(s.case_id, []).append(s)
+        latest = [f for f in (latest_signed(items) for items in by_case.values()) if f is not None]
         rows = sorted(
-            (s for s in latest.values() if _is_due(s.next_followup, today)),
+            (s for s in latest if is_due(s.next_followup, today)),
             key=lambda s: s.next_followup or "",
         )
     if args.format == "json":
-        out = [{**s.model_dump(mode="json"), "due": _is_due(s.next_followup, today)} for s in rows]
+        out = [{**s.model_dump(mode="json"), "due": is_due(s.next_followup, today)} for s in rows]
         print(_json_text(out))
         return 0
     if not rows:
@@ -353,7 +349,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     table = [[t(k, lang) for k in keys]]
     for s in rows:
         nxt = s.next_followup or "–"
-        if _is_due(s.next_followup, today) and s.next_followup != today.isoformat():
+        if is_overdue(s.next_followup, today):
             nxt += f" ({t('overdue', lang)})"
         status = t(f"status_{s.status}", lang)
         cells = [s.id, s.case_ref, status, s.meeting_date or "–", nxt, s.caseworker]
@@ -394,13 +390,13 @@ def _emit(content: bytes, output: str | None, lang: str) -> int:
 
 
 def cmd_pdf(args: argparse.Namespace) -> int:
-    from casework.documents import file_part, render_followup, write_pdf
+    from casework.documents import pdf_name, render_followup, write_pdf
 
     with _repository(args, writable=False) as repo:
         lang = _repo_lang(args, repo)
         fid = repo.resolve(args.id)
         pdf = render_followup(repo, _settings(repo), fid, lang)
-    out = Path(args.output) if args.output else Path(f"uppfoljning-{file_part(fid)}.pdf")
+    out = Path(args.output) if args.output else Path(pdf_name(fid))
     write_pdf(out, pdf)
     _say(t("written", lang, path=out))
     return 0
@@ -506,32 +502,6 @@ def cmd_correct(args: argparse.Namespace) -> int:
     return 0
 
 
-_AGE = re.compile(r"^(\d+)\s*([ymd])$")
-
-
-def _cutoff(age: str, lang: str, today: date) -> date:
-    """The day before which a case counts as old: today minus 5y, 18m or 30d."""
-    m = _AGE.match(age.strip().lower())
-    if m is None:
-        raise UserError(f"--older-than: {t('bad_age', lang)}")
-    n, unit = int(m.group(1)), m.group(2)
-    if unit == "d":
-        return today - timedelta(days=n)
-    months = today.year * 12 + today.month - 1 - (n * 12 if unit == "y" else n)
-    year, month = divmod(months, 12)
-    last_day = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(today.day, last_day))
-
-
-def _last_entry(repo: TinyDBRepository, case_id: str) -> datetime:
-    case = repo.get_case(case_id)
-    stamps = [case.created_at]
-    for fu in repo.followups_of(case_id):
-        stamps.append(fu.updated_at)
-        stamps.extend(a.date for a in fu.addenda)
-    return max(stamps)
-
-
 def _confirm(prompt: str, expected: str, lang: str, yes: bool) -> bool:
     if yes:
         return True
@@ -541,38 +511,38 @@ def _confirm(prompt: str, expected: str, lang: str, yes: bool) -> bool:
 
 
 def cmd_erase(args: argparse.Namespace) -> int:
+    from casework import erasure
+
     with _repository(args, writable=not args.dry_run) as repo:
         lang = _repo_lang(args, repo)
         if args.older_than:
             return _erase_old(repo, args, lang)
         if not args.ref:
             raise UserError(t("erase_ref_or_age", lang))
-        found = repo.find_case(args.ref)
-        if found is None and args.ref in repo.case_ids():
-            found = repo.get_case(args.ref)
+        found = erasure.find(repo, args.ref)
         if found is None:
             raise UserError(f"{t('error', lang)}: {t('no_case', lang, ref=args.ref)}")
         ref = found.client.case_ref
         if args.dry_run:
-            last = _last_entry(repo, found.id).date().isoformat()
+            last = erasure.last_entry(repo, found.id).date().isoformat()
             _say(t("would_erase", lang, ref=ref, last=last))
             return 0
         if not _confirm(t("confirm_erase", lang, ref=ref), ref, lang, args.yes):
             _say(t("erase_cancelled", lang))
             return 1
-        repo.erase_case(found.id)
+        erasure.erase(repo, found.id)
         _say(t("erased", lang, ref=ref))
     return 0
 
 
 def _erase_old(repo: TinyDBRepository, args: argparse.Namespace, lang: str) -> int:
-    cutoff = _cutoff(args.older_than, lang, date.today())
-    limit = datetime(cutoff.year, cutoff.month, cutoff.day, tzinfo=UTC)
-    old: list[tuple[Case, datetime]] = []
-    for case_id in repo.case_ids():
-        last = _last_entry(repo, case_id)
-        if last < limit:
-            old.append((repo.get_case(case_id), last))
+    from casework import erasure
+
+    try:
+        cutoff = erasure.cutoff(args.older_than, date.today())
+    except erasure.BadAge:
+        raise UserError(f"--older-than: {t('bad_age', lang)}") from None
+    old = [(o.case, o.last) for o in erasure.old_cases(repo, cutoff)]
     if not old:
         _say(t("nothing_old", lang))
         return 0
@@ -584,7 +554,7 @@ def _erase_old(repo: TinyDBRepository, args: argparse.Namespace, lang: str) -> i
         _say(t("erase_cancelled", lang))
         return 1
     for case, _ in old:
-        repo.erase_case(case.id)
+        erasure.erase(repo, case.id)
         _say(t("erased", lang, ref=case.client.case_ref))
     return 0
 

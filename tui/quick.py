@@ -613,14 +613,10 @@ class QuickMode:
         else:
             self.out(s("quick_done_draft", lang))
         if self.pdf_dir is not None:
-            from casework.documents import file_part, render_followup, write_pdf
-            from storage.workspace import WorkspaceSettings
+            from casework.documents import export_pdf
+            from casework.workspace import settings_of
 
-            settings = getattr(self.repo, "workspace", None)
-            ws_settings = settings.settings if settings is not None else WorkspaceSettings()
-            self.pdf_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-            target = self.pdf_dir / f"uppfoljning-{file_part(session.followup.id)}.pdf"
-            write_pdf(target, render_followup(self.repo, ws_settings, session.followup.id, lang))
+            target = export_pdf(self.repo, settings_of(self.repo), session.followup.id, lang, self.pdf_dir)
             self.out(s("quick_pdf", lang, path=target))
 
     def paused(self) -> None:

@@ -273,7 +273,8 @@ def _started(args: argparse.Namespace, path: Path, header: dict[str, Any], lang:
             def interrupt() -> None:
                 # The question may have been answered meanwhile; then there is nothing to stop.
                 with contextlib.suppress(Exception):
-                    if app.is_running and not app.future.done():  # type: ignore[union-attr]
+                    future = app.future
+                    if app.is_running and future is not None and not future.done():
                         app.exit(exception=Failed())
 
             def stop() -> None:
@@ -308,11 +309,9 @@ def _started(args: argparse.Namespace, path: Path, header: dict[str, Any], lang:
     repo = loader.repo
     try:
         settings = repo.workspace.settings
-        import platformdirs
+        from casework.documents import default_pdf_folder
 
-        from casework.training import pdf_folder
-
-        pdf_dir = pdf_folder(platformdirs.user_documents_path(), settings)
+        pdf_dir = default_pdf_folder(settings)
         return run(repo, lang, settings.caseworker, ref, pdf_dir=pdf_dir)
     finally:
         repo.close()

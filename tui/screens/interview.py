@@ -107,7 +107,7 @@ class InterviewScreen(AppScreen):
     async def on_mount(self) -> None:
         self.uapp.localize_bindings(self)
         self.apply_width(self.size.width)
-        if self.uapp.settings is not None and self.uapp.settings.training:
+        if self.uapp.training:
             self.add_class("show-side")  # in training, the guidance is shown from the start
         self.query_one("#transcript", VerticalScroll).anchor()  # stays at the newest answer
         plan = self.session.followup.plan
@@ -313,7 +313,7 @@ class InterviewScreen(AppScreen):
     def fill_guidance(self, step: Step) -> None:
         q = step.question
         parts = [s("guidance", self.lang), q.help.get(self.lang)]
-        if self.uapp.settings is not None and self.uapp.settings.training:
+        if self.uapp.training:
             from forms.training_data import guidance
 
             extra = guidance().get(q.id, {})

@@ -92,7 +92,7 @@ class ReportScreen(AppScreen):
 
         form = self.uapp.form
         report = compile_report(self.uapp.repo.records(), form, sel, progress)
-        training = self.uapp.settings is not None and self.uapp.settings.training
+        training = self.uapp.training
         data = to_data(report, form, training=training)
         text = to_table(data, form, self.uapp.lang)
         self.app.call_from_thread(self._done, text, data)
