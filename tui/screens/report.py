@@ -97,7 +97,13 @@ class ReportScreen(AppScreen):
         text = to_table(data, form, self.uapp.lang)
         self.app.call_from_thread(self._done, text, data)
 
+    def left_while_compiling(self) -> bool:
+        # Esc may close the screen while the worker compiles: its result then has nowhere to go.
+        return self not in self.app.screen_stack
+
     def _progress(self, n: int) -> None:
+        if self.left_while_compiling():
+            return
         bar = self.query_one(ProgressBar)
         bar.display = True
         bar.update(progress=n)
@@ -105,6 +111,8 @@ class ReportScreen(AppScreen):
     def _done(self, text: str, data: dict[str, Any]) -> None:
         from tui.charts import BarChart, report_charts
 
+        if self.left_while_compiling():
+            return
         self.query_one(ProgressBar).display = False
         charts = [self.query_one(f"#chart-{n}", BarChart) for n in ("attainment", "isu", "ages")]
         report_charts(data, charts, self.uapp.form, self.uapp.lang)
