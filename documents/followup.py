@@ -32,7 +32,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from documents.text import t
+from documents.text import direction, t
 from forms.schema import FormDefinition, Question, Section
 from interview.case import Client, Goal
 from interview.coerce import parse_date
@@ -379,7 +379,7 @@ class FollowUpDocument:
                 lines = [f"{t('before', lang)}: {self.level_text(goal, goal.baseline)}",
                          f"{t('now', lang)}: {self.level_text(goal, ga.get('level'))}",
                          f"{t('target', lang)}: {self.level_text(goal, target)}",
-                         t(f"direction_{goal.scale}", lang)]
+                         direction(goal.scale, lang)]
                 if goal.scale == "gas":
                     lines.append(t("weight", lang, weight=f"{goal.weight:g}".replace(".", ",")
                                    if lang == "sv" else f"{goal.weight:g}"))
@@ -439,7 +439,7 @@ class FollowUpDocument:
         head.append(self.p(t("target", lang), "head"))
         for goal, depth in scaled:
             indent = "    " * depth + ("↳ " if depth else "")
-            text = f"{indent}{goal.text}\n{indent}{t(f'direction_{goal.scale}', lang)}"
+            text = f"{indent}{goal.text}\n{indent}{direction(goal.scale, lang)}"
             row: list[Any] = [self.p(text, "cell"), self.p(self._level(goal, goal.baseline), "cell")]
             for h in cols:
                 row.append(self.p(self._level(goal, h.goals.get(goal.id, {}).get("level")), "cell"))

@@ -20,7 +20,6 @@ from tui.screens.case import CaseScreen
 from tui.screens.dashboard import Dashboard
 from tui.screens.interview import InterviewScreen, TranscriptAnswer
 from tui.screens.review import ReviewScreen
-from tui.strings import EN, SV
 
 
 def run(scenario: Callable[[Pilot[None]], Awaitable[None]], app: Any, size: tuple[int, int] = (120, 40)) -> None:
@@ -78,11 +77,6 @@ ANSWERS: dict[str, Any] = {
     "client_satisfaction": "satisfied", "assessment": "Positiv utveckling.", "decision": "continue",
     "next_followup": "2027-05-18",
 }
-
-
-def test_string_catalogues_have_the_same_keys() -> None:
-    assert set(SV) == set(EN)
-    assert all(SV[k].strip() and EN[k].strip() for k in SV)
 
 
 def test_every_binding_has_an_english_description() -> None:
