@@ -41,6 +41,8 @@ from interview.display import answer_text as format_answer
 from interview.engine import Interview, Step
 from interview.followup import FollowUp
 from interview.language import long_date
+from language import plural
+from language.format import decimal, long_datetime, number
 
 FONTS = Path(__file__).parent / "fonts"
 VERSION = "0.1.0"
@@ -205,7 +207,7 @@ class FollowUpDocument:
         # A stored time without a zone is UTC (every write stamps UTC); the zone is named in print.
         aware = value if value.tzinfo else value.replace(tzinfo=UTC)
         local = aware.astimezone(ZoneInfo(self.data.timezone))
-        return f"{long_date(local.date(), self.lang)} {local:%H:%M} {local.tzname()}"
+        return long_datetime(local, self.lang)
 
     def answer_text(self, question: Question, value: Any, goal: Goal | None = None) -> str:
         if value is None or value == [] or value == "":
@@ -261,7 +263,7 @@ class FollowUpDocument:
         out: list[Flowable] = [self.p(t(f"title_{self.data.followup.plan.type}", self.lang), "title")]
         n = len(self.data.followup.addenda)
         if n:
-            out.append(self.p(t("has_addenda", self.lang, n=n), "alert"))
+            out.append(self.p(plural("has_addenda", n, self.lang), "alert"))
         return out
 
     def _kv(self, rows: list[tuple[str, str]]) -> list[Flowable]:
@@ -381,8 +383,7 @@ class FollowUpDocument:
                          f"{t('target', lang)}: {self.level_text(goal, target)}",
                          direction(goal.scale, lang)]
                 if goal.scale == "gas":
-                    lines.append(t("weight", lang, weight=f"{goal.weight:g}".replace(".", ",")
-                                   if lang == "sv" else f"{goal.weight:g}"))
+                    lines.append(t("weight", lang, weight=number(goal.weight, lang)))
                 levels = self.fit("\n".join(lines), "cell", widths[2] - 6)
             row = len(data)
             if depth == 0:
@@ -416,8 +417,7 @@ class FollowUpDocument:
         gas = followup_gas_t(self.data.followup.plan.goals,
                              {gid: a.get("level") for gid, a in answers.items()})
         if gas is not None:
-            value = f"{gas:.1f}".replace(".", ",") if lang == "sv" else f"{gas:.1f}"
-            out += [Spacer(1, 2 * mm), self.p(t("gas_t", lang, value=value), "small")]
+            out += [Spacer(1, 2 * mm), self.p(t("gas_t", lang, value=decimal(gas, lang)), "small")]
         out += self.history_block()
         return out
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import string
 import subprocess
 import sys
@@ -137,3 +138,15 @@ def test_pybabel_extract_runs_with_the_projects_configuration(tmp_path: Path) ->
     with pot.open("rb") as fh:
         ids = {m.id for m in read_po(fh)}
     assert {"no_cases", "written", "required", "draft"} <= ids
+
+
+def test_counts_agree_with_their_noun_and_no_text_hedges_with_a_parenthesised_ending() -> None:
+    assert language.plural("n_followups", 1, "sv") == "1 uppföljning"
+    assert language.plural("n_followups", 2, "sv") == "2 uppföljningar"
+    assert language.plural("n_followups", 0, "en") == "0 follow-ups"
+    assert language.plural("has_addenda", 1, "sv").startswith("Efter signeringen har en rättelse")
+    hedges = re.compile(r"\w\((ar|er|or|en|n|r|s|e|a)\)")
+    found = [f"{lang} {key}: {t}" for lang in language.LANGUAGES for key, texts in entries(lang).items()
+             for t in texts if hedges.search(t)]
+    assert found == []
+    assert hedges.search("uppföljning(ar)") and hedges.search("file(s)")

@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from language import plural
 from tui.strings import s
 
 if TYPE_CHECKING:
@@ -185,7 +186,7 @@ class UppfoljningApp(App[None]):
                 screen.workspace_ready()
         damaged = getattr(repo, "damaged", [])
         if damaged:
-            self.notify(s("damaged", self.lang, n=len(damaged)), severity="warning", timeout=10)
+            self.notify(plural("damaged", len(damaged), self.lang), severity="warning", timeout=10)
 
     def on_unmount(self) -> None:
         if self.repo is not None:

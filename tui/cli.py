@@ -164,6 +164,7 @@ def _run_training(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from casework import training
+    from language import plural
     from storage.errors import StorageError
     from storage.paths import training_workspace_dir
     from tui.text import t
@@ -173,7 +174,7 @@ def _run_training(args: argparse.Namespace) -> int:
     try:
         if args.reset:
             n = training.reset(path, lang)
-            print(t("training_restored", lang, n=n, path=path))
+            print(plural("training_restored", n, lang, path=path))
             return 0
         training.ensure(path, lang)
     except training.TrainingRefused as err:

@@ -21,6 +21,7 @@ from interview.casefile import dump_casefile, to_json, to_yaml
 from interview.errors import ProblemsError
 from interview.followup import Addendum
 from interview.messages import validation_lines
+from language import plural
 from storage.errors import StorageError
 from storage.integrity import Finding
 from storage.maintenance import change_passphrase, doctor, open_repository, sealed_required
@@ -195,7 +196,7 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
     ws.codec(old)  # a wrong passphrase fails here, logged, before anything is written
     new = passphrase.new(lang, env_allowed=False) if sys.stdin.isatty() else _new_from_env(lang)
     count = change_passphrase(path, old, new)
-    _say(t("passphrase_changed", lang, n=count))
+    _say(plural("passphrase_changed", count, lang))
     return 0
 
 
@@ -259,7 +260,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     for name, fid in result.unchanged:
         _say(t("already_stored", lang, file=name, id=fid))
     if result.stored or not result.unchanged:
-        _say(t("imported", lang, n=len(result.stored), ids=", ".join(result.stored)))
+        _say(plural("imported_followups", len(result.stored), lang, ids=", ".join(result.stored)))
     return 0
 
 
@@ -286,7 +287,7 @@ def _import_db(args: argparse.Namespace) -> int:
     for name, fid in result.unchanged:
         _say(t("already_stored", lang, file=name, id=fid))
     if result.stored or not result.unchanged:
-        _say(t("imported", lang, n=len(result.stored), ids=", ".join(result.stored)))
+        _say(plural("imported_followups", len(result.stored), lang, ids=", ".join(result.stored)))
     return 0
 
 
@@ -546,7 +547,7 @@ def _audit_db(args: argparse.Namespace) -> int:
             checked, problems = repo.audit_verify()
             if problems:
                 raise UserError(*problems)
-            print(t("audit_ok", lang, n=checked))
+            print(plural("audit_ok", checked, lang))
             return 0
         case_id = None
         if args.case:
@@ -616,8 +617,10 @@ def _move_workspace(args: argparse.Namespace, lang: str) -> int:
             raise UserError(*lines, t("move_nothing", lang)) from None
         finally:
             local.close()
-    print(t("moved", lang, cases=moved.cases, followups=moved.followups, signed=moved.signed,
-            addenda=moved.addenda))
+    print(t("moved", lang, cases=plural("n_cases", moved.cases, lang),
+            followups=plural("n_followups", moved.followups, lang),
+            signed=plural("n_signed", moved.signed, lang),
+            addenda=plural("n_corrections", moved.addenda, lang)))
     return 0
 
 
@@ -642,7 +645,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             repo.close()
         if problems:
             raise UserError(*problems)
-        _say(t("audit_ok", lang, n=len(AuditLog(ws.audit_path, "").entries())))
+        _say(plural("audit_ok", len(AuditLog(ws.audit_path, "").entries()), lang))
         return 0
     case_id = None
     if args.case:
@@ -688,5 +691,5 @@ def cmd_forms(args: argparse.Namespace) -> int:
         form = load_form_file(path)
     except FormError as err:
         raise UserError(*(f"{path}: {p}" for p in err.problems)) from None
-    _say(t("form_ok", lang, file=path, id=form.id, version=form.version, n=len(form.questions())))
+    _say(plural("form_ok", len(form.questions()), lang, file=path, id=form.id, version=form.version))
     return 0
