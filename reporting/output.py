@@ -4,27 +4,52 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from typing import Any
 
 from forms.schema import FormDefinition, MultiQuestion
 from forms.training_data import TRAINING_BANNER
+from interview.language import lower_first
+from language import LANGUAGES, text
+from language.format import decimal, long_date
 from reporting.compile import GENDERS, Measures, Report
 from reporting.suppress import Cell, any_hidden, hidden, suppress_count, suppress_table
 
-ISU_LABELS = {
-    "sv": {"positive_met": "Positiv förändring, målet uppnått",
-           "positive_not_met": "Positiv förändring, målet ej uppnått",
-           "no_change": "Ingen förändring", "negative": "Negativ förändring"},
-    "en": {"positive_met": "Positive change, goal met", "positive_not_met": "Positive change, goal not met",
-           "no_change": "No change", "negative": "Negative change"},
-}  # fmt: skip
+ISU_LABELS = {lang: {code: text(f"isu_{code}", lang)
+                     for code in ("positive_met", "positive_not_met", "no_change", "negative")}
+              for lang in LANGUAGES}
+GENDER_LABELS = {lang: {g: text(f"rep_gender_{g}", lang) for g in ("woman", "man", "other", "unknown")}
+                 for lang in LANGUAGES}
+AGE_LABELS = {lang: {"unknown": text("rep_age_unknown", lang)} for lang in LANGUAGES}
+# what a multiple-choice question's "answered" cell (the denominator) is called in print
+ANSWERED_LABELS = {lang: {"answered": text("rep_answered", lang)} for lang in LANGUAGES}
 
 
-GENDER_LABELS = {
-    "sv": {"woman": "Kvinnor", "man": "Män", "other": "Annat", "unknown": "Okänt"},
-    "en": {"woman": "Women", "man": "Men", "other": "Other", "unknown": "Unknown"},
-}
-AGE_LABELS = {"sv": {"unknown": "Okänd ålder"}, "en": {"unknown": "Age unknown"}}
+def describe_selection(selection: dict[str, Any], lang: str) -> str:
+    """'Urval: möten från 1 januari 2026, verksamhet Socialpsykiatri, utkast räknas med': the selection in
+    words, never its internal keys."""
+    items = []
+    for key, value in selection.items():
+        if value in (None, False, ""):
+            continue
+        if key in ("from", "to"):
+            day = date.fromisoformat(str(value))
+            items.append(text(f"rep_sel_{key}", lang, date=long_date(day, lang)))
+        elif key == "plan_type":
+            label = plan_label(str(value), lang)
+            items.append(text("rep_sel_plan_type", lang, value=label if label[:2].isupper() else lower_first(label)))
+        elif value is True:
+            items.append(text(f"rep_sel_{key}", lang))
+        else:
+            items.append(text(f"rep_sel_{key}", lang, value=value))
+    return text("rep_selection", lang, items=", ".join(items) or text("rep_sel_everything", lang))
+
+
+def plan_label(plan_type: str, lang: str) -> str:
+    try:
+        return text(f"plan_{plan_type}", lang)
+    except KeyError:
+        return plan_type
 
 
 def _measures(m: Measures, form: FormDefinition, k: int) -> dict[str, Any]:
@@ -151,20 +176,13 @@ def to_table(data: dict[str, Any], form: FormDefinition, lang: str) -> str:
     k = data["suppression_threshold"]
     mark = training_mark(data, lang)
     lines = [mark, ""] if mark else []
-    lines += [
-        ("Uppföljningar" if lang == "sv" else "Follow-ups")
-        + f": {data['followups']}   "
-        + ("Klienter" if lang == "sv" else "Clients")
-        + f": {data['clients']}",
-    ]
+    lines.append(f"{text('rep_followups', lang)}: {data['followups']}   "
+                 f"{text('rep_clients', lang)}: {data['clients']}")
     covered = data.get("form", {}).get("versions_covered") or []
     if covered:
         versions = ", ".join(str(v) for v in covered)
-        lines.append(
-            f"Formulärversioner: {versions} (redovisat enligt version {data['form']['reported_on_version']})"
-            if lang == "sv"
-            else f"Form versions: {versions} (reported on version {data['form']['reported_on_version']})"
-        )
+        version = data["form"]["reported_on_version"]
+        lines.append(text("rep_versions", lang, versions=versions, version=version))
 
     def block(title: str, cells: dict[str, Cell], label: Any = str, denominator: int | None = None) -> None:
         lines.append("")
@@ -173,7 +191,7 @@ def to_table(data: dict[str, Any], form: FormDefinition, lang: str) -> str:
         for code, v in cells.items():
             pct = ""
             if denominator and denominator >= k and isinstance(v, int):
-                pct = f" {100 * v / denominator:5.1f} %"
+                pct = f" {decimal(100 * v / denominator, lang):>5} %"
             lines.append(f"  {label(code)[:38]:38} {v!s:>6}{pct:>8}  {bar(v, largest)}")
 
     labels = {
@@ -183,13 +201,10 @@ def to_table(data: dict[str, Any], form: FormDefinition, lang: str) -> str:
         for c in getattr(q, "choices", [])
     }
     labels.update(ISU_LABELS[lang if lang in ISU_LABELS else "sv"])
+    labels.update(ANSWERED_LABELS[lang if lang in ANSWERED_LABELS else "sv"])
     goals = data["goals"]
-    block(
-        "Måluppfyllelse" if lang == "sv" else "Goal attainment",
-        goals["attainment"],
-        lambda c: labels.get(c, c),
-    )
-    block("ISU-variabel" if lang == "sv" else "ISU variable", goals["isu"], lambda c: labels.get(c, c))
+    block(text("rep_attainment", lang), goals["attainment"], lambda c: labels.get(c, c))
+    block(text("rep_isu", lang), goals["isu"], lambda c: labels.get(c, c))
     for qid, cells in data["questions"].items():
         q = form.question(qid)
         answered = cells.get("answered")
@@ -202,17 +217,13 @@ def to_table(data: dict[str, Any], form: FormDefinition, lang: str) -> str:
     key = lang if lang in GENDER_LABELS else "sv"
     genders = ", ".join(f"{GENDER_LABELS[key][g]} {p['followups']}" for g, p in data["by_gender"].items())
     bands = ", ".join(f"{AGE_LABELS[key].get(b, b)} {p['followups']}" for b, p in data["by_age_band"].items())
-    lines.append(("Kön" if lang == "sv" else "Gender") + ": " + genders)
-    lines.append(("Åldersgrupp" if lang == "sv" else "Age band") + ": " + bands)
-    if data.get("gas_t_mean") is not None:
-        lines.append(f"GAS T: {data['gas_t_mean']}")
+    lines.append(f"{text('rep_gender', lang)}: {genders}")
+    lines.append(f"{text('rep_age_band', lang)}: {bands}")
+    gas = data.get("gas_t_mean")
+    if gas is not None:
+        mean = decimal(gas, lang) if isinstance(gas, int | float) else gas  # or the hidden mark "<5"
+        lines.append(text("rep_gas_t_mean", lang, value=mean))
     if data["suppressed"]:
         lines.append("")
-        lines.append(
-            f"Antal under {k} visas som <{k}; '..' är dolt för att ett litet antal inte ska kunna "
-            "räknas fram ur summan."
-            if lang == "sv"
-            else f"Counts below {k} show as <{k}; '..' is hidden so that a small count cannot be "
-            "worked out from the total."
-        )
+        lines.append(text("rep_suppressed_table", lang, k=k))
     return "\n".join(lines) + "\n"

@@ -14,7 +14,15 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from documents.followup import ALERT, INK, MUTED, RULE, register_fonts, verbatim
 from forms.schema import FormDefinition
-from reporting.output import AGE_LABELS, GENDER_LABELS, ISU_LABELS, training_mark
+from language import text
+from reporting.output import (
+    AGE_LABELS,
+    ANSWERED_LABELS,
+    GENDER_LABELS,
+    ISU_LABELS,
+    describe_selection,
+    training_mark,
+)
 
 
 def _chart(cells: dict[str, Any], labels: dict[str, str], width: float) -> Drawing | None:
@@ -57,16 +65,15 @@ def render_report(data: dict[str, Any], form: FormDefinition, lang: str, title: 
     }
     width = A4[0] - 40 * mm
     sv = lang == "sv"
+    labels.update(ANSWERED_LABELS["sv" if sv else "en"])
     story: list[Any] = [Paragraph(verbatim(title), h1)]
-    sel = {k: v for k, v in data["selection"].items() if v not in (None, False)}
-    selection = ", ".join(f"{k}: {v}" for k, v in sel.items()) or ("hela arbetsytan" if sv else "everything")
-    story.append(Paragraph(verbatim(("Urval: " if sv else "Selection: ") + selection), small))
+    story.append(Paragraph(verbatim(describe_selection(data["selection"], lang)), small))
     story.append(
         Paragraph(
             verbatim(
-                f"{'Uppföljningar' if sv else 'Follow-ups'}: {data['followups']} · "
-                f"{'Klienter' if sv else 'Clients'}: {data['clients']} · "
-                f"{'Gräns för små tal' if sv else 'Small-number threshold'}: {data['suppression_threshold']}"
+                f"{text('rep_followups', lang)}: {data['followups']} · "
+                f"{text('rep_clients', lang)}: {data['clients']} · "
+                f"{text('rep_threshold', lang)}: {data['suppression_threshold']}"
             ),
             body,
         )
@@ -94,16 +101,16 @@ def render_report(data: dict[str, Any], form: FormDefinition, lang: str, title: 
             story.append(drawing)
 
     goals = data["goals"]
-    table("Måluppfyllelse" if sv else "Goal attainment", goals["attainment"])
+    table(text("rep_attainment", lang), goals["attainment"])
     key = "sv" if sv else "en"
-    table("ISU-variabel" if sv else "ISU variable", goals["isu"], ISU_LABELS[key])
+    table(text("rep_isu", lang), goals["isu"], ISU_LABELS[key])
     table(
-        "Uppföljningar per kön" if sv else "Follow-ups by gender",
+        text("rep_by_gender", lang),
         {g: part["followups"] for g, part in data["by_gender"].items()},
         GENDER_LABELS[key],
     )
     table(
-        "Uppföljningar per åldersgrupp" if sv else "Follow-ups by age band",
+        text("rep_by_age", lang),
         {b: part["followups"] for b, part in data["by_age_band"].items()},
         AGE_LABELS[key],
     )
@@ -114,13 +121,7 @@ def render_report(data: dict[str, Any], form: FormDefinition, lang: str, title: 
         story.append(Spacer(1, 4 * mm))
         story.append(
             Paragraph(
-                verbatim(
-                    f"Celler med färre än {k} visas som <{k}; även angränsande celler döljs "
-                    "så att de inte kan räknas fram."
-                    if sv
-                    else f"Cells with fewer than {k} are shown as <{k}; neighbouring cells are "
-                    "hidden too, so they cannot be worked out."
-                ),
+                verbatim(text("rep_suppressed_pdf", lang, k=k)),
                 small,
             )
         )

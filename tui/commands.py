@@ -429,7 +429,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     else:
         from reporting.pdf import render_report
 
-        title = "Sammanställning av uppföljningar" if lang == "sv" else "Compilation of follow-ups"
+        title = t("rep_title", lang)
         return _emit(render_report(data, form, lang, title), args.output, lang)
     return _emit(text.encode("utf-8"), args.output, lang)
 

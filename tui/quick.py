@@ -35,6 +35,7 @@ from forms.schema import (
 from interview.case import LIFE_AREAS, SCALE_RANGES, Case, Client, Goal, Intervention, Plan
 from interview.engine import Step
 from interview.errors import AnswerError
+from language.format import long_date
 from storage.repository import Repository
 from tui.quick_start import width, wrap
 from tui.strings import s
@@ -353,7 +354,7 @@ class QuickMode:
                 s(
                     "quick_resume",
                     self.lang,
-                    date=draft.created_at.date().isoformat(),
+                    date=long_date(draft.created_at.date(), self.lang),
                     answered=p.answered,
                     total=p.applicable,
                 )

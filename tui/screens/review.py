@@ -11,6 +11,7 @@ from textual.widgets import Button, Footer, Static, TextArea
 from casework.session import FollowUpSession
 from interview.case import now
 from interview.errors import AnswerError
+from language.format import join, long_datetime
 from storage.errors import StorageError
 from tui.clean import CleanTextArea
 from tui.safe import plain
@@ -65,11 +66,11 @@ class ReviewScreen(AppScreen):
     def fill(self) -> None:
         fu, iv, lang = self.session.followup, self.session.interview, self.lang
         if self.session.final:
-            when = fu.finalized_at.astimezone().strftime("%Y-%m-%d %H:%M") if fu.finalized_at else ""
+            when = long_datetime(fu.finalized_at.astimezone(), lang) if fu.finalized_at else ""
             status = s("final_readonly", lang, when=when, who=fu.finalized_by or "")
         else:
             missing = self.session.missing()
-            status = s("missing_answers", lang, items=", ".join(missing)) if missing else ""
+            status = s("missing_answers", lang, items=join(missing, lang)) if missing else ""
         self.query_one("#status-line", Static).update(plain(status))
         box = self.query_one("#answers", Vertical)
         box.remove_children()
@@ -178,12 +179,12 @@ class ReviewScreen(AppScreen):
             return
         missing = self.session.missing()
         if missing:
-            self.notify(s("missing_answers", self.lang, items=", ".join(missing)), severity="error")
+            self.notify(s("missing_answers", self.lang, items=join(missing, self.lang)), severity="error")
             return
         from tui.screens.dialogs import SignDialog
 
         signer = self.session.followup.caseworker or self.uapp.settings.caseworker
-        when = now().astimezone().strftime("%Y-%m-%d %H:%M")
+        when = long_datetime(now().astimezone(), self.lang)
         self.app.push_screen(SignDialog(self.lang, signer, when), self.signed)
 
     def signed(self, signer: str | None) -> None:
