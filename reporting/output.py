@@ -37,7 +37,8 @@ def describe_selection(selection: dict[str, Any], lang: str) -> str:
             items.append(text(f"rep_sel_{key}", lang, date=long_date(day, lang)))
         elif key == "plan_type":
             label = plan_label(str(value), lang)
-            items.append(text("rep_sel_plan_type", lang, value=label if label[:2].isupper() else lower_first(label)))
+            shown = label if label[:2].isupper() else lower_first(label)  # "SIP" stays as it is
+            items.append(text("rep_sel_plan_type", lang, value=shown))
         elif value is True:
             items.append(text(f"rep_sel_{key}", lang))
         else:
