@@ -29,6 +29,16 @@ def known(key: str) -> bool:
     return True
 
 
+def _plain(value: object, lang: str) -> str:
+    """A value from pydantic's error context as a person reads it ("'a' or 'b'" becomes "a eller b")."""
+    if isinstance(value, str) and " or " in value:
+        from language.format import join
+
+        options = [o.strip().strip("'") for o in value.replace(", ", " or ").split(" or ")]
+        return join(options, lang).replace(" och ", " eller ").replace(" and ", " or ")
+    return str(value)
+
+
 def _loc(loc: Iterable[int | str]) -> str:
     out: list[str] = []
     for part in loc:
@@ -50,7 +60,14 @@ def validation_lines(err: ValidationError, lang: str, prefix: str = "") -> list[
             text = msg("missing", lang)
         elif known(kind):
             text = msg(kind, lang, **ctx)
+        elif kind == "string_too_short" and ctx.get("min_length") == 1:
+            text = msg("pyd_string_empty", lang)
+        elif known(f"pyd_{kind}"):
+            # pydantic's own wording is English only: its error types have catalogue entries
+            text = msg(f"pyd_{kind}", lang, **{k: _plain(v, lang) for k, v in ctx.items()})
+        elif kind == "value_error":
+            text = e["msg"].removeprefix("Value error, ")  # our validators' own (translated) words
         else:
-            text = e["msg"].removeprefix("Value error, ")
+            text = msg("pyd_invalid", lang) if lang != "en" else e["msg"]
         lines.append(f"{path}: {text}" if path else text)
     return lines

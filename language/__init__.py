@@ -55,3 +55,24 @@ def plural(key: str, n: int, lang: str, **kwargs: Any) -> str:
     if found is key:
         raise KeyError(key)
     return found.format(n=n, **kwargs)
+
+
+@cache
+def argparse_translation(lang: str) -> _gettext.NullTranslations:
+    """argparse's own words ("usage:", "error:", "invalid choice") in `lang`; English is argparse's own."""
+    if normalise(lang) == "en":
+        return _gettext.NullTranslations()
+    with (LOCALE_DIR / normalise(lang) / "LC_MESSAGES" / "argparse.mo").open("rb") as fh:
+        return _gettext.GNUTranslations(fh)
+
+
+def describe(err: BaseException, lang: str) -> str:
+    """An error's one line in `lang`: the catalogue's message when the error names one (`key` and
+    `params`, as storage errors do), else the error's own text."""
+    key = getattr(err, "key", None)
+    if isinstance(key, str):
+        try:
+            return text(key, lang, **dict(getattr(err, "params", None) or {}))
+        except (KeyError, IndexError, ValueError):
+            pass  # a key this version does not know: the error's own (English) line still says it
+    return str(err)

@@ -163,7 +163,7 @@ def test_a_whole_followup_equals_the_same_followup_imported(
     imported = dump_casefile(example.client, example.followup, example.form, as_json=True)["followup"]
     assert ours["answers"] == {**imported["answers"], "other_actors": ["none"]}
     assert ours["goals"] == {**imported["goals"], "g2": {**imported["goals"]["g2"], "comment": None}}
-    assert "  ! none cannot be combined with other choices" in said  # and the question was asked again
+    assert "  ! “No, none” cannot be combined with other choices" in said  # and the question was asked again
     assert any(line.startswith("PDF: ") for line in said)
     assert any("Review the answers" in line for line in said)
     assert any(re.fullmatch(r"\d+\. Next follow-up: 2027-05-18", line) for line in said), said

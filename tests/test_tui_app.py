@@ -354,7 +354,7 @@ def test_add_and_edit_a_goal_with_validation_beside_the_field(tmp_path: Path) ->
         await pilot.press("ctrl+s")
         await pilot.pause()
         errors = {w.id: str(w.render()) for w in dialog.query(".field-error") if w.display}
-        assert "7 is outside the icf scale 0..4" in errors.get("err-baseline", ""), errors
+        assert "7 is outside the ICF scale, which runs from 0 to 4" in errors.get("err-baseline", ""), errors
         dialog.query_one("#field-baseline Input", Input).value = "2"
         await pilot.press("ctrl+s")
         await pilot.pause()

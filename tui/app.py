@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from language import plural
+from language import describe, plural
 from tui.strings import s
 
 if TYPE_CHECKING:
@@ -276,7 +276,7 @@ class UppfoljningApp(App[None]):
         try:
             return action(*args)
         except (StorageError, ValueError) as err:
-            self.notify(s("error", self.lang, message=str(err)), severity="error", timeout=8)
+            self.notify(s("error", self.lang, message=describe(err, self.lang)), severity="error", timeout=8)
             return None
 
     # --- navigation and actions -------------------------------------------------------------------
@@ -458,7 +458,7 @@ class UppfoljningApp(App[None]):
             target = folder / f"uppfoljning-{file_part(followup_id)}.pdf"
             write_pdf(target, pdf)
         except (OSError, StorageError) as err:
-            self.notify(s("error", self.lang, message=str(err)), severity="error")
+            self.notify(s("error", self.lang, message=describe(err, self.lang)), severity="error")
             return None
         self.notify(s("pdf_written", self.lang, path=target), timeout=8)
         return target

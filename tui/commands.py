@@ -21,7 +21,7 @@ from interview.casefile import dump_casefile, to_json, to_yaml
 from interview.errors import ProblemsError
 from interview.followup import Addendum
 from interview.messages import validation_lines
-from language import plural
+from language import describe, plural
 from storage.errors import StorageError
 from storage.integrity import Finding
 from storage.maintenance import change_passphrase, doctor, open_repository, sealed_required
@@ -136,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
         if host is not None:
             _say(f"uppfoljning: {t('db_insecure', lang, host=host)}", file=sys.stderr)
             return 1
-        lines = getattr(err, "problems", None) or [str(err)]
+        lines = getattr(err, "problems", None) or [describe(err, lang)]
         for line in lines:
             _say(f"uppfoljning: {t('error', lang)}: {line}", file=sys.stderr)
         return 1
@@ -178,7 +178,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         organisation=args.organisation, unit=args.unit, caseworker=args.caseworker, lang=lang
     )
     if (path / "workspace.json").exists():
-        raise UserError(f"{t('error', lang)}: there is already a workspace in {path}")
+        raise UserError(f"{t('error', lang)}: {t('err_ws_exists', lang, path=path)}")
     Workspace.check_can_create(path)  # a folder holding cases is refused before any prompt
     secret = None if args.no_encryption else passphrase.new(lang)
     Workspace.create(path, settings, passphrase=secret)
@@ -374,13 +374,13 @@ def cmd_pdf(args: argparse.Namespace) -> int:
     return 0
 
 
-def _date_arg(value: str | None, name: str) -> date | None:
+def _date_arg(value: str | None, name: str, lang: str) -> date | None:
     if value is None:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise UserError(f"{name}: '{value}' is not a date; write YYYY-MM-DD") from None
+        raise UserError(t("err_bad_date_arg", lang, name=name, value=value)) from None
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -390,12 +390,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     from reporting.selection import Selection
 
     if args.threshold < 1:
-        raise UserError("--threshold: give a whole number of at least 1")
+        raise UserError(t("err_threshold", _lang(args)))
     if args.format == "pdf" and not args.output:
-        raise UserError("--format pdf: name the file with -o FILE")
+        raise UserError(t("err_pdf_needs_output", _lang(args)))
     sel = Selection(
-        date_from=_date_arg(args.date_from, "--from"),
-        date_to=_date_arg(args.date_to, "--to"),
+        date_from=_date_arg(args.date_from, "--from", _lang(args)),
+        date_to=_date_arg(args.date_to, "--to", _lang(args)),
         unit=args.unit,
         caseworker=args.caseworker,
         plan_type=args.plan_type,

@@ -20,6 +20,7 @@ from typing import Any
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
+from language import describe
 from tui.strings import s
 
 
@@ -107,7 +108,7 @@ def _error_lines(err: BaseException, lang: str) -> list[str]:
     if isinstance(err, WrongPassphrase):
         return [s("quick_passphrase_env_wrong", lang)]
     if isinstance(err, StorageError):
-        return [s("quick_unreadable", lang, why=err)]
+        return [s("quick_unreadable", lang, why=describe(err, lang))]
     return list(getattr(err, "lines", None) or [str(err)])
 
 
@@ -166,10 +167,8 @@ def main(args: argparse.Namespace) -> int:
     except (OSError, ValueError):
         header = None
     if not isinstance(header, dict):
-        print(
-            f"uppfoljning: there is no workspace in {path}; create one with 'uppfoljning init'",
-            file=sys.stderr,
-        )
+        lang = args.lang or "sv"
+        print(f"uppfoljning: {s('err_ws_missing', lang, path=path)}", file=sys.stderr)
         return 1
     lang = args.lang or str(header.get("lang") or "sv")
     lock = _take_lock(path, lang)

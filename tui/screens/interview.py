@@ -25,6 +25,7 @@ from textual.widgets import Button, Footer, ProgressBar, Static, TextArea
 from casework.session import FollowUpSession, next_followup_offers
 from interview.engine import Step
 from interview.errors import AnswerError
+from language import describe
 from storage.errors import StorageError
 from tui.answers import AnswerWidget, Context, TextAnswer, is_open, widget_for
 from tui.safe import plain
@@ -346,7 +347,7 @@ class InterviewScreen(AppScreen):
             self.query_one("#answer-error", Static).update(plain(str(err)))
             return
         except StorageError as err:  # read-only, damaged or signed meanwhile: said, never a crash
-            self.refuse(s("error", self.lang, message=str(err)))
+            self.refuse(s("error", self.lang, message=describe(err, self.lang)))
             return
         self.editing = None
         await self.show()

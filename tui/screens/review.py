@@ -11,6 +11,7 @@ from textual.widgets import Button, Footer, Static, TextArea
 from casework.session import FollowUpSession
 from interview.case import now
 from interview.errors import AnswerError
+from language import describe
 from language.format import join, long_datetime
 from storage.errors import StorageError
 from tui.clean import CleanTextArea
@@ -136,7 +137,8 @@ class ReviewScreen(AppScreen):
         try:
             self.session.acknowledge(event.button.hint_key)  # type: ignore[attr-defined]
         except StorageError as err:
-            self.notify(s("error", self.lang, message=str(err)), severity="error", markup=False)
+            message = describe(err, self.lang)
+            self.notify(s("error", self.lang, message=message), severity="error", markup=False)
             return
         self.notify(s("acknowledged", self.lang))
         self.fill_hints()
@@ -193,7 +195,7 @@ class ReviewScreen(AppScreen):
         try:
             self.session.finalize(signer)
         except (ValueError, StorageError) as err:
-            self.notify(str(err), severity="error", markup=False)
+            self.notify(describe(err, self.lang), severity="error", markup=False)
             return
         self.notify(s("finalized", self.lang))
         self.fill()
