@@ -68,7 +68,16 @@ def argparse_translation(lang: str) -> _gettext.NullTranslations:
 
 def describe(err: BaseException, lang: str) -> str:
     """An error's one line in `lang`: the catalogue's message when the error names one (`key` and
-    `params`, as storage errors do), else the error's own text."""
+    `params`, as storage errors do), the operating system's reason in words for common OSErrors (the C
+    library speaks the machine's locale, usually English), else the error's own text."""
+    if isinstance(err, OSError) and err.errno is not None:
+        import errno as _errno
+
+        name = _errno.errorcode.get(err.errno)
+        try:
+            return text(f"os_{name}", lang)
+        except KeyError:
+            return err.strerror or str(err)
     key = getattr(err, "key", None)
     if isinstance(key, str):
         try:

@@ -150,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
         # A path the user named that cannot be used: -o into a missing folder or onto a folder,
         # --workspace naming a file, a full disk. One line, never a traceback.
         where = f"{err.filename}: " if err.filename else ""
-        _say(f"uppfoljning: {t('error', lang)}: {where}{err.strerror or err}", file=sys.stderr)
+        _say(f"uppfoljning: {t('error', lang)}: {where}{describe(err, lang)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -205,10 +205,7 @@ def _new_from_env(lang: str) -> str:
 
     value = os.environ.get("UPPFOLJNING_NEW_PASSPHRASE")
     if not value:
-        raise UserError(
-            "set UPPFOLJNING_NEW_PASSPHRASE (and UPPFOLJNING_PASSPHRASE for the old one), "
-            "or run in a terminal"
-        )
+        raise UserError(t("new_passphrase_env", lang))
     return passphrase.checked(value, lang)
 
 
@@ -221,7 +218,7 @@ def _read_source(path: Path, lang: str) -> Source:
     try:
         raw = path.read_bytes()
     except OSError as err:
-        raise UserError(f"{path}: {t('cannot_read', lang, why=err.strerror or err)}") from None
+        raise UserError(f"{path}: {t('cannot_read', lang, why=describe(err, lang))}") from None
     try:
         return read_source(str(path), raw, lang, json_format=path.suffix.lower() == ".json" or None)
     except ProblemsError as err:
@@ -580,11 +577,11 @@ def cmd_db(args: argparse.Namespace) -> int:
         elif args.db_command == "status":
             st = admin.status(conn)
             units = ", ".join(st.units) or "-"
-            print(f"server {st.server}; login {st.login}; role {st.role or '-'}; units {units}")
+            print(t("db_status", lang, server=st.server, login=st.login, role=st.role or "-", units=units))
             for v, name in st.applied:
-                print(f"applied  {name}" + ("  (CHANGED since applied)" if (v, name) in st.changed else ""))
+                print(t("db_applied_changed" if (v, name) in st.changed else "db_applied", lang, name=name))
             for _, name in st.pending:
-                print(f"pending  {name}")
+                print(t("db_pending", lang, name=name))
             return 1 if st.pending or st.changed else 0
         elif args.db_command == "grant":
             admin.grant(conn, args.login, args.role, args.unit, args.name)
@@ -676,7 +673,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         else:
             _say(t("doctor_lost", lang, name=name))
     for line in report.audit_problems:
-        _say(f"audit: {line}")
+        _say(t("doctor_audit", lang, line=line))
     for line in _finding_lines(report.findings, lang):
         _say(line)
     if not (report.damaged or report.audit_problems or report.findings):
@@ -690,6 +687,7 @@ def cmd_forms(args: argparse.Namespace) -> int:
     try:
         form = load_form_file(path)
     except FormError as err:
-        raise UserError(*(f"{path}: {p}" for p in err.problems)) from None
+        problems = validation_lines(err.validation, lang) if err.validation is not None else err.problems
+        raise UserError(*(f"{path}: {p}" for p in problems)) from None
     _say(plural("form_ok", len(form.questions()), lang, file=path, id=form.id, version=form.version))
     return 0
