@@ -85,3 +85,9 @@ def describe(err: BaseException, lang: str) -> str:
         except (KeyError, IndexError, ValueError):
             pass  # a key this version does not know: the error's own (English) line still says it
     return str(err)
+
+
+def pgettext(context: str, message: str, lang: str) -> str:
+    """`message` as written in the source (a key's Swedish description in the app, Textual's English
+    ones) in `lang`; the message itself where the catalogue has none, as gettext does."""
+    return translation(lang).pgettext(context, message)

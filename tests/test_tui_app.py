@@ -15,7 +15,7 @@ from textual.widgets import Input, Static
 from storage.tinydb_repo import TinyDBRepository
 from storage.workspace import Workspace
 from tests.tui_helpers import TODAY, burst, keys_for, make_app, make_workspace, typed
-from tui.app import BINDINGS_EN
+from language import pgettext
 from tui.screens.case import CaseScreen
 from tui.screens.dashboard import Dashboard
 from tui.screens.interview import InterviewScreen, TranscriptAnswer
@@ -88,7 +88,34 @@ def test_every_binding_has_an_english_description() -> None:
         for obj in vars(module).values():
             if isinstance(obj, type) and obj.__module__ == module.__name__:
                 descriptions.update(b.description for b in obj.__dict__.get("BINDINGS", []))
-    assert descriptions - {"PDF"} <= set(BINDINGS_EN)
+    assert descriptions
+    assert [d for d in descriptions - {"PDF"} if pgettext("binding", d, "en") == d] == []
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_footer_help_and_palette_speak_one_language(tmp_path: Path, lang: str) -> None:
+    """No rewriting of Textual's bindings: each screen's active bindings, which the footer, the help
+    screen and the palette read, come out in the app's language, Textual's own keys included."""
+    ws = make_workspace(tmp_path / "ws")
+    app = make_app(ws, tmp_path, lang)
+    other = {"sv": {"Quit", "Keys", "Back", "Open", "palette", "Focus Next", "Theme", "Screenshot",
+                    "Search for commands…"},
+             "en": {"Avsluta", "Tangenter", "Tillbaka", "Öppna", "Nytt ärende", "Tema", "Skärmbild",
+                    "Sök bland kommandona …"}}[lang]
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        shown = {a.binding.description for a in app.screen.active_bindings.values()}
+        assert shown and not shown & other, shown & other
+        commands = {c.title for c in app.get_system_commands(app.screen)}
+        assert commands and not commands & other, commands & other
+        app.action_command_palette()
+        await pilot.pause()
+        from textual.command import CommandInput
+
+        placeholder = app.screen.query_one(CommandInput).placeholder
+        assert placeholder == ("Sök bland kommandona …" if lang == "sv" else "Search for commands…")
+
+    run(scenario, app)
 
 
 def test_a_whole_followup_from_the_dashboard_to_a_signed_record(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Iterable
 from datetime import date
@@ -16,7 +15,7 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from language import describe, plural
+from language import describe, pgettext, plural
 from tui.strings import s
 
 if TYPE_CHECKING:
@@ -27,19 +26,6 @@ if TYPE_CHECKING:
     from interview.engine import Step
     from storage.repository import Repository
     from storage.workspace import WorkspaceSettings
-
-BINDINGS_EN = {
-    "Nytt ärende": "New case", "Öppna": "Open", "Ny uppföljning": "New follow-up",
-    "Fortsätt utkast": "Resume draft", "Filtrera": "Filter", "Avsluta": "Quit", "Tillbaka": "Back",
-    "Ändra brukare": "Edit client", "Nytt mål": "New goal", "Ny insats": "New intervention",
-    "Rättelse": "Correction", "Ändra mål": "Edit goal", "Ändra insats": "Edit intervention",
-    "Spara svar": "Save answer", "Hoppa över": "Skip",
-    "Föregående": "Previous", "Granska": "Review", "Vägledning": "Guidance",
-    "Spara bedömningen": "Save assessment", "Signera": "Sign", "Spara": "Save", "Avbryt": "Cancel",
-    "Skapa": "Create", "Sammanställning": "Compilation", "Sammanställ": "Compile",
-    "Assistentens förslag": "Assistant's draft", "Tangenter": "Keys", "Stäng": "Close",
-    "Välj alternativ": "Choose option",
-}  # fmt: skip
 
 
 class UppfoljningApp(App[None]):
@@ -231,8 +217,11 @@ class UppfoljningApp(App[None]):
         )
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Every key of the screen is in the command palette too, with its key as the help."""
-        yield from super().get_system_commands(screen)
+        """Every key of the screen is in the command palette too, with its key as the help; Textual's
+        own commands (theme, quit, keys, maximize, screenshot) in the user's language."""
+        for command in super().get_system_commands(screen):
+            yield command._replace(title=pgettext("palette", command.title, self.lang),
+                                   help=pgettext("palette", command.help, self.lang))
         seen = set()
         for key, active in screen.active_bindings.items():
             binding = active.binding
@@ -247,22 +236,20 @@ class UppfoljningApp(App[None]):
 
             yield SystemCommand(binding.description, self.get_key_display(binding) or key, run)
 
+    def action_command_palette(self) -> None:
+        """Textual's palette, with its search field's placeholder in the user's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            placeholder = pgettext("palette", "Search for commands…", self.lang)
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=placeholder))
+
     async def action_help(self) -> None:
         from tui.screens.help import HelpScreen, key_lines
 
         if isinstance(self.screen, HelpScreen):
             return
         await self.push_screen(HelpScreen(key_lines(self, self.screen), self.lang))
-
-    def localize_bindings(self, screen: Screen[Any]) -> None:
-        """Bindings are written in Swedish; in English the footer and palette show English."""
-        if self.lang != "en":
-            return
-        for key, bindings in screen._bindings.key_to_bindings.items():
-            screen._bindings.key_to_bindings[key] = [
-                dataclasses.replace(b, description=BINDINGS_EN.get(b.description, b.description))
-                for b in bindings
-            ]
 
     def answer_text(self, form: FormDefinition, step: Step, value: Any) -> str:
         from interview.display import answer_text

@@ -55,7 +55,6 @@ class CaseScreen(AppScreen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.uapp.localize_bindings(self)
         self.refresh_case()
 
     def on_screen_resume(self) -> None:

@@ -17,6 +17,7 @@ from interview.case import GENDERS, LIFE_AREAS, Client, Goal, Intervention, Plan
 from interview.messages import validation_lines
 from tui.clean import CleanInput, CleanTextArea
 from tui.safe import plain
+from tui.screens.base import TranslatedBindings
 from tui.strings import s
 
 
@@ -47,7 +48,7 @@ class Field(Vertical):
         yield error
 
 
-class FormDialog(ModalScreen[Any]):
+class FormDialog(TranslatedBindings, ModalScreen[Any]):
     """A form whose fields are validated by the case model; errors show next to each field."""
 
     BINDINGS = [Binding("escape", "cancel", "Avbryt"), Binding("ctrl+s", "save", "Spara")]
@@ -401,7 +402,7 @@ class CorrectionDialog(FormDialog):
         self.dismiss((reason, text))
 
 
-class PassphraseDialog(ModalScreen[str]):
+class PassphraseDialog(TranslatedBindings, ModalScreen[str]):
     """Asks for the workspace's passphrase; the app checks it and asks again when wrong."""
 
     BINDINGS = [Binding("escape", "app.quit", "Avsluta")]
@@ -426,7 +427,7 @@ class PassphraseDialog(ModalScreen[str]):
         self.dismiss(self.query_one("#passphrase", Input).value)
 
 
-class PickDialog(ModalScreen[str]):
+class PickDialog(TranslatedBindings, ModalScreen[str]):
     """Choose one item from a short list (e.g. which goal to edit); dismisses with its key."""
 
     BINDINGS = [Binding("escape", "cancel", "Avbryt")]

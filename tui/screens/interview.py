@@ -105,7 +105,6 @@ class InterviewScreen(AppScreen):
         yield Footer(compact=True, show_command_palette=False)
 
     async def on_mount(self) -> None:
-        self.uapp.localize_bindings(self)
         self.apply_width(self.size.width)
         if self.uapp.settings is not None and self.uapp.settings.training:
             self.add_class("show-side")  # in training, the guidance is shown from the start

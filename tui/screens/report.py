@@ -44,7 +44,6 @@ class ReportScreen(AppScreen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.uapp.localize_bindings(self)
         self.query_one(ProgressBar).display = False
         self.action_compile()
 

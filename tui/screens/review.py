@@ -60,7 +60,6 @@ class ReviewScreen(AppScreen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.uapp.localize_bindings(self)
         self.query_one("#assessment", TextArea).text = self.session.followup.answers.get("assessment") or ""
         self.fill()
 
