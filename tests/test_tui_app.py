@@ -12,10 +12,10 @@ from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
+from language import pgettext
 from storage.tinydb_repo import TinyDBRepository
 from storage.workspace import Workspace
 from tests.tui_helpers import TODAY, burst, keys_for, make_app, make_workspace, typed
-from language import pgettext
 from tui.screens.case import CaseScreen
 from tui.screens.dashboard import Dashboard
 from tui.screens.interview import InterviewScreen, TranscriptAnswer
