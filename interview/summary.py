@@ -38,10 +38,10 @@ ACTORS = {
            "civil_society": "a civil-society organisation", "other": "another actor"},
 }  # fmt: skip
 GUIDED = {
-    "sv": {"yes": "Individen har lotsats dit.", "in_progress": "Lotsning dit pågår.",
-           "no": "Individen har inte lotsats dit."},
-    "en": {"yes": "The individual has been guided there.", "in_progress": "Guidance there is in progress.",
-           "no": "The individual has not been guided there."},
+    "sv": {"yes": "Brukaren har lotsats dit.", "in_progress": "Lotsning dit pågår.",
+           "no": "Brukaren har inte lotsats dit."},
+    "en": {"yes": "The client has been guided there.", "in_progress": "Guidance there is in progress.",
+           "no": "The client has not been guided there."},
 }  # fmt: skip
 DECISIONS = {
     "sv": {"continue": "Insatsen fortsätter enligt planen", "revise_plan": "Planen ska revideras",
@@ -73,6 +73,18 @@ _GOAL_WORDS = {
 _ORDER = ("achieved", "partly_achieved", "not_achieved", "not_assessable", "unknown")
 
 
+def _goals_and_subgoals(goals: list[Goal], lang: str) -> str:
+    """'tre mål och ett delmål' / 'three goals and one sub-goal': a plan's goals counted as it has them."""
+    subs = sum(1 for g in goals if g.parent is not None)
+    main = len(goals) - subs
+    if main == 1 and subs == 1:
+        return "mål och delmål" if lang == "sv" else "goal and sub-goal"
+    if lang == "sv":
+        return f"{count(main, lang)} mål" + (f" och {count(subs, lang)} delmål" if subs else "")
+    words = f"{count(main, lang)} goal{'s' if main != 1 else ''}"
+    return words + (f" and {count(subs, lang)} sub-goal{'s' if subs != 1 else ''}" if subs else "")
+
+
 def _goals_sentence(iv: Interview, lang: str) -> str | None:
     _, answers = iv.final_answers()
     goals = [g for g, _ in iv.plan.ordered_goals()]
@@ -83,17 +95,21 @@ def _goals_sentence(iv: Interview, lang: str) -> str | None:
         groups.setdefault(answers.get(g.id, {}).get("attainment") or "unknown", []).append(g)
     words = _GOAL_WORDS[lang]
     total = len(goals)
+    subs = sum(1 for g in goals if g.parent is not None)
     if len(groups) == 1:
         only = next(iter(groups))
         named = f" ({_quoted(goals, lang)})" if 1 < total <= NAME_AT_MOST else ""
         if lang == "sv":
             if total == 1:
                 return f"Planens mål {_quoted(goals, lang)} har {words[only][0]}."
-            whole = "Båda planens mål" if total == 2 else f"Alla planens {count(total, lang)} mål"
+            whole = ("Både målet och delmålet" if total == 2 and subs else "Båda planens mål" if total == 2
+                     else f"Alla planens {_goals_and_subgoals(goals, lang)}")
             return f"{whole} har {words[only][1]}{named}."
         if total == 1:
             return f"The plan's goal {_quoted(goals, lang)} {words[only][0]}."
-        whole = "Both of the plan's goals" if total == 2 else f"All {count(total, lang)} of the plan's goals"
+        whole = ("Both the goal and its sub-goal" if total == 2 and subs
+                 else "Both of the plan's goals" if total == 2
+                 else f"All {_goals_and_subgoals(goals, lang)} of the plan")
         return f"{whole} {words[only][1]}{named}."
     parts = []
     for code in _ORDER:
@@ -102,8 +118,8 @@ def _goals_sentence(iv: Interview, lang: str) -> str | None:
             named = f" ({_quoted(members, lang)})" if len(members) <= NAME_AT_MOST else ""
             parts.append(f"{count(len(members), lang)} {words[code][len(members) != 1]}{named}")
     if lang == "sv":
-        return f"Av planens {count(total, lang)} mål har {join(parts, lang)}."
-    return f"Of the plan's {count(total, lang)} goals, {join(parts, lang)}."
+        return f"Av planens {_goals_and_subgoals(goals, lang)} har {join(parts, lang)}."
+    return f"Of the plan's {_goals_and_subgoals(goals, lang)}, {join(parts, lang)}."
 
 
 def _levels_sentence(iv: Interview, lang: str) -> str | None:
@@ -148,9 +164,9 @@ def _needs_sentences(iv: Interview, lang: str) -> list[str]:
         names = join([PRINCIPALS[lang].get(c, c) for c in a.get("other_principals") or []], lang)
         guided = GUIDED[lang].get(a.get("guided") or "")
         if lang == "sv":
-            out.append(f"Individen behöver insatser från {names}.")
+            out.append(f"Brukaren behöver insatser från {names}.")
         else:
-            out.append(f"The individual needs interventions from {names}.")
+            out.append(f"The client needs interventions from {names}.")
         if guided:
             out.append(guided)
     actors = [ACTORS[lang][c] for c in a.get("other_actors") or [] if c in ACTORS[lang]]
@@ -170,10 +186,10 @@ def _sip_sentence(iv: Interview, lang: str) -> str | None:
     texts = {
         "sv": {"exists": "Det finns en SIP", "initiated": "Arbetet med en SIP har påbörjats",
                "not_started": "En SIP behövs men har inte påbörjats",
-               "declined": "En SIP behövs men individen har avböjt"},
+               "declined": "En SIP behövs men brukaren har avböjt"},
         "en": {"exists": "A SIP is in place", "initiated": "Work on a SIP has started",
                "not_started": "A SIP is needed but has not been started",
-               "declined": "A SIP is needed but the individual has declined"},
+               "declined": "A SIP is needed but the client has declined"},
     }[lang]  # fmt: skip
     if status not in texts:
         return None
@@ -188,12 +204,12 @@ def _sip_sentence(iv: Interview, lang: str) -> str | None:
 def _need_sentence(iv: Interview, lang: str) -> str | None:
     need = iv.final_answers()[0].get("still_in_need")
     texts = {
-        "sv": {"yes": "Individen bedöms fortfarande vara i behov av insatsen.",
-               "partly": "Individen bedöms fortfarande delvis vara i behov av insatsen.",
-               "no": "Individen bedöms inte längre vara i behov av insatsen."},
-        "en": {"yes": "The individual is still considered to be in need of the intervention.",
-               "partly": "The individual is considered to be still partly in need of the intervention.",
-               "no": "The individual is no longer considered to be in need of the intervention."},
+        "sv": {"yes": "Brukaren bedöms fortfarande vara i behov av insatsen.",
+               "partly": "Brukaren bedöms fortfarande delvis vara i behov av insatsen.",
+               "no": "Brukaren bedöms inte längre vara i behov av insatsen."},
+        "en": {"yes": "The client is still considered to be in need of the intervention.",
+               "partly": "The client is considered to be still partly in need of the intervention.",
+               "no": "The client is no longer considered to be in need of the intervention."},
     }[lang]  # fmt: skip
     return texts.get(need or "")
 
@@ -212,12 +228,12 @@ def _decision_sentence(iv: Interview, lang: str) -> str | None:
 
 
 RECEIVED = {
-    "sv": {"yes": "Individen har fått den planerade insatsen.",
-           "partly": "Individen har delvis fått den planerade insatsen.",
-           "no": "Individen har inte fått den planerade insatsen."},
-    "en": {"yes": "The individual has received the planned intervention.",
-           "partly": "The individual has partly received the planned intervention.",
-           "no": "The individual has not received the planned intervention."},
+    "sv": {"yes": "Brukaren har fått den planerade insatsen.",
+           "partly": "Brukaren har delvis fått den planerade insatsen.",
+           "no": "Brukaren har inte fått den planerade insatsen."},
+    "en": {"yes": "The client has received the planned intervention.",
+           "partly": "The client has partly received the planned intervention.",
+           "no": "The client has not received the planned intervention."},
 }  # fmt: skip
 SATISFACTION = {
     "sv": {"very_satisfied": "Brukaren är mycket nöjd med insatsen.",

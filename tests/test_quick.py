@@ -654,7 +654,7 @@ def test_creating_a_case_is_not_the_default(monkeypatch: pytest.MonkeyPatch, rep
     quick, terminal, _ = _quick(monkeypatch, repo, [ENTER_KEY, CTRL_C])
     with pytest.raises(KeyboardInterrupt):
         quick.pick_case("Helt Okänd")
-    assert terminal.asked[0].startswith("No case matches 'Helt Okänd'")
+    assert terminal.asked[0].startswith("There is no case 'Helt Okänd'")
     assert terminal.asked[1].startswith("Which case?")  # Enter said "No": asked again
     assert len(repo.listing()) == 1
 

@@ -354,7 +354,7 @@ def test_footer_speaks_the_language(tmp_path: Path, lang: str) -> None:
     app = make_app(ws, tmp_path, lang=lang)
 
     async def scenario(pilot: Pilot[None]) -> None:
-        descriptions = {b.description for bs in app.screen._bindings.key_to_bindings.values() for b in bs}
+        descriptions = {a.binding.description for a in app.screen.active_bindings.values()}
         assert ("New case" in descriptions) == (lang == "en")
         assert ("Nytt ärende" in descriptions) == (lang == "sv")
 
@@ -787,7 +787,7 @@ def test_the_drafted_assessment_is_one_key_and_says_when_it_went_stale(tmp_path:
         await pilot.press("ctrl+d")  # one key: the assistant's draft, saved
         await pilot.pause()
         text = stored(ws)[-1].get("assessment")
-        assert "Inga nya behov har uppkommit." in text and "Individen har fått den planerade insatsen." in text
+        assert "Inga nya behov har uppkommit." in text and "Brukaren har fått den planerade insatsen." in text
         assert "Tycker att stödet hjälper." in text  # the client's own view, quoted
         # asked before the assessment, the decision is in the draft
         assert "Insatsen fortsätter enligt planen och nästa uppföljning sker den 18 maj 2027." in text

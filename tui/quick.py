@@ -106,7 +106,7 @@ def keys(question: Question, *, back: bool = True, help_key: str = "") -> Questi
 
 def yes_no(message: str, lang: str, default: bool) -> bool:
     """questionary's confirm answers '(Y/n)' in English; this asks in the user's language."""
-    choices = [Choice("Ja" if lang == "sv" else "Yes", True), Choice("Nej" if lang == "sv" else "No", False)]
+    choices = [Choice(s("yes", lang), True), Choice(s("no", lang), False)]
     question = questionary.select(
         wrap(message),
         choices=choices,
@@ -474,8 +474,8 @@ class QuickMode:
             ]
         elif isinstance(q, BoolQuestion):
             items = [
-                Choice("Ja" if lang == "sv" else "Yes", True),
-                Choice("Nej" if lang == "sv" else "No", False),
+                Choice(s("yes", lang), True),
+                Choice(s("no", lang), False),
             ]
         elif isinstance(q, ChoiceQuestion):
             items = [Choice(c.label.get(lang), c.code) for c in q.choices]

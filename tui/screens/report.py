@@ -27,10 +27,10 @@ class ReportScreen(AppScreen):
             with Horizontal(classes="report-selection"):
                 yield Label(s("report_from", lang))
                 yield CleanInput(
-                    placeholder="ÅÅÅÅ-MM-DD" if lang == "sv" else "YYYY-MM-DD", id="from", compact=True
+                    placeholder=s("date_placeholder", lang), id="from", compact=True
                 )
                 yield Label(s("report_to", lang))
-                yield CleanInput(placeholder="ÅÅÅÅ-MM-DD" if lang == "sv" else "YYYY-MM-DD", id="to",
+                yield CleanInput(placeholder=s("date_placeholder", lang), id="to",
                                  compact=True)
                 yield Label(s("report_unit", lang))
                 yield CleanInput(id="unit", compact=True)

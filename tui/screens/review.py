@@ -79,7 +79,7 @@ class ReviewScreen(AppScreen):
             steps = [st for st in iv.applicable_steps() if st.section.id == section.id and iv.has(st)]
             widgets.append(Static(plain(section.title.get(lang)), classes="section-title"))
             if not steps:
-                widgets.append(Static("Ej aktuellt" if lang == "sv" else "Not applicable", classes="muted"))
+                widgets.append(Static(s("not_applicable", lang), classes="muted"))
             for st in steps:
                 label = st.question.label.get(lang) + (f" – {st.goal.text}" if st.goal else "")
                 value = iv.value(st)
