@@ -225,8 +225,11 @@ class UppfoljningApp(App[None]):
         seen = set()
         for key, active in screen.active_bindings.items():
             binding = active.binding
-            # Also the keys the footer hides for room; each command once (not 1, 2, … 9).
+            # Also the keys the footer hides for room; each command once (not 1, 2, … 9). A text field's
+            # or table's own cursor keys (Textual's English "Cursor down") are not commands.
             if not binding.description or not active.enabled or binding.description in seen:
+                continue
+            if not isinstance(active.node, Screen | App):
                 continue
             seen.add(binding.description)
             node, action = active.node, binding.action

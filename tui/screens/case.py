@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from interview.case import Case
 from interview.followup import FollowUp
+from language.format import long_date
 from tui.safe import cell, plain
 from tui.screens.base import AppScreen
 from tui.strings import s
@@ -79,7 +80,8 @@ class CaseScreen(AppScreen):
         lang, form = self.uapp.lang, self.uapp.form
         p = case.plan
         out = [
-            f"{s(f'plan_{p.type}', lang)} · {s('field_plan_start', lang).split(' (')[0]} {p.start}",
+            f"{s(f'plan_{p.type}', lang)} · {s('field_plan_start', lang).split(' (')[0]} "
+            f"{long_date(p.start, lang)}",
             f"{s('goals', lang)}:",
         ]
         if not p.goals:
