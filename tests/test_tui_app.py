@@ -114,6 +114,11 @@ def test_the_footer_help_and_palette_speak_one_language(tmp_path: Path, lang: st
 
         placeholder = app.screen.query_one(CommandInput).placeholder
         assert placeholder == ("Sök bland kommandona …" if lang == "sv" else "Search for commands…")
+        app.pop_screen()
+        app.search_themes()
+        await pilot.pause()
+        placeholder = app.screen.query_one(CommandInput).placeholder
+        assert placeholder == ("Sök bland teman …" if lang == "sv" else "Search for themes…")
 
     run(scenario, app)
 

@@ -247,6 +247,14 @@ class UppfoljningApp(App[None]):
             placeholder = pgettext("palette", "Search for commands…", self.lang)
             self.push_screen(CommandPalette(id="--command-palette", placeholder=placeholder))
 
+    def search_themes(self) -> None:
+        """Textual's theme search, with its placeholder in the user's language."""
+        from textual.command import CommandPalette
+        from textual.theme import ThemeProvider
+
+        placeholder = pgettext("palette", "Search for themes…", self.lang)
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder=placeholder))
+
     async def action_help(self) -> None:
         from tui.screens.help import HelpScreen, key_lines
 
