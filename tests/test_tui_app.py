@@ -92,6 +92,25 @@ def test_every_binding_has_an_english_description() -> None:
     assert [d for d in descriptions - {"PDF"} if pgettext("binding", d, "en") == d] == []
 
 
+def test_every_screen_of_the_app_translates_its_keys() -> None:
+    """A screen added later that forgets TranslatedBindings would show Swedish keys in English."""
+    import importlib
+    import pkgutil
+
+    from textual.screen import Screen
+
+    import tui.screens
+    from tui.screens.base import TranslatedBindings
+
+    screens = []
+    for info in pkgutil.iter_modules(tui.screens.__path__):
+        module = importlib.import_module(f"tui.screens.{info.name}")
+        screens += [obj for obj in vars(module).values() if isinstance(obj, type) and issubclass(obj, Screen)
+                    and obj.__module__ == module.__name__]
+    assert len(screens) >= 8
+    assert [s.__name__ for s in screens if not issubclass(s, TranslatedBindings)] == []
+
+
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_the_footer_help_and_palette_speak_one_language(tmp_path: Path, lang: str) -> None:
     """No rewriting of Textual's bindings: each screen's active bindings, which the footer, the help
