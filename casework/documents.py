@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from forms.loader import bundled_form
 from forms.training_data import TRAINING_BANNER
 from interview.followup import FollowUp
 from storage.atomic import atomic_write
@@ -42,7 +41,7 @@ def render_followup(repo: Repository, settings: WorkspaceSettings, followup_id: 
         # snapshots existed fall back to the case's current client.
         client=fu.client or case.client,
         followup=fu,
-        form=bundled_form(fu.form, fu.form_version),
+        form=repo.form(fu.form, fu.form_version),
         history=signed_history(repo.followups_of(case.id), fu),
         organisation=settings.organisation,
         unit=settings.unit,

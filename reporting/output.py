@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 from typing import Any
 
-from forms.schema import FormDefinition, MultiQuestion
+from forms.schema import FormDefinition
 from forms.training_data import TRAINING_BANNER
-from interview.language import lower_first
 from language import LANGUAGES, text
-from language.format import decimal, long_date
-from reporting.compile import GENDERS, Measures, Report
-from reporting.suppress import Cell, any_hidden, hidden, suppress_count, suppress_table
+from language.format import decimal
+from reporting.compile import ATTAINMENT, FULL, GENDERS, Measures, Part, Report, unit_key
+from reporting.disclosure import Outcome, note, protect, rounding_base
+from reporting.suppress import Cell, any_hidden
 
 ISU_LABELS = {lang: {code: text(f"isu_{code}", lang)
                      for code in ("positive_met", "positive_not_met", "no_change", "negative")}
@@ -21,67 +20,60 @@ ISU_LABELS = {lang: {code: text(f"isu_{code}", lang)
 GENDER_LABELS = {lang: {g: text(f"rep_gender_{g}", lang) for g in ("woman", "man", "other", "unknown")}
                  for lang in LANGUAGES}
 AGE_LABELS = {lang: {"unknown": text("rep_age_unknown", lang)} for lang in LANGUAGES}
-# what a multiple-choice question's "answered" cell (the denominator) is called in print
-ANSWERED_LABELS = {lang: {"answered": text("rep_answered", lang)} for lang in LANGUAGES}
 
 
-def describe_selection(selection: dict[str, Any], lang: str) -> str:
-    """'Urval: möten från 1 januari 2026, verksamhet Socialpsykiatri, utkast räknas med': the selection in
-    words, never its internal keys."""
-    items = []
-    for key, value in selection.items():
-        if value in (None, False, ""):
-            continue
-        if key in ("from", "to"):
-            day = date.fromisoformat(str(value))
-            items.append(text(f"rep_sel_{key}", lang, date=long_date(day, lang)))
-        elif key == "plan_type":
-            label = plan_label(str(value), lang)
-            shown = label if label[:2].isupper() else lower_first(label)  # "SIP" stays as it is
-            items.append(text("rep_sel_plan_type", lang, value=shown))
-        elif value is True:
-            items.append(text(f"rep_sel_{key}", lang))
-        else:
-            items.append(text(f"rep_sel_{key}", lang, value=value))
-    return text("rep_selection", lang, items=", ".join(items) or text("rep_sel_everything", lang))
-
-
-def plan_label(plan_type: str, lang: str) -> str:
-    try:
-        return text(f"plan_{plan_type}", lang)
-    except KeyError:
-        return plan_type
-
-
-def _measures(m: Measures, form: FormDefinition, k: int) -> dict[str, Any]:
+def _raw(
+    m: Measures, codes: dict[str, list[str]], areas: list[str], change_areas: set[str]
+) -> dict[str, Any]:
+    """One group's figures, unsuppressed, in the published shape; every report of a system gets the
+    same keys (the all-units report's codes and life areas), so the shape itself tells nothing."""
     questions: dict[str, Any] = {}
-    for qid, counts in m.questions.items():
-        q = form.question(qid)
-        multi = isinstance(q, MultiQuestion)
-        cells = suppress_table(counts, k, partition=not multi, total=m.answered.get(qid))
-        if multi:
-            cells = {**cells, "answered": suppress_count(m.answered.get(qid, 0), k)}
-        questions[qid] = cells
-    total_goals = sum(m.attainment.values())
+    for qid, code_list in codes.items():
+        counts = m.questions.get(qid, {})
+        questions[qid] = {**{c: counts.get(c, 0) for c in code_list}, "answered": m.answered.get(qid, 0)}
     by_area: dict[str, Any] = {}
-    for area, counts in m.attainment_by_life_area.items():
-        entry: dict[str, Any] = dict(suppress_table(counts, k, partition=True, total=sum(counts.values())))
-        change = m.change_by_life_area.get(area)
-        if change is not None:
-            entry["mean_change"] = change["mean"] if int(change["n"]) >= k else hidden(k)
-            entry["change_n"] = suppress_count(int(change["n"]), k)
+    for area in areas:
+        entry: dict[str, Any] = dict(m.attainment_by_life_area.get(area, dict.fromkeys(ATTAINMENT, 0)))
+        if area in change_areas:
+            change = m.change_by_life_area.get(area)
+            entry["mean_change"] = change["mean"] if change else None
+            entry["change_n"] = int(change["n"]) if change else 0
         by_area[area] = entry
     return {
-        "followups": suppress_count(m.followups, k),
-        "clients": suppress_count(m.clients, k),
+        "followups": m.followups,
         "questions": questions,
-        "goals": {
-            "attainment": suppress_table(m.attainment, k, partition=True, total=total_goals),
-            "isu": suppress_table(m.isu, k, partition=True, total=sum(m.isu.values())),
-            "by_life_area": by_area,
-        },
-        "gas_t_mean": (m.gas_t_mean if m.gas_t_n >= k else hidden(k)) if m.gas_t_mean is not None else None,
+        "goals": {"attainment": dict(m.attainment), "isu": dict(m.isu), "by_life_area": by_area},
+        "gas_t_mean": m.gas_t_mean,
+        "gas_t_n": m.gas_t_n,
     }
+
+
+def _raw_report(
+    part: Part, codes: dict[str, list[str]], areas: list[str], change_areas: set[str]
+) -> dict[str, Any]:
+    data = _raw(part.total, codes, areas, change_areas)
+    data = {"followups": data.pop("followups"), "clients": part.total.clients, **data}
+    data["by_gender"] = {g: _raw(m, codes, areas, change_areas) for g, m in part.by_gender.items()}
+    data["by_age_band"] = {b: _raw(m, codes, areas, change_areas) for b, m in part.by_age_band.items()}
+    return data
+
+
+def protected_system(report: Report, form: FormDefinition) -> dict[str, dict[str, Any]]:
+    """Every report of the system (all units, each unit), as published (protected jointly)."""
+    return protection(report, form).published
+
+
+def protection(report: Report, form: FormDefinition) -> Outcome:
+    """Every report of the system protected jointly, with the counts of what was done."""
+    full = report.system[FULL]
+    codes = {qid: list(counts) for qid, counts in full.total.questions.items()}
+    change_areas = set(full.total.change_by_life_area)
+    areas = sorted(set(full.total.attainment_by_life_area) | change_areas)
+    raw = {key: _raw_report(part, codes, areas, change_areas) for key, part in report.system.items()}
+    if report.selection.unit is not None and unit_key(report.selection.unit) not in raw:
+        empty = Part(report.total, report.by_gender, report.by_age_band)
+        raw[unit_key(report.selection.unit)] = _raw_report(empty, codes, areas, change_areas)
+    return protect(raw, form, report.selection.threshold)
 
 
 def training_mark(data: dict[str, Any], lang: str) -> str | None:
@@ -90,34 +82,21 @@ def training_mark(data: dict[str, Any], lang: str) -> str | None:
 
 
 def to_data(report: Report, form: FormDefinition, *, training: bool = False) -> dict[str, Any]:
-    """The JSON shape: totals, questions, goals, and the same structure by gender and by age band.
+    """The JSON shape: totals, questions, goals, and the same structure by gender and by age band;
+    suppressed together with every other report of the system (reporting/disclosure.py).
 
     A report from a training workspace starts with "training": true, and every format made from
     this data carries the marking."""
     k = report.selection.threshold
+    system = protected_system(report, form)
+    shown = system[FULL if report.selection.unit is None else unit_key(report.selection.unit)]
     data: dict[str, Any] = {"training": True} if training else {}
-    data.update(_measures(report.total, form, k))
-    data["followups"] = report.total.followups  # the total of the selection itself is published
+    data.update(shown)
     data["form"] = {"id": form.id, "reported_on_version": form.version,
                     "versions_covered": list(report.form_versions)}
-    data["clients"] = report.total.clients
-    gender_counts = suppress_table(
-        {g: report.by_gender[g].followups for g in GENDERS}, k, partition=True, total=report.total.followups
-    )
-    data["by_gender"] = {
-        g: {**_measures(report.by_gender[g], form, k), "followups": gender_counts[g]} for g in GENDERS
-    }
-    band_counts = suppress_table(
-        {b: m.followups for b, m in report.by_age_band.items()},
-        k,
-        partition=True,
-        total=report.total.followups,
-    )
-    data["by_age_band"] = {
-        b: {**_measures(m, form, k), "followups": band_counts[b]} for b, m in report.by_age_band.items()
-    }
     data["goals"]["by_gender"] = {g: data["by_gender"][g]["goals"]["attainment"] for g in GENDERS}
     data["suppression_threshold"] = k
+    data["rounding_base"] = rounding_base(k)
     data["suppressed"] = any_hidden(data)
     data["selection"] = report.selection.describe()
     return data
@@ -144,7 +123,7 @@ def to_csv(data: dict[str, Any], lang: str = "sv") -> str:
         writer.writerow(["form_version_covered", "all", data["form"]["id"], version])
 
     def emit(group: str, part: dict[str, Any]) -> None:
-        for key in ("followups", "clients", "gas_t_mean"):
+        for key in ("followups", "clients", "gas_t_mean", "gas_t_n"):
             if key in part:
                 writer.writerow([key, group, "", part[key]])
         for qid, cells in part.get("questions", {}).items():
@@ -202,18 +181,19 @@ def to_table(data: dict[str, Any], form: FormDefinition, lang: str) -> str:
         for c in getattr(q, "choices", [])
     }
     labels.update(ISU_LABELS[lang if lang in ISU_LABELS else "sv"])
-    labels.update(ANSWERED_LABELS[lang if lang in ANSWERED_LABELS else "sv"])
     goals = data["goals"]
     block(text("rep_attainment", lang), goals["attainment"], lambda c: labels.get(c, c))
     block(text("rep_isu", lang), goals["isu"], lambda c: labels.get(c, c))
     for qid, cells in data["questions"].items():
         q = form.question(qid)
+        # The question's own labels: "other" is "Annan" in one question and "Annan huvudman" in another.
+        names = {**labels, **{c.code: c.label.get(lang) for c in getattr(q, "choices", [])}}
         answered = cells.get("answered")
         denominator = answered if isinstance(answered, int) else None
         shown = {c: v for c, v in cells.items() if c != "answered"}
         if denominator is None and all(isinstance(v, int) for v in shown.values()):
             denominator = sum(v for v in shown.values() if isinstance(v, int))
-        block(q.label.get(lang), shown, lambda c: labels.get(c, c), denominator)
+        block(q.label.get(lang), shown, lambda c, names=names: names.get(c, c), denominator)
     lines.append("")
     key = lang if lang in GENDER_LABELS else "sv"
     genders = ", ".join(f"{GENDER_LABELS[key][g]} {p['followups']}" for g, p in data["by_gender"].items())
@@ -224,7 +204,6 @@ def to_table(data: dict[str, Any], form: FormDefinition, lang: str) -> str:
     if gas is not None:
         mean = decimal(gas, lang) if isinstance(gas, int | float) else gas  # or the hidden mark "<5"
         lines.append(text("rep_gas_t_mean", lang, value=mean))
-    if data["suppressed"]:
-        lines.append("")
-        lines.append(text("rep_suppressed_table", lang, k=k))
+    lines.append("")
+    lines.append(note(k, lang))
     return "\n".join(lines) + "\n"

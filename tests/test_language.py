@@ -17,7 +17,7 @@ import language
 from language.catalogue import catalogues, compiled, mo_path, po_path
 
 ROOT = Path(__file__).resolve().parents[1]
-WRAPPERS = {"s": "app", "t": None, "msg": "engine", "plural": None}  # t: cli or document, by module
+WRAPPERS = {"s": "app", "t": None, "msg": "engine", "plural": None, "say": "xlsform"}  # t: by module
 
 
 def catalogue(lang: str) -> Catalog:
@@ -108,7 +108,7 @@ def _literal_keys(node: ast.expr) -> list[str]:
 def used_keys() -> list[tuple[str, str, str | None]]:
     """(where, key, context) for every wrapper call whose key is written out in the source."""
     out = []
-    for package in ("tui", "interview", "documents", "casework", "reporting"):
+    for package in ("tui", "interview", "documents", "casework", "reporting", "forms"):
         for path in sorted((ROOT / package).rglob("*.py")):
             rel = path.relative_to(ROOT).as_posix()
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -117,7 +117,8 @@ def used_keys() -> list[tuple[str, str, str | None]]:
                     continue
                 ctx = WRAPPERS[node.func.id]
                 if node.func.id == "t":
-                    ctx = "document" if rel.startswith("documents/") else "cli"
+                    ctx = ("report" if rel.startswith("documents/report") else
+                           "document" if rel.startswith("documents/") else "cli")
                 out += [(f"{rel}:{node.lineno}", key, ctx) for key in _literal_keys(node.args[0])]
     return out
 

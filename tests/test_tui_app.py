@@ -445,7 +445,7 @@ def test_report_screen_compiles_the_workspace(tmp_path: Path) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         body = str(app.screen.query_one("#report-body", Static).render())
-        assert "Uppföljningar: 1" in body and "Måluppfyllelse" in body
+        assert "Uppföljningar: <5" in body and "Måluppfyllelse" in body
 
     run(scenario, app)
 
@@ -920,3 +920,57 @@ def test_a_three_goal_followup_takes_at_most_one_and_a_half_keys_a_question(tmp_
         assert questions == 23 and per_question <= 1.5  # form v2 adds other_actors
 
     run(scenario, app, size=(80, 24))
+
+
+# --- plausibility: the quick mode's rules, said in the app too -------------------------------------
+
+def _notices(app: Any) -> list[str]:
+    """The warnings raised as notices (run_test draws no toasts; the app's list is what they show)."""
+    return [n.message for n in app._notifications if n.severity == "warning"]
+
+
+def test_implausible_dates_and_levels_are_said_in_the_app_without_blocking(tmp_path: Path) -> None:
+    from interview.case import Goal
+
+    ws = make_workspace(tmp_path / "ws")
+    repo = TinyDBRepository(Workspace.open(ws))
+    case = repo.find_case("IFO-2026-0117")
+    assert case is not None
+    # A plan in force from a future day, and a GAS goal whose target is worse than its baseline.
+    goal = Goal(id="g2", text="Handla själv", life_area="d6", scale="gas", baseline=2, target=-2)
+    plan = case.plan.model_copy(update={"start": TODAY.replace(month=12), "goals": [*case.plan.goals, goal]})
+    repo.update_case(case.model_copy(update={"plan": plan}))
+    repo.close()
+    app = make_app(ws, tmp_path, lang="en")
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await filter_to(pilot, "0117")
+        await pilot.press("f")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, InterviewScreen)
+        shown = " | ".join(_notices(app))
+        assert "The plan is in force from 2026-12-25, a future date (today 2026-11-25)" in shown
+        assert "Handla själv: The target level -2 is no better than the baseline +2" in shown
+        app.clear_notifications()
+        await pilot.pause()
+        await reply(pilot, "2026-11-20")  # before the plan's start: said, and saved all the same
+        shown = " | ".join(_notices(app))
+        assert "The meeting (2026-11-20) cannot be before the plan's start 2026-12-25" in shown
+        assert stored(ws)[-1].get("meeting_date") == "2026-11-20"
+        step = screen.current_step()
+        assert step is not None and step.key == "participants"  # not blocked: the next question
+        app.clear_notifications()
+        await pilot.pause()
+        await reply(pilot, ANSWERS["participants"])
+        assert _notices(app) == []  # a plausible answer says nothing
+        screen.editing = "next_followup"  # the next follow-up, given as a day already past
+        screen.shown_key = "?"
+        await screen.show()
+        await pilot.pause()
+        await reply(pilot, "2026-11-24")
+        shown = " | ".join(_notices(app))
+        assert "The next follow-up (2026-11-24) is already past" in shown
+        assert stored(ws)[-1].get("next_followup") == "2026-11-24"
+
+    run(scenario, app)

@@ -31,9 +31,14 @@ SOURCES = [
     ("cli", "tui.text", "CLI"),
     ("document", "documents.text", "TEXT"),
     ("engine", "interview.messages", "MESSAGES"),
+    ("report", "documents.report_text", "TEXT"),
+    ("xlsform", "forms.xlsform_text", "TEXT"),
 ]
+# catalogues added after the switch keep their context on every entry (their keys are short and generic)
+ALWAYS_CONTEXT = {"report", "xlsform"}
 ORIGIN = {"app": "tui/strings.py", "cli": "tui/text.py", "document": "documents/text.py",
-          "engine": "interview/messages.py"}
+          "engine": "interview/messages.py", "report": "documents/report_text.py",
+          "xlsform": "forms/xlsform_text.py"}
 
 
 HEADER = {
@@ -72,7 +77,7 @@ def entries(files: dict[str, str]) -> list[tuple[str | None, str, dict[str, str]
     out: list[tuple[str | None, str, dict[str, str], str]] = []
     for key, found in seen.items():
         variants = {(t["sv"], t["en"]) for _, t in found}
-        if len(variants) == 1:
+        if len(variants) == 1 and not {c for c, _ in found} & ALWAYS_CONTEXT:
             _, texts = found[0]
             out.append((None, key, texts, ", ".join(ORIGIN[c] for c, _ in found)))
         else:
@@ -99,8 +104,10 @@ def main() -> None:
         added = 0
         have = {m.id for m in catalog}
         for ctx, key, texts, origin in found:
-            # a key already present in any context is kept; an empty text is "untranslated" to gettext
-            if key in have or not texts[lang]:
+            # a key already present is kept (in any context, or in its own for the later catalogues);
+            # an empty text is "untranslated" to gettext
+            present = catalog.get(key, context=ctx) is not None if ctx in ALWAYS_CONTEXT else key in have
+            if present or not texts[lang]:
                 continue
             flags = ["python-brace-format"] if "{" in texts[lang] else []
             catalog.add(key, texts[lang], context=ctx, flags=flags, auto_comments=[f"from {origin}"])

@@ -92,6 +92,7 @@ def build_parser(lang: str = "sv") -> argparse.ArgumentParser:
     p.add_argument("--threshold", type=int, default=5, metavar="K", help=h("cli_threshold"))
     p.add_argument("--format", choices=("table", "csv", "json", "pdf"), default="table", help=h("cli_format"))
     p.add_argument("-o", "--output", metavar=h("mv_file"), help=h("cli_report_output"))
+    p.add_argument("--compare-previous", action="store_true", help=h("cli_compare_previous"))
 
     p = sub.add_parser("correct", help=h("cli_correct"), description=h("cli_correct"))
     p.add_argument("id", metavar="ID", help=h("cli_correct_id"))
@@ -121,6 +122,18 @@ def build_parser(lang: str = "sv") -> argparse.ArgumentParser:
     forms_sub = p.add_subparsers(dest="forms_command", metavar=h("mv_subcommand"), required=True)
     v = forms_sub.add_parser("validate", help=h("cli_forms_validate"), description=h("cli_forms_validate"))
     v.add_argument("file", metavar=h("mv_file"), help=h("cli_file"))
+    v = forms_sub.add_parser("install", help=h("cli_forms_install"), description=h("cli_forms_install"))
+    v.add_argument("file", metavar=h("mv_file"), help=h("cli_form_file"))
+    forms_sub.add_parser("list", help=h("cli_forms_list"), description=h("cli_forms_list"))
+    for name in ("show", "export"):
+        v = forms_sub.add_parser(name, help=h(f"cli_forms_{name}"), description=h(f"cli_forms_{name}"))
+        v.add_argument("id", metavar="ID", help=h("cli_form_id"))
+        v.add_argument("--version", type=int, metavar="N", help=h("cli_form_version"))
+        if name == "export":
+            v.add_argument("--format", choices=("yaml", "xlsform"), default="yaml", help=h("cli_format"))
+            v.add_argument("-o", "--output", metavar=h("mv_file"), help=h("cli_forms_export_output"))
+    v = forms_sub.add_parser("default", help=h("cli_forms_default"), description=h("cli_forms_default"))
+    v.add_argument("id", metavar="ID", help=h("cli_form_id"))
 
     p = sub.add_parser("db", help=h("cli_db"), description=h("cli_db"))
     db_sub = p.add_subparsers(dest="db_command", metavar=h("mv_subcommand"), required=True)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from pydantic import ValidationError
 
-from forms.loader import FormError, bundled_form, load_form_file
+from forms.loader import FormError, bundled_form
 from interview.case import Case
 from interview.casefile import dump_casefile, to_json, to_yaml
 from interview.errors import ProblemsError
@@ -212,7 +212,31 @@ def _new_from_env(lang: str) -> str:
 # --- import, list, export ----------------------------------------------------------------------------
 
 
-def _read_source(path: Path, lang: str) -> Source:
+def _form_lookup(ws: Workspace, secret: Callable[[], str | None]) -> Callable[[str, int], Any]:
+    """The case-file reader's form lookup: the shipped forms, then the workspace's installed ones
+    (opened with the passphrase, asked for only then; FormError if the form is not installed)."""
+    from storage.errors import NotFound
+    from storage.forms_store import FormStore
+
+    stores: list[FormStore] = []
+
+    def lookup(form_id: str, version: int) -> Any:
+        try:
+            return bundled_form(form_id, version)
+        except FormError:
+            if not (ws.path / "forms").is_dir():
+                raise
+        if not stores:
+            stores.append(FormStore(ws.path, ws.codec(secret() if ws.encrypted else None)))
+        try:
+            return stores[0].get(form_id, version)
+        except NotFound as err:
+            raise FormError([str(err)]) from None
+
+    return lookup
+
+
+def _read_source(path: Path, lang: str, forms: Callable[[str, int], Any] | None = None) -> Source:
     from casework.importing import read_source
 
     try:
@@ -220,7 +244,8 @@ def _read_source(path: Path, lang: str) -> Source:
     except OSError as err:
         raise UserError(f"{path}: {t('cannot_read', lang, why=describe(err, lang))}") from None
     try:
-        return read_source(str(path), raw, lang, json_format=path.suffix.lower() == ".json" or None)
+        return read_source(str(path), raw, lang, json_format=path.suffix.lower() == ".json" or None,
+                           forms=forms)
     except ProblemsError as err:
         raise UserError(*err.problems) from None
 
@@ -236,9 +261,17 @@ def cmd_import(args: argparse.Namespace) -> int:
     # before anything is written: a bad file leaves the workspace untouched.
     sources: list[Source] = []
     problems: list[str] = []
+    secret: list[str | None] = []
+
+    def ask() -> str | None:  # once, and before the writing starts only if a file needs an installed form
+        if not secret:
+            secret.append(passphrase.existing(lang))
+        return secret[0]
+
+    lookup = _form_lookup(ws, ask)
     for name in args.files:
         try:
-            sources.append(_read_source(Path(name), lang))
+            sources.append(_read_source(Path(name), lang, lookup))
         except UserError as err:
             problems.extend(err.lines)
     from casework.training import refused_imports  # practice files never become real records
@@ -246,7 +279,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     problems += [f"{n}: {t('training_file', lang)}" for n in refused_imports(ws.settings, sources)]
     if problems:
         raise UserError(*problems, t("nothing_imported", lang))
-    repo = _open(args, writable=True)
+    repo = open_repository(ws.path, passphrase=ask, writable=True)
     try:
         result = import_sources(repo, sources, who=repo.workspace.who(), lang=lang, final=args.final,
                                 signer=args.by or ws.settings.caseworker or None)
@@ -336,9 +369,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         lang = _repo_lang(args, repo)
         settings = _settings(repo)
         repo.log("export", case=case.id, followup=fu.id, format=args.format)
+        form = repo.form(fu.form, fu.form_version)
     from casework.training import mark_casefile
 
-    form = bundled_form(fu.form, fu.form_version)
     data = mark_casefile(dump_casefile(case.client, fu, form, as_json=args.format == "json"), settings)
     text = to_json(data) if args.format == "json" else to_yaml(data)
     return _emit(text.encode("utf-8"), args.output, lang)
@@ -410,24 +443,44 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     with _repository(args, writable=False) as repo:
         lang = _repo_lang(args, repo)
-        training = _settings(repo).training
+        settings = _settings(repo)
+        training = settings.training
+        before = None
+        if args.compare_previous:
+            try:
+                before = sel.previous()
+            except ValueError:
+                raise UserError(t("compare_needs_period", lang)) from None
         form = bundled_form()
         report = repo.compile_report(form, sel, progress)
+        earlier = repo.compile_report(form, before, progress) if before is not None else None
         repo.log("report", followups=report.total.followups)
     if interactive and time.monotonic() - started > 1:
         print("", file=sys.stderr)
     data = to_data(report, form, training=training)
-    if args.format == "json":
+    previous = to_data(earlier, form, training=training) if earlier is not None else None
+    if args.format == "pdf":
+        from documents.report import ReportInput, render_report
+
+        pdf = render_report(ReportInput(data, form, datetime.now(UTC), lang=lang,
+                                        organisation=settings.organisation, previous=previous,
+                                        timezone=settings.timezone))
+        return _emit(pdf, args.output, lang)
+    if previous is not None:
+        from reporting.compare import to_csv_compared, to_table_compared, with_previous
+
+        if args.format == "json":
+            text = _json_text(with_previous(data, previous)) + "\n"
+        elif args.format == "csv":
+            text = to_csv_compared(data, previous, lang)
+        else:
+            text = to_table_compared(data, previous, form, lang)
+    elif args.format == "json":
         text = _json_text(data) + "\n"
     elif args.format == "csv":
         text = to_csv(data, lang)
-    elif args.format == "table":
-        text = to_table(data, form, lang)
     else:
-        from reporting.pdf import render_report
-
-        title = t("rep_title", lang)
-        return _emit(render_report(data, form, lang, title), args.output, lang)
+        text = to_table(data, form, lang)
     return _emit(text.encode("utf-8"), args.output, lang)
 
 
@@ -682,12 +735,6 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_forms(args: argparse.Namespace) -> int:
-    lang = _lang(args)
-    path = Path(args.file)
-    try:
-        form = load_form_file(path)
-    except FormError as err:
-        problems = validation_lines(err.validation, lang) if err.validation is not None else err.problems
-        raise UserError(*(f"{path}: {p}" for p in problems)) from None
-    _say(plural("form_ok", len(form.questions()), lang, file=path, id=form.id, version=form.version))
-    return 0
+    from tui import forms_cmd
+
+    return forms_cmd.run(args, lambda a, repo: _repo_lang(a, repo) if repo else _lang(a), _repository)

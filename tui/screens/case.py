@@ -53,6 +53,10 @@ class CaseScreen(AppScreen):
             yield DataTable(id="followups", cursor_type="row")
             yield Static(s("levels_over_time", self.uapp.lang), classes="section-title")
             yield DataTable(id="levels", cursor_type="none")
+            from tui.charts import LevelsChart  # plotext only when a case is opened
+
+            yield LevelsChart("icf", id="levels-icf")
+            yield LevelsChart("gas", id="levels-gas")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -157,6 +161,10 @@ class CaseScreen(AppScreen):
                 )
             )
         self.fill(self.query_one("#levels", DataTable), headers, rows)
+        from tui.charts import LevelsChart
+
+        for chart in self.query(LevelsChart):
+            chart.show(case, dated, lang)
 
     def selected_followup(self) -> str | None:
         table = self.query_one("#followups", DataTable)
