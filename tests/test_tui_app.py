@@ -950,13 +950,13 @@ def test_implausible_dates_and_levels_are_said_in_the_app_without_blocking(tmp_p
         screen = app.screen
         assert isinstance(screen, InterviewScreen)
         shown = " | ".join(_notices(app))
-        assert "The plan is in force from 2026-12-25, a future date (today 2026-11-25)" in shown
+        assert "The plan is in force from 25 December 2026, a future date (today 25 November 2026)" in shown
         assert "Handla själv: The target level -2 is no better than the baseline +2" in shown
         app.clear_notifications()
         await pilot.pause()
         await reply(pilot, "2026-11-20")  # before the plan's start: said, and saved all the same
         shown = " | ".join(_notices(app))
-        assert "The meeting (2026-11-20) cannot be before the plan's start 2026-12-25" in shown
+        assert "The meeting (20 November 2026) cannot be before the plan's start 25 December 2026" in shown
         assert stored(ws)[-1].get("meeting_date") == "2026-11-20"
         step = screen.current_step()
         assert step is not None and step.key == "participants"  # not blocked: the next question
@@ -970,7 +970,7 @@ def test_implausible_dates_and_levels_are_said_in_the_app_without_blocking(tmp_p
         await pilot.pause()
         await reply(pilot, "2026-11-24")
         shown = " | ".join(_notices(app))
-        assert "The next follow-up (2026-11-24) is already past" in shown
+        assert "The next follow-up (24 November 2026) is already past" in shown
         assert stored(ws)[-1].get("next_followup") == "2026-11-24"
 
     run(scenario, app)
