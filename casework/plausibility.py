@@ -2,30 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
 from interview.case import SCALE_DIRECTION, Plan
 from interview.coerce import parse_date
+from interview.language import long_date
+from language import text
 
 Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One implausible value: an error refuses it, a warning asks the person to confirm it."""
+    """One implausible value: an error refuses it, a warning asks the person to confirm it. `key` and
+    `params` name its message in the catalogue (dates are given as dates and written in words)."""
 
     rule: str
     severity: Severity
-    text: dict[str, str]
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
 
     def message(self, lang: str) -> str:
-        return self.text.get(lang, self.text["sv"])
-
-
-def _refuse(rule: str, sv: str, en: str) -> Problem:
-    return Problem(rule, "error", {"sv": sv, "en": en})
+        shown = {k: long_date(v, lang) if isinstance(v, date) else v for k, v in self.params.items()}
+        return text(self.key, lang, **shown)
 
 
 def answer_problems(question_id: str, value: Any, plan: Plan, today: date) -> list[Problem]:
@@ -35,30 +36,19 @@ def answer_problems(question_id: str, value: Any, plan: Plan, today: date) -> li
         return []
     if question_id == "meeting_date" and day < plan.start:
         # A follow-up of a plan cannot happen before the plan is in force.
-        return [_refuse(
-            "meeting_before_plan",
-            f"Mötet ({day.isoformat()}) kan inte ligga före planens startdatum {plan.start.isoformat()}.",
-            f"The meeting ({day.isoformat()}) cannot be before the plan's start {plan.start.isoformat()}.",
-        )]
+        return [Problem("meeting_before_plan", "error", "plaus_meeting_before_plan",
+                        {"day": day, "start": plan.start})]
     if question_id == "next_followup" and day <= today:
-        return [_refuse(
-            "next_followup_past",
-            f"Nästa uppföljning ({day.isoformat()}) har redan passerat; välj ett datum efter i dag "
-            f"({today.isoformat()}).",
-            f"The next follow-up ({day.isoformat()}) is already past; choose a date after today "
-            f"({today.isoformat()}).",
-        )]
+        return [Problem("next_followup_past", "error", "plaus_next_followup_past",
+                        {"day": day, "today": today})]
     return []
 
 
 def plan_start_problems(start: date, today: date) -> list[Problem]:
     """A plan in force from a future day is most often a typing error: it is asked about."""
     if start > today:
-        day, now = start.isoformat(), today.isoformat()
-        return [Problem("plan_start_future", "warning", {
-            "sv": f"Planen gäller från {day}, ett datum i framtiden (i dag {now}).",
-            "en": f"The plan is in force from {day}, a future date (today {now}).",
-        })]
+        return [Problem("plan_start_future", "warning", "plaus_plan_start_future",
+                        {"day": start, "today": today})]
     return []
 
 
@@ -68,13 +58,7 @@ def level_problems(scale: str, baseline: int | None, target: int | None) -> list
         return []
     if (target - baseline) * SCALE_DIRECTION[scale] > 0:
         return []
-    better = "högre" if SCALE_DIRECTION[scale] > 0 else "lägre"
-    better_en = "higher" if SCALE_DIRECTION[scale] > 0 else "lower"
+    better = "higher" if SCALE_DIRECTION[scale] > 0 else "lower"
     shown = (lambda v: f"{v:+d}" if v else "0") if scale == "gas" else str
-    return [_refuse(
-        "target_not_better",
-        f"Målnivån {shown(target)} är inte bättre än utgångsläget {shown(baseline)} "
-        f"({scale.upper()}: {better} är bättre).",
-        f"The target level {shown(target)} is no better than the baseline {shown(baseline)} "
-        f"({scale.upper()}: {better_en} is better).",
-    )]
+    return [Problem("target_not_better", "error", f"plaus_target_not_better_{better}",
+                    {"target": shown(target), "baseline": shown(baseline), "scale": scale.upper()})]

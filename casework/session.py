@@ -15,6 +15,7 @@ from interview.case import Case, now
 from interview.engine import Interview, Step
 from interview.followup import FollowUp
 from interview.hints import Hint, hints
+from interview.language import join
 from interview.messages import msg
 from interview.summary import draft_summary, stale_draft_keys
 from storage.errors import StorageError
@@ -162,7 +163,7 @@ class FollowUpSession:
             raise ReadOnly(msg("read_only", self.lang))
         missing = self.missing()
         if missing:
-            raise ValueError(msg("required", self.lang) + ": " + ", ".join(missing))
+            raise ValueError(msg("required_many", self.lang, items=join(missing, self.lang)))
         answers, goals = self.interview.final_answers()
         self.followup = self.repo.finalize(self.followup.id, by, now(), answers, goals)
         self.interview = self._replay()

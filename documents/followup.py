@@ -29,7 +29,7 @@ from reportlab.platypus import (
 )
 
 from documents.base import ALERT, INK, MUTED, RULE, SHADE, VERSION, NumberedCanvas, register_fonts, verbatim
-from documents.text import t
+from documents.text import direction, t
 from forms.schema import FormDefinition, Question, Section
 from interview.case import Client, Goal
 from interview.coerce import parse_date
@@ -38,6 +38,8 @@ from interview.display import answer_text as format_answer
 from interview.engine import Interview, Step
 from interview.followup import FollowUp
 from interview.language import long_date
+from language import plural
+from language.format import decimal, long_datetime, number
 
 LONG_TEXT = 160  # characters: a longer answer reads better across the whole width
 LONG_COMMENT = 600  # characters: a longer goal comment is printed after the goals table
@@ -154,7 +156,7 @@ class FollowUpDocument:
         # A stored time without a zone is UTC (every write stamps UTC); the zone is named in print.
         aware = value if value.tzinfo else value.replace(tzinfo=UTC)
         local = aware.astimezone(ZoneInfo(self.data.timezone))
-        return f"{long_date(local.date(), self.lang)} {local:%H:%M} {local.tzname()}"
+        return long_datetime(local, self.lang)
 
     def answer_text(self, question: Question, value: Any, goal: Goal | None = None) -> str:
         if value is None or value == [] or value == "":
@@ -210,7 +212,7 @@ class FollowUpDocument:
         out: list[Flowable] = [self.p(t(f"title_{self.data.followup.plan.type}", self.lang), "title")]
         n = len(self.data.followup.addenda)
         if n:
-            out.append(self.p(t("has_addenda", self.lang, n=n), "alert"))
+            out.append(self.p(plural("has_addenda", n, self.lang), "alert"))
         return out
 
     def _kv(self, rows: list[tuple[str, str]]) -> list[Flowable]:
@@ -328,10 +330,9 @@ class FollowUpDocument:
                 lines = [f"{t('before', lang)}: {self.level_text(goal, goal.baseline)}",
                          f"{t('now', lang)}: {self.level_text(goal, ga.get('level'))}",
                          f"{t('target', lang)}: {self.level_text(goal, target)}",
-                         t(f"direction_{goal.scale}", lang)]
+                         direction(goal.scale, lang)]
                 if goal.scale == "gas":
-                    lines.append(t("weight", lang, weight=f"{goal.weight:g}".replace(".", ",")
-                                   if lang == "sv" else f"{goal.weight:g}"))
+                    lines.append(t("weight", lang, weight=number(goal.weight, lang)))
                 levels = self.fit("\n".join(lines), "cell", widths[2] - 6)
             row = len(data)
             if depth == 0:
@@ -365,8 +366,7 @@ class FollowUpDocument:
         gas = followup_gas_t(self.data.followup.plan.goals,
                              {gid: a.get("level") for gid, a in answers.items()})
         if gas is not None:
-            value = f"{gas:.1f}".replace(".", ",") if lang == "sv" else f"{gas:.1f}"
-            out += [Spacer(1, 2 * mm), self.p(t("gas_t", lang, value=value), "small")]
+            out += [Spacer(1, 2 * mm), self.p(t("gas_t", lang, value=decimal(gas, lang)), "small")]
         out += self.history_block()
         return out
 
@@ -388,7 +388,7 @@ class FollowUpDocument:
         head.append(self.p(t("target", lang), "head"))
         for goal, depth in scaled:
             indent = "    " * depth + ("↳ " if depth else "")
-            text = f"{indent}{goal.text}\n{indent}{t(f'direction_{goal.scale}', lang)}"
+            text = f"{indent}{goal.text}\n{indent}{direction(goal.scale, lang)}"
             row: list[Any] = [self.p(text, "cell"), self.p(self._level(goal, goal.baseline), "cell")]
             for h in cols:
                 row.append(self.p(self._level(goal, h.goals.get(goal.id, {}).get("level")), "cell"))

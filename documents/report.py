@@ -45,20 +45,16 @@ from documents.report_text import t
 from forms.schema import FormDefinition, MultiQuestion
 from forms.training_data import TRAINING_BANNER
 from interview.language import long_date
+from language import LANGUAGES
+from language import text as catalogue_text
 from reporting.published import ATTAINMENT, ISU, codes_of, count, question_base, sum_base
 
-ISU_LABELS = {
-    "sv": {"positive_met": "Positiv förändring, målet uppnått",
-           "positive_not_met": "Positiv förändring, målet ej uppnått",
-           "no_change": "Ingen förändring", "negative": "Negativ förändring"},
-    "en": {"positive_met": "Positive change, goal met", "positive_not_met": "Positive change, goal not met",
-           "no_change": "No change", "negative": "Negative change"},
-}  # fmt: skip
-GENDER_LABELS = {
-    "sv": {"woman": "Kvinnor", "man": "Män", "other": "Annat", "unknown": "Kön okänt"},
-    "en": {"woman": "Women", "man": "Men", "other": "Other", "unknown": "Gender unknown"},
-}
-AGE_UNKNOWN = {"sv": "Ålder okänd", "en": "Age unknown"}
+ISU_LABELS = {lang: {code: catalogue_text(f"isu_{code}", lang)
+                     for code in ("positive_met", "positive_not_met", "no_change", "negative")}
+              for lang in LANGUAGES}
+GENDER_LABELS = {lang: {g: t(f"gender_{g}", lang) for g in ("woman", "man", "other", "unknown")}
+                 for lang in LANGUAGES}
+AGE_UNKNOWN = {lang: t("age_unknown", lang) for lang in LANGUAGES}
 # Two series that stay apart in grey print too: dark blue and light orange, then green.
 SERIES = [colors.HexColor("#2f4f86"), colors.HexColor("#e39b4a"), colors.HexColor("#6c8f5a"),
           colors.HexColor("#8c6bb1")]

@@ -34,9 +34,10 @@ MAX_VERSION = 999
 class FormError(Exception):
     """A form definition that cannot be used; `problems` holds one line per problem."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], validation: ValidationError | None = None) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
+        self.validation = validation  # pydantic's errors, for a front end to say in the user's language
 
 
 def format_loc(loc: Iterable[int | str]) -> str:
@@ -172,7 +173,7 @@ def parse_form(data: Any) -> FormDefinition:
     try:
         form = FormDefinition.model_validate(data)
     except ValidationError as err:
-        raise FormError(validation_problems(err)) from None
+        raise FormError(validation_problems(err), err) from None
     problems = _check(form)
     if problems:
         raise FormError(problems)

@@ -184,7 +184,7 @@ class Goal(_Model):
             raise fail("level_unscaled", field=info.field_name)
         low, high = SCALE_RANGES[scale]
         if not low <= value <= high:
-            raise fail("level_range", value=value, scale=scale, low=low, high=high)
+            raise fail("level_range", value=value, scale=scale.upper(), low=low, high=high)
         return value
 
     @field_validator("weight")

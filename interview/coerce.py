@@ -11,6 +11,7 @@ from forms.schema import (
     BoolQuestion,
     ChoiceQuestion,
     DateQuestion,
+    FormDefinition,
     LevelQuestion,
     MultiQuestion,
     NumberQuestion,
@@ -43,6 +44,17 @@ def parse_date(raw: Any) -> date | None:
     return None
 
 
+def _choice_label(q: ChoiceQuestion | MultiQuestion, code: str, lang: str) -> str:
+    """A choice as the person saw it, by its label, never its code."""
+    return next((c.label.get(lang) for c in q.choices if c.code == code), code)
+
+
+def _bare(raw: Any) -> str:
+    """What was typed, without the quotation marks repr() adds (escapes kept: control characters show)."""
+    text = _show(raw)
+    return text[1:-1] if len(text) >= 2 and text[0] in "'\"" and text[-1] == text[0] else text
+
+
 def _show(raw: Any) -> str:
     text = repr(raw) if isinstance(raw, str) else str(raw)
     return text if len(text) <= 60 else text[:57] + "…"
@@ -51,10 +63,12 @@ def _show(raw: Any) -> str:
 class Coercer:
     """Validates answers for one question type each, through a read-only registry of handlers."""
 
-    def __init__(self, lang: str, today: date, answers: Mapping[str, Any]) -> None:
+    def __init__(self, lang: str, today: date, answers: Mapping[str, Any],
+                 form: FormDefinition | None = None) -> None:
         self.lang = lang
         self.today = today
         self.answers = answers  # earlier top-level answers, for rules such as "after meeting_date"
+        self.form = form  # so that a message names another question by its label, not its id
         self._handlers: Mapping[type, Callable[[Any, Any, Goal | None], Any]] = {
             DateQuestion: self._date,
             ChoiceQuestion: self._choice,
@@ -67,6 +81,12 @@ class Coercer:
 
     def _err(self, key: str, **kwargs: Any) -> AnswerError:
         return AnswerError(msg(key, self.lang, **kwargs))
+
+    def _label(self, qid: str) -> str:
+        try:
+            return self.form.question(qid).label.get(self.lang) if self.form is not None else qid
+        except KeyError:
+            return qid
 
     def coerce(self, question: Question, raw: Any, goal: Goal | None = None) -> Any:
         value = self._handlers[type(question)](question, raw, goal)
@@ -97,7 +117,7 @@ class Coercer:
     def _date(self, q: DateQuestion, raw: Any, goal: Goal | None) -> str:
         day = parse_date(raw)
         if day is None:
-            raise self._err("not_a_date", value=_show(raw))
+            raise self._err("not_a_date", value=_bare(raw))
         if not 1900 <= day.year <= self.today.year + 10:
             raise self._err("date_range", value=day.isoformat())
         if q.not_future and day > self.today:
@@ -105,9 +125,8 @@ class Coercer:
         if q.after is not None:
             other = parse_date(self.answers.get(q.after))
             if other is not None and day <= other:
-                raise self._err(
-                    "date_after", value=day.isoformat(), other=q.after, other_value=other.isoformat()
-                )
+                raise self._err("date_after", value=day.isoformat(), other=self._label(q.after),
+                                other_value=other.isoformat())
         return day.isoformat()
 
     def _code(self, q: ChoiceQuestion | MultiQuestion, raw: Any) -> str:
@@ -130,11 +149,11 @@ class Coercer:
         chosen = [self._code(q, item) for item in raw]
         for code in chosen:
             if chosen.count(code) > 1:
-                raise self._err("duplicate_code", code=code)
+                raise self._err("duplicate_code", code=_choice_label(q, code, self.lang))
         exclusive = {c.code for c in q.choices if c.exclusive}
         for code in chosen:
             if code in exclusive and len(chosen) > 1:
-                raise self._err("exclusive", code=code)
+                raise self._err("exclusive", code=_choice_label(q, code, self.lang))
         if len(chosen) < q.min_selected:
             raise self._err("min_selected", n=q.min_selected)
         order = [c.code for c in q.choices]
@@ -167,7 +186,7 @@ class Coercer:
             raise self._err("not_a_level", value=_show(raw))
         low, high = SCALE_RANGES[goal.scale]
         if not low <= value <= high:
-            raise self._err("level_range", value=value, scale=goal.scale, low=low, high=high)
+            raise self._err("level_range", value=value, scale=goal.scale.upper(), low=low, high=high)
         return value
 
     def _bool(self, q: BoolQuestion, raw: Any, goal: Goal | None) -> bool:

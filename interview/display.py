@@ -8,6 +8,7 @@ from forms.schema import ChoiceQuestion, DateQuestion, FormDefinition, LevelQues
 from interview.case import Goal
 from interview.coerce import parse_date
 from interview.language import long_date
+from language import text
 
 
 def answer_text(question: Question, value: Any, lang: str, *, form: FormDefinition,
@@ -25,5 +26,5 @@ def answer_text(question: Question, value: Any, lang: str, *, form: FormDefiniti
         word = next((lv.label.get(lang) for lv in scale.levels if lv.value == value), "") if scale else ""
         return f"{value} – {word}" if word else str(value)
     if isinstance(value, bool):
-        return ("Ja" if value else "Nej") if lang == "sv" else ("Yes" if value else "No")
+        return text("yes" if value else "no", lang)
     return str(value)

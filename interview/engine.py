@@ -186,7 +186,7 @@ class Interview:
                 raise AnswerError(msg("required", self.lang))
             return None
         earlier = {k: v for k, v in self.answers.items() if k != step.question.id}
-        return Coercer(self.lang, self.today, earlier).coerce(step.question, raw, step.goal)
+        return Coercer(self.lang, self.today, earlier, self.form).coerce(step.question, raw, step.goal)
 
     def with_answer(self, key: str, value: Any) -> Interview:
         """A new interview with one more (or a changed) answer; the caller saves it first."""
@@ -264,7 +264,7 @@ def coerce_in_order(
                 value = None
             else:
                 earlier = {k: v for k, v in answers.items() if k != step.question.id}
-                value = Coercer(lang, day, earlier).coerce(step.question, raw, goal)
+                value = Coercer(lang, day, earlier, form).coerce(step.question, raw, goal)
         except AnswerError as err:
             problems[step.key] = str(err)
             continue

@@ -6,12 +6,12 @@ from typing import Any
 
 from pydantic_core import PydanticCustomError
 
-from interview.messages import MESSAGES
+from interview.messages import template
 
 
 def fail(key: str, **ctx: Any) -> PydanticCustomError:
     """A validation error whose type is a catalogue key, so it can be shown in either language."""
-    return PydanticCustomError(key, MESSAGES[key]["en"], ctx)
+    return PydanticCustomError(key, template(key), ctx)
 
 
 class ProblemsError(Exception):

@@ -46,13 +46,13 @@ def _sip_health_care(iv: Interview) -> Iterator[Hint]:
     principals = set(a.get("other_principals") or [])
     if principals & HEALTH_CARE and a.get("sip_needed") == "no":
         yield Hint("sip_health_care", "sip_health_care", "warning", {
-            "sv": "Individen behöver insatser från hälso- och sjukvården men SIP bedöms inte behövas. "
-                  "En SIP ska upprättas när individen behöver insatser från både socialtjänsten och hälso- "
-                  "och sjukvården, kommunen eller regionen bedömer att den behövs och individen samtycker.",
-            "en": "The individual needs interventions from health care, but no SIP is considered "
-                  "needed. A SIP is drawn up when the individual needs interventions from both social "
+            "sv": "Brukaren behöver insatser från hälso- och sjukvården men SIP bedöms inte behövas. "
+                  "En SIP ska upprättas när brukaren behöver insatser från både socialtjänsten och hälso- "
+                  "och sjukvården, kommunen eller regionen bedömer att den behövs och brukaren samtycker.",
+            "en": "The client needs interventions from health care, but no SIP is considered "
+                  "needed. A SIP is drawn up when the client needs interventions from both social "
                   "services and health care, the municipality or the region judges it needed, and the "
-                  "individual consents.",
+                  "client consents.",
         }, ("other_principals", "sip_needed"))
 
 
@@ -117,13 +117,13 @@ def _need_vs_decision(iv: Interview) -> Iterator[Hint]:
     need, decision = a.get("still_in_need"), a.get("decision")
     if need == "no" and decision in ("continue", "revise_plan"):
         yield Hint("continue_without_need", "continue_without_need", "warning", {
-            "sv": "Individen bedöms inte längre vara i behov av insatsen, men insatsen fortsätter.",
-            "en": "The individual is no longer considered in need of the intervention, yet it continues.",
+            "sv": "Brukaren bedöms inte längre vara i behov av insatsen, men insatsen fortsätter.",
+            "en": "The client is no longer considered in need of the intervention, yet it continues.",
         }, ("still_in_need", "decision"))
     if need == "yes" and decision in ("end_goals_met", "end_other"):
         yield Hint("end_with_need", "end_with_need", "warning", {
-            "sv": "Individen bedöms fortfarande vara i behov av insatsen, men insatsen avslutas.",
-            "en": "The individual is still considered in need of the intervention, yet it ends.",
+            "sv": "Brukaren bedöms fortfarande vara i behov av insatsen, men insatsen avslutas.",
+            "en": "The client is still considered in need of the intervention, yet it ends.",
         }, ("still_in_need", "decision"))
 
 

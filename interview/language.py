@@ -5,33 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-MONTHS = {
-    "sv": ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
-           "oktober", "november", "december"],
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"],
-}  # fmt: skip
+from language import format as fmt
 
 
 def join(items: Sequence[str], lang: str) -> str:
-    """'A', 'A och B', 'A, B och C'. When an item holds the conjunction itself ("interaktioner och
-    relationer"), Swedish joins the last item with 'samt' and English uses a serial comma, so the
-    list cannot be misread."""
-    word = "och" if lang == "sv" else "and"
-    if not items:
-        return ""
-    if len(items) == 1:
-        return items[0]
-    if any(f" {word} " in item for item in items):
-        last = " samt " if lang == "sv" else ", and "
-    else:
-        last = f" {word} "
-    return f"{', '.join(items[:-1])}{last}{items[-1]}"
+    """'A', 'A och B', 'A, B och C' (language.format.join, kept here for the summary's callers)."""
+    return fmt.join(items, lang)
 
 
 def long_date(day: date, lang: str) -> str:
     """'18 maj 2027' / '18 May 2027'."""
-    return f"{day.day} {MONTHS[lang if lang in MONTHS else 'sv'][day.month - 1]} {day.year}"
+    return fmt.long_date(day, lang)
 
 
 NUMBERS = {

@@ -10,67 +10,43 @@ from interview.coerce import parse_date
 from interview.derived import change
 from interview.engine import Interview, Step
 from interview.language import count, join, long_date, lower_first
+from language import plural, text
 
 NAME_AT_MOST = 3  # name the goals in a group when there are this few; otherwise only count them
 
-# How the codes read inside a sentence (the form's labels are headings, capitalised and terse).
-PRINCIPALS = {
-    "sv": {"region_health_care": "regionens hälso- och sjukvård", "region_psychiatry": "regionens psykiatri",
-           "region_addiction_care": "regionens beroendevård", "primary_care": "primärvården",
-           "forsakringskassan": "Försäkringskassan", "arbetsformedlingen": "Arbetsförmedlingen",
-           "school": "skolan eller elevhälsan", "police": "polisen", "kriminalvarden": "Kriminalvården",
-           "dental_care": "tandvården", "other_municipal_unit": "en annan enhet i kommunen",
-           "civil_society": "en idéburen organisation", "other": "en annan huvudman"},
-    "en": {"region_health_care": "the region's health care", "region_psychiatry": "the region's psychiatry",
-           "region_addiction_care": "the region's addiction care", "primary_care": "primary care",
-           "forsakringskassan": "the Social Insurance Agency",
-           "arbetsformedlingen": "the Public Employment Service",
-           "school": "the school or pupil health services", "police": "the police",
-           "kriminalvarden": "the Prison and Probation Service", "dental_care": "dental care",
-           "other_municipal_unit": "another unit of the municipality",
-           "civil_society": "a civil-society organisation", "other": "another principal"},
-}  # fmt: skip
+# How the codes read inside a sentence (the form's labels are headings, capitalised and terse); the
+# words are in the catalogue (sum_* entries), these are the codes each table knows.
+PRINCIPAL_CODES = ("region_health_care", "region_psychiatry", "region_addiction_care", "primary_care",
+                   "forsakringskassan", "arbetsformedlingen", "school", "police", "kriminalvarden",
+                   "dental_care", "other_municipal_unit", "civil_society", "other")
 # Form v2's other actors (not principals): where the client was referred besides the principals.
-ACTORS = {
-    "sv": {"other_municipal_unit": "en annan enhet i kommunen", "civil_society": "en idéburen organisation",
-           "other": "en annan aktör"},
-    "en": {"other_municipal_unit": "another unit of the municipality",
-           "civil_society": "a civil-society organisation", "other": "another actor"},
-}  # fmt: skip
-GUIDED = {
-    "sv": {"yes": "Individen har lotsats dit.", "in_progress": "Lotsning dit pågår.",
-           "no": "Individen har inte lotsats dit."},
-    "en": {"yes": "The individual has been guided there.", "in_progress": "Guidance there is in progress.",
-           "no": "The individual has not been guided there."},
-}  # fmt: skip
-DECISIONS = {
-    "sv": {"continue": "Insatsen fortsätter enligt planen", "revise_plan": "Planen ska revideras",
-           "end_goals_met": "Insatsen avslutas eftersom målen är uppnådda",
-           "end_other": "Insatsen avslutas av andra skäl", "new_investigation": "En ny utredning inleds"},
-    "en": {"continue": "The intervention continues as planned", "revise_plan": "The plan will be revised",
-           "end_goals_met": "The intervention ends because the goals have been met",
-           "end_other": "The intervention ends for other reasons",
-           "new_investigation": "A new investigation will be opened"},
-}  # fmt: skip
+ACTOR_CODES = ("other_municipal_unit", "civil_society", "other")
+_ORDER = ("achieved", "partly_achieved", "not_achieved", "not_assessable", "unknown")
+
+
+def _known(prefix: str, code: Any, lang: str) -> str | None:
+    """The catalogue's sentence or phrase for an answer code, None for a code it has none for."""
+    try:
+        return text(f"{prefix}{code}", lang) if isinstance(code, str) and code else None
+    except KeyError:
+        return None
 
 
 def _quoted(goals: list[Goal], lang: str) -> str:
-    marks = ("”", "”") if lang == "sv" else ("“", "”")
-    return join([f"{marks[0]}{g.text}{marks[1]}" for g in goals], lang)
+    return join([text("sum_quote", lang, text=g.text) for g in goals], lang)
 
 
-_GOAL_WORDS = {
-    "sv": {"achieved": ("uppnåtts", "uppnåtts"), "partly_achieved": ("delvis uppnåtts", "delvis uppnåtts"),
-           "not_achieved": ("inte uppnåtts", "inte uppnåtts"),
-           "not_assessable": ("inte kunnat bedömas", "inte kunnat bedömas"),
-           "unknown": ("inte bedömts ännu", "inte bedömts ännu")},
-    "en": {"achieved": ("was achieved", "were achieved"),
-           "partly_achieved": ("was partly achieved", "were partly achieved"),
-           "not_achieved": ("was not achieved", "were not achieved"),
-           "not_assessable": ("could not be assessed", "could not be assessed"),
-           "unknown": ("has not been assessed yet", "have not been assessed yet")},
-}  # fmt: skip
-_ORDER = ("achieved", "partly_achieved", "not_achieved", "not_assessable", "unknown")
+def _goals_and_subgoals(goals: list[Goal], lang: str) -> str:
+    """'tre mål och ett delmål' / 'three goals and one sub-goal': a plan's goals counted as it has them."""
+    subs = sum(1 for g in goals if g.parent is not None)
+    main = len(goals) - subs
+    if main == 1 and subs == 1:
+        return text("sum_goal_and_subgoal", lang)
+    said = plural("sum_n_goals", main, lang, words=count(main, lang))
+    if not subs:
+        return said
+    return text("sum_goals_and_subgoals", lang, goals=said,
+                subs=plural("sum_n_subgoals", subs, lang, words=count(subs, lang)))
 
 
 def _goals_sentence(iv: Interview, lang: str) -> str | None:
@@ -81,29 +57,28 @@ def _goals_sentence(iv: Interview, lang: str) -> str | None:
     groups: dict[str, list[Goal]] = {}
     for g in goals:
         groups.setdefault(answers.get(g.id, {}).get("attainment") or "unknown", []).append(g)
-    words = _GOAL_WORDS[lang]
     total = len(goals)
+    subs = sum(1 for g in goals if g.parent is not None)
     if len(groups) == 1:
         only = next(iter(groups))
-        named = f" ({_quoted(goals, lang)})" if 1 < total <= NAME_AT_MOST else ""
-        if lang == "sv":
-            if total == 1:
-                return f"Planens mål {_quoted(goals, lang)} har {words[only][0]}."
-            whole = "Båda planens mål" if total == 2 else f"Alla planens {count(total, lang)} mål"
-            return f"{whole} har {words[only][1]}{named}."
         if total == 1:
-            return f"The plan's goal {_quoted(goals, lang)} {words[only][0]}."
-        whole = "Both of the plan's goals" if total == 2 else f"All {count(total, lang)} of the plan's goals"
-        return f"{whole} {words[only][1]}{named}."
+            return text("sum_goal_single", lang, goal=_quoted(goals, lang),
+                        outcome=text(f"sum_goal_{only}_one", lang))
+        named = f" ({_quoted(goals, lang)})" if total <= NAME_AT_MOST else ""
+        whole = (text("sum_whole_goal_and_sub", lang) if total == 2 and subs
+                 else text("sum_whole_both", lang) if total == 2
+                 else text("sum_whole_all", lang, goals=_goals_and_subgoals(goals, lang)))
+        outcome = text(f"sum_goal_{only}_many", lang)
+        return text("sum_goals_all", lang, whole=whole, outcome=outcome, named=named)
     parts = []
     for code in _ORDER:
         members = groups.get(code)
         if members:
             named = f" ({_quoted(members, lang)})" if len(members) <= NAME_AT_MOST else ""
-            parts.append(f"{count(len(members), lang)} {words[code][len(members) != 1]}{named}")
-    if lang == "sv":
-        return f"Av planens {count(total, lang)} mål har {join(parts, lang)}."
-    return f"Of the plan's {count(total, lang)} goals, {join(parts, lang)}."
+            outcome = text(f"sum_goal_{code}_{'one' if len(members) == 1 else 'many'}", lang)
+            parts.append(text("sum_outcome_part", lang, words=count(len(members), lang), outcome=outcome,
+                              named=named))
+    return text("sum_goals_mixed", lang, goals=_goals_and_subgoals(goals, lang), parts=join(parts, lang))
 
 
 def _levels_sentence(iv: Interview, lang: str) -> str | None:
@@ -115,22 +90,17 @@ def _levels_sentence(iv: Interview, lang: str) -> str | None:
             changes[c] += 1
     if not sum(changes.values()):
         return None
-    sv_noun, en_noun = "mål", ("goal", "goals")
     parts: list[str] = []
-    for key, sv, en in (("positive", "förbättrats", "improved"), ("negative", "försämrats", "worsened"),
-                        ("none", "varit oförändrad", "stayed the same")):  # fmt: skip
+    for key in ("positive", "negative", "none"):
         n = changes[key]
         if n:
             # The noun once, on the first part: "förbättrats för ett mål och försämrats för två".
-            if lang == "sv":
-                noun = f" {sv_noun}" if not parts else ""
-                parts.append(f"{sv} för {count(n, lang)}{noun}")
+            said = text(f"sum_change_{key}", lang)
+            if not parts:
+                parts.append(plural("sum_change_first", n, lang, change=said, words=count(n, lang)))
             else:
-                noun = f" {en_noun[n != 1]}" if not parts else ""
-                parts.append(f"{en} for {count(n, lang)}{noun}")
-    if lang == "sv":
-        return f"Jämfört med läget före insatsen har nivån {join(parts, lang)}."
-    return f"Compared with the situation before the intervention, the level has {join(parts, lang)}."
+                parts.append(text("sum_change_more", lang, change=said, words=count(n, lang)))
+    return text("sum_levels", lang, parts=join(parts, lang))
 
 
 def _needs_sentences(iv: Interview, lang: str) -> list[str]:
@@ -138,105 +108,56 @@ def _needs_sentences(iv: Interview, lang: str) -> list[str]:
     out = []
     if a.get("new_needs") == "yes":
         areas = [lower_first(iv.form.life_area_label(c, lang)) for c in a.get("new_needs_areas") or []]
-        where = ""
-        if areas:
-            where = f" inom {join(areas, lang)}" if lang == "sv" else f" in {join(areas, lang)}"
-        out.append(f"Nya behov har uppkommit{where}." if lang == "sv" else f"New needs have arisen{where}.")
+        out.append(text("sum_new_needs_in", lang, areas=join(areas, lang)) if areas
+                   else text("sum_new_needs", lang))
     elif a.get("new_needs") == "no":
-        out.append("Inga nya behov har uppkommit." if lang == "sv" else "No new needs have arisen.")
+        out.append(text("sum_no_new_needs", lang))
     if a.get("other_principal_need") == "yes":
-        names = join([PRINCIPALS[lang].get(c, c) for c in a.get("other_principals") or []], lang)
-        guided = GUIDED[lang].get(a.get("guided") or "")
-        if lang == "sv":
-            out.append(f"Individen behöver insatser från {names}.")
-        else:
-            out.append(f"The individual needs interventions from {names}.")
+        names = join([_known("sum_principal_", c, lang) or c for c in a.get("other_principals") or []], lang)
+        guided = _known("sum_guided_", a.get("guided"), lang)
+        out.append(text("sum_needs_principals", lang, names=names))
         if guided:
             out.append(guided)
-    actors = [ACTORS[lang][c] for c in a.get("other_actors") or [] if c in ACTORS[lang]]
+    actors = [_known("sum_actor_", c, lang) or c for c in a.get("other_actors") or [] if c in ACTOR_CODES]
     if actors:
-        if lang == "sv":
-            out.append(f"Brukaren har hänvisats till {join(actors, lang)}.")
-        else:
-            out.append(f"The client has been referred to {join(actors, lang)}.")
+        out.append(text("sum_referred", lang, actors=join(actors, lang)))
     return out
 
 
 def _sip_sentence(iv: Interview, lang: str) -> str | None:
     a, _ = iv.final_answers()
     if a.get("sip_needed") == "no":
-        return "Ingen SIP bedöms behövas." if lang == "sv" else "No SIP is considered needed."
+        return text("sum_no_sip", lang)
     status = a.get("sip_status")
-    texts = {
-        "sv": {"exists": "Det finns en SIP", "initiated": "Arbetet med en SIP har påbörjats",
-               "not_started": "En SIP behövs men har inte påbörjats",
-               "declined": "En SIP behövs men individen har avböjt"},
-        "en": {"exists": "A SIP is in place", "initiated": "Work on a SIP has started",
-               "not_started": "A SIP is needed but has not been started",
-               "declined": "A SIP is needed but the individual has declined"},
-    }[lang]  # fmt: skip
-    if status not in texts:
+    known = ("exists", "initiated", "not_started", "declined")
+    said = _known("sum_sip_", status, lang) if status in known else None
+    if said is None:
         return None
     sip_day = parse_date(a.get("sip_date"))
     when = ""
     if sip_day and status in ("exists", "initiated"):
-        when = f" (SIP-datum {long_date(sip_day, lang)})" if lang == "sv" else (
-            f" (SIP date {long_date(sip_day, lang)})")
-    return f"{texts[status]}{when}."
+        when = text("sum_sip_date", lang, date=long_date(sip_day, lang))
+    return f"{said}{when}."
 
 
 def _need_sentence(iv: Interview, lang: str) -> str | None:
     need = iv.final_answers()[0].get("still_in_need")
-    texts = {
-        "sv": {"yes": "Individen bedöms fortfarande vara i behov av insatsen.",
-               "partly": "Individen bedöms fortfarande delvis vara i behov av insatsen.",
-               "no": "Individen bedöms inte längre vara i behov av insatsen."},
-        "en": {"yes": "The individual is still considered to be in need of the intervention.",
-               "partly": "The individual is considered to be still partly in need of the intervention.",
-               "no": "The individual is no longer considered to be in need of the intervention."},
-    }[lang]  # fmt: skip
-    return texts.get(need or "")
+    return _known("sum_need_", need, lang) if need in ("yes", "partly", "no") else None
 
 
 def _decision_sentence(iv: Interview, lang: str) -> str | None:
     a, _ = iv.final_answers()
-    text = DECISIONS[lang].get(a.get("decision") or "")
-    if text is None:
+    said = _known("sum_decision_", a.get("decision"), lang)
+    if said is None:
         return None
     nxt = parse_date(a.get("next_followup"))
     if nxt is None:
-        return f"{text}."
-    if lang == "sv":
-        return f"{text} och nästa uppföljning sker den {long_date(nxt, lang)}."
-    return f"{text}; the next follow-up is on {long_date(nxt, lang)}."
-
-
-RECEIVED = {
-    "sv": {"yes": "Individen har fått den planerade insatsen.",
-           "partly": "Individen har delvis fått den planerade insatsen.",
-           "no": "Individen har inte fått den planerade insatsen."},
-    "en": {"yes": "The individual has received the planned intervention.",
-           "partly": "The individual has partly received the planned intervention.",
-           "no": "The individual has not received the planned intervention."},
-}  # fmt: skip
-SATISFACTION = {
-    "sv": {"very_satisfied": "Brukaren är mycket nöjd med insatsen.",
-           "satisfied": "Brukaren är nöjd med insatsen.",
-           "neutral": "Brukaren är varken nöjd eller missnöjd med insatsen.",
-           "dissatisfied": "Brukaren är missnöjd med insatsen.",
-           "very_dissatisfied": "Brukaren är mycket missnöjd med insatsen.",
-           "not_asked": "Brukaren har inte tillfrågats om hur nöjd hen är med insatsen."},
-    "en": {"very_satisfied": "The client is very satisfied with the intervention.",
-           "satisfied": "The client is satisfied with the intervention.",
-           "neutral": "The client is neither satisfied nor dissatisfied with the intervention.",
-           "dissatisfied": "The client is dissatisfied with the intervention.",
-           "very_dissatisfied": "The client is very dissatisfied with the intervention.",
-           "not_asked": "The client has not been asked how satisfied they are with the intervention."},
-}  # fmt: skip
+        return f"{said}."
+    return text("sum_next", lang, decision=said, date=long_date(nxt, lang))
 
 
 def _received_sentence(iv: Interview, lang: str) -> str | None:
-    return RECEIVED[lang].get(iv.final_answers()[0].get("intervention_received") or "")
+    return _known("sum_received_", iv.final_answers()[0].get("intervention_received"), lang)
 
 
 def _client_sentences(iv: Interview, lang: str) -> list[str]:
@@ -245,10 +166,8 @@ def _client_sentences(iv: Interview, lang: str) -> list[str]:
     out = []
     view = " ".join(str(a.get("client_view") or "").split())
     if view:
-        marks = ("”", "”") if lang == "sv" else ("“", "”")
-        out.append(f"Brukaren säger: {marks[0]}{view}{marks[1]}" if lang == "sv"
-                   else f"The client says: {marks[0]}{view}{marks[1]}")
-    satisfaction = SATISFACTION[lang].get(a.get("client_satisfaction") or "")
+        out.append(text("sum_client_says", lang, view=view))
+    satisfaction = _known("sum_satisfaction_", a.get("client_satisfaction"), lang)
     if satisfaction:
         out.append(satisfaction)
     return out

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from forms.schema import Equals, FormDefinition, MultiQuestion
+from language import text
 from reporting.compile import FULL, choice_questions
 from reporting.suppress import SECONDARY, hidden
 
@@ -61,10 +62,8 @@ def note(k: int, lang: str) -> str:
     """The rounding promise, as printed under every report."""
     b = rounding_base(k)
     if b == 1:
-        return "Alla antal är exakta." if lang == "sv" else "All counts are exact."
-    if lang == "sv":
-        return f"Alla antal är avrundade till närmaste {b}-tal; 1–{k - 1} visas som <{k}; .. = dolt."
-    return f"All counts are rounded to the nearest multiple of {b}; 1–{k - 1} show as <{k}; .. = hidden."
+        return text("note_exact", lang)
+    return text("note_rounded", lang, b=b, last=k - 1, k=k)
 
 
 @dataclass(frozen=True)

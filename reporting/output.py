@@ -10,24 +10,18 @@ from typing import Any
 
 from forms.schema import FormDefinition
 from forms.training_data import TRAINING_BANNER
+from language import LANGUAGES, text
+from language.format import decimal
 from reporting.compile import ATTAINMENT, FULL, GENDERS, Measures, Part, Report, unit_key
 from reporting.disclosure import Outcome, note, protect, rounding_base
 from reporting.suppress import Cell, any_hidden
 
-ISU_LABELS = {
-    "sv": {"positive_met": "Positiv förändring, målet uppnått",
-           "positive_not_met": "Positiv förändring, målet ej uppnått",
-           "no_change": "Ingen förändring", "negative": "Negativ förändring"},
-    "en": {"positive_met": "Positive change, goal met", "positive_not_met": "Positive change, goal not met",
-           "no_change": "No change", "negative": "Negative change"},
-}  # fmt: skip
-
-
-GENDER_LABELS = {
-    "sv": {"woman": "Kvinnor", "man": "Män", "other": "Annat", "unknown": "Okänt"},
-    "en": {"woman": "Women", "man": "Men", "other": "Other", "unknown": "Unknown"},
-}
-AGE_LABELS = {"sv": {"unknown": "Okänd ålder"}, "en": {"unknown": "Age unknown"}}
+ISU_LABELS = {lang: {code: text(f"isu_{code}", lang)
+                     for code in ("positive_met", "positive_not_met", "no_change", "negative")}
+              for lang in LANGUAGES}
+GENDER_LABELS = {lang: {g: text(f"rep_gender_{g}", lang) for g in ("woman", "man", "other", "unknown")}
+                 for lang in LANGUAGES}
+AGE_LABELS = {lang: {"unknown": text("rep_age_unknown", lang)} for lang in LANGUAGES}
 
 
 def _raw(
@@ -175,20 +169,13 @@ def to_table(data: dict[str, Any], form: FormDefinition, lang: str) -> str:
     k = data["suppression_threshold"]
     mark = training_mark(data, lang)
     lines = [mark, ""] if mark else []
-    lines += [
-        ("Uppföljningar" if lang == "sv" else "Follow-ups")
-        + f": {data['followups']}   "
-        + ("Klienter" if lang == "sv" else "Clients")
-        + f": {data['clients']}",
-    ]
+    lines.append(f"{text('rep_followups', lang)}: {data['followups']}   "
+                 f"{text('rep_clients', lang)}: {data['clients']}")
     covered = data.get("form", {}).get("versions_covered") or []
     if covered:
         versions = ", ".join(str(v) for v in covered)
-        lines.append(
-            f"Formulärversioner: {versions} (redovisat enligt version {data['form']['reported_on_version']})"
-            if lang == "sv"
-            else f"Form versions: {versions} (reported on version {data['form']['reported_on_version']})"
-        )
+        version = data["form"]["reported_on_version"]
+        lines.append(text("rep_versions", lang, versions=versions, version=version))
 
     def block(title: str, cells: dict[str, Cell], label: Any = str, denominator: int | None = None) -> None:
         lines.append("")
@@ -197,7 +184,7 @@ def to_table(data: dict[str, Any], form: FormDefinition, lang: str) -> str:
         for code, v in cells.items():
             pct = ""
             if denominator and denominator >= k and isinstance(v, int):
-                pct = f" {100 * v / denominator:5.1f} %"
+                pct = f" {decimal(100 * v / denominator, lang):>5} %"
             lines.append(f"  {label(code)[:38]:38} {v!s:>6}{pct:>8}  {bar(v, largest)}")
 
     labels = {
@@ -208,12 +195,8 @@ def to_table(data: dict[str, Any], form: FormDefinition, lang: str) -> str:
     }
     labels.update(ISU_LABELS[lang if lang in ISU_LABELS else "sv"])
     goals = data["goals"]
-    block(
-        "Måluppfyllelse" if lang == "sv" else "Goal attainment",
-        goals["attainment"],
-        lambda c: labels.get(c, c),
-    )
-    block("ISU-variabel" if lang == "sv" else "ISU variable", goals["isu"], lambda c: labels.get(c, c))
+    block(text("rep_attainment", lang), goals["attainment"], lambda c: labels.get(c, c))
+    block(text("rep_isu", lang), goals["isu"], lambda c: labels.get(c, c))
     for qid, cells in data["questions"].items():
         q = form.question(qid)
         # The question's own labels: "other" is "Annan" in one question and "Annan huvudman" in another.
@@ -228,10 +211,12 @@ def to_table(data: dict[str, Any], form: FormDefinition, lang: str) -> str:
     key = lang if lang in GENDER_LABELS else "sv"
     genders = ", ".join(f"{GENDER_LABELS[key][g]} {p['followups']}" for g, p in data["by_gender"].items())
     bands = ", ".join(f"{AGE_LABELS[key].get(b, b)} {p['followups']}" for b, p in data["by_age_band"].items())
-    lines.append(("Kön" if lang == "sv" else "Gender") + ": " + genders)
-    lines.append(("Åldersgrupp" if lang == "sv" else "Age band") + ": " + bands)
-    if data.get("gas_t_mean") is not None:
-        lines.append(f"GAS T: {data['gas_t_mean']}")
+    lines.append(f"{text('rep_gender', lang)}: {genders}")
+    lines.append(f"{text('rep_age_band', lang)}: {bands}")
+    gas = data.get("gas_t_mean")
+    if gas is not None:
+        mean = decimal(gas, lang) if isinstance(gas, int | float) else gas  # or the hidden mark "<5"
+        lines.append(text("rep_gas_t_mean", lang, value=mean))
     lines.append("")
     lines.append(note(k, lang))
     return "\n".join(lines) + "\n"

@@ -339,7 +339,8 @@ class EncryptingCodec:
 
         kid_len = KEY_ID_BYTES
         if not stored.startswith(MAGIC) or len(stored) < 5 + kid_len + NONCE_LEN + 16:
-            raise CorruptFile(f"{name} is not an encrypted workspace file")
+            raise CorruptFile(f"{name} is not an encrypted workspace file",
+                              key="err_not_encrypted_file", name=name)
         head = stored[: 5 + kid_len]
         kid = head[5:].hex()
         if stored[4] == FORMAT_CASE:
@@ -357,5 +358,6 @@ class EncryptingCodec:
         try:
             plaintext: bytes = cipher.decrypt(nonce, stored[5 + kid_len + NONCE_LEN :], head + name.encode())
         except InvalidTag:
-            raise CorruptFile(f"{name} is damaged or was altered (it fails its integrity check)") from None
+            raise CorruptFile(f"{name} is damaged or was altered (it fails its integrity check)",
+                              key="err_tampered", name=name) from None
         return plaintext

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 
 class StorageError(Exception):
-    """Base of every storage error; str() is one clear line."""
+    """Base of every storage error; str() is one clear line (English, for logs). `key` and `params`
+    name the same message in the catalogue, so a front end says it in the user's language
+    (language.describe)."""
+
+    def __init__(self, *args: object, key: str | None = None, **params: object) -> None:
+        super().__init__(*args)
+        self.key = key
+        self.params = params
 
 
 class WorkspaceMissing(StorageError):
@@ -18,8 +25,8 @@ class WorkspaceExists(StorageError):
 class WorkspaceLocked(StorageError):
     """Another process holds the workspace; `holder` says who."""
 
-    def __init__(self, message: str, holder: dict[str, object]) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, holder: dict[str, object], **params: object) -> None:
+        super().__init__(message, key="err_locked" if params else None, **params)
         self.holder = holder
 
 

@@ -64,7 +64,7 @@ class WorkspaceLock:
             raise WorkspaceLocked(
                 f"the workspace is open in another program ({who}, process "
                 f"{holder.get('pid', '?')}, since {holder.get('since', '?')}); close it there first",
-                holder,
+                holder, who=who, pid=holder.get("pid", "?"), since=holder.get("since", "?"),
             ) from None
         os.ftruncate(fd, 0)
         os.lseek(fd, 0, os.SEEK_SET)

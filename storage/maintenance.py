@@ -86,7 +86,8 @@ def change_passphrase(path: Path, old: str, new: str) -> int:
     check_new_passphrase(new)
     ws = Workspace.open(path)
     if ws.settings.encryption is None:
-        raise StorageError("this workspace is not encrypted; there is no passphrase to change")
+        raise StorageError("this workspace is not encrypted; there is no passphrase to change",
+                           key="err_not_encrypted")
     lock = ws.lock()
     lock.acquire()
     try:

@@ -22,7 +22,7 @@ class MemoryRepository(Repository):
 
     def add_case(self, case: Case, followups: Sequence[FollowUp] = ()) -> None:
         if case.id in self._cases:
-            raise Conflict(f"case {case.id} already exists")
+            raise Conflict(f"case {case.id} already exists", key="err_case_exists", id=case.id)
         for fu in followups:
             self._check_new(fu, case.id)
         self._cases[case.id] = case.model_copy(deep=True)
@@ -31,9 +31,9 @@ class MemoryRepository(Repository):
 
     def _check_new(self, fu: FollowUp, case_id: str) -> None:
         if fu.id in self._followups:
-            raise Conflict(f"follow-up {fu.id} already exists")
+            raise Conflict(f"follow-up {fu.id} already exists", key="err_followup_exists", id=fu.id)
         if fu.case_id != case_id:
-            raise Conflict(f"follow-up {fu.id} belongs to another case")
+            raise Conflict(f"follow-up {fu.id} belongs to another case", key="err_other_case", id=fu.id)
 
     def update_case(self, case: Case) -> None:
         self.get_case(case.id)
@@ -43,7 +43,7 @@ class MemoryRepository(Repository):
         try:
             return self._cases[case_id].model_copy(deep=True)
         except KeyError:
-            raise NotFound(f"no case with id '{case_id}'") from None
+            raise NotFound(f"no case with id '{case_id}'", key="err_no_case_id", id=case_id) from None
 
     def add_followup(self, followup: FollowUp) -> None:
         self.get_case(followup.case_id)
@@ -54,7 +54,8 @@ class MemoryRepository(Repository):
         try:
             return self._followups[followup_id].model_copy(deep=True)
         except KeyError:
-            raise NotFound(f"no follow-up with id '{followup_id}'") from None
+            raise NotFound(f"no follow-up with id '{followup_id}'",
+                           key="err_no_followup", id=followup_id) from None
 
     def followups_of(self, case_id: str) -> list[FollowUp]:
         found = [f for f in self._followups.values() if f.case_id == case_id]
@@ -67,10 +68,11 @@ class MemoryRepository(Repository):
 
     def _draft(self, followup_id: str) -> FollowUp:
         if followup_id not in self._followups:
-            raise NotFound(f"no follow-up with id '{followup_id}'")
+            raise NotFound(f"no follow-up with id '{followup_id}'", key="err_no_followup", id=followup_id)
         fu = self._followups[followup_id]
         if fu.status == "final":
-            raise FinalizedError(f"follow-up {followup_id} is final and cannot change")
+            raise FinalizedError(f"follow-up {followup_id} is final and cannot change",
+                                 key="err_final", id=followup_id)
         return fu
 
     def finalize(
@@ -95,9 +97,10 @@ class MemoryRepository(Repository):
     def add_addendum(self, followup_id: str, addendum: Addendum) -> FollowUp:
         fu = self._followups.get(followup_id)
         if fu is None:
-            raise NotFound(f"no follow-up with id '{followup_id}'")
+            raise NotFound(f"no follow-up with id '{followup_id}'", key="err_no_followup", id=followup_id)
         if fu.status != "final":
-            raise Conflict(f"follow-up {followup_id} is a draft: change it instead of correcting it")
+            raise Conflict(f"follow-up {followup_id} is a draft: change it instead of correcting it",
+                           key="err_draft_correct", id=followup_id)
         fu.addenda.append(addendum.model_copy())
         return fu.model_copy(deep=True)
 

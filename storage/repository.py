@@ -225,7 +225,8 @@ class Repository(ABC):
             return ref
         matches = [i for i in ids if i.startswith(ref)] if ref else []
         if not matches:
-            raise NotFound(f"no follow-up with id '{ref}'")
+            raise NotFound(f"no follow-up with id '{ref}'", key="err_no_followup", id=ref)
         if len(matches) > 1:
-            raise Ambiguous(f"'{ref}' matches {len(matches)} follow-ups; give more characters")
+            raise Ambiguous(f"'{ref}' matches {len(matches)} follow-ups; give more characters",
+                            key="err_ambiguous", ref=ref, n=len(matches))
         return matches[0]

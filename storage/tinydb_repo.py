@@ -214,7 +214,7 @@ class TinyDBRepository(Repository):
         db = self._dbs.get(case_id)
         if db is None:
             if not self._path(case_id).exists():
-                raise NotFound(f"no case with id '{case_id}'")
+                raise NotFound(f"no case with id '{case_id}'", key="err_no_case_id", id=case_id)
             db = TinyDB(
                 self._path(case_id), storage=AtomicJSONStorage, codec=self.codec, durable=self.durable
             )
@@ -223,7 +223,7 @@ class TinyDBRepository(Repository):
 
     def _writing(self, case_id: str | None = None) -> None:
         if not self.writable:
-            raise StorageError("the workspace is open read-only")
+            raise StorageError("the workspace is open read-only", key="err_read_only")
         if case_id is not None and any(f.case_id == case_id for f in self.findings):
             raise _rolled_back(case_id)
 
@@ -236,7 +236,7 @@ class TinyDBRepository(Repository):
         self._writing()
         path = self._path(case.id)
         if path.exists():
-            raise Conflict(f"case {case.id} already exists")
+            raise Conflict(f"case {case.id} already exists", key="err_case_exists", id=case.id)
         for fu in followups:
             self._check_new(fu, case.id)
         data = {
@@ -256,9 +256,10 @@ class TinyDBRepository(Repository):
 
     def _check_new(self, fu: FollowUp, case_id: str) -> None:
         if fu.id in self._where:
-            raise Conflict(f"follow-up {fu.id} already exists in the workspace")
+            raise Conflict(f"follow-up {fu.id} already exists in the workspace",
+                           key="err_followup_exists", id=fu.id)
         if fu.case_id != case_id:
-            raise Conflict(f"follow-up {fu.id} belongs to another case")
+            raise Conflict(f"follow-up {fu.id} belongs to another case", key="err_other_case", id=fu.id)
 
     def update_case(self, case: Case) -> None:
         self._writing(case.id)
@@ -298,13 +299,14 @@ class TinyDBRepository(Repository):
         except KeyError:
             if followup_id in self._blocked:
                 raise _rolled_back(self._blocked[followup_id]) from None
-            raise NotFound(f"no follow-up with id '{followup_id}'") from None
+            raise NotFound(f"no follow-up with id '{followup_id}'",
+                           key="err_no_followup", id=followup_id) from None
 
     def get_followup(self, followup_id: str) -> FollowUp:
         case_id = self._case_of(followup_id)
         doc = self._db(case_id).table(FOLLOWUP_TABLE).get(Query().id == followup_id)
         if doc is None or isinstance(doc, list):
-            raise NotFound(f"no follow-up with id '{followup_id}'")
+            raise NotFound(f"no follow-up with id '{followup_id}'", key="err_no_followup", id=followup_id)
         return FollowUp.model_validate(dict(doc))
 
     def followups_of(self, case_id: str) -> list[FollowUp]:
@@ -321,7 +323,8 @@ class TinyDBRepository(Repository):
         def apply(doc: MutableMapping[Any, Any]) -> None:
             # Raising here makes TinyDB skip the write: a final record is never touched.
             if doc.get("status") == "final":
-                raise FinalizedError(f"follow-up {followup_id} is final and cannot change")
+                raise FinalizedError(f"follow-up {followup_id} is final and cannot change",
+                                     key="err_final", id=followup_id)
             if gid is None:
                 doc["answers"][qid] = value
             else:
@@ -349,7 +352,8 @@ class TinyDBRepository(Repository):
         fu = self.get_followup(followup_id)
         self._writing(fu.case_id)
         if fu.status == "final":
-            raise FinalizedError(f"follow-up {followup_id} is already final")
+            raise FinalizedError(f"follow-up {followup_id} is already final",
+                                 key="err_already_final", id=followup_id)
         case_id = fu.case_id
         fu.make_final(by, at, answers, goals, self.get_case(case_id).client)
         self._db(case_id).table(FOLLOWUP_TABLE).update(fu.model_dump(mode="json"), Query().id == followup_id)
@@ -363,7 +367,8 @@ class TinyDBRepository(Repository):
 
         def apply(doc: MutableMapping[Any, Any]) -> None:
             if doc.get("status") == "final":
-                raise FinalizedError(f"follow-up {followup_id} is final and cannot change")
+                raise FinalizedError(f"follow-up {followup_id} is final and cannot change",
+                                     key="err_final", id=followup_id)
             acknowledged = doc.setdefault("acknowledged_hints", [])
             if hint_key not in acknowledged:
                 acknowledged.append(hint_key)
@@ -379,7 +384,8 @@ class TinyDBRepository(Repository):
 
         def apply(doc: MutableMapping[Any, Any]) -> None:
             if doc.get("status") != "final":
-                raise Conflict(f"follow-up {followup_id} is a draft: change it instead of correcting it")
+                raise Conflict(f"follow-up {followup_id} is a draft: change it instead of correcting it",
+                           key="err_draft_correct", id=followup_id)
             doc["addenda"].append(entry)
 
         self._db(case_id).table(FOLLOWUP_TABLE).update(apply, Query().id == followup_id)
@@ -391,7 +397,7 @@ class TinyDBRepository(Repository):
         self._writing()
         path = self._path(case_id)
         if not path.exists():
-            raise NotFound(f"no case with id '{case_id}'")
+            raise NotFound(f"no case with id '{case_id}'", key="err_no_case_id", id=case_id)
         # The entry first, then the files: a crash between leaves an erase entry whose file still
         # exists, and the next writable open finishes the erasure.
         self.audit.append("erase", case=case_id)

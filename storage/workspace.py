@@ -144,13 +144,14 @@ class Workspace:
     @classmethod
     def check_can_create(cls, path: Path) -> None:
         if path.exists() and not path.is_dir():
-            raise WorkspaceExists(f"{path} is a file, not a folder")
+            raise WorkspaceExists(f"{path} is a file, not a folder", key="err_ws_is_file", path=path)
         if (path / HEADER_NAME).exists():
-            raise WorkspaceExists(f"there is already a workspace in {path}")
+            raise WorkspaceExists(f"there is already a workspace in {path}", key="err_ws_exists", path=path)
         if cls.holds_data(path):
             raise WorkspaceExists(
                 f"{path} already holds a workspace's cases; a new workspace there would make them "
-                f"unreadable (restore {HEADER_NAME} from a backup instead)"
+                f"unreadable (restore {HEADER_NAME} from a backup instead)",
+                key="err_ws_holds_cases", path=path, header=HEADER_NAME,
             )
 
     @classmethod
@@ -197,10 +198,12 @@ class Workspace:
                 if cls.holds_data(path):
                     raise CorruptFile(
                         f"{header} is missing, but {path} holds cases; restore {HEADER_NAME} from a "
-                        "backup (do not run 'init' here: a new key would leave the cases unreadable)"
+                        "backup (do not run 'init' here: a new key would leave the cases unreadable)",
+                        key="err_ws_header_missing", header=header, path=path, name=HEADER_NAME,
                     ) from None
                 raise WorkspaceMissing(
-                    f"there is no workspace in {path}; create one with 'uppfoljning init'"
+                    f"there is no workspace in {path}; create one with 'uppfoljning init'",
+                    key="err_ws_missing", path=path,
                 ) from None
             except CorruptFile:
                 raise err from None

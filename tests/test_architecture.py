@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CORE = ["interview", "forms", "storage", "reporting", "casework", "documents"]
+CORE = ["interview", "forms", "storage", "reporting", "casework", "documents", "language"]
 UI = ("textual", "questionary", "prompt_toolkit", "rich", "tui")
 HEAVY_AT_IMPORT = ("reportlab", "questionary", "cryptography", "textual")
 

@@ -78,11 +78,11 @@ def test_client_age() -> None:
 @pytest.mark.parametrize(
     ("goal", "message"),
     [
-        ({"scale": "gas", "baseline": 3}, "3 is outside the gas scale -2..2"),
-        ({"scale": "icf", "target": -1}, "-1 is outside the icf scale 0..4"),
+        ({"scale": "gas", "baseline": 3}, "3 is outside the GAS scale, which runs from -2 to 2"),
+        ({"scale": "icf", "target": -1}, "-1 is outside the ICF scale, which runs from 0 to 4"),
         ({"scale": "none", "baseline": 1}, "a goal without a scale cannot have a baseline"),
         ({"scale": "icf", "weight": 2}, "a weight only applies to GAS goals"),
-        ({"life_area": "d10"}, "Input should be"),
+        ({"life_area": "d10"}, "give one of d1"),
     ],
 )
 def test_goal_rules(goal: dict[str, Any], message: str) -> None:

@@ -33,8 +33,8 @@ def test_db_init_upgrade_status_grant_revoke(pg_server: PgServer, capsys: pytest
     code, out, _ = run(capsys, "--database", su, "--lang", "en", "db", "upgrade")
     assert code == 0 and "already up to date" in out
     code, out, _ = run(capsys, "--database", su, "db", "status")
-    assert code == 0 and "applied  0001_schema" in out and "applied  0004_fast_checks" in out
-    assert "pending" not in out
+    assert code == 0 and "genomförd  0001_schema" in out and "genomförd  0004_fast_checks" in out
+    assert "väntar" not in out
     assert run(capsys, "--database", su, "db", "grant", "adm", "--role", "admin", "--unit", "A")[0] == 0
     # an admin login grants a caseworker (without being a superuser)
     adm = pg_server.dsn("adm", "t_cli_init")
@@ -46,7 +46,7 @@ def test_db_init_upgrade_status_grant_revoke(pg_server: PgServer, capsys: pytest
     code, _, err = run(capsys, "--database", adm, "db", "grant", "newbie", "--role", "admin", "--unit", "A")
     assert code == 1 and "not allowed" in err and len(err.splitlines()) == 1
     code, out, _ = run(capsys, "--database", pg_server.dsn("newbie", "t_cli_init"), "db", "status")
-    assert "role caseworker; units A" in out
+    assert "roll caseworker; verksamheter A" in out
     code, _, err = run(capsys, "--database", adm, "db", "grant", "ghost", "--role", "caseworker", "--unit", "A")
     assert code == 1 and "no database login 'ghost'" in err
     assert run(capsys, "--database", adm, "db", "revoke", "newbie")[0] == 0

@@ -89,7 +89,7 @@ def test_an_encrypted_workspace_moves_whole_and_exports_the_same(
     dsn = pg_server.dsn("cw_a", pg_clean)
     code, out, err = run(capsys, "--database", dsn, "--lang", "en", "db", "import-workspace", str(ws))
     assert code == 0, err
-    assert out == "Moved 3 case(s) with 6 follow-up(s) (5 signed, 4 addend(a)) into the database.\n"
+    assert out == "Moved 3 cases with 6 follow-ups (5 signed, 4 corrections) into the database.\n"
     # every follow-up is in the database exactly as it was: ids, times, signatures, snapshots, marks
     db = PostgresRepository(dsn)
     try:

@@ -332,9 +332,9 @@ def test_addenda_come_after_the_signature_each_signed_and_page_one_says_so() -> 
 
     pdf, _ = make(with_addendum, status="final")
     first, full = pages(pdf)[0], squash(text(pdf))
-    assert "1rättelse(r)ellertillägglagtstill" in squash(first)
+    assert "harenrättelseelleretttillägglagtstill" in squash(first)
     assert full.index("SigneradavAnnaAndersson") < full.index("Tillagteftersigneringen")
-    assert "Tillägg1signeratavAnnaAnderssonden20november202609:00CET" in full
+    assert "Tillägg1signeratavAnnaAnderssonden20november2026kl.09.00CET" in full
 
 
 def test_a_text_continued_on_the_next_page_says_so_with_its_label() -> None:

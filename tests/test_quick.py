@@ -163,7 +163,7 @@ def test_a_whole_followup_equals_the_same_followup_imported(
     imported = dump_casefile(example.client, example.followup, example.form, as_json=True)["followup"]
     assert ours["answers"] == {**imported["answers"], "other_actors": ["none"]}
     assert ours["goals"] == {**imported["goals"], "g2": {**imported["goals"]["g2"], "comment": None}}
-    assert "  ! none cannot be combined with other choices" in said  # and the question was asked again
+    assert "  ! “No, none” cannot be combined with other choices" in said  # and the question was asked again
     assert any(line.startswith("PDF: ") for line in said)
     assert any("Review the answers" in line for line in said)
     assert any(re.fullmatch(r"\d+\. Next follow-up: 2027-05-18", line) for line in said), said
@@ -654,7 +654,7 @@ def test_creating_a_case_is_not_the_default(monkeypatch: pytest.MonkeyPatch, rep
     quick, terminal, _ = _quick(monkeypatch, repo, [ENTER_KEY, CTRL_C])
     with pytest.raises(KeyboardInterrupt):
         quick.pick_case("Helt Okänd")
-    assert terminal.asked[0].startswith("No case matches 'Helt Okänd'")
+    assert terminal.asked[0].startswith("There is no case 'Helt Okänd'")
     assert terminal.asked[1].startswith("Which case?")  # Enter said "No": asked again
     assert len(repo.listing()) == 1
 
@@ -682,7 +682,7 @@ def test_a_meeting_before_the_plan_start_is_refused(monkeypatch: pytest.MonkeyPa
     quick.start(quick.pick_case(None))
     with pytest.raises(KeyboardInterrupt):
         quick.ask_all()
-    assert any("cannot be before the plan's start 2026-05-04" in line for line in said), said
+    assert any("cannot be before the plan's start 4 May" in line for line in said), said
     assert terminal.asked.count("Date of the follow-up") == 2
     assert repo.followups_of(quick.case.id)[-1].answers["meeting_date"] == "2026-11-18"  # type: ignore[union-attr]
 

@@ -161,7 +161,7 @@ class LevelAnswer(_ListAnswer):
 
 class BoolAnswer(_ListAnswer):
     def options(self) -> list[tuple[str, Any]]:
-        return [("Ja" if self.lang == "sv" else "Yes", True), ("Nej" if self.lang == "sv" else "No", False)]
+        return [(s("yes", self.lang), True), (s("no", self.lang), False)]
 
 
 class DateAnswer(AnswerWidget):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -16,6 +15,7 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from language import describe, pgettext, plural
 from tui.strings import s
 
 if TYPE_CHECKING:
@@ -28,19 +28,6 @@ if TYPE_CHECKING:
     from storage.repository import Repository
     from storage.workspace import WorkspaceSettings
     from tui.screens.wizard import WizardResult
-
-BINDINGS_EN = {
-    "Nytt ärende": "New case", "Öppna": "Open", "Ny uppföljning": "New follow-up",
-    "Fortsätt utkast": "Resume draft", "Filtrera": "Filter", "Avsluta": "Quit", "Tillbaka": "Back",
-    "Ändra brukare": "Edit client", "Nytt mål": "New goal", "Ny insats": "New intervention",
-    "Rättelse": "Correction", "Ändra mål": "Edit goal", "Ändra insats": "Edit intervention",
-    "Spara svar": "Save answer", "Hoppa över": "Skip",
-    "Föregående": "Previous", "Granska": "Review", "Vägledning": "Guidance",
-    "Spara bedömningen": "Save assessment", "Signera": "Sign", "Spara": "Save", "Avbryt": "Cancel",
-    "Skapa": "Create", "Sammanställning": "Compilation", "Sammanställ": "Compile",
-    "Assistentens förslag": "Assistant's draft", "Tangenter": "Keys", "Stäng": "Close",
-    "Välj alternativ": "Choose option",
-}  # fmt: skip
 
 
 P = ParamSpec("P")
@@ -202,7 +189,7 @@ class UppfoljningApp(App[None]):
                 screen.workspace_ready()
         damaged = getattr(opened.repo, "damaged", [])
         if damaged:
-            self.notify(s("damaged", self.lang, n=len(damaged)), severity="warning", timeout=10)
+            self.notify(plural("damaged", len(damaged), self.lang), severity="warning", timeout=10)
 
     def on_unmount(self) -> None:
         if self.workspace is not None:
@@ -247,13 +234,19 @@ class UppfoljningApp(App[None]):
         )
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Every key of the screen is in the command palette too, with its key as the help."""
-        yield from super().get_system_commands(screen)
+        """Every key of the screen is in the command palette too, with its key as the help; Textual's
+        own commands (theme, quit, keys, maximize, screenshot) in the user's language."""
+        for command in super().get_system_commands(screen):
+            yield command._replace(title=pgettext("palette", command.title, self.lang),
+                                   help=pgettext("palette", command.help, self.lang))
         seen = set()
         for key, active in screen.active_bindings.items():
             binding = active.binding
-            # Also the keys the footer hides for room; each command once (not 1, 2, … 9).
+            # Also the keys the footer hides for room; each command once (not 1, 2, … 9). A text field's
+            # or table's own cursor keys (Textual's English "Cursor down") are not commands.
             if not binding.description or not active.enabled or binding.description in seen:
+                continue
+            if not isinstance(active.node, Screen | App):
                 continue
             seen.add(binding.description)
             node, action = active.node, binding.action
@@ -263,22 +256,28 @@ class UppfoljningApp(App[None]):
 
             yield SystemCommand(binding.description, self.get_key_display(binding) or key, run)
 
+    def action_command_palette(self) -> None:
+        """Textual's palette, with its search field's placeholder in the user's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            placeholder = pgettext("palette", "Search for commands…", self.lang)
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=placeholder))
+
+    def search_themes(self) -> None:
+        """Textual's theme search, with its placeholder in the user's language."""
+        from textual.command import CommandPalette
+        from textual.theme import ThemeProvider
+
+        placeholder = pgettext("palette", "Search for themes…", self.lang)
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder=placeholder))
+
     async def action_help(self) -> None:
         from tui.dialogs.help import HelpScreen, key_lines
 
         if isinstance(self.screen, HelpScreen):
             return
         await self.push_screen(HelpScreen(key_lines(self, self.screen), self.lang))
-
-    def localize_bindings(self, screen: Screen[Any]) -> None:
-        """Bindings are written in Swedish; in English the footer and palette show English."""
-        if self.lang != "en":
-            return
-        for key, bindings in screen._bindings.key_to_bindings.items():
-            screen._bindings.key_to_bindings[key] = [
-                dataclasses.replace(b, description=BINDINGS_EN.get(b.description, b.description))
-                for b in bindings
-            ]
 
     def answer_text(self, form: FormDefinition, step: Step, value: Any) -> str:
         from interview.display import answer_text
@@ -293,7 +292,7 @@ class UppfoljningApp(App[None]):
         try:
             return action(*args, **kwargs)
         except (StorageError, ValueError) as err:
-            self.notify(s("error", self.lang, message=str(err)), severity="error", timeout=8)
+            self.notify(s("error", self.lang, message=describe(err, self.lang)), severity="error", timeout=8)
             return None
 
     # --- navigation ---------------------------------------------------------------------------------

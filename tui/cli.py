@@ -7,152 +7,156 @@ import os
 import sys
 from collections.abc import Sequence
 
+from language import argparse_translation, describe, normalise
+from tui.text import t
+
 VERSION = "0.1.0"
 
-DESCRIPTION = """\
-Uppföljning av genomförandeplaner och vårdplaner i socialtjänsten.
-Follow-up of care and implementation plans in Swedish social services.
+def _lang_of(argv: Sequence[str]) -> str:
+    """The language asked for, read before parsing so that the help and argparse's errors speak it."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return os.environ.get("UPPFOLJNING_LANG") or "sv"
 
-Without a command, the Textual app opens on the default workspace."""
 
-EPILOG = """\
-workspace: --workspace DIR, else UPPFOLJNING_WORKSPACE, else the platform's data folder.
-exit codes: 0 done, 1 a problem with the input or the workspace (one line per problem), 2 usage."""
+def _speak(lang: str) -> None:
+    """argparse looks up its own words ("usage:", "error:", "invalid choice") through the gettext
+    functions it imported as module globals; point them at the 'argparse' catalogue of `lang`. A
+    process speaks one language, so this is set once per parser built."""
+    tr = argparse_translation(lang)
+    vars(argparse).update(_=tr.gettext, ngettext=tr.ngettext)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(lang: str = "sv") -> argparse.ArgumentParser:
+    lang = normalise(lang)
+    _speak(lang)
+
+    def h(key: str) -> str:
+        return t(key, lang)
+
     parser = argparse.ArgumentParser(
         prog="uppfoljning",
-        description=DESCRIPTION,
-        epilog=EPILOG,
+        description=h("cli_description"),
+        epilog=h("cli_epilog"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"uppfoljning {VERSION}")
-    parser.add_argument("--workspace", metavar="DIR", help="the workspace folder")
-    parser.add_argument(
-        "--database", metavar="URL",
-        help="the shared PostgreSQL database instead of a workspace (libpq conninfo or postgresql:// URI; "
-        "or UPPFOLJNING_DATABASE; PG* variables honoured)",
-    )
-    parser.add_argument(
-        "--lang", choices=("sv", "en"), help="language of messages (default: sv, or UPPFOLJNING_LANG)"
-    )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"uppfoljning {VERSION}",
+                        help=h("cli_version"))
+    parser.add_argument("--workspace", metavar=h("mv_dir"), help=h("cli_workspace"))
+    parser.add_argument("--database", metavar=h("mv_url"), help=h("cli_database"))
+    parser.add_argument("--lang", choices=("sv", "en"), help=h("cli_lang"))
+    sub = parser.add_subparsers(dest="command", metavar=h("mv_command"))
 
-    p = sub.add_parser("init", help="create a workspace (encrypted unless --no-encryption)")
-    p.add_argument("--no-encryption", action="store_true", help="store the workspace unencrypted")
-    p.add_argument("--organisation", default="", help="organisation, e.g. the municipality")
-    p.add_argument("--unit", default="", help="unit (verksamhet)")
-    p.add_argument("--caseworker", default="", help="your name as it appears on documents")
+    p = sub.add_parser("init", help=h("cli_init"), description=h("cli_init"))
+    p.add_argument("--no-encryption", action="store_true", help=h("cli_no_encryption"))
+    p.add_argument("--organisation", default="", metavar=h("mv_name"), help=h("cli_organisation"))
+    p.add_argument("--unit", default="", metavar=h("mv_unit"), help=h("cli_unit"))
+    p.add_argument("--caseworker", default="", metavar=h("mv_name"), help=h("cli_caseworker"))
 
-    p = sub.add_parser("import", help="import case files (YAML or JSON) as drafts")
-    p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--final", action="store_true", help="finalize (sign) the imported follow-ups")
-    p.add_argument("--by", metavar="NAME", help="who signs with --final (default: the caseworker)")
+    p = sub.add_parser("import", help=h("cli_import"), description=h("cli_import"))
+    p.add_argument("files", nargs="+", metavar=h("mv_file"), help=h("cli_files"))
+    p.add_argument("--final", action="store_true", help=h("cli_final"))
+    p.add_argument("--by", metavar=h("mv_name"), help=h("cli_by"))
 
-    p = sub.add_parser("training", help="the app on the training workspace (fictitious practice cases)")
-    p.add_argument("--reset", action="store_true", help="restore the training workspace to its start")
+    p = sub.add_parser("training", help=h("cli_training"), description=h("cli_training"))
+    p.add_argument("--reset", action="store_true", help=h("cli_reset"))
 
-    p = sub.add_parser("quick", help="the quick mode for thin clients: one question at a time")
-    p.add_argument("--case", metavar="REF", help="the case number (default: choose or create one)")
+    p = sub.add_parser("quick", help=h("cli_quick"), description=h("cli_quick"))
+    p.add_argument("--case", metavar=h("mv_ref"), help=h("cli_case"))
 
-    p = sub.add_parser("list", help="list follow-ups and next follow-up dates")
-    p.add_argument("--due", action="store_true", help="only cases whose next follow-up is due")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p = sub.add_parser("list", help=h("cli_list"), description=h("cli_list"))
+    p.add_argument("--due", action="store_true", help=h("cli_due"))
+    p.add_argument("--format", choices=("table", "json"), default="table", help=h("cli_format"))
 
-    p = sub.add_parser("export", help="write a follow-up in the case-file format")
-    p.add_argument("id", metavar="ID", help="follow-up id (or a unique start of it)")
-    p.add_argument("--format", choices=("yaml", "json"), default="yaml")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of the screen")
+    p = sub.add_parser("export", help=h("cli_export"), description=h("cli_export"))
+    p.add_argument("id", metavar="ID", help=h("cli_id"))
+    p.add_argument("--format", choices=("yaml", "json"), default="yaml", help=h("cli_format"))
+    p.add_argument("-o", "--output", metavar=h("mv_file"), help=h("cli_output"))
 
-    p = sub.add_parser("pdf", help="the follow-up document as PDF")
-    p.add_argument("id", metavar="ID", help="follow-up id (or a unique start of it)")
-    p.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: uppfoljning-ID.pdf)")
+    p = sub.add_parser("pdf", help=h("cli_pdf"), description=h("cli_pdf"))
+    p.add_argument("id", metavar="ID", help=h("cli_id"))
+    p.add_argument("-o", "--output", metavar=h("mv_file"), help=h("cli_pdf_output"))
 
-    p = sub.add_parser("report", help="group-level compilation (ISU) of the stored follow-ups")
-    p.add_argument("--from", dest="date_from", metavar="DATE", help="first meeting date (YYYY-MM-DD)")
-    p.add_argument("--to", dest="date_to", metavar="DATE", help="last meeting date (YYYY-MM-DD)")
-    p.add_argument("--unit", help="only this unit (verksamhet)")
-    p.add_argument("--caseworker", help="only this caseworker")
-    p.add_argument("--plan-type", choices=("genomforandeplan", "vardplan", "behandlingsplan", "sip", "other"))
-    p.add_argument("--include-drafts", action="store_true", help="count drafts too (default: final only)")
-    p.add_argument(
-        "--all-followups",
-        action="store_true",
-        help="count every follow-up (default: each client's latest in the period)",
-    )
-    p.add_argument("--threshold", type=int, default=5, metavar="K", help="hide counts below K (default 5)")
-    p.add_argument("--format", choices=("table", "csv", "json", "pdf"), default="table")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (needed for pdf)")
-    p.add_argument("--compare-previous", action="store_true",
-                   help="the same figures for the previous period of the same length beside these")
+    p = sub.add_parser("report", help=h("cli_report"), description=h("cli_report"))
+    p.add_argument("--from", dest="date_from", metavar=h("mv_date"), help=h("cli_from"))
+    p.add_argument("--to", dest="date_to", metavar=h("mv_date"), help=h("cli_to"))
+    p.add_argument("--unit", metavar=h("mv_unit"), help=h("cli_only_unit"))
+    p.add_argument("--caseworker", metavar=h("mv_name"), help=h("cli_only_caseworker"))
+    p.add_argument("--plan-type", choices=("genomforandeplan", "vardplan", "behandlingsplan", "sip", "other"),
+                   help=h("cli_plan_type"))
+    p.add_argument("--include-drafts", action="store_true", help=h("cli_include_drafts"))
+    p.add_argument("--all-followups", action="store_true", help=h("cli_all_followups"))
+    p.add_argument("--threshold", type=int, default=5, metavar="K", help=h("cli_threshold"))
+    p.add_argument("--format", choices=("table", "csv", "json", "pdf"), default="table", help=h("cli_format"))
+    p.add_argument("-o", "--output", metavar=h("mv_file"), help=h("cli_report_output"))
+    p.add_argument("--compare-previous", action="store_true", help=h("cli_compare_previous"))
 
-    p = sub.add_parser("correct", help="add a correction (rättelse) to a final follow-up")
-    p.add_argument("id", metavar="ID")
-    p.add_argument("--reason", required=True, help="why the record is corrected")
-    p.add_argument("--text", required=True, help="the correction itself")
-    p.add_argument("--author", help="who corrects (default: the workspace's caseworker)")
-    p.add_argument("--question", help="the answer corrected, by its id (assessment, goals.g1.level)")
-    p.add_argument(
-        "--kind",
-        choices=("correction", "client_objection"),
-        default="correction",
-        help="client_objection notes that the client considers the record incorrect",
-    )
+    p = sub.add_parser("correct", help=h("cli_correct"), description=h("cli_correct"))
+    p.add_argument("id", metavar="ID", help=h("cli_correct_id"))
+    p.add_argument("--reason", required=True, metavar=h("mv_text"), help=h("cli_reason"))
+    p.add_argument("--text", required=True, metavar=h("mv_text"), help=h("cli_text"))
+    p.add_argument("--author", metavar=h("mv_name"), help=h("cli_author"))
+    p.add_argument("--question", metavar="ID", help=h("cli_question"))
+    p.add_argument("--kind", choices=("correction", "client_objection"), default="correction",
+                   help=h("cli_kind"))
 
-    p = sub.add_parser("erase", help="erase a case and its follow-ups (gallring), logged")
-    p.add_argument("ref", nargs="?", metavar="REF", help="case number (or case id)")
-    p.add_argument("--older-than", metavar="AGE", help="every case whose last entry is older, e.g. 5y")
-    p.add_argument("--dry-run", action="store_true", help="only list what would be erased")
-    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p = sub.add_parser("erase", help=h("cli_erase"), description=h("cli_erase"))
+    p.add_argument("ref", nargs="?", metavar=h("mv_ref"), help=h("cli_ref"))
+    p.add_argument("--older-than", metavar=h("mv_age"), help=h("cli_older_than"))
+    p.add_argument("--dry-run", action="store_true", help=h("cli_dry_run"))
+    p.add_argument("--yes", action="store_true", help=h("cli_yes"))
 
-    sub.add_parser("passphrase", help="change the workspace's passphrase, re-encrypting every file")
-    sub.add_parser("doctor", help="find damaged files and restore their previous generation")
+    sub.add_parser("passphrase", help=h("cli_passphrase"), description=h("cli_passphrase"))
+    sub.add_parser("doctor", help=h("cli_doctor"), description=h("cli_doctor"))
 
-    p = sub.add_parser("audit", help="the audit log")
-    audit_sub = p.add_subparsers(dest="audit_command", metavar="SUBCOMMAND", required=True)
-    audit_sub.add_parser("verify", help="check the log's hash chain")
-    a = audit_sub.add_parser("show", help="show the log")
-    a.add_argument("--case", metavar="REF", help="only entries about this case")
+    p = sub.add_parser("audit", help=h("cli_audit"), description=h("cli_audit"))
+    audit_sub = p.add_subparsers(dest="audit_command", metavar=h("mv_subcommand"), required=True)
+    audit_sub.add_parser("verify", help=h("cli_audit_verify"), description=h("cli_audit_verify"))
+    a = audit_sub.add_parser("show", help=h("cli_audit_show"), description=h("cli_audit_show"))
+    a.add_argument("--case", metavar=h("mv_ref"), help=h("cli_audit_case"))
 
-    p = sub.add_parser("forms", help="work with form definitions")
-    forms_sub = p.add_subparsers(dest="forms_command", metavar="SUBCOMMAND", required=True)
-    v = forms_sub.add_parser("validate", help="check a custom form definition")
-    v.add_argument("file", metavar="FILE")
-    v = forms_sub.add_parser("install", help="install a form (YAML or XLSForm .xlsx) in the workspace")
-    v.add_argument("file", metavar="FILE")
-    forms_sub.add_parser("list", help="the installed forms and their versions")
-    for name, what in (("show", "show a form's questions"), ("export", "write a form out")):
-        v = forms_sub.add_parser(name, help=what)
-        v.add_argument("id", metavar="ID")
-        v.add_argument("--version", type=int, metavar="N", help="the version (default: the newest)")
+    p = sub.add_parser("forms", help=h("cli_forms"), description=h("cli_forms"))
+    forms_sub = p.add_subparsers(dest="forms_command", metavar=h("mv_subcommand"), required=True)
+    v = forms_sub.add_parser("validate", help=h("cli_forms_validate"), description=h("cli_forms_validate"))
+    v.add_argument("file", metavar=h("mv_file"), help=h("cli_file"))
+    v = forms_sub.add_parser("install", help=h("cli_forms_install"), description=h("cli_forms_install"))
+    v.add_argument("file", metavar=h("mv_file"), help=h("cli_form_file"))
+    forms_sub.add_parser("list", help=h("cli_forms_list"), description=h("cli_forms_list"))
+    for name in ("show", "export"):
+        v = forms_sub.add_parser(name, help=h(f"cli_forms_{name}"), description=h(f"cli_forms_{name}"))
+        v.add_argument("id", metavar="ID", help=h("cli_form_id"))
+        v.add_argument("--version", type=int, metavar="N", help=h("cli_form_version"))
         if name == "export":
-            v.add_argument("--format", choices=("yaml", "xlsform"), default="yaml")
-            v.add_argument("-o", "--output", metavar="FILE", help="write to FILE (needed for xlsform)")
-    v = forms_sub.add_parser("default", help="the form new follow-ups are made with")
-    v.add_argument("id", metavar="ID")
+            v.add_argument("--format", choices=("yaml", "xlsform"), default="yaml", help=h("cli_format"))
+            v.add_argument("-o", "--output", metavar=h("mv_file"), help=h("cli_forms_export_output"))
+    v = forms_sub.add_parser("default", help=h("cli_forms_default"), description=h("cli_forms_default"))
+    v.add_argument("id", metavar="ID", help=h("cli_form_id"))
 
-    p = sub.add_parser("db", help="the shared database: schema, migrations and who may do what")
-    db_sub = p.add_subparsers(dest="db_command", metavar="SUBCOMMAND", required=True)
-    db_sub.add_parser("init", help="create the schema and the group roles (as the database superuser)")
-    db_sub.add_parser("upgrade", help="apply pending schema migrations")
-    db_sub.add_parser("status", help="applied and pending migrations, and who you are")
-    g = db_sub.add_parser("grant", help="give a database login a role in a unit")
-    g.add_argument("login", metavar="LOGIN")
-    g.add_argument("--role", required=True, choices=("caseworker", "supervisor", "analyst", "admin"))
-    g.add_argument("--unit", required=True, help="the unit (verksamhet); created if new")
-    g.add_argument("--name", help="the display name on signatures and in the audit log")
-    m = db_sub.add_parser("import-workspace",
-                          help="move a local workspace into the database (all or nothing)")
-    m.add_argument("dir", metavar="DIR", help="the workspace folder (asks for its passphrase)")
-    r = db_sub.add_parser("revoke", help="take a unit from a login, or every unit without --unit")
-    r.add_argument("login", metavar="LOGIN")
-    r.add_argument("--unit")
+    p = sub.add_parser("db", help=h("cli_db"), description=h("cli_db"))
+    db_sub = p.add_subparsers(dest="db_command", metavar=h("mv_subcommand"), required=True)
+    db_sub.add_parser("init", help=h("cli_db_init"), description=h("cli_db_init"))
+    db_sub.add_parser("upgrade", help=h("cli_db_upgrade"), description=h("cli_db_upgrade"))
+    db_sub.add_parser("status", help=h("cli_db_status"), description=h("cli_db_status"))
+    g = db_sub.add_parser("grant", help=h("cli_db_grant"), description=h("cli_db_grant"))
+    g.add_argument("login", metavar=h("mv_login"), help=h("cli_login"))
+    g.add_argument("--role", required=True, choices=("caseworker", "supervisor", "analyst", "admin"),
+                   help=h("cli_db_role"))
+    g.add_argument("--unit", required=True, metavar=h("mv_unit"), help=h("cli_db_unit"))
+    g.add_argument("--name", metavar=h("mv_name"), help=h("cli_db_name"))
+    m = db_sub.add_parser("import-workspace", help=h("cli_db_import"), description=h("cli_db_import"))
+    m.add_argument("dir", metavar=h("mv_dir"), help=h("cli_db_dir"))
+    r = db_sub.add_parser("revoke", help=h("cli_db_revoke"), description=h("cli_db_revoke"))
+    r.add_argument("login", metavar=h("mv_login"), help=h("cli_login"))
+    r.add_argument("--unit", metavar=h("mv_unit"), help=h("cli_db_revoke_unit"))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_lang_of(argv))
     args = parser.parse_args(argv)
     args.lang = args.lang or os.environ.get("UPPFOLJNING_LANG") or None
     args.database = args.database or os.environ.get("UPPFOLJNING_DATABASE") or None
@@ -178,16 +182,16 @@ def _run_training(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from casework import training
+    from language import plural
     from storage.errors import StorageError
     from storage.paths import training_workspace_dir
-    from tui.text import t
 
     lang = args.lang or "sv"
     path = Path(args.workspace).expanduser() if args.workspace else training_workspace_dir()
     try:
         if args.reset:
             n = training.reset(path, lang)
-            print(t("training_restored", lang, n=n, path=path))
+            print(plural("training_restored", n, lang, path=path))
             return 0
         training.ensure(path, lang)
     except training.TrainingRefused as err:
@@ -195,7 +199,7 @@ def _run_training(args: argparse.Namespace) -> int:
         print(f"uppfoljning: {why}", file=sys.stderr)
         return 1
     except (StorageError, OSError) as err:
-        print(f"uppfoljning: {t('error', lang)}: {err}", file=sys.stderr)
+        print(f"uppfoljning: {t('error', lang)}: {describe(err, lang)}", file=sys.stderr)
         return 1
     from tui.app import run
 

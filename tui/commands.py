@@ -19,6 +19,7 @@ from interview.casefile import dump_casefile, to_json, to_yaml
 from interview.errors import ProblemsError
 from interview.followup import Addendum
 from interview.messages import validation_lines
+from language import describe, plural
 from storage.errors import StorageError
 from storage.integrity import Finding
 from storage.maintenance import change_passphrase, doctor, open_repository, sealed_required
@@ -133,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
         if host is not None:
             _say(f"uppfoljning: {t('db_insecure', lang, host=host)}", file=sys.stderr)
             return 1
-        lines = getattr(err, "problems", None) or [str(err)]
+        lines = getattr(err, "problems", None) or [describe(err, lang)]
         for line in lines:
             _say(f"uppfoljning: {t('error', lang)}: {line}", file=sys.stderr)
         return 1
@@ -147,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
         # A path the user named that cannot be used: -o into a missing folder or onto a folder,
         # --workspace naming a file, a full disk. One line, never a traceback.
         where = f"{err.filename}: " if err.filename else ""
-        _say(f"uppfoljning: {t('error', lang)}: {where}{err.strerror or err}", file=sys.stderr)
+        _say(f"uppfoljning: {t('error', lang)}: {where}{describe(err, lang)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -175,7 +176,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         organisation=args.organisation, unit=args.unit, caseworker=args.caseworker, lang=lang
     )
     if (path / "workspace.json").exists():
-        raise UserError(f"{t('error', lang)}: there is already a workspace in {path}")
+        raise UserError(f"{t('error', lang)}: {t('err_ws_exists', lang, path=path)}")
     Workspace.check_can_create(path)  # a folder holding cases is refused before any prompt
     secret = None if args.no_encryption else passphrase.new(lang)
     Workspace.create(path, settings, passphrase=secret)
@@ -193,7 +194,7 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
     ws.codec(old)  # a wrong passphrase fails here, logged, before anything is written
     new = passphrase.new(lang, env_allowed=False) if sys.stdin.isatty() else _new_from_env(lang)
     count = change_passphrase(path, old, new)
-    _say(t("passphrase_changed", lang, n=count))
+    _say(plural("passphrase_changed", count, lang))
     return 0
 
 
@@ -202,10 +203,7 @@ def _new_from_env(lang: str) -> str:
 
     value = os.environ.get("UPPFOLJNING_NEW_PASSPHRASE")
     if not value:
-        raise UserError(
-            "set UPPFOLJNING_NEW_PASSPHRASE (and UPPFOLJNING_PASSPHRASE for the old one), "
-            "or run in a terminal"
-        )
+        raise UserError(t("new_passphrase_env", lang))
     return passphrase.checked(value, lang)
 
 
@@ -242,7 +240,7 @@ def _read_source(path: Path, lang: str, forms: Callable[[str, int], Any] | None 
     try:
         raw = path.read_bytes()
     except OSError as err:
-        raise UserError(f"{path}: {t('cannot_read', lang, why=err.strerror or err)}") from None
+        raise UserError(f"{path}: {t('cannot_read', lang, why=describe(err, lang))}") from None
     try:
         return read_source(str(path), raw, lang, json_format=path.suffix.lower() == ".json" or None,
                            forms=forms)
@@ -290,7 +288,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     for name, fid in result.unchanged:
         _say(t("already_stored", lang, file=name, id=fid))
     if result.stored or not result.unchanged:
-        _say(t("imported", lang, n=len(result.stored), ids=", ".join(result.stored)))
+        _say(plural("imported_followups", len(result.stored), lang, ids=", ".join(result.stored)))
     return 0
 
 
@@ -317,7 +315,7 @@ def _import_db(args: argparse.Namespace) -> int:
     for name, fid in result.unchanged:
         _say(t("already_stored", lang, file=name, id=fid))
     if result.stored or not result.unchanged:
-        _say(t("imported", lang, n=len(result.stored), ids=", ".join(result.stored)))
+        _say(plural("imported_followups", len(result.stored), lang, ids=", ".join(result.stored)))
     return 0
 
 
@@ -402,13 +400,13 @@ def cmd_pdf(args: argparse.Namespace) -> int:
     return 0
 
 
-def _date_arg(value: str | None, name: str) -> date | None:
+def _date_arg(value: str | None, name: str, lang: str) -> date | None:
     if value is None:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise UserError(f"{name}: '{value}' is not a date; write YYYY-MM-DD") from None
+        raise UserError(t("err_bad_date_arg", lang, name=name, value=value)) from None
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -418,12 +416,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     from reporting.selection import Selection
 
     if args.threshold < 1:
-        raise UserError("--threshold: give a whole number of at least 1")
+        raise UserError(t("err_threshold", _lang(args)))
     if args.format == "pdf" and not args.output:
-        raise UserError("--format pdf: name the file with -o FILE")
+        raise UserError(t("err_pdf_needs_output", _lang(args)))
     sel = Selection(
-        date_from=_date_arg(args.date_from, "--from"),
-        date_to=_date_arg(args.date_to, "--to"),
+        date_from=_date_arg(args.date_from, "--from", _lang(args)),
+        date_to=_date_arg(args.date_to, "--to", _lang(args)),
         unit=args.unit,
         caseworker=args.caseworker,
         plan_type=args.plan_type,
@@ -569,7 +567,7 @@ def _audit_db(args: argparse.Namespace) -> int:
             checked, problems = repo.audit_verify()
             if problems:
                 raise UserError(*problems)
-            print(t("audit_ok", lang, n=checked))
+            print(plural("audit_ok", checked, lang))
             return 0
         case_id = None
         if args.case:
@@ -602,11 +600,11 @@ def cmd_db(args: argparse.Namespace) -> int:
         elif args.db_command == "status":
             st = admin.status(conn)
             units = ", ".join(st.units) or "-"
-            print(f"server {st.server}; login {st.login}; role {st.role or '-'}; units {units}")
+            print(t("db_status", lang, server=st.server, login=st.login, role=st.role or "-", units=units))
             for v, name in st.applied:
-                print(f"applied  {name}" + ("  (CHANGED since applied)" if (v, name) in st.changed else ""))
+                print(t("db_applied_changed" if (v, name) in st.changed else "db_applied", lang, name=name))
             for _, name in st.pending:
-                print(f"pending  {name}")
+                print(t("db_pending", lang, name=name))
             return 1 if st.pending or st.changed else 0
         elif args.db_command == "grant":
             admin.grant(conn, args.login, args.role, args.unit, args.name)
@@ -639,8 +637,10 @@ def _move_workspace(args: argparse.Namespace, lang: str) -> int:
             raise UserError(*lines, t("move_nothing", lang)) from None
         finally:
             local.close()
-    print(t("moved", lang, cases=moved.cases, followups=moved.followups, signed=moved.signed,
-            addenda=moved.addenda))
+    print(t("moved", lang, cases=plural("n_cases", moved.cases, lang),
+            followups=plural("n_followups", moved.followups, lang),
+            signed=plural("n_signed", moved.signed, lang),
+            addenda=plural("n_corrections", moved.addenda, lang)))
     return 0
 
 
@@ -665,7 +665,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             repo.close()
         if problems:
             raise UserError(*problems)
-        _say(t("audit_ok", lang, n=len(AuditLog(ws.audit_path, "").entries())))
+        _say(plural("audit_ok", len(AuditLog(ws.audit_path, "").entries()), lang))
         return 0
     case_id = None
     if args.case:
@@ -696,7 +696,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         else:
             _say(t("doctor_lost", lang, name=name))
     for line in report.audit_problems:
-        _say(f"audit: {line}")
+        _say(t("doctor_audit", lang, line=line))
     for line in _finding_lines(report.findings, lang):
         _say(line)
     if not (report.damaged or report.audit_problems or report.findings):

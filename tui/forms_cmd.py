@@ -11,6 +11,8 @@ from forms.conditions import describe
 from forms.loader import FormError, load_form_file
 from forms.schema import ChoiceQuestion, FormDefinition, MultiQuestion
 from forms.versions import Problem
+from interview.messages import validation_lines
+from language import plural
 from storage.errors import NotFound
 from tui.errors import UserError
 from tui.text import t
@@ -34,7 +36,8 @@ def read_form(path: Path, lang: str) -> FormDefinition:
             return load_xlsform(path, lang)
         return load_form_file(path)
     except FormError as err:
-        raise UserError(*(f"{path}: {p}" for p in err.problems)) from None
+        problems = validation_lines(err.validation, lang) if err.validation is not None else err.problems
+        raise UserError(*(f"{path}: {p}" for p in problems)) from None
 
 
 def run(args: argparse.Namespace, lang_of: Any, repository: Any) -> int:
@@ -44,7 +47,7 @@ def run(args: argparse.Namespace, lang_of: Any, repository: Any) -> int:
         lang = lang_of(args, None)
         path = Path(args.file)
         form = read_form(path, lang)
-        _say(t("form_ok", lang, file=path, id=form.id, version=form.version, n=len(form.questions())))
+        _say(plural("form_ok", len(form.questions()), lang, file=path, id=form.id, version=form.version))
         return 0
     if args.database:
         raise UserError(t("db_not_here", lang_of(args, None), command=f"forms {command}"))

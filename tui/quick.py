@@ -36,6 +36,7 @@ from forms.schema import (
 from interview.case import LIFE_AREAS, SCALE_RANGES, Case, Client, Goal, Intervention, Plan
 from interview.engine import Step
 from interview.errors import AnswerError
+from language.format import long_date
 from storage.repository import Repository
 from tui.quick_start import width, wrap
 from tui.strings import s
@@ -106,7 +107,7 @@ def keys(question: Question, *, back: bool = True, help_key: str = "") -> Questi
 
 def yes_no(message: str, lang: str, default: bool) -> bool:
     """questionary's confirm answers '(Y/n)' in English; this asks in the user's language."""
-    choices = [Choice("Ja" if lang == "sv" else "Yes", True), Choice("Nej" if lang == "sv" else "No", False)]
+    choices = [Choice(s("yes", lang), True), Choice(s("no", lang), False)]
     question = questionary.select(
         wrap(message),
         choices=choices,
@@ -359,7 +360,7 @@ class QuickMode:
                 s(
                     "quick_resume",
                     self.lang,
-                    date=draft.created_at.date().isoformat(),
+                    date=long_date(draft.created_at.date(), self.lang),
                     answered=p.answered,
                     total=p.applicable,
                 )
@@ -479,8 +480,8 @@ class QuickMode:
             ]
         elif isinstance(q, BoolQuestion):
             items = [
-                Choice("Ja" if lang == "sv" else "Yes", True),
-                Choice("Nej" if lang == "sv" else "No", False),
+                Choice(s("yes", lang), True),
+                Choice(s("no", lang), False),
             ]
         elif isinstance(q, ChoiceQuestion):
             items = [Choice(c.label.get(lang), c.code) for c in q.choices]

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from language import describe
 from tui.strings import s
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ def _error_lines(err: BaseException, lang: str) -> list[str]:
     if isinstance(err, WrongPassphrase):
         return [s("quick_passphrase_env_wrong", lang)]
     if isinstance(err, StorageError):
-        return [s("quick_unreadable", lang, why=err)]
+        return [s("quick_unreadable", lang, why=describe(err, lang))]
     return list(getattr(err, "lines", None) or [str(err)])
 
 
@@ -225,10 +226,8 @@ def main(args: argparse.Namespace) -> int:
     except (OSError, ValueError):
         header = None
     if not isinstance(header, dict):
-        print(
-            f"uppfoljning: there is no workspace in {path}; create one with 'uppfoljning init'",
-            file=sys.stderr,
-        )
+        lang = args.lang or "sv"
+        print(f"uppfoljning: {s('err_ws_missing', lang, path=path)}", file=sys.stderr)
         return 1
     lang = args.lang or str(header.get("lang") or "sv")
     lock = _take_lock(path, lang)

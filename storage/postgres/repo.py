@@ -204,7 +204,7 @@ class PostgresRepository(Repository):
         unit = self._unit_for(case)
         for fu in followups:
             if fu.case_id != case.id:
-                raise Conflict(f"follow-up {fu.id} belongs to another case")
+                raise Conflict(f"follow-up {fu.id} belongs to another case", key="err_other_case", id=fu.id)
 
         def run(cur: Cursor) -> None:
             cur.execute(
@@ -246,7 +246,7 @@ class PostgresRepository(Repository):
                  _born(case), case.client.birth_year, case.client.unit, case.id),
             )
             if cur.rowcount == 0:
-                raise NotFound(f"no case with id '{case.id}'")
+                raise NotFound(f"no case with id '{case.id}'", key="err_no_case_id", id=case.id)
             self._audit(cur, "update_case", case.id)
 
         self._tx(run)
@@ -254,7 +254,7 @@ class PostgresRepository(Repository):
     def get_case(self, case_id: str) -> Case:
         row = self._one("SELECT data FROM uppfoljning.cases WHERE id = %s", (case_id,))
         if row is None:
-            raise NotFound(f"no case with id '{case_id}'")
+            raise NotFound(f"no case with id '{case_id}'", key="err_no_case_id", id=case_id)
         return Case.model_validate(row[0])
 
     def find_case(self, case_ref: str) -> Case | None:
@@ -271,7 +271,7 @@ class PostgresRepository(Repository):
             found = cur.execute(b"SELECT 1 FROM uppfoljning.cases WHERE id = %s FOR UPDATE",
                                 (case_id,)).fetchone()
             if found is None:
-                raise NotFound(f"no case with id '{case_id}'")
+                raise NotFound(f"no case with id '{case_id}'", key="err_no_case_id", id=case_id)
             self._audit(cur, "erase", case_id)  # first, while the case still names its unit
             cur.execute(b"DELETE FROM uppfoljning.cases WHERE id = %s", (case_id,))
 
@@ -284,7 +284,8 @@ class PostgresRepository(Repository):
             row = cur.execute(b"SELECT unit FROM uppfoljning.cases WHERE id = %s",
                               (followup.case_id,)).fetchone()
             if row is None:
-                raise NotFound(f"no case with id '{followup.case_id}'")
+                raise NotFound(f"no case with id '{followup.case_id}'",
+                               key="err_no_case_id", id=followup.case_id)
             self._insert_followup(cur, followup, str(row[0]))
 
         self._tx(run)
@@ -301,7 +302,7 @@ class PostgresRepository(Repository):
                      "SELECT * FROM r")
         row = self._single(query.encode(), {"id": followup_id, "action": action})
         if row is None:
-            raise NotFound(f"no follow-up with id '{followup_id}'")
+            raise NotFound(f"no follow-up with id '{followup_id}'", key="err_no_followup", id=followup_id)
         return FollowUp.model_validate(row[0]), int(row[1])
 
     def open_followup(self, followup_id: str) -> tuple[FollowUp, int | None]:
@@ -342,9 +343,10 @@ class PostgresRepository(Repository):
             "WHERE s.login = f.answer_meta -> %(key)s ->> 'by') "
             "FROM uppfoljning.followups f WHERE f.id = %(id)s", params)
         if why is None:
-            raise NotFound(f"no follow-up with id '{followup_id}'")
+            raise NotFound(f"no follow-up with id '{followup_id}'", key="err_no_followup", id=followup_id)
         if why[0] == "final":
-            raise FinalizedError(f"follow-up {followup_id} is final and cannot change")
+            raise FinalizedError(f"follow-up {followup_id} is final and cannot change",
+                                 key="err_final", id=followup_id)
         meta = why[2] or {}
         raise AnswerConflict(followup_id, key, value, why[1], why[4] or str(meta.get("by", "")),
                              str(meta.get("at", "")), int(why[3]))
@@ -360,10 +362,12 @@ class PostgresRepository(Repository):
                 "JOIN uppfoljning.cases c ON c.id = f.case_id WHERE f.id = %s FOR UPDATE OF f".encode(),
                 (followup_id,)).fetchone()
             if row is None:
-                raise NotFound(f"no follow-up with id '{followup_id}'")
+                raise NotFound(f"no follow-up with id '{followup_id}'",
+                               key="err_no_followup", id=followup_id)
             fu = FollowUp.model_validate(row[0])
             if fu.status == "final":
-                raise FinalizedError(f"follow-up {followup_id} is already final")
+                raise FinalizedError(f"follow-up {followup_id} is already final",
+                                     key="err_already_final", id=followup_id)
             if expected_version is not None and int(row[1]) != expected_version:
                 raise Conflict(f"follow-up {followup_id} changed after you opened it (version "
                                f"{expected_version}, now {row[1]}); look at it again before signing")
@@ -399,17 +403,20 @@ class PostgresRepository(Repository):
         row = cur.execute(b"SELECT status FROM uppfoljning.followups WHERE id = %s",
                           (followup_id,)).fetchone()
         if row is None:
-            raise NotFound(f"no follow-up with id '{followup_id}'")
-        raise FinalizedError(f"follow-up {followup_id} is final and cannot change")
+            raise NotFound(f"no follow-up with id '{followup_id}'", key="err_no_followup", id=followup_id)
+        raise FinalizedError(f"follow-up {followup_id} is final and cannot change",
+                             key="err_final", id=followup_id)
 
     def add_addendum(self, followup_id: str, addendum: Addendum) -> FollowUp:
         def run(cur: Cursor) -> None:
             row = cur.execute(b"SELECT status, unit, case_id FROM uppfoljning.followups WHERE id = %s "
                               b"FOR SHARE", (followup_id,)).fetchone()
             if row is None:
-                raise NotFound(f"no follow-up with id '{followup_id}'")
+                raise NotFound(f"no follow-up with id '{followup_id}'",
+                               key="err_no_followup", id=followup_id)
             if row[0] != "final":
-                raise Conflict(f"follow-up {followup_id} is a draft: change it instead of correcting it")
+                raise Conflict(f"follow-up {followup_id} is a draft: change it instead of correcting it",
+                           key="err_draft_correct", id=followup_id)
             # The author is who is logged in, whatever name the caller put on it.
             signed = addendum.model_copy(update={"author": self.display_name})
             cur.execute(b"INSERT INTO uppfoljning.addenda (followup_id, unit, data) VALUES (%s, %s, %s)",
@@ -443,7 +450,8 @@ class PostgresRepository(Repository):
                      case.client.birth_year, Jsonb(case.model_dump(mode="json")), case.created_at))
                 for fu in item.followups:
                     if fu.case_id != case.id:
-                        raise Conflict(f"follow-up {fu.id} belongs to another case")
+                        raise Conflict(f"follow-up {fu.id} belongs to another case",
+                                       key="err_other_case", id=fu.id)
                     cur.execute(
                         b"INSERT INTO uppfoljning.followups (id, case_id, unit, status, data, created_at, "
                         b"updated_at, finalized_at, finalized_by) "

@@ -14,13 +14,14 @@ from textual.widgets import Button, Select, Static, TextArea
 
 from interview.messages import validation_lines
 from tui.safe import plain
+from tui.screens.base import TranslatedBindings
 from tui.strings import s
 from tui.widgets.fields import Field
 
 T = TypeVar("T")
 
 
-class FormDialog(ModalScreen[T | None]):
+class FormDialog(TranslatedBindings, ModalScreen[T | None]):
     """A form whose fields are validated by the case model; errors show next to each field.
 
     Dismisses with a T when saved, None when cancelled."""

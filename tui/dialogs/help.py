@@ -10,13 +10,13 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from language import pgettext
 from tui.safe import plain
+from tui.screens.base import TranslatedBindings
 from tui.strings import s
 
 if TYPE_CHECKING:
     from tui.app import UppfoljningApp
-
-TEXTUAL_SV = {"Quit": "Avsluta", "Focus Next": "Nästa fält", "Focus Previous": "Föregående fält"}
 
 
 def key_lines(app: UppfoljningApp, screen: Screen[Any]) -> list[tuple[str, str]]:
@@ -31,11 +31,9 @@ def key_lines(app: UppfoljningApp, screen: Screen[Any]) -> list[tuple[str, str]]
         seen.setdefault(binding.description, [])
         if shown not in seen[binding.description]:
             seen[binding.description].append(shown)
-    seen.pop("palette", None)  # said below in the user's language
+    seen.pop(pgettext("binding", "palette", app.lang), None)  # said below in a whole sentence
     out = []
     for description, keys in seen.items():
-        if app.lang == "sv":
-            description = TEXTUAL_SV.get(description, description)
         if len(keys) > 3 and all(k.isdigit() for k in keys):
             keys = [f"{keys[0]}–{keys[-1]}"]  # the digits that pick a choice, as one line
         out.append((" / ".join(keys), description))
@@ -43,7 +41,7 @@ def key_lines(app: UppfoljningApp, screen: Screen[Any]) -> list[tuple[str, str]]
     return out
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(TranslatedBindings, ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "dismiss", "Stäng"),
         Binding("question_mark", "dismiss", "Stäng", show=False),

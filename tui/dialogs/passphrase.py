@@ -10,10 +10,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from tui.clean import CleanInput
+from tui.screens.base import TranslatedBindings
 from tui.strings import s
 
 
-class PassphraseDialog(ModalScreen[str]):
+class PassphraseDialog(TranslatedBindings, ModalScreen[str]):
     """Asks for the workspace's passphrase; the app checks it and asks again when wrong."""
 
     BINDINGS = [Binding("escape", "app.quit", "Avsluta")]

@@ -10,9 +10,10 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.safe import plain
+from tui.screens.base import TranslatedBindings
 
 
-class PickDialog(ModalScreen[str | None]):
+class PickDialog(TranslatedBindings, ModalScreen[str | None]):
     """Choose one item from a short list (e.g. which goal to edit); dismisses with its key, None on Esc."""
 
     BINDINGS = [Binding("escape", "cancel", "Avbryt")]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual.binding import ActiveBinding
 from textual.dom import DOMNode
 from textual.screen import Screen
 
+from language import describe, pgettext
 from tui.strings import s
 
 if TYPE_CHECKING:
@@ -24,7 +27,27 @@ def app_of(node: DOMNode) -> UppfoljningApp:
     return app
 
 
-class AppScreen(Screen[None]):
+class TranslatedBindings:
+    """A screen whose footer, help and command palette show each key's description in the app's
+    language. Bindings are declared once, with the description as written in the source; Textual's
+    public `active_bindings` (what the footer, the palette and the help screen read) is where they
+    are translated, through the catalogue's "binding" context."""
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        active: dict[str, ActiveBinding] = super().active_bindings  # type: ignore[misc]
+        lang = getattr(self.app, "lang", "sv")  # type: ignore[attr-defined]
+        out: dict[str, ActiveBinding] = {}
+        for key, item in active.items():
+            described = item.binding.description
+            if described:
+                binding = dataclasses.replace(item.binding, description=pgettext("binding", described, lang))
+                item = item._replace(binding=binding)
+            out[key] = item
+        return out
+
+
+class AppScreen(TranslatedBindings, Screen[None]):
     @property
     def uapp(self) -> UppfoljningApp:
         return app_of(self)
@@ -71,7 +94,7 @@ class AppScreen(Screen[None]):
         try:
             target = export_pdf(app.repo, app.settings, followup_id, app.lang, app.export_dir)
         except (OSError, StorageError) as err:
-            self.notify(s("error", app.lang, message=str(err)), severity="error")
+            self.notify(s("error", app.lang, message=describe(err, app.lang)), severity="error")
             return None
         self.notify(s("pdf_written", app.lang, path=target), timeout=8)
         return target

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from interview.case import Case, Client, Plan
 from interview.followup import FollowUp
+from language.format import long_date
 from storage.repository import Repository
 from tui.dialogs.case import ClientDialog, CorrectionDialog, GoalDialog, InterventionDialog
 from tui.dialogs.pick import PickDialog
@@ -63,7 +64,6 @@ class CaseScreen(AppScreen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.uapp.localize_bindings(self)
         self.refresh_case()
 
     def on_screen_resume(self) -> None:
@@ -88,7 +88,8 @@ class CaseScreen(AppScreen):
         lang, form = self.uapp.lang, self.uapp.form
         p = case.plan
         out = [
-            f"{s(f'plan_{p.type}', lang)} · {s('field_plan_start', lang).split(' (')[0]} {p.start}",
+            f"{s(f'plan_{p.type}', lang)} · {s('field_plan_start', lang).split(' (')[0]} "
+            f"{long_date(p.start, lang)}",
             f"{s('goals', lang)}:",
         ]
         if not p.goals:

@@ -83,7 +83,6 @@ class Dashboard(AppScreen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.uapp.localize_bindings(self)
         table = self.query_one(DataTable)
         lang = self.uapp.lang
         for key in ("col_case", "col_name", "col_unit", "col_last", "col_next", "col_drafts"):

@@ -26,6 +26,7 @@ from casework.plausibility import answer_problems, level_problems, plan_start_pr
 from casework.session import FollowUpSession, next_followup_offers
 from interview.engine import Step
 from interview.errors import AnswerError
+from language import describe
 from storage.errors import StorageError
 from tui.answers import AnswerWidget, Context, TextAnswer, is_open, widget_for
 from tui.safe import plain
@@ -105,7 +106,6 @@ class InterviewScreen(AppScreen):
         yield Footer(compact=True, show_command_palette=False)
 
     async def on_mount(self) -> None:
-        self.uapp.localize_bindings(self)
         self.apply_width(self.size.width)
         if self.uapp.training:
             self.add_class("show-side")  # in training, the guidance is shown from the start
@@ -352,7 +352,7 @@ class InterviewScreen(AppScreen):
             self.query_one("#answer-error", Static).update(plain(str(err)))
             return
         except StorageError as err:  # read-only, damaged or signed meanwhile: said, never a crash
-            self.refuse(s("error", self.lang, message=str(err)))
+            self.refuse(s("error", self.lang, message=describe(err, self.lang)))
             return
         self.editing = None
         problems = answer_problems(step.question.id if step.goal is None else "", value,

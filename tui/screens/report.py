@@ -27,10 +27,10 @@ class ReportScreen(AppScreen):
             with Horizontal(classes="report-selection"):
                 yield Label(s("report_from", lang))
                 yield CleanInput(
-                    placeholder="ÅÅÅÅ-MM-DD" if lang == "sv" else "YYYY-MM-DD", id="from", compact=True
+                    placeholder=s("date_placeholder", lang), id="from", compact=True
                 )
                 yield Label(s("report_to", lang))
-                yield CleanInput(placeholder="ÅÅÅÅ-MM-DD" if lang == "sv" else "YYYY-MM-DD", id="to",
+                yield CleanInput(placeholder=s("date_placeholder", lang), id="to",
                                  compact=True)
                 yield Label(s("report_unit", lang))
                 yield CleanInput(id="unit", compact=True)
@@ -49,7 +49,6 @@ class ReportScreen(AppScreen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.uapp.localize_bindings(self)
         self.query_one(ProgressBar).display = False
         self.action_compile()
 

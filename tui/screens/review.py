@@ -11,6 +11,8 @@ from textual.widgets import Button, Footer, Static, TextArea
 from casework.session import FollowUpSession
 from interview.case import now
 from interview.errors import AnswerError
+from language import describe
+from language.format import join, long_datetime
 from storage.errors import StorageError
 from tui.clean import CleanTextArea
 from tui.safe import plain
@@ -66,18 +68,17 @@ class ReviewScreen(AppScreen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.uapp.localize_bindings(self)
         self.query_one("#assessment", TextArea).text = self.session.followup.answers.get("assessment") or ""
         self.fill()
 
     def fill(self) -> None:
         fu, iv, lang = self.session.followup, self.session.interview, self.lang
         if self.session.final:
-            when = fu.finalized_at.astimezone().strftime("%Y-%m-%d %H:%M") if fu.finalized_at else ""
+            when = long_datetime(fu.finalized_at.astimezone(), lang) if fu.finalized_at else ""
             status = s("final_readonly", lang, when=when, who=fu.finalized_by or "")
         else:
             missing = self.session.missing()
-            status = s("missing_answers", lang, items=", ".join(missing)) if missing else ""
+            status = s("missing_answers", lang, items=join(missing, lang)) if missing else ""
         self.query_one("#status-line", Static).update(plain(status))
         box = self.query_one("#answers", Vertical)
         box.remove_children()
@@ -86,7 +87,7 @@ class ReviewScreen(AppScreen):
             steps = [st for st in iv.applicable_steps() if st.section.id == section.id and iv.has(st)]
             widgets.append(Static(plain(section.title.get(lang)), classes="section-title"))
             if not steps:
-                widgets.append(Static("Ej aktuellt" if lang == "sv" else "Not applicable", classes="muted"))
+                widgets.append(Static(s("not_applicable", lang), classes="muted"))
             for st in steps:
                 label = st.question.label.get(lang) + (f" – {st.goal.text}" if st.goal else "")
                 value = iv.value(st)
@@ -143,7 +144,8 @@ class ReviewScreen(AppScreen):
         try:
             self.session.acknowledge(event.button.hint_key)
         except StorageError as err:
-            self.notify(s("error", self.lang, message=str(err)), severity="error", markup=False)
+            message = describe(err, self.lang)
+            self.notify(s("error", self.lang, message=message), severity="error", markup=False)
             return
         self.notify(s("acknowledged", self.lang))
         self.fill_hints()
@@ -186,12 +188,12 @@ class ReviewScreen(AppScreen):
             return
         missing = self.session.missing()
         if missing:
-            self.notify(s("missing_answers", self.lang, items=", ".join(missing)), severity="error")
+            self.notify(s("missing_answers", self.lang, items=join(missing, self.lang)), severity="error")
             return
         from tui.dialogs.sign import SignDialog
 
         signer = self.session.followup.caseworker or self.uapp.settings.caseworker
-        when = now().astimezone().strftime("%Y-%m-%d %H:%M")
+        when = long_datetime(now().astimezone(), self.lang)
         self.app.push_screen(SignDialog(self.lang, signer, when), self.signed)
 
     def signed(self, signer: str | None) -> None:
@@ -200,7 +202,7 @@ class ReviewScreen(AppScreen):
         try:
             self.session.finalize(signer)
         except (ValueError, StorageError) as err:
-            self.notify(str(err), severity="error", markup=False)
+            self.notify(describe(err, self.lang), severity="error", markup=False)
             return
         self.notify(s("finalized", self.lang))
         self.fill()

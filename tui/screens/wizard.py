@@ -13,7 +13,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Stat
 
 from tui.clean import CleanInput
 from tui.passphrase import MIN_LENGTH, problem
-from tui.screens.base import app_of
+from tui.screens.base import TranslatedBindings
 from tui.strings import s
 
 
@@ -31,7 +31,7 @@ class WizardResult:
         self.lang, self.passphrase, self.training = lang, passphrase, training
 
 
-class Wizard(Screen[WizardResult]):
+class Wizard(TranslatedBindings, Screen[WizardResult]):
     BINDINGS = [Binding("escape", "app.quit", "Avsluta"), Binding("ctrl+s", "create", "Skapa")]
 
     def __init__(self, path: Path, lang: str, training_available: bool) -> None:
@@ -66,7 +66,6 @@ class Wizard(Screen[WizardResult]):
         yield Footer()
 
     def on_mount(self) -> None:
-        app_of(self).localize_bindings(self)
         self.query_one("#caseworker", Input).focus()
 
     def value(self, wid: str) -> str:
