@@ -23,6 +23,7 @@ from forms.schema import (
     NumberQuestion,
     Question,
 )
+from language import text
 
 STANDARD_FORM_ID = "standard-uppfoljning"
 MAX_FORM_BYTES = 1_000_000  # the standard form is 40 kB
@@ -63,96 +64,102 @@ def validation_problems(err: ValidationError, prefix: str = "") -> list[str]:
     return lines
 
 
-def _check(form: FormDefinition) -> list[str]:
+def _p(path: str, key: str, lang: str, **kwargs: Any) -> str:
+    """One problem of a form, at its path, in the form author's language."""
+    return f"{path}: {text(key, lang, 'form', **kwargs)}"
+
+
+def _check(form: FormDefinition, lang: str) -> list[str]:
     problems: list[str] = []
     seen_sections: set[str] = set()
     earlier: dict[str, tuple[str, Question, bool]] = {}  # id -> (section id, question, per_goal)
     for si, section in enumerate(form.sections):
         spath = f"sections[{si}]"
         if section.id in seen_sections:
-            problems.append(f"{spath}.id: section id '{section.id}' is used twice")
+            problems.append(_p(f"{spath}.id", "form_section_twice", lang, id=section.id))
         seen_sections.add(section.id)
         for qi, q in enumerate(section.questions):
             qpath = f"{spath}.questions[{qi}]"
             if q.id in earlier:
-                problems.append(f"{qpath}.id: question id '{q.id}' is used twice")
+                problems.append(_p(f"{qpath}.id", "form_question_twice", lang, id=q.id))
             conditions = [("when", q.when)]
             if not isinstance(q.required, bool):
                 conditions.append(("required", q.required))
             for key, cond in conditions:
                 for ref in referenced_questions(cond):
-                    problems.extend(_check_ref(f"{qpath}.{key}", ref, earlier, section.id))
+                    problems.extend(_check_ref(f"{qpath}.{key}", ref, earlier, section.id, lang))
                 for ref, value in compared_values(cond):
-                    problems.extend(_check_value(f"{qpath}.{key}", ref, value, earlier))
+                    problems.extend(_check_value(f"{qpath}.{key}", ref, value, earlier, lang))
                 if uses_goal(cond) and not section.per_goal:
-                    problems.append(f"{qpath}.{key}: goal_scaled is only valid in a per-goal section")
-                problems.extend(_check_numbers(f"{qpath}.{key}", cond, earlier))
+                    problems.append(_p(f"{qpath}.{key}", "form_goal_scaled_section", lang))
+                problems.extend(_check_numbers(f"{qpath}.{key}", cond, earlier, lang))
             if q.constraint is not None:
-                problems.extend(_check_constraint(f"{qpath}.constraint", q, earlier))
+                problems.extend(_check_constraint(f"{qpath}.constraint", q, earlier, lang))
             elif q.constraint_message is not None:
-                problems.append(f"{qpath}.constraint_message: there is no constraint")
+                problems.append(_p(f"{qpath}.constraint_message", "form_no_constraint", lang))
             if isinstance(q, LevelQuestion) and not section.per_goal:
-                problems.append(f"{qpath}.type: a level question belongs in a per-goal section")
+                problems.append(_p(f"{qpath}.type", "form_level_per_goal", lang))
             if isinstance(q, ChoiceQuestion | MultiQuestion):
                 codes = [c.code for c in q.choices]
                 for dup in sorted({c for c in codes if codes.count(c) > 1}):
-                    problems.append(f"{qpath}.choices: code '{dup}' is used twice")
+                    problems.append(_p(f"{qpath}.choices", "form_code_twice", lang, code=dup))
                 if isinstance(q, ChoiceQuestion) and any(c.exclusive for c in q.choices):
-                    problems.append(f"{qpath}.choices: 'exclusive' only applies to multi questions")
+                    problems.append(_p(f"{qpath}.choices", "form_exclusive_multi", lang))
                 if isinstance(q, MultiQuestion) and q.min_selected > len(q.choices):
-                    problems.append(f"{qpath}.min_selected: more than there are choices")
+                    problems.append(_p(f"{qpath}.min_selected", "form_min_selected", lang))
             if isinstance(q, DateQuestion) and q.after is not None:
                 target = earlier.get(q.after)
                 if target is None:
-                    problems.append(f"{qpath}.after: '{q.after}' is not an earlier question")
+                    problems.append(_p(f"{qpath}.after", "form_not_earlier", lang, ref=q.after))
                 elif not isinstance(target[1], DateQuestion):
-                    problems.append(f"{qpath}.after: '{q.after}' is not a date question")
+                    problems.append(_p(f"{qpath}.after", "form_not_date", lang, ref=q.after))
             earlier[q.id] = (section.id, q, section.per_goal)
     if any(isinstance(q, LevelQuestion) for _, q in form.questions()):
         for code in ("icf", "gas"):
             if form.scale(code) is None:
-                problems.append(f"scales: the '{code}' scale's words are missing")
+                problems.append(_p("scales", "form_scale_words", lang, code=code))
     return problems
 
 
-def _check_numbers(path: str, cond: Any, earlier: dict[str, tuple[str, Question, bool]]) -> list[str]:
-    return [f"{path}: '{ref}' is not a number question; compare numbers only"
+def _check_numbers(path: str, cond: Any, earlier: dict[str, tuple[str, Question, bool]],
+                   lang: str) -> list[str]:
+    return [_p(path, "form_not_number", lang, ref=ref)
             for ref in compared_numbers(cond)
             if ref in earlier and not isinstance(earlier[ref][1], NumberQuestion)]
 
 
-def _check_constraint(path: str, q: Question, earlier: dict[str, tuple[str, Question, bool]]) -> list[str]:
+def _check_constraint(path: str, q: Question, earlier: dict[str, tuple[str, Question, bool]],
+                      lang: str) -> list[str]:
     """A constraint reads the answer being given (its own id) and earlier questions asked once; it is
     checked as the answer is given, when no other goal's answers are at hand."""
     own = {**earlier, q.id: ("", q, False)}
     problems: list[str] = []
     for ref in referenced_questions(q.constraint):
         if ref not in own:
-            problems.append(f"{path}: '{ref}' is not an earlier question")
+            problems.append(_p(path, "form_not_earlier", lang, ref=ref))
         elif ref != q.id and own[ref][2]:
-            problems.append(f"{path}: '{ref}' is a per-goal question; a constraint reads its own answer "
-                            "and questions asked once")
+            problems.append(_p(path, "form_constraint_per_goal", lang, ref=ref))
     for ref, value in compared_values(q.constraint):
-        problems.extend(_check_value(path, ref, value, own))
-    problems.extend(_check_numbers(path, q.constraint, own))
+        problems.extend(_check_value(path, ref, value, own, lang))
+    problems.extend(_check_numbers(path, q.constraint, own, lang))
     if uses_goal(q.constraint):
-        problems.append(f"{path}: goal_scaled cannot be part of a constraint")
+        problems.append(_p(path, "form_goal_scaled_constraint", lang))
     return problems
 
 
 def _check_ref(
-    path: str, ref: str, earlier: dict[str, tuple[str, Question, bool]], section_id: str
+    path: str, ref: str, earlier: dict[str, tuple[str, Question, bool]], section_id: str, lang: str
 ) -> list[str]:
     if ref not in earlier:
-        return [f"{path}: '{ref}' is not an earlier question"]
+        return [_p(path, "form_not_earlier", lang, ref=ref)]
     ref_section, _, ref_per_goal = earlier[ref]
     if ref_per_goal and ref_section != section_id:
-        return [f"{path}: '{ref}' is a per-goal question of another section"]
+        return [_p(path, "form_other_section", lang, ref=ref)]
     return []
 
 
 def _check_value(
-    path: str, ref: str, value: Any, earlier: dict[str, tuple[str, Question, bool]]
+    path: str, ref: str, value: Any, earlier: dict[str, tuple[str, Question, bool]], lang: str
 ) -> list[str]:
     if ref not in earlier:
         return []  # already reported by _check_ref
@@ -160,45 +167,47 @@ def _check_value(
     if isinstance(q, ChoiceQuestion | MultiQuestion):
         codes = {c.code for c in q.choices}
         if value not in codes:
-            return [f"{path}: {value!r} is not a code of '{ref}' ({', '.join(sorted(codes))})"]
+            listed = ", ".join(sorted(codes))
+            return [_p(path, "form_not_code", lang, value=repr(value), ref=ref, codes=listed)]
     elif isinstance(q, BoolQuestion) and not isinstance(value, bool):
-        return [f"{path}: '{ref}' is a yes/no question; compare with true or false"]
+        return [_p(path, "form_yes_no", lang, ref=ref)]
     return []
 
 
-def parse_form(data: Any) -> FormDefinition:
-    """Validate parsed YAML as a form; raise FormError listing every problem."""
+def parse_form(data: Any, lang: str = "en") -> FormDefinition:
+    """Validate parsed YAML as a form; raise FormError listing every problem (in `lang`: a form's
+    author reads them)."""
     if not isinstance(data, dict):
-        raise FormError(["a form definition is a mapping with id, version, title and sections"])
+        raise FormError([text("form_not_mapping", lang, "form")])
     try:
         form = FormDefinition.model_validate(data)
     except ValidationError as err:
         raise FormError(validation_problems(err), err) from None
-    problems = _check(form)
+    problems = _check(form, lang)
     if problems:
         raise FormError(problems)
     return form
 
 
-def load_form_text(text: str) -> FormDefinition:
+def load_form_text(source: str, lang: str = "en") -> FormDefinition:
     """Parse and check a form with its size, its nesting and its size once YAML aliases expand bounded,
     so a few hostile bytes can neither run for minutes nor fill the memory (the standard form
     itself uses one alias, so forms made from it may too)."""
-    if len(text) > MAX_FORM_BYTES:
-        raise FormError([f"the file is larger than {MAX_FORM_BYTES // 1_000_000} MB"])
+    if len(source) > MAX_FORM_BYTES:
+        raise FormError([text("form_too_large", lang, "form", mb=MAX_FORM_BYTES // 1_000_000)])
     try:
-        data = safeyaml.load(text, max_depth=MAX_FORM_DEPTH, aliases=True)
+        data = safeyaml.load(source, max_depth=MAX_FORM_DEPTH, aliases=True)
     except safeyaml.YamlProblem as err:
         raise FormError([str(err)]) from None
-    return parse_form(data)
+    return parse_form(data, lang)
 
 
-def load_form_file(path: Path) -> FormDefinition:
+def load_form_file(path: Path, lang: str = "en") -> FormDefinition:
     try:
-        text = path.read_text(encoding="utf-8")
+        content = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        raise FormError([f"{path}: cannot be read ({err.__class__.__name__})"]) from None
-    return load_form_text(text)
+        raise FormError([_p(str(path), "form_unreadable", lang, why=err.__class__.__name__)]) from None
+    return load_form_text(content, lang)
 
 
 @lru_cache(maxsize=1)

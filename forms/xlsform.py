@@ -442,8 +442,8 @@ def _located(problem: str, conv: _Converter, data: dict[str, Any]) -> str:
 
 
 def load_xlsform_bytes(data: bytes, lang: str = "sv") -> FormDefinition:
-    """An XLSForm workbook as a checked form; FormError listing every problem by its cell (in `lang`;
-    what the form's own checks find after conversion is in English, like `forms validate`)."""
+    """An XLSForm workbook as a checked form; FormError listing every problem by its cell, in `lang`
+    (what pydantic finds after conversion is said by the front end from the error itself)."""
     sheets, problems = _read(data, lang)
     if not sheets or not sheets["survey"].rows:
         raise FormError(problems or [say("w_no_survey", lang)])
@@ -453,7 +453,7 @@ def load_xlsform_bytes(data: bytes, lang: str = "sv") -> FormDefinition:
     if conv.problems or problems:
         raise FormError(conv.problems or problems)
     try:
-        return parse_form(form_data)
+        return parse_form(form_data, lang)
     except FormError as err:
         raise FormError([_located(p, conv, form_data) for p in err.problems]) from None
 

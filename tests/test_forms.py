@@ -155,3 +155,21 @@ def test_forms_validate_command(tmp_path: Path) -> None:
     fail = subprocess.run([*run, str(bad)], capture_output=True, text=True, check=False)
     assert fail.returncode == 1
     assert "not an earlier question" in fail.stderr and "Traceback" not in fail.stderr
+
+
+def test_a_form_authors_problems_are_in_their_language(tmp_path: Path) -> None:
+    """The form's own checks (beyond the schema) speak the author's language, path first."""
+    data = _minimal()
+    qs = data["sections"][0]["questions"]  # type: ignore[index]
+    qs[0]["when"] = {"answered": "b"}
+    qs.append(dict(qs[1], when=None))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(data), encoding="utf-8")
+    run = [sys.executable, "-m", "tui.cli", "forms", "validate", str(bad)]
+    sv = subprocess.run(run, capture_output=True, text=True, check=False)
+    assert sv.returncode == 1 and "Traceback" not in sv.stderr
+    assert "sections[0].questions[0].when: 'b' är inte en tidigare fråga" in sv.stderr
+    assert "sections[0].questions[2].id: frågans id 'b' används två gånger" in sv.stderr
+    assert "earlier question" not in sv.stderr and "used twice" not in sv.stderr
+    en = subprocess.run([*run[:3], "--lang", "en", *run[3:]], capture_output=True, text=True, check=False)
+    assert "'b' is not an earlier question" in en.stderr and "question id 'b' is used twice" in en.stderr

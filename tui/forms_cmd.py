@@ -34,7 +34,7 @@ def read_form(path: Path, lang: str) -> FormDefinition:
             from forms.xlsform import load_xlsform
 
             return load_xlsform(path, lang)
-        return load_form_file(path)
+        return load_form_file(path, lang)
     except FormError as err:
         problems = validation_lines(err.validation, lang) if err.validation is not None else err.problems
         raise UserError(*(f"{path}: {p}" for p in problems)) from None
