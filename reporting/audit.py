@@ -15,11 +15,36 @@ get a problem of their own.
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 from typing import Any
 
 import numpy as np
 
 EPS = 1e-6
+
+
+_FD_LOCK = threading.Lock()
+
+
+def _quiet(make: Any) -> Any:
+    """make(), with file descriptor 1 pointed at /dev/null meanwhile: HiGHS's C++ constructor prints
+    its banner on stdout (once per process, before any option can be set), which would corrupt a
+    report written as JSON or CSV to stdout. The app draws on stderr, so nothing else is lost."""
+    sys.stdout.flush()
+    with _FD_LOCK:
+        saved = os.dup(1)
+        try:
+            null = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(null, 1)
+            finally:
+                os.close(null)
+            return make()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
 
 
 class Solver:
@@ -33,7 +58,7 @@ class Solver:
         for r, row in enumerate(rows):
             for c, coefficient in row.items():
                 by_column[c].append((r, coefficient))
-        self.h = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy's stubs leave the constructor bare
+        self.h = _quiet(highspy.Highs)
         self.h.setOptionValue("output_flag", False)
         self.h.setOptionValue("presolve", "off")  # keeps the basis from one objective to the next
         self.h.setOptionValue("solver", "simplex")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -254,3 +256,19 @@ def test_a_draft_is_counted_beside_the_signed_followup_never_instead_of_it() -> 
     # 15 signed + client 1's draft + client 16's draft: the signed October record is still counted.
     assert with_drafts["followups"] == 17 and with_drafts["clients"] == 16
     assert with_drafts["questions"]["new_needs"] == signed_only["questions"]["new_needs"]
+
+
+def test_a_report_on_stdout_is_only_the_report(tmp_path: Path) -> None:
+    """Nothing but the report reaches stdout, not even what a native library prints there itself
+    (HiGHS prints a banner from C++ when its first solver is made): the JSON parses, the CSV starts
+    with its header."""
+    ws = tmp_path / "ws"
+    cli = [sys.executable, "-m", "tui.cli", "--workspace", str(ws)]
+    subprocess.run([*cli, "init", "--no-encryption"], check=True, capture_output=True)
+    subprocess.run([*cli, "import", "--final", str(Path(__file__).parent / "data" / "example.yaml")],
+                   check=True, capture_output=True)
+    out = subprocess.run([*cli, "report", "--format", "json"], check=True, capture_output=True, text=True)
+    assert json.loads(out.stdout)["followups"] == "<5"
+    out = subprocess.run([*cli, "report", "--format", "csv"], check=True, capture_output=True, text=True)
+    assert out.stdout.splitlines()[0] == "measure,group,code,value"
+    assert "HiGHS" not in out.stdout + out.stderr
