@@ -81,7 +81,7 @@ def test_commands_work_on_the_database(pg_server: PgServer, pg_clean: str, tmp_p
     assert code == 0 and json.loads(out)["client"]["case_ref"] == "IFO-2026-0117"
     pdf = tmp_path / "f.pdf"
     assert run(capsys, "pdf", fid, "-o", str(pdf))[0] == 0 and pdf.read_bytes().startswith(b"%PDF")
-    code, out, _ = run(capsys, "report", "--format", "json", "--include-drafts")
+    code, out, _ = run(capsys, "report", "--format", "json", "--include-drafts", "--threshold", "1")
     assert code == 0 and json.loads(out)["followups"] == 1
     # another unit's caseworker sees nothing of it
     code, out, _ = run(capsys, "--database", pg_server.dsn("cw_b", pg_clean), "list", "--format", "json")

@@ -94,7 +94,8 @@ def test_every_binding_has_an_english_description() -> None:
             if isinstance(obj, type) and obj.__module__ == module.__name__:
                 descriptions.update(b.description for b in obj.__dict__.get("BINDINGS", []))
     assert descriptions
-    assert [d for d in descriptions - {"PDF"} if pgettext("binding", d, "en") == d] == []
+    # an empty description is a key the footer does not show
+    assert [d for d in descriptions - {"PDF", ""} if pgettext("binding", d, "en") == d] == []
 
 
 def test_every_screen_of_the_app_translates_its_keys() -> None:
@@ -104,15 +105,17 @@ def test_every_screen_of_the_app_translates_its_keys() -> None:
 
     from textual.screen import Screen
 
+    import tui.dialogs
     import tui.screens
     from tui.screens.base import TranslatedBindings
 
     screens = []
-    for info in pkgutil.iter_modules(tui.screens.__path__):
-        module = importlib.import_module(f"tui.screens.{info.name}")
-        screens += [obj for obj in vars(module).values() if isinstance(obj, type) and issubclass(obj, Screen)
-                    and obj.__module__ == module.__name__]
-    assert len(screens) >= 8
+    for package in (tui.screens, tui.dialogs):
+        for info in pkgutil.iter_modules(package.__path__):
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            screens += [obj for obj in vars(module).values() if isinstance(obj, type) and issubclass(obj, Screen)
+                        and obj.__module__ == module.__name__]
+    assert len(screens) >= 12
     assert [s.__name__ for s in screens if not issubclass(s, TranslatedBindings)] == []
 
 
@@ -981,5 +984,35 @@ def test_implausible_dates_and_levels_are_said_in_the_app_without_blocking(tmp_p
         shown = " | ".join(_notices(app))
         assert "The next follow-up (24 November 2026) is already past" in shown
         assert stored(ws)[-1].get("next_followup") == "2026-11-24"
+
+    run(scenario, app)
+
+
+def test_escape_from_the_review_keeps_the_typed_assessment_and_unanswered_is_not_not_applicable(
+    tmp_path: Path,
+) -> None:
+    """Esc used to leave the review dropping what was typed in the assessment; and a section not yet
+    answered said "Ej aktuellt" (not applicable) where it was merely unanswered."""
+    ws = make_workspace(tmp_path / "ws")
+    _start_draft(ws, tmp_path, [(k, ANSWERS[k]) for k in list(ANSWERS)[:3]])
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        from textual.widgets import TextArea
+
+        await resume_draft(pilot)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        rows = [str(w.render()) for w in review.query(".review-row")]
+        assert any("(ej besvarad)" in row for row in rows)  # applicable, not yet answered
+        area = review.query_one("#assessment", TextArea)
+        area.focus()
+        await pilot.press(*"Ny bedömning")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ReviewScreen)
+        assert stored(ws)[-1].answers.get("assessment") == "Ny bedömning"
 
     run(scenario, app)

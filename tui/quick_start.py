@@ -216,7 +216,7 @@ def main(args: argparse.Namespace) -> int:
     if not sys.stdin.isatty():
         print(f"uppfoljning: {s('quick_needs_terminal', lang)}", file=sys.stderr)
         return 1
-    if args.database:
+    if getattr(args, "database", None):
         return _database(args, lang)
     from storage.paths import default_workspace_dir  # light: no pydantic until used
 

@@ -33,7 +33,7 @@ class ReviewScreen(AppScreen):
     # is acknowledged only by going to it on purpose, never by the first Tab and Enter.
     AUTO_FOCUS = "#assessment"
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Tillbaka"),
+        Binding("escape", "back", "Tillbaka"),
         Binding("ctrl+s", "save_assessment", "Spara bedömningen", priority=True),
         Binding("ctrl+f", "finalize", "Signera", priority=True),
         Binding("ctrl+e", "pdf", "PDF", priority=True),
@@ -83,8 +83,11 @@ class ReviewScreen(AppScreen):
         box = self.query_one("#answers", Vertical)
         box.remove_children()
         widgets: list[Static] = []
+        applicable = iv.applicable_steps()
         for section in self.session.form.sections:
-            steps = [st for st in iv.applicable_steps() if st.section.id == section.id and iv.has(st)]
+            # Every question the answers so far make applicable, answered or not: "(ej besvarad)" is
+            # not "Ej aktuellt" (a section the branching leaves out).
+            steps = [st for st in applicable if st.section.id == section.id]
             widgets.append(Static(plain(section.title.get(lang)), classes="section-title"))
             if not steps:
                 widgets.append(Static(s("not_applicable", lang), classes="muted"))
@@ -164,6 +167,16 @@ class ReviewScreen(AppScreen):
             return
         area.text = self.session.summary()
         area.focus()
+
+    def action_back(self) -> None:
+        """Back to the interview, keeping what was typed in the assessment: it is saved like any
+        answer (or, if it cannot be, the screen stays with the reason beside it)."""
+        if not self.session.final:
+            typed = self.query_one("#assessment", TextArea).text
+            stored = self.session.followup.answers.get("assessment") or ""
+            if typed != stored and not self.action_save_assessment():
+                return
+        self.app.pop_screen()
 
     @on(Button.Pressed, "#save-assessment")
     def action_save_assessment(self) -> bool:
