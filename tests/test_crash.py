@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from interview.followup import FollowUp
 from storage.codec import Codec
 from storage.tinydb_repo import TinyDBRepository
 from storage.workspace import Workspace
@@ -116,10 +117,13 @@ def test_sigkill_never_loses_an_acknowledged_answer(tmp_path: Path, encrypted: b
                 assert repo.damaged == []
                 ids = {s.id for s in repo.summaries()}
                 assert acked_cases <= ids
+                read: dict[str, FollowUp] = {}  # each follow-up read once a round, all its keys checked
                 for (fid, key), values in expected.items():
                     if fid not in ids:
                         continue  # its case was being created at the kill and never acknowledged
-                    stored = repo.get_followup(fid).get(key)
+                    if fid not in read:
+                        read[fid] = repo.get_followup(fid)
+                    stored = read[fid].get(key)
                     shown = stored if stored is not None else "<absent>"
                     assert shown in values, (fid, key)
                     expected[(fid, key)] = {shown}  # settled: the next round starts from here
