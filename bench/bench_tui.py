@@ -205,27 +205,29 @@ async def filter_to_frame(path: Path, refs: list[str], units: list[str]) -> list
         table = app.screen.query_one(DataTable)
         clock = FrameClock(app)
 
-        def showing(needle: str) -> bool:
-            if box.value != needle:
-                return False
-            count, first, last = expected_rows(refs, units, needle)
-            if table.row_count != count:
+        def showing(needle: str, count: int, first: str, last: str) -> bool:
+            if box.value != needle or table.row_count != count:
                 return False
             return count == 0 or (str(table.get_row_at(0)[0]) == first
                                   and str(table.get_row_at(count - 1)[0]) == last)
+
+        async def timed(key: str, needle: str) -> float:
+            # The expected rows are found before the key is sent: the check polled while waiting for
+            # the frame must not hold up the app it measures.
+            want = expected_rows(refs, units, needle)
+            start = send(app, key)
+            took = await clock.after(start, partial(showing, needle, *want))
+            await pilot.pause()
+            return took
 
         typed = ""
         while len(times) < ROUNDS:
             for char in FILTER_TYPED:
                 typed += char
-                start = send(app, char)
-                times.append(await clock.after(start, partial(showing, typed)))
-                await pilot.pause()
+                times.append(await timed(char, typed))
             while typed:
                 typed = typed[:-1]
-                start = send(app, "backspace")
-                times.append(await clock.after(start, partial(showing, typed)))
-                await pilot.pause()
+                times.append(await timed("backspace", typed))
     return times[:ROUNDS]
 
 

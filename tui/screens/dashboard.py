@@ -139,6 +139,7 @@ class Dashboard(AppScreen):
         """Read the cases again (the workspace may have changed) and show those the filter selects."""
         self._all = self.rows()
         self._matching = None
+        self._table_ids = []  # the cases' rows may have changed too (a draft, a signature): redraw
         self.apply_filter()
 
     def apply_filter(self) -> None:
