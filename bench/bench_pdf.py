@@ -6,10 +6,14 @@ from __future__ import annotations
 import io
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from bench.common import median_ms
+
+if TYPE_CHECKING:
+    from documents.followup import DocumentInput
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "tests" / "data" / "example.yaml"
 RUNS = 15
@@ -17,11 +21,11 @@ RUNS = 15
 
 def bare_three_pages() -> bytes:
     from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
+    from reportlab.platypus import Flowable, PageBreak, Paragraph, SimpleDocTemplate
 
     buf = io.BytesIO()
     styles = getSampleStyleSheet()
-    story = []
+    story: list[Flowable] = []
     for page in range(3):
         story += [Paragraph(f"Sida {page + 1}", styles["Heading1"])]
         story += [Paragraph("Lorem ipsum dolor sit amet. " * 20, styles["BodyText"]) for _ in range(6)]
@@ -30,7 +34,7 @@ def bare_three_pages() -> bytes:
     return buf.getvalue()
 
 
-def ten_goal_input():  # type: ignore[no-untyped-def]
+def ten_goal_input() -> DocumentInput:
     from documents.followup import DocumentInput
     from interview.casefile import load_text, parse_casefile
 

@@ -115,17 +115,17 @@ async def minimal_key_to_frame() -> list[float]:
             self.query_one("#n", Static).update(str(self.count))
 
     app = Minimal()
+
+    def reached(n: int) -> Callable[[], bool]:
+        return lambda: app.count == n
+
     times = []
-
-    def counted(n: int) -> bool:
-        return app.count == n
-
     async with app.run_test(size=(80, 24)) as pilot:
         clock = FrameClock(app)
         await pilot.pause()
         for i in range(ROUNDS):
             start = send(app, "x")
-            times.append(await clock.after(start, partial(counted, i + 1)))
+            times.append(await clock.after(start, reached(i + 1)))
             await pilot.pause()
     return times
 

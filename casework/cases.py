@@ -32,17 +32,18 @@ class CaseMatch:
 
 
 def match_cases(listing: list[CaseListing], typed: str) -> CaseMatch:
-    """Case-insensitive on case number and name; spaces around and inside do not count."""
+    """Case-insensitive on case number and name; spaces around and inside do not count. Near
+    matches are looked for only when nothing matches exactly."""
     needle = _norm(typed)
     out = CaseMatch()
     if not needle:
         return out
+    out.exact = [c for c in listing if needle in (_norm(c.case_ref), _norm(c.name or ""))]
+    if out.exact:
+        return out  # the case itself: no near-match scoring over 10,000 cases (`quick --case REF`)
     scored: list[tuple[float, int, CaseListing]] = []
     for i, case in enumerate(listing):
         ref, name = _norm(case.case_ref), _norm(case.name or "")
-        if needle in (ref, name):
-            out.exact.append(case)
-            continue
         if needle in ref or (name and needle in name) or (len(ref) > 2 and ref in needle):
             scored.append((1.0, i, case))
             continue

@@ -10,9 +10,9 @@ from interview.messages import msg
 from storage.repository import Repository
 
 
-def answered_keys(fu: FollowUp) -> dict[str, str]:
+def answered_keys(fu: FollowUp, repo: Repository | None = None) -> dict[str, str]:
     """Answer key → the question's label, for every question this signed follow-up answered."""
-    form = bundled_form(fu.form, fu.form_version)
+    form = repo.form(fu.form, fu.form_version) if repo is not None else bundled_form(fu.form, fu.form_version)
     interview = Interview(form, fu.plan, fu.answers, fu.goals)
     out: dict[str, str] = {}
     for step in interview.applicable_steps():
@@ -26,7 +26,7 @@ def add_correction(repo: Repository, followup_id: str, addendum: Addendum, lang:
     """Add the addendum; one that names an answer must name one this follow-up has."""
     if addendum.refers_to is not None:
         fu = repo.get_followup(followup_id)
-        if fu.status == "final" and addendum.refers_to not in answered_keys(fu):
+        if fu.status == "final" and addendum.refers_to not in answered_keys(fu, repo):
             problem = msg("correct_unknown_key", lang, answer=addendum.refers_to)
             raise ProblemsError([f"--question: {problem}"])
     return repo.add_addendum(followup_id, addendum)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from forms.loader import bundled_form
 from forms.training_data import TRAINING_BANNER
 from interview.followup import FollowUp
 from storage.atomic import atomic_write
@@ -42,7 +41,7 @@ def render_followup(repo: Repository, settings: WorkspaceSettings, followup_id: 
         # snapshots existed fall back to the case's current client.
         client=fu.client or case.client,
         followup=fu,
-        form=bundled_form(fu.form, fu.form_version),
+        form=repo.form(fu.form, fu.form_version),
         history=signed_history(repo.followups_of(case.id), fu),
         organisation=settings.organisation,
         unit=settings.unit,
@@ -61,6 +60,40 @@ def _when(fu: FollowUp) -> str:
 
 def write_pdf(path: Path, pdf: bytes) -> None:
     atomic_write(path, pdf, mode=0o600)
+
+
+def pdf_name(followup_id: str) -> str:
+    """The file name every front end gives a follow-up's PDF."""
+    return f"uppfoljning-{file_part(followup_id)}.pdf"
+
+
+def default_pdf_folder(settings: WorkspaceSettings | None) -> Path:
+    """Where the app and quick mode put PDFs: the user's documents, training ones in a folder of
+    their own so practice never lies beside a real record."""
+    import platformdirs
+
+    from casework.training import pdf_folder
+
+    return pdf_folder(platformdirs.user_documents_path(), settings)
+
+
+def export_pdf(
+    repo: Repository, settings: WorkspaceSettings, followup_id: str, lang: str, folder: Path | None = None
+) -> Path:
+    """Render the follow-up and write it owner-only into `folder` (else the default folder, made
+    owner-only when missing); returns the file written. OSError or StorageError when it cannot be."""
+    folder = default_pdf_folder(settings) if folder is None else folder
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    pdf = render_followup(repo, settings, followup_id, lang)
+    target = folder / pdf_name(followup_id)
+    write_pdf(target, pdf)
+    return target
+
+
+def latest_followup(repo: Repository, case_id: str) -> str | None:
+    """The case's newest follow-up (draft or signed), which the dashboard's PDF key prints."""
+    followups = repo.followups_of(case_id)
+    return followups[-1].id if followups else None
 
 
 def file_part(followup_id: str) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 from forms.loader import bundled_form
 from interview.case import Case, now
-from interview.casefile import CaseFile, dump_casefile, load_text, parse_casefile
+from interview.casefile import CaseFile, FormLookup, dump_casefile, load_text, parse_casefile
 from interview.engine import Interview
 from interview.errors import ProblemsError
 from interview.followup import FollowUp, ImportMark
@@ -41,7 +41,7 @@ class ImportResult:
 
 
 def read_source(name: str, content: bytes, lang: str, *, json_format: bool | None = None,
-                today: date | None = None) -> Source:
+                today: date | None = None, forms: FormLookup | None = None) -> Source:
     """Parse and validate one file's bytes; ProblemsError with every problem prefixed by the name."""
     try:
         text = content.decode("utf-8-sig")
@@ -49,7 +49,7 @@ def read_source(name: str, content: bytes, lang: str, *, json_format: bool | Non
         raise ProblemsError([f"{name}: {msg('not_utf8', lang)}"]) from None
     try:
         data = load_text(text, json_format=json_format)
-        cf = parse_casefile(data, lang=lang, today=today)
+        cf = parse_casefile(data, lang=lang, today=today, forms=forms or bundled_form)
     except ProblemsError as err:
         raise ProblemsError([f"{name}: {p}" for p in err.problems]) from None
     return Source(name, data, cf, hashlib.sha256(content).hexdigest())
@@ -176,7 +176,7 @@ def _against_workspace(repo: Repository, src: Source, lang: str) -> tuple[list[s
 def _differences(repo: Repository, stored: FollowUp, src: Source) -> list[str]:
     """The paths at which a file differs from the stored follow-up with its id (what the file gives)."""
     cf = src.casefile
-    form = bundled_form(stored.form, stored.form_version)
+    form = repo.form(stored.form, stored.form_version)
     client = stored.client or repo.get_case(stored.case_id).client
     mine = dump_casefile(client, stored, form, as_json=True)
     theirs = dump_casefile(cf.client, cf.followup, cf.form, as_json=True)

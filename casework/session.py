@@ -10,7 +10,6 @@ import calendar
 from datetime import date
 from typing import Any
 
-from forms.loader import bundled_form
 from forms.schema import FormDefinition
 from interview.case import Case, now
 from interview.engine import Interview, Step
@@ -43,8 +42,8 @@ def next_followup_offers(meeting: date) -> list[date]:
 def start_followup(
     repo: Repository, case: Case, caseworker: str, form: FormDefinition | None = None
 ) -> FollowUp:
-    """A new draft of the case's current plan, on the newest installed form."""
-    form = form or bundled_form()
+    """A new draft of the case's current plan, on the workspace's default form (its newest version)."""
+    form = form or repo.default_form()
     fu = FollowUp(
         case_id=case.id,
         form=form.id,
@@ -70,7 +69,7 @@ class FollowUpSession:
         self.today = today
         self.followup = repo.get_followup(followup_id)
         self.case = repo.get_case(self.followup.case_id)
-        self.form = bundled_form(self.followup.form, self.followup.form_version)
+        self.form = repo.form(self.followup.form, self.followup.form_version)
         self.interview = self._replay()
         self._last_levels: dict[str, int] | None = None
 

@@ -6,10 +6,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
-from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
@@ -18,7 +15,6 @@ from reportlab.lib.styles import ParagraphStyle, StyleSheet1
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
@@ -32,6 +28,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from documents.base import ALERT, INK, MUTED, RULE, SHADE, VERSION, NumberedCanvas, register_fonts, verbatim
 from documents.text import t
 from forms.schema import FormDefinition, Question, Section
 from interview.case import Client, Goal
@@ -42,33 +39,8 @@ from interview.engine import Interview, Step
 from interview.followup import FollowUp
 from interview.language import long_date
 
-FONTS = Path(__file__).parent / "fonts"
-VERSION = "0.1.0"
-
-INK = colors.HexColor("#1f2328")
-MUTED = colors.HexColor("#5b6169")
-RULE = colors.HexColor("#c9ced4")
-SHADE = colors.HexColor("#f1f3f5")
-ALERT = colors.HexColor("#a4262c")
 LONG_TEXT = 160  # characters: a longer answer reads better across the whole width
 LONG_COMMENT = 600  # characters: a longer goal comment is printed after the goals table
-
-
-@cache
-def register_fonts() -> tuple[str, str]:
-    """DejaVu Sans, embedded: the built-in Helvetica draws boxes for Ł, ş, ı, Cyrillic, Vietnamese."""
-    pdfmetrics.registerFont(TTFont("DejaVuSans", str(FONTS / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(FONTS / "DejaVuSans-Bold.ttf")))
-    pdfmetrics.registerFontFamily(
-        "DejaVuSans", normal="DejaVuSans", bold="DejaVuSans-Bold", italic="DejaVuSans",
-        boldItalic="DejaVuSans-Bold",
-    )
-    return "DejaVuSans", "DejaVuSans-Bold"
-
-
-def verbatim(text: str) -> str:
-    """Free text as Paragraph source that prints exactly as written: markup escaped, lines kept."""
-    return escape(text).replace("\t", "    ").replace("\r\n", "\n").replace("\n", "<br/>")
 
 
 class Continued(Paragraph):
@@ -101,29 +73,6 @@ class DocumentInput:
     lang: str = "sv"
     banner: str | None = None  # a marking on every page, e.g. for the training workspace
     timezone: str = "Europe/Stockholm"  # the organisation's; times never depend on the machine's
-
-
-class _NumberedCanvas(Canvas):
-    """Holds every page until the end so each can say 'page x of y'."""
-
-    def __init__(self, *args: Any, document: FollowUpDocument, **kwargs: Any) -> None:
-        # The page preamble sets an initial font; make it ours so no page references Helvetica.
-        kwargs["initialFontName"] = document.font
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
-        self._document = document
-
-    def showPage(self) -> None:
-        self._pages.append(dict(self.__dict__))
-        self._startPage()  # type: ignore[attr-defined]  # reportlab's own page reset
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            self._document.decorate(self, self.getPageNumber(), total)
-            super().showPage()
-        super().save()
 
 
 class FollowUpDocument:
@@ -556,7 +505,7 @@ class FollowUpDocument:
             invariant=1,
         )
         doc.build(self._get_story(),
-                  canvasmaker=lambda *a, **k: _NumberedCanvas(*a, document=self, **k))
+                  canvasmaker=lambda *a, **k: NumberedCanvas(*a, document=self, **k))
         return buf.getvalue()
 
 

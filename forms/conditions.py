@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from forms.schema import All, Answered, AnyOf, Condition, Equals, GoalScaled, In, Not
+from forms.schema import All, Answered, AnyOf, Compare, Condition, Equals, GoalScaled, In, Not
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,19 @@ def _eval_goal_scaled(c: GoalScaled, ctx: Context) -> bool:
     return bool(ctx.goal_scaled) == c.goal_scaled
 
 
+_COMPARISONS: Mapping[str, Callable[[Any, Any], bool]] = {
+    "=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def _eval_compare(c: Compare, ctx: Context) -> bool:
+    value = ctx.value(c.compare.question)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False  # unanswered (or not a number): no comparison holds
+    return _COMPARISONS[c.compare.op](value, c.compare.value)
+
+
 _OPERATIONS: Mapping[type, Callable[[Any, Context], bool]] = {
     Equals: _eval_equals,
     In: _eval_in,
@@ -70,6 +84,7 @@ _OPERATIONS: Mapping[type, Callable[[Any, Context], bool]] = {
     AnyOf: _eval_any,
     Answered: _eval_answered,
     GoalScaled: _eval_goal_scaled,
+    Compare: _eval_compare,
 }
 
 
@@ -90,6 +105,8 @@ def referenced_questions(condition: Condition | None) -> Iterator[str]:
         yield condition.in_.question
     elif isinstance(condition, Answered):
         yield condition.answered
+    elif isinstance(condition, Compare):
+        yield condition.compare.question
     elif isinstance(condition, Not):
         yield from referenced_questions(condition.not_)
     elif isinstance(condition, All):
@@ -114,6 +131,17 @@ def compared_values(condition: Condition | None) -> Iterator[tuple[str, Any]]:
     elif isinstance(condition, All | AnyOf):
         for c in condition.all if isinstance(condition, All) else condition.any:
             yield from compared_values(c)
+
+
+def compared_numbers(condition: Condition | None) -> Iterator[str]:
+    """The question ids a condition compares as numbers (they must be number questions)."""
+    if isinstance(condition, Compare):
+        yield condition.compare.question
+    elif isinstance(condition, Not):
+        yield from compared_numbers(condition.not_)
+    elif isinstance(condition, All | AnyOf):
+        for c in condition.all if isinstance(condition, All) else condition.any:
+            yield from compared_numbers(c)
 
 
 def uses_goal(condition: Condition | None) -> bool:
@@ -148,4 +176,6 @@ def describe(condition: Condition | None) -> str:
         return " or ".join(describe(c) for c in condition.any)
     if isinstance(condition, Answered):
         return f"{condition.answered} answered"
+    if isinstance(condition, Compare):
+        return f"{condition.compare.question} {condition.compare.op} {condition.compare.value}"
     return "the goal has a scale" if condition.goal_scaled else "the goal has no scale"

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from forms import safeyaml
-from forms.conditions import compared_values, referenced_questions, uses_goal
+from forms.conditions import compared_numbers, compared_values, referenced_questions, uses_goal
 from forms.schema import (
     BoolQuestion,
     ChoiceQuestion,
@@ -20,6 +20,7 @@ from forms.schema import (
     FormDefinition,
     LevelQuestion,
     MultiQuestion,
+    NumberQuestion,
     Question,
 )
 
@@ -84,6 +85,11 @@ def _check(form: FormDefinition) -> list[str]:
                     problems.extend(_check_value(f"{qpath}.{key}", ref, value, earlier))
                 if uses_goal(cond) and not section.per_goal:
                     problems.append(f"{qpath}.{key}: goal_scaled is only valid in a per-goal section")
+                problems.extend(_check_numbers(f"{qpath}.{key}", cond, earlier))
+            if q.constraint is not None:
+                problems.extend(_check_constraint(f"{qpath}.constraint", q, earlier))
+            elif q.constraint_message is not None:
+                problems.append(f"{qpath}.constraint_message: there is no constraint")
             if isinstance(q, LevelQuestion) and not section.per_goal:
                 problems.append(f"{qpath}.type: a level question belongs in a per-goal section")
             if isinstance(q, ChoiceQuestion | MultiQuestion):
@@ -105,6 +111,31 @@ def _check(form: FormDefinition) -> list[str]:
         for code in ("icf", "gas"):
             if form.scale(code) is None:
                 problems.append(f"scales: the '{code}' scale's words are missing")
+    return problems
+
+
+def _check_numbers(path: str, cond: Any, earlier: dict[str, tuple[str, Question, bool]]) -> list[str]:
+    return [f"{path}: '{ref}' is not a number question; compare numbers only"
+            for ref in compared_numbers(cond)
+            if ref in earlier and not isinstance(earlier[ref][1], NumberQuestion)]
+
+
+def _check_constraint(path: str, q: Question, earlier: dict[str, tuple[str, Question, bool]]) -> list[str]:
+    """A constraint reads the answer being given (its own id) and earlier questions asked once; it is
+    checked as the answer is given, when no other goal's answers are at hand."""
+    own = {**earlier, q.id: ("", q, False)}
+    problems: list[str] = []
+    for ref in referenced_questions(q.constraint):
+        if ref not in own:
+            problems.append(f"{path}: '{ref}' is not an earlier question")
+        elif ref != q.id and own[ref][2]:
+            problems.append(f"{path}: '{ref}' is a per-goal question; a constraint reads its own answer "
+                            "and questions asked once")
+    for ref, value in compared_values(q.constraint):
+        problems.extend(_check_value(path, ref, value, own))
+    problems.extend(_check_numbers(path, q.constraint, own))
+    if uses_goal(q.constraint):
+        problems.append(f"{path}: goal_scaled cannot be part of a constraint")
     return problems
 
 

@@ -99,13 +99,30 @@ class Answered(_Strict):
     answered: Ref
 
 
+Number = Annotated[int, Field(ge=-1_000_000_000, le=1_000_000_000)] | Annotated[
+    float, Field(ge=-1e9, le=1e9, allow_inf_nan=False)]
+
+
+class CompareArgs(_Strict):
+    question: Ref
+    op: Literal["=", "!=", "<", "<=", ">", ">="]
+    value: Number
+
+
+class Compare(_Strict):
+    """A number answer compared with a literal: {compare: {question: age, op: ">=", value: 18}}.
+    An unanswered question compares as false (also for "!=")."""
+
+    compare: CompareArgs
+
+
 class GoalScaled(_Strict):
     """True when the current goal has a scale (icf or gas); only valid in a per-goal section."""
 
     goal_scaled: bool
 
 
-_CONDITION_KEYS = ("equals", "in", "not", "all", "any", "answered", "goal_scaled")
+_CONDITION_KEYS = ("equals", "in", "not", "all", "any", "answered", "goal_scaled", "compare")
 
 
 def _condition_tag(value: Any) -> str | None:
@@ -120,6 +137,7 @@ def _condition_tag(value: Any) -> str | None:
         ("any", "any"),
         ("answered", "answered"),
         ("goal_scaled", "goal_scaled"),
+        ("compare", "compare"),
     ):
         if hasattr(value, attr):
             return key
@@ -133,7 +151,8 @@ Condition = Annotated[
     | Annotated[All, Tag("all")]
     | Annotated[AnyOf, Tag("any")]
     | Annotated[Answered, Tag("answered")]
-    | Annotated[GoalScaled, Tag("goal_scaled")],
+    | Annotated[GoalScaled, Tag("goal_scaled")]
+    | Annotated[Compare, Tag("compare")],
     Discriminator(
         _condition_tag,
         custom_error_type="condition",
@@ -157,6 +176,10 @@ class _QuestionBase(_Strict):
     # True, False, or a condition: "required when decision in (continue, revise_plan)".
     required: bool | Condition = False
     when: Condition | None = None
+    # A rule the answer itself must keep (the question's own id names the answer being given), and
+    # what to say when it does not.
+    constraint: Condition | None = None
+    constraint_message: Text | None = None
 
 
 class DateQuestion(_QuestionBase):
@@ -182,6 +205,12 @@ class TextQuestion(_QuestionBase):
     multiline: bool = True
 
 
+class NumberQuestion(_QuestionBase):
+    """A whole number (integer) or a number with decimals (decimal)."""
+
+    type: Literal["integer", "decimal"]
+
+
 class LevelQuestion(_QuestionBase):
     """A level on the current goal's scale; only valid in a per-goal section."""
 
@@ -193,7 +222,8 @@ class BoolQuestion(_QuestionBase):
 
 
 Question = Annotated[
-    DateQuestion | ChoiceQuestion | MultiQuestion | TextQuestion | LevelQuestion | BoolQuestion,
+    DateQuestion | ChoiceQuestion | MultiQuestion | TextQuestion | LevelQuestion | BoolQuestion
+    | NumberQuestion,
     Field(discriminator="type"),
 ]
 

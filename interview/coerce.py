@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
@@ -12,6 +13,7 @@ from forms.schema import (
     DateQuestion,
     LevelQuestion,
     MultiQuestion,
+    NumberQuestion,
     Question,
     TextQuestion,
 )
@@ -60,13 +62,37 @@ class Coercer:
             TextQuestion: self._text,
             LevelQuestion: self._level,
             BoolQuestion: self._bool,
+            NumberQuestion: self._number,
         }
 
     def _err(self, key: str, **kwargs: Any) -> AnswerError:
         return AnswerError(msg(key, self.lang, **kwargs))
 
     def coerce(self, question: Question, raw: Any, goal: Goal | None = None) -> Any:
-        return self._handlers[type(question)](question, raw, goal)
+        value = self._handlers[type(question)](question, raw, goal)
+        if question.constraint is not None:
+            from forms.conditions import Context, evaluate
+
+            if not evaluate(question.constraint, Context({**self.answers, question.id: value})):
+                message = question.constraint_message
+                raise AnswerError(message.get(self.lang) if message else msg("constraint", self.lang))
+        return value
+
+    def _number(self, q: NumberQuestion, raw: Any, goal: Goal | None) -> int | float:
+        value: int | float | None = None
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            value = raw
+        elif isinstance(raw, str) and len(raw) <= 40:
+            text = raw.strip().replace("−", "-").replace(" ", "").replace(",", ".")
+            with contextlib.suppress(ValueError):
+                value = int(text) if q.type == "integer" else float(text)
+        if value is None or value != value or abs(value) > 1e9:  # value != value: NaN
+            raise self._err("not_a_number" if q.type == "decimal" else "not_an_integer", value=_show(raw))
+        if q.type == "integer":
+            if isinstance(value, float) and not value.is_integer():
+                raise self._err("not_an_integer", value=_show(raw))
+            return int(value)
+        return float(value)
 
     def _date(self, q: DateQuestion, raw: Any, goal: Goal | None) -> str:
         day = parse_date(raw)

@@ -168,6 +168,11 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "follow-up {id} is already stored with other content (differs in: {paths}); "
         "nothing was replaced",
     },
+    "not_a_number": {"sv": "{value} är inte ett tal", "en": "{value} is not a number"},
+    "not_an_integer": {"sv": "{value} är inte ett heltal", "en": "{value} is not a whole number"},
+    "constraint": {
+        "sv": "svaret uppfyller inte formulärets villkor", "en": "the answer breaks the form's rule",
+    },
 }
 
 

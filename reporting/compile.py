@@ -35,6 +35,7 @@ class Row:
     case_id: str
     gender: str
     age_band: str
+    unit: str | None
     answers: dict[str, Any]
     goals: list[dict[str, Any]]  # per goal: life_area, scale, baseline, weight, attainment, level
     form_version: int = 0
@@ -77,8 +78,10 @@ def select(
     sel: Selection,
     progress: Callable[[int], None] | None = None,
 ) -> list[Row]:
-    """The follow-ups the selection counts: each client's latest signed one in the period (and latest
-    draft, with include_drafts) unless all_followups."""
+    """The follow-ups the selection counts, in every unit (the unit is chosen at publication, so the
+    suppression can see every unit at once): each client's latest final follow-up in the period
+    (every one with all_followups); with include_drafts, the latest draft (every draft) is counted
+    beside it as a follow-up of its own, never instead of a signed one."""
     rows: list[Row] = []
     first = sel.date_from.isoformat() if sel.date_from else None
     last = sel.date_to.isoformat() if sel.date_to else None
@@ -86,11 +89,11 @@ def select(
         if progress is not None and n % 500 == 0:
             progress(n)
         client = case["client"]
-        if sel.unit and client.get("unit") != sel.unit:
-            continue
-        chosen: list[tuple[str, dict[str, Any]]] = []
+        finals: list[tuple[str, dict[str, Any]]] = []
+        drafts: list[tuple[str, dict[str, Any]]] = []
         for fu in followups:
-            if fu["status"] != "final" and not sel.include_drafts:
+            final = fu["status"] == "final"
+            if not final and not sel.include_drafts:
                 continue
             meeting = fu["answers"].get("meeting_date")
             if not meeting:
@@ -103,18 +106,13 @@ def select(
                 continue
             if sel.plan_type and fu["plan"].get("type") != sel.plan_type:
                 continue
-            chosen.append((meeting, fu))
-        if not chosen:
-            continue
-        chosen.sort(key=lambda x: x[0])
-        if not sel.all_followups:
-            # Each client's latest signed follow-up; with --include-drafts their latest draft is counted
-            # beside it, never instead of it (a near-empty draft must not replace a signed record).
-            finals = [x for x in chosen if x[1]["status"] == "final"]
-            drafts = [x for x in chosen if x[1]["status"] != "final"]
-            chosen = finals[-1:] + drafts[-1:]
-        for meeting, fu in chosen:
-            rows.append(_row(case["id"], client, meeting, fu))
+            (finals if final else drafts).append((meeting, fu))
+        for chosen in (finals, drafts):
+            if not chosen:
+                continue
+            chosen.sort(key=lambda x: x[0])
+            for meeting, fu in chosen if sel.all_followups else chosen[-1:]:
+                rows.append(_row(case["id"], client, meeting, fu))
     return rows
 
 
@@ -134,8 +132,9 @@ def _row(case_id: str, client: dict[str, Any], meeting: str, fu: dict[str, Any])
             }
         )
     gender = client.get("gender") or "unknown"
+    band = age_band(client, date.fromisoformat(meeting))
     version = fu.get("form_version")
-    return Row(case_id, gender, age_band(client, date.fromisoformat(meeting)), fu["answers"], goals,
+    return Row(case_id, gender, band, client.get("unit") or None, fu["answers"], goals,
                version if isinstance(version, int) else 0)
 
 
@@ -243,6 +242,28 @@ class Accumulator:
         if c.gas_t is not None:
             self.gas.append(c.gas_t)
 
+    def merge(self, other: Accumulator) -> None:
+        """Adds another group's sums (the all-units figures are the sum of the units' figures)."""
+        self.followups += other.followups
+        self.clients |= other.clients
+        for qid, counts in other.questions.items():
+            mine = self.questions.setdefault(qid, {})
+            for code, n in counts.items():
+                mine[code] = mine.get(code, 0) + n
+        for qid, n in other.answered.items():
+            self.answered[qid] = self.answered.get(qid, 0) + n
+        for value, n in other.attainment.items():
+            self.attainment[value] += n
+        for area, counts in other.by_area.items():
+            mine = self.by_area.setdefault(area, dict.fromkeys(ATTAINMENT, 0))
+            for value, n in counts.items():
+                mine[value] += n
+        for value, n in other.isu.items():
+            self.isu[value] += n
+        for area, deltas in other.changes.items():
+            self.changes[area].extend(deltas)
+        self.gas.extend(other.gas)
+
     def result(self) -> Measures:
         m = Measures(
             followups=self.followups,
@@ -281,7 +302,27 @@ def measure(rows: list[Row], form: FormDefinition) -> Measures:
 
 
 @dataclass
+class Part:
+    """One report's groups: every follow-up, by gender and by age band."""
+
+    total: Measures
+    by_gender: dict[str, Measures]
+    by_age_band: dict[str, Measures]
+
+
+FULL = "all"  # the all-units report in Report.system; units are "unit:<name>"
+NO_UNIT = "no-unit"  # clients without a unit: never published alone, but the full report holds them
+
+
+def unit_key(unit: str | None) -> str:
+    return NO_UNIT if unit is None else f"unit:{unit}"
+
+
+@dataclass
 class Report:
+    """The published report (all units, or selection.unit's) and the system it is suppressed with:
+    the all-units report and every unit's report, which are linked (all = sum over units)."""
+
     selection: Selection
     total: Measures
     by_gender: dict[str, Measures]
@@ -290,6 +331,10 @@ class Report:
     # The form versions the counted follow-ups were made with: versions are compiled together
     # question by question where the id and the code exist in the version reported on.
     form_versions: tuple[int, ...] = ()
+    system: dict[str, Part] = field(default_factory=dict)
+
+
+BANDS = [name for name, _, _ in AGE_BANDS] + ["unknown"]
 
 
 def compile_report(
@@ -319,20 +364,51 @@ def _compile(
 ) -> Report:
     rows = select(records, sel, progress)
     questions = choice_questions(form)
-    total = Accumulator(questions)
-    genders = {g: Accumulator(questions) for g in GENDERS}
-    bands = {b: Accumulator(questions) for b in [name for name, _, _ in AGE_BANDS] + ["unknown"]}
+
+    def groups() -> tuple[Accumulator, dict[str, Accumulator], dict[str, Accumulator]]:
+        return Accumulator(questions), {g: Accumulator(questions) for g in GENDERS}, {
+            b: Accumulator(questions) for b in BANDS
+        }
+
+    # Each follow-up is added to its unit's three groups only; the all-units groups are the sums of
+    # the units' (merged once at the end), so the per-unit reports cost no extra pass.
+    units: dict[str, tuple[Accumulator, dict[str, Accumulator], dict[str, Accumulator]]] = {}
     for r in rows:
+        key = unit_key(r.unit)
+        if key not in units:
+            units[key] = groups()
+        total, genders, bands = units[key]
         c = contribution(r, questions)
         total.add(r.case_id, c)
         genders[r.gender if r.gender in genders else "unknown"].add(r.case_id, c)
         bands[r.age_band].add(r.case_id, c)
-    by_gender = {g: acc.result() for g, acc in genders.items()}
+    full = groups()
+    for total, genders, bands in units.values():
+        full[0].merge(total)
+        for g in GENDERS:
+            full[1][g].merge(genders[g])
+        for b in BANDS:
+            full[2][b].merge(bands[b])
+    system = {
+        key: Part(acc.result(), {g: a.result() for g, a in genders.items()},
+                  {b: a.result() for b, a in bands.items()})
+        for key, (acc, genders, bands) in [(FULL, full), *sorted(units.items())]
+    }  # fmt: skip
+    if sel.unit is None:
+        shown = system[FULL]
+    else:
+        empty = groups()
+        shown = system.get(unit_key(sel.unit)) or Part(
+            empty[0].result(),
+            {g: a.result() for g, a in empty[1].items()},
+            {b: a.result() for b, a in empty[2].items()},
+        )
     return Report(
         sel,
-        total.result(),
-        by_gender,
-        {b: acc.result() for b, acc in bands.items()},
-        {g: by_gender[g].attainment for g in GENDERS},
+        shown.total,
+        shown.by_gender,
+        shown.by_age_band,
+        {g: shown.by_gender[g].attainment for g in GENDERS},
         tuple(sorted({r.form_version for r in rows if r.form_version})),
+        system,
     )

@@ -6,10 +6,11 @@ import csv
 import io
 from typing import Any
 
-from forms.schema import FormDefinition, MultiQuestion
+from forms.schema import FormDefinition
 from forms.training_data import TRAINING_BANNER
-from reporting.compile import GENDERS, Measures, Report
-from reporting.suppress import Cell, any_hidden, hidden, suppress_count, suppress_table
+from reporting.compile import ATTAINMENT, FULL, GENDERS, Measures, Part, Report, unit_key
+from reporting.disclosure import Outcome, note, protect, rounding_base
+from reporting.suppress import Cell, any_hidden
 
 ISU_LABELS = {
     "sv": {"positive_met": "Positiv förändring, målet uppnått",
@@ -27,35 +28,58 @@ GENDER_LABELS = {
 AGE_LABELS = {"sv": {"unknown": "Okänd ålder"}, "en": {"unknown": "Age unknown"}}
 
 
-def _measures(m: Measures, form: FormDefinition, k: int) -> dict[str, Any]:
+def _raw(
+    m: Measures, codes: dict[str, list[str]], areas: list[str], change_areas: set[str]
+) -> dict[str, Any]:
+    """One group's figures, unsuppressed, in the published shape; every report of a system gets the
+    same keys (the all-units report's codes and life areas), so the shape itself tells nothing."""
     questions: dict[str, Any] = {}
-    for qid, counts in m.questions.items():
-        q = form.question(qid)
-        multi = isinstance(q, MultiQuestion)
-        cells = suppress_table(counts, k, partition=not multi, total=m.answered.get(qid))
-        if multi:
-            cells = {**cells, "answered": suppress_count(m.answered.get(qid, 0), k)}
-        questions[qid] = cells
-    total_goals = sum(m.attainment.values())
+    for qid, code_list in codes.items():
+        counts = m.questions.get(qid, {})
+        questions[qid] = {**{c: counts.get(c, 0) for c in code_list}, "answered": m.answered.get(qid, 0)}
     by_area: dict[str, Any] = {}
-    for area, counts in m.attainment_by_life_area.items():
-        entry: dict[str, Any] = dict(suppress_table(counts, k, partition=True, total=sum(counts.values())))
-        change = m.change_by_life_area.get(area)
-        if change is not None:
-            entry["mean_change"] = change["mean"] if int(change["n"]) >= k else hidden(k)
-            entry["change_n"] = suppress_count(int(change["n"]), k)
+    for area in areas:
+        entry: dict[str, Any] = dict(m.attainment_by_life_area.get(area, dict.fromkeys(ATTAINMENT, 0)))
+        if area in change_areas:
+            change = m.change_by_life_area.get(area)
+            entry["mean_change"] = change["mean"] if change else None
+            entry["change_n"] = int(change["n"]) if change else 0
         by_area[area] = entry
     return {
-        "followups": suppress_count(m.followups, k),
-        "clients": suppress_count(m.clients, k),
+        "followups": m.followups,
         "questions": questions,
-        "goals": {
-            "attainment": suppress_table(m.attainment, k, partition=True, total=total_goals),
-            "isu": suppress_table(m.isu, k, partition=True, total=sum(m.isu.values())),
-            "by_life_area": by_area,
-        },
-        "gas_t_mean": (m.gas_t_mean if m.gas_t_n >= k else hidden(k)) if m.gas_t_mean is not None else None,
+        "goals": {"attainment": dict(m.attainment), "isu": dict(m.isu), "by_life_area": by_area},
+        "gas_t_mean": m.gas_t_mean,
+        "gas_t_n": m.gas_t_n,
     }
+
+
+def _raw_report(
+    part: Part, codes: dict[str, list[str]], areas: list[str], change_areas: set[str]
+) -> dict[str, Any]:
+    data = _raw(part.total, codes, areas, change_areas)
+    data = {"followups": data.pop("followups"), "clients": part.total.clients, **data}
+    data["by_gender"] = {g: _raw(m, codes, areas, change_areas) for g, m in part.by_gender.items()}
+    data["by_age_band"] = {b: _raw(m, codes, areas, change_areas) for b, m in part.by_age_band.items()}
+    return data
+
+
+def protected_system(report: Report, form: FormDefinition) -> dict[str, dict[str, Any]]:
+    """Every report of the system (all units, each unit), as published (protected jointly)."""
+    return protection(report, form).published
+
+
+def protection(report: Report, form: FormDefinition) -> Outcome:
+    """Every report of the system protected jointly, with the counts of what was done."""
+    full = report.system[FULL]
+    codes = {qid: list(counts) for qid, counts in full.total.questions.items()}
+    change_areas = set(full.total.change_by_life_area)
+    areas = sorted(set(full.total.attainment_by_life_area) | change_areas)
+    raw = {key: _raw_report(part, codes, areas, change_areas) for key, part in report.system.items()}
+    if report.selection.unit is not None and unit_key(report.selection.unit) not in raw:
+        empty = Part(report.total, report.by_gender, report.by_age_band)
+        raw[unit_key(report.selection.unit)] = _raw_report(empty, codes, areas, change_areas)
+    return protect(raw, form, report.selection.threshold)
 
 
 def training_mark(data: dict[str, Any], lang: str) -> str | None:
@@ -64,34 +88,21 @@ def training_mark(data: dict[str, Any], lang: str) -> str | None:
 
 
 def to_data(report: Report, form: FormDefinition, *, training: bool = False) -> dict[str, Any]:
-    """The JSON shape: totals, questions, goals, and the same structure by gender and by age band.
+    """The JSON shape: totals, questions, goals, and the same structure by gender and by age band;
+    suppressed together with every other report of the system (reporting/disclosure.py).
 
     A report from a training workspace starts with "training": true, and every format made from
     this data carries the marking."""
     k = report.selection.threshold
+    system = protected_system(report, form)
+    shown = system[FULL if report.selection.unit is None else unit_key(report.selection.unit)]
     data: dict[str, Any] = {"training": True} if training else {}
-    data.update(_measures(report.total, form, k))
-    data["followups"] = report.total.followups  # the total of the selection itself is published
+    data.update(shown)
     data["form"] = {"id": form.id, "reported_on_version": form.version,
                     "versions_covered": list(report.form_versions)}
-    data["clients"] = report.total.clients
-    gender_counts = suppress_table(
-        {g: report.by_gender[g].followups for g in GENDERS}, k, partition=True, total=report.total.followups
-    )
-    data["by_gender"] = {
-        g: {**_measures(report.by_gender[g], form, k), "followups": gender_counts[g]} for g in GENDERS
-    }
-    band_counts = suppress_table(
-        {b: m.followups for b, m in report.by_age_band.items()},
-        k,
-        partition=True,
-        total=report.total.followups,
-    )
-    data["by_age_band"] = {
-        b: {**_measures(m, form, k), "followups": band_counts[b]} for b, m in report.by_age_band.items()
-    }
     data["goals"]["by_gender"] = {g: data["by_gender"][g]["goals"]["attainment"] for g in GENDERS}
     data["suppression_threshold"] = k
+    data["rounding_base"] = rounding_base(k)
     data["suppressed"] = any_hidden(data)
     data["selection"] = report.selection.describe()
     return data
@@ -118,7 +129,7 @@ def to_csv(data: dict[str, Any], lang: str = "sv") -> str:
         writer.writerow(["form_version_covered", "all", data["form"]["id"], version])
 
     def emit(group: str, part: dict[str, Any]) -> None:
-        for key in ("followups", "clients", "gas_t_mean"):
+        for key in ("followups", "clients", "gas_t_mean", "gas_t_n"):
             if key in part:
                 writer.writerow([key, group, "", part[key]])
         for qid, cells in part.get("questions", {}).items():
@@ -192,12 +203,14 @@ def to_table(data: dict[str, Any], form: FormDefinition, lang: str) -> str:
     block("ISU-variabel" if lang == "sv" else "ISU variable", goals["isu"], lambda c: labels.get(c, c))
     for qid, cells in data["questions"].items():
         q = form.question(qid)
+        # The question's own labels: "other" is "Annan" in one question and "Annan huvudman" in another.
+        names = {**labels, **{c.code: c.label.get(lang) for c in getattr(q, "choices", [])}}
         answered = cells.get("answered")
         denominator = answered if isinstance(answered, int) else None
         shown = {c: v for c, v in cells.items() if c != "answered"}
         if denominator is None and all(isinstance(v, int) for v in shown.values()):
             denominator = sum(v for v in shown.values() if isinstance(v, int))
-        block(q.label.get(lang), shown, lambda c: labels.get(c, c), denominator)
+        block(q.label.get(lang), shown, lambda c, names=names: names.get(c, c), denominator)
     lines.append("")
     key = lang if lang in GENDER_LABELS else "sv"
     genders = ", ".join(f"{GENDER_LABELS[key][g]} {p['followups']}" for g, p in data["by_gender"].items())
@@ -206,13 +219,6 @@ def to_table(data: dict[str, Any], form: FormDefinition, lang: str) -> str:
     lines.append(("Åldersgrupp" if lang == "sv" else "Age band") + ": " + bands)
     if data.get("gas_t_mean") is not None:
         lines.append(f"GAS T: {data['gas_t_mean']}")
-    if data["suppressed"]:
-        lines.append("")
-        lines.append(
-            f"Antal under {k} visas som <{k}; '..' är dolt för att ett litet antal inte ska kunna "
-            "räknas fram ur summan."
-            if lang == "sv"
-            else f"Counts below {k} show as <{k}; '..' is hidden so that a small count cannot be "
-            "worked out from the total."
-        )
+    lines.append("")
+    lines.append(note(k, lang))
     return "\n".join(lines) + "\n"

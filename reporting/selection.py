@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+import calendar
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 DEFAULT_THRESHOLD = 5  # counts below this are shown as "<5"; a setting, not a constant of the law
 
@@ -31,3 +32,18 @@ class Selection:
             "include_drafts": self.include_drafts,
             "all_followups": self.all_followups,
         }
+
+    def previous(self) -> Selection:
+        """The same selection over the period of the same length just before this one: whole calendar
+        months give the same number of months before (a quarter is compared with the quarter before,
+        whatever the months' lengths), any other period the same number of days before."""
+        if self.date_from is None or self.date_to is None or self.date_to < self.date_from:
+            raise ValueError("a comparison needs a period with both a first and a last date")
+        first, last = self.date_from, self.date_to
+        if first.day == 1 and last.day == calendar.monthrange(last.year, last.month)[1]:
+            months = (last.year - first.year) * 12 + last.month - first.month + 1
+            start = first.year * 12 + first.month - 1 - months
+            prev_first = date(start // 12, start % 12 + 1, 1)
+            return replace(self, date_from=prev_first, date_to=first - timedelta(days=1))
+        days = (last - first).days + 1
+        return replace(self, date_from=first - timedelta(days=days), date_to=first - timedelta(days=1))

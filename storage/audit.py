@@ -27,7 +27,7 @@ VERSION = 2  # 1: unkeyed, `prev` = SHA-256 of the previous raw line; 2: every l
 ACTIONS = frozenset({
     "open_case", "create", "import", "save_answer", "finalize", "correct", "export", "pdf",
     "report", "erase", "failed_passphrase", "passphrase_changed", "restore", "update_case",
-    "acknowledge_hint",
+    "acknowledge_hint", "form_install", "form_default",
 })  # fmt: skip
 # The one action a process without the key writes (it failed to unlock): allowed unkeyed in a keyed log.
 UNKEYED_ALLOWED = frozenset({"failed_passphrase"})

@@ -146,6 +146,8 @@ class CaseIndex:
     def save(self) -> None:
         if not self.dirty:
             return
-        data = json.dumps({"format": INDEX_FORMAT, "cases": self.entries}, ensure_ascii=False)
-        atomic_write(self.path, self.codec.seal(data.encode("utf-8"), self.path.name))
+        # One temporary at a time (text, then its bytes, then the sealed bytes): with 10,000 cases
+        # each is megabytes, and they would otherwise all be alive at once at the session's end.
+        data = json.dumps({"format": INDEX_FORMAT, "cases": self.entries}, ensure_ascii=False).encode()
+        atomic_write(self.path, self.codec.seal(data, self.path.name))
         self.dirty = False

@@ -33,13 +33,14 @@ def open_repository(
     return repo
 
 
-def upgrade_header(ws: Workspace, secret: str) -> bool:
+def upgrade_header(ws: Workspace, secret: str, ring: Any = None) -> bool:
     """Rewrap an outdated header; call only with the workspace's lock held (a writable repository).
 
     A header from before the keyed log gets the audit root stored wrapped, so it outlives key
     rotation and marks the sealed head as required from now on. A header whose key derivation is
     weaker than today's (scrypt, or argon2id below OWASP's costs) is rewrapped with argon2id; the
-    data keys stay the same, so nothing else is rewritten. Returns whether the header was rewritten."""
+    data keys stay the same, so nothing else is rewritten. Returns whether the header was rewritten.
+    `ring`: the keys already unlocked with `secret` (a codec's), so the old derivation is not repeated."""
     from storage.crypto import kdf_is_current, rewrap, unlock
 
     enc: dict[str, Any] | None = ws.settings.encryption
@@ -49,7 +50,7 @@ def upgrade_header(ws: Workspace, secret: str) -> bool:
     if "audit" in enc and kdf_is_current(kdf if isinstance(kdf, dict) else {}):
         return False
     try:
-        ring = unlock(enc, secret)
+        ring = ring if ring is not None else unlock(enc, secret)
         ws.settings.encryption = rewrap(enc, ring, secret, new_key=False)
         ws.save_settings()
     except (StorageError, OSError, ValueError, KeyError, TypeError):
@@ -61,6 +62,9 @@ def _sealed_files(ws: Workspace) -> list[Path]:
     files = [p for p in (ws.index_path, ws.manifest_path, ws.audit_path.with_name("audit.jsonl.seal"))
              if p.exists()]
     files += sorted(p for p in ws.cases_dir.iterdir() if not p.name.startswith("."))
+    forms = ws.path / "forms"  # installed forms are sealed too, under the workspace key
+    if forms.is_dir():
+        files += sorted(p for p in forms.iterdir() if not p.name.startswith("."))
     return files
 
 

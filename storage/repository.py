@@ -164,6 +164,20 @@ class Repository(ABC):
 
         return compile_report(self.records(), form, sel, progress)
 
+    def form(self, form_id: str, version: int | None = None) -> FormDefinition:
+        """A form by id and version (the newest without one): follow-ups render with their own.
+        Here the forms shipped with the program; a workspace adds the forms it has installed."""
+        from forms.loader import FormError, bundled_form
+
+        try:
+            return bundled_form(form_id, version)
+        except FormError as err:
+            raise NotFound(err.problems[0]) from None
+
+    def default_form(self) -> FormDefinition:
+        """The form new follow-ups are made with."""
+        return self.form("standard-uppfoljning")
+
     def listing(self) -> list[CaseListing]:
         """Every case with its follow-ups' dates, for lists (cases without follow-ups included)."""
         by_case: dict[str, list[FollowUpSummary]] = {}

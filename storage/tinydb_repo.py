@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterator, MutableMapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from tinydb import Query, TinyDB
@@ -25,6 +25,10 @@ from storage.lock import WorkspaceLock
 from storage.repository import SUMMARY_KEYS, CaseListing, FollowUpSummary, Repository
 from storage.tinydb_storage import AtomicJSONStorage
 from storage.workspace import Workspace
+
+if TYPE_CHECKING:
+    from forms.schema import FormDefinition
+    from storage.forms_store import FormStore
 
 CASE_TABLE = "case"
 FOLLOWUP_TABLE = "followups"
@@ -99,6 +103,7 @@ class TinyDBRepository(Repository):
                 self._lock.acquire()
             workspace.clean()
         self._dbs: dict[str, TinyDB] = {}
+        self._forms: FormStore | None = None
         # What is known is read before the files: a concurrent writer can then only make a file
         # look newer than known (never older), so a reader raises no false alarm.
         self.known = load_known(workspace.manifest_path, workspace.audit_path, self.codec)
@@ -430,6 +435,19 @@ class TinyDBRepository(Repository):
             case = next(iter(data.get(CASE_TABLE, {}).values()), None)
             if case is not None:
                 yield case, list(data.get(FOLLOWUP_TABLE, {}).values())
+
+    def form_store(self) -> FormStore:
+        from storage.forms_store import FormStore
+
+        if self._forms is None:
+            self._forms = FormStore(self.workspace.path, self.codec, self.audit)
+        return self._forms
+
+    def form(self, form_id: str, version: int | None = None) -> FormDefinition:
+        return self.form_store().get(form_id, version)
+
+    def default_form(self) -> FormDefinition:
+        return self.form(self.workspace.settings.default_form or "standard-uppfoljning")
 
     def find_case(self, case_ref: str) -> Case | None:
         case_id = self.index.case_with_ref(case_ref)  # no need to open every case file

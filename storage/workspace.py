@@ -25,6 +25,7 @@ HEADER_COPY_NAME = "workspace.keys.json"
 _NO_LINKS = (
     HEADER_NAME, HEADER_COPY_NAME, "lock", "audit.jsonl", "audit.jsonl.seal", "audit.jsonl.head",
     "audit.jsonl.lock", "index.json", "manifest.json", "case-keys", "case-keys.copy", "cases", "damaged",
+    "forms",
 )
 _SEALED_MAGIC = b"UPFE"  # storage.crypto.MAGIC, not imported: cryptography is not needed here
 
@@ -43,6 +44,8 @@ class WorkspaceSettings(BaseModel):
     encryption: dict[str, object] | None = None
     # Signing and correction times print in the organisation's zone, never the printing machine's.
     timezone: str = "Europe/Stockholm"
+    # The form new follow-ups are made with (its newest installed version); None: the standard form.
+    default_form: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_-]{0,63}$")
 
     @field_validator("timezone")
     @classmethod
@@ -256,4 +259,4 @@ class Workspace:
         """Remove leftover temp files from an interrupted write (doctor's damaged/ copies included:
         a half-written copy there would otherwise stay forever)."""
         return (clean_temp_files(self.cases_dir) + clean_temp_files(self.path)
-                + clean_temp_files(self.path / "damaged"))
+                + clean_temp_files(self.path / "damaged") + clean_temp_files(self.path / "forms"))

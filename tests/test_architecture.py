@@ -113,3 +113,92 @@ def test_the_command_line_starts_without_heavy_imports() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=ROOT)
     assert out.stdout.strip() == ""
+
+
+# --- no business rule in tui/ ----------------------------------------------------------------------
+# The due rule, date arithmetic and erasure live in casework/ (UI-free, tested without Textual); the
+# front ends only ask it. What can be checked on the source: tui/ never orders a date against another
+# (due, overdue, older than), never adds or subtracts time, and never calls the storage's erase.
+
+DATE_NAMES = {"today", "next_followup", "meeting_date", "fromisoformat", "finalized_at", "updated_at",
+              "created_at", "cutoff"}
+ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+DATE_ARITHMETIC = {"timedelta", "relativedelta", "add_months", "monthrange"}
+
+
+DATE_CALLS = {"fromisoformat", "date", "datetime", "timedelta", "relativedelta", "today", "now"}
+
+
+def _terms(node: ast.AST) -> set[str]:
+    """The names an expression's value is built from. A call to anything but a date constructor is
+    opaque: its result is what the called rule (in casework/) decided, not a rule decided here."""
+    if isinstance(node, ast.Name):
+        return {node.id}
+    if isinstance(node, ast.Attribute):
+        return {node.attr} | _terms(node.value)
+    if isinstance(node, ast.Call):
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if name not in DATE_CALLS:
+            return set()
+        out = {name} | (_terms(func.value) if isinstance(func, ast.Attribute) else set())
+        for arg in [*node.args, *(k.value for k in node.keywords)]:
+            out |= _terms(arg)
+        return out
+    out = set()
+    for child in ast.iter_child_nodes(node):
+        out |= _terms(child)
+    return out
+
+
+def business_rules_in(source: str) -> list[str]:
+    """(line: what) for every place the source decides a date rule or erases by itself."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        line = getattr(node, "lineno", 0)
+        if isinstance(node, ast.Compare) and any(isinstance(op, ORDERING) for op in node.ops):
+            dates = _terms(node) & DATE_NAMES
+            if dates:
+                found.append(f"{line}: compares {', '.join(sorted(dates))}")
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+            arithmetic = _terms(node) & (DATE_ARITHMETIC | {"today"})
+            if arithmetic:
+                found.append(f"{line}: date arithmetic with {', '.join(sorted(arithmetic))}")
+        elif isinstance(node, ast.ImportFrom) and node.module in ("datetime", "calendar", "dateutil.relativedelta"):
+            used = {a.name for a in node.names} & (DATE_ARITHMETIC | {"monthrange"})
+            if used or node.module == "calendar":
+                found.append(f"{line}: imports {node.module}")
+        elif isinstance(node, ast.Import) and any(a.name == "calendar" for a in node.names):
+            found.append(f"{line}: imports calendar")
+        elif isinstance(node, ast.Attribute) and node.attr in ("erase_case", "add_months"):
+            found.append(f"{line}: calls {node.attr}")
+    return found
+
+
+def test_the_rule_finder_finds_what_tui_used_to_hold() -> None:
+    # What tui/ held before casework/ took it over: each must be found, or the test below proves nothing.
+    old = {
+        "overdue=bool(nxt) and nxt < today": "compares today",
+        "x = next_date is not None and date.fromisoformat(next_date) <= today": "compares fromisoformat, today",
+        "return today - timedelta(days=n)": "date arithmetic with timedelta, today",
+        "from datetime import UTC, date, datetime, timedelta": "imports datetime",
+        "import calendar": "imports calendar",
+        "repo.erase_case(found.id)": "calls erase_case",
+        "old = last < datetime(cutoff.year, cutoff.month, cutoff.day)": "compares cutoff",
+    }
+    for source, what in old.items():
+        assert [f.split(": ", 1)[1] for f in business_rules_in(source)] == [what], source
+    # and what the front ends may still do: show today, pass it on, compare things that are no dates
+    fine = (
+        "d = self.today.isoformat()\nok = is_overdue(nxt, today)\nif len(rows) > MAX_ROWS: pass\n"
+        "notes = [p.text for p in plan_start_problems(start, self.today)] + [p.text for p in more(today)]\n"
+    )
+    assert business_rules_in(fine) == []
+
+
+def test_tui_decides_no_due_date_and_erases_nothing_itself() -> None:
+    offenders = []
+    for path in sorted((ROOT / "tui").rglob("*.py")):
+        for finding in business_rules_in(path.read_text(encoding="utf-8")):
+            offenders.append(f"{path.relative_to(ROOT)}:{finding}")
+    assert offenders == []

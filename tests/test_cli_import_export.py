@@ -77,7 +77,7 @@ def test_export_then_import_gives_back_the_same_followup(
     assert data["followup"]["status"] == "final" and data["followup"]["finalized_by"] == "Handläggare A"
 
 
-def mutate(fn: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+def mutate(fn: Callable[[dict[str, Any]], object]) -> Callable[[dict[str, Any]], dict[str, Any]]:
     def apply(data: dict[str, Any]) -> dict[str, Any]:
         fn(data)
         return data

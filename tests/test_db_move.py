@@ -69,8 +69,8 @@ def db_cases(server: PgServer, db: str) -> int:
     with server.superuser(db) as conn:
         row = conn.execute("SELECT (SELECT count(*) FROM uppfoljning.cases) + "
                            "(SELECT count(*) FROM uppfoljning.followups)").fetchone()
-    assert row is not None
-    return int(row[0])
+    assert row is not None and isinstance(row[0], int)
+    return row[0]
 
 
 @pytest.fixture

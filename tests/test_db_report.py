@@ -8,6 +8,7 @@ import json
 import random
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,11 +49,11 @@ def population(n_cases: int, seed: int) -> list[tuple[Case, list[FollowUp]]]:
             personnummer=pnr(rng) if kind < 0.5 else None,
             birth_year=rng.randrange(1930, 2020) if 0.5 <= kind < 0.85 else None,
         )
-        goals = []
-        for g in range(rng.randrange(0, 4)):
+        goals: list[dict[str, Any]] = []
+        for gi in range(rng.randrange(0, 4)):
             scale = rng.choice(("icf", "gas", "none"))
             lo, hi = (0, 4) if scale == "icf" else (-2, 2)
-            goals.append({"id": f"g{g}", "text": "Mål", "life_area": rng.choice(("d1", "d6", "d8", "safety")),
+            goals.append({"id": f"g{gi}", "text": "Mål", "life_area": rng.choice(("d1", "d6", "d8", "safety")),
                           "scale": scale, "weight": rng.choice((1.0, 2.0, 0.5)) if scale == "gas" else 1.0,
                           "baseline": rng.randrange(lo, hi + 1) if scale != "none" and rng.random() < 0.8
                           else None})

@@ -44,7 +44,7 @@ def test_gas_t_none_without_levels() -> None:
     ],
 )
 def test_change(scale: str, baseline: int | None, level: int | None, expected: str | None) -> None:
-    goal = Goal(id="g", text="x", life_area="d1", scale=scale, baseline=baseline)  # type: ignore[arg-type]
+    goal = Goal(id="g", text="x", life_area="d1", scale=scale, baseline=baseline)
     assert change(goal, level) == expected
 
 

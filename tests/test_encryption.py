@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from storage import maintenance
+from storage import atomic, maintenance
 from storage.crypto import EncryptingCodec, WrongPassphrase, unlock
 from storage.errors import CorruptFile
 from storage.maintenance import change_passphrase, open_repository
@@ -182,7 +182,7 @@ def test_an_interrupted_change_leaves_a_workspace_one_passphrase_opens(
     tmp_path: Path, example_text: str, monkeypatch: pytest.MonkeyPatch, fail_after: int
 ) -> None:
     ws = _populated(tmp_path, example_text)
-    real = maintenance.atomic_write
+    real = atomic.atomic_write  # what maintenance calls, until replaced below
     calls = {"n": 0}
 
     def failing(*args: object, **kwargs: object) -> None:

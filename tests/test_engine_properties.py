@@ -55,7 +55,7 @@ def valid_raw(data: st.DataObject, iv: Interview, step: Step) -> Any:
     if isinstance(q, MultiQuestion):
         exclusive = [c.code for c in q.choices if c.exclusive]
         normal = [c.code for c in q.choices if not c.exclusive]
-        if exclusive and data.draw(st.booleans()):
+        if len(exclusive) > 0 and data.draw(st.booleans()):
             return [data.draw(st.sampled_from(exclusive))]
         return data.draw(st.lists(st.sampled_from(normal), min_size=max(1, q.min_selected),
                                   unique=True))

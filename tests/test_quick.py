@@ -76,8 +76,8 @@ class Terminal:
         if kind == "confirm":
             return "y" if value else "n"
         if kind == "text" and kwargs.get("multiline"):
-            return CLEAR + value + "\x1b" + ENTER
-        return CLEAR + value + ENTER  # text, autocomplete
+            return CLEAR + str(value) + "\x1b" + ENTER
+        return CLEAR + str(value) + ENTER  # text, autocomplete
 
     def wrap(self, kind: str, real: Callable[..., Any]) -> Callable[..., Any]:
         def prompt(message: str, *args: Any, **kwargs: Any) -> Any:
@@ -109,7 +109,7 @@ class Terminal:
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
         for kind in KINDS:
-            monkeypatch.setattr(quick_module.questionary, kind, self.wrap(kind, REAL[kind]))
+            monkeypatch.setattr(questionary, kind, self.wrap(kind, REAL[kind]))
 
 
 @pytest.fixture

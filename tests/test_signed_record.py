@@ -157,7 +157,7 @@ def test_the_same_signed_file_imported_twice_is_stored_once(ws: Path, tmp_path: 
     assert "already imported" in capsys.readouterr().out
     assert files(ws) == before
     assert len(ids(ws, capsys)) == 1
-    assert cli(ws, "report", "--all-followups", "--format", "json") == 0
+    assert cli(ws, "report", "--all-followups", "--threshold", "1", "--format", "json") == 0
     assert json.loads(capsys.readouterr().out)["followups"] == 1
 
 

@@ -256,7 +256,11 @@ def test_training_never_builds_into_a_non_empty_folder(tmp_path: Path, capsys: p
     import tui.app
 
     opened: list[Path] = []
-    monkeypatch.setattr(tui.app, "run", lambda path, lang, **kw: opened.append(path) or 0)
+    def run(path: Path, lang: str | None, **kw: Any) -> int:
+        opened.append(path)
+        return 0
+
+    monkeypatch.setattr(tui.app, "run", run)
     folder = ordinary_folder(tmp_path / "Dokument")
     before = snapshot(folder)
     assert main(["--workspace", str(folder), "training"]) == 1
@@ -401,6 +405,7 @@ def test_the_app_puts_training_pdfs_in_a_folder_of_their_own(tmp_path: Path,
     import platformdirs
 
     from tui.app import UppfoljningApp
+    from tui.screens.base import AppScreen
 
     monkeypatch.setattr(platformdirs, "user_documents_path", lambda: tmp_path / "Documents")
     path = tmp_path / "training"
@@ -412,7 +417,8 @@ def test_the_app_puts_training_pdfs_in_a_folder_of_their_own(tmp_path: Path,
             await pilot.pause()
             await app.workers.wait_for_complete()
             await pilot.pause()
-            written.append(app.write_pdf("ovn0001a"))
+            assert isinstance(app.screen, AppScreen)
+            written.append(app.screen.write_pdf("ovn0001a"))
 
     asyncio.run(go(UppfoljningApp(path, "sv")))
     real = tmp_path / "real"

@@ -28,6 +28,7 @@ from forms.schema import (
     FormDefinition,
     LevelQuestion,
     MultiQuestion,
+    NumberQuestion,
     Question,
     TextQuestion,
 )
@@ -329,6 +330,17 @@ class TextAnswer(AnswerWidget):
         return s("text_hint", self.lang)
 
 
+class NumberAnswer(AnswerWidget):
+    """A number typed on one line; the interview checks it (a whole number or one with decimals)."""
+
+    def compose(self) -> ComposeResult:
+        initial = "" if self.initial is None else str(self.initial)
+        yield CleanInput(value=initial, id="answer-input")
+
+    def value(self) -> Any:
+        return self.query_one(Input).value
+
+
 WIDGETS: Mapping[type, type[AnswerWidget]] = {
     DateQuestion: DateAnswer,
     ChoiceQuestion: ChoiceAnswer,
@@ -336,6 +348,7 @@ WIDGETS: Mapping[type, type[AnswerWidget]] = {
     TextQuestion: TextAnswer,
     LevelQuestion: LevelAnswer,
     BoolQuestion: BoolAnswer,
+    NumberQuestion: NumberAnswer,
 }
 
 

@@ -49,7 +49,7 @@ class CleanTextArea(TextArea):
             _notice(self)
         return super()._replace_via_keyboard(cleaned, start, end)
 
-    def _on_paste(self, event: events.Paste) -> None:
+    async def _on_paste(self, event: events.Paste) -> None:
         # Textual runs TextArea's own handler after this one (it walks the classes); stopping the
         # event here keeps it from bubbling to the screen, which would insert it a second time.
         event.stop()

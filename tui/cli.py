@@ -84,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threshold", type=int, default=5, metavar="K", help="hide counts below K (default 5)")
     p.add_argument("--format", choices=("table", "csv", "json", "pdf"), default="table")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (needed for pdf)")
+    p.add_argument("--compare-previous", action="store_true",
+                   help="the same figures for the previous period of the same length beside these")
 
     p = sub.add_parser("correct", help="add a correction (rättelse) to a final follow-up")
     p.add_argument("id", metavar="ID")
@@ -117,6 +119,18 @@ def build_parser() -> argparse.ArgumentParser:
     forms_sub = p.add_subparsers(dest="forms_command", metavar="SUBCOMMAND", required=True)
     v = forms_sub.add_parser("validate", help="check a custom form definition")
     v.add_argument("file", metavar="FILE")
+    v = forms_sub.add_parser("install", help="install a form (YAML or XLSForm .xlsx) in the workspace")
+    v.add_argument("file", metavar="FILE")
+    forms_sub.add_parser("list", help="the installed forms and their versions")
+    for name, what in (("show", "show a form's questions"), ("export", "write a form out")):
+        v = forms_sub.add_parser(name, help=what)
+        v.add_argument("id", metavar="ID")
+        v.add_argument("--version", type=int, metavar="N", help="the version (default: the newest)")
+        if name == "export":
+            v.add_argument("--format", choices=("yaml", "xlsform"), default="yaml")
+            v.add_argument("-o", "--output", metavar="FILE", help="write to FILE (needed for xlsform)")
+    v = forms_sub.add_parser("default", help="the form new follow-ups are made with")
+    v.add_argument("id", metavar="ID")
 
     p = sub.add_parser("db", help="the shared database: schema, migrations and who may do what")
     db_sub = p.add_subparsers(dest="db_command", metavar="SUBCOMMAND", required=True)

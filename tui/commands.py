@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import calendar
 import json
 import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from pydantic import ValidationError
 
-from forms.loader import FormError, bundled_form, load_form_file
-from interview.case import Case
+from forms.loader import FormError, bundled_form
 from interview.casefile import dump_casefile, to_json, to_yaml
 from interview.errors import ProblemsError
 from interview.followup import Addendum
@@ -43,9 +41,9 @@ def _lang(args: argparse.Namespace, ws: Workspace | None = None) -> str:
 
 
 def _settings(repo: Any) -> WorkspaceSettings:
-    """A workspace's settings, or the shared database's (organisation, the login's unit and name)."""
-    ws = getattr(repo, "workspace", None)
-    return ws.settings if ws is not None else repo.settings  # type: ignore[no-any-return]
+    from casework.workspace import settings_of
+
+    return settings_of(repo)
 
 
 def _repo_lang(args: argparse.Namespace, repo: Any) -> str:
@@ -214,7 +212,31 @@ def _new_from_env(lang: str) -> str:
 # --- import, list, export ----------------------------------------------------------------------------
 
 
-def _read_source(path: Path, lang: str) -> Source:
+def _form_lookup(ws: Workspace, secret: Callable[[], str | None]) -> Callable[[str, int], Any]:
+    """The case-file reader's form lookup: the shipped forms, then the workspace's installed ones
+    (opened with the passphrase, asked for only then; FormError if the form is not installed)."""
+    from storage.errors import NotFound
+    from storage.forms_store import FormStore
+
+    stores: list[FormStore] = []
+
+    def lookup(form_id: str, version: int) -> Any:
+        try:
+            return bundled_form(form_id, version)
+        except FormError:
+            if not (ws.path / "forms").is_dir():
+                raise
+        if not stores:
+            stores.append(FormStore(ws.path, ws.codec(secret() if ws.encrypted else None)))
+        try:
+            return stores[0].get(form_id, version)
+        except NotFound as err:
+            raise FormError([str(err)]) from None
+
+    return lookup
+
+
+def _read_source(path: Path, lang: str, forms: Callable[[str, int], Any] | None = None) -> Source:
     from casework.importing import read_source
 
     try:
@@ -222,7 +244,8 @@ def _read_source(path: Path, lang: str) -> Source:
     except OSError as err:
         raise UserError(f"{path}: {t('cannot_read', lang, why=err.strerror or err)}") from None
     try:
-        return read_source(str(path), raw, lang, json_format=path.suffix.lower() == ".json" or None)
+        return read_source(str(path), raw, lang, json_format=path.suffix.lower() == ".json" or None,
+                           forms=forms)
     except ProblemsError as err:
         raise UserError(*err.problems) from None
 
@@ -238,9 +261,17 @@ def cmd_import(args: argparse.Namespace) -> int:
     # before anything is written: a bad file leaves the workspace untouched.
     sources: list[Source] = []
     problems: list[str] = []
+    secret: list[str | None] = []
+
+    def ask() -> str | None:  # once, and before the writing starts only if a file needs an installed form
+        if not secret:
+            secret.append(passphrase.existing(lang))
+        return secret[0]
+
+    lookup = _form_lookup(ws, ask)
     for name in args.files:
         try:
-            sources.append(_read_source(Path(name), lang))
+            sources.append(_read_source(Path(name), lang, lookup))
         except UserError as err:
             problems.extend(err.lines)
     from casework.training import refused_imports  # practice files never become real records
@@ -248,7 +279,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     problems += [f"{n}: {t('training_file', lang)}" for n in refused_imports(ws.settings, sources)]
     if problems:
         raise UserError(*problems, t("nothing_imported", lang))
-    repo = _open(args, writable=True)
+    repo = open_repository(ws.path, passphrase=ask, writable=True)
     try:
         result = import_sources(repo, sources, who=repo.workspace.who(), lang=lang, final=args.final,
                                 signer=args.by or ws.settings.caseworker or None)
@@ -290,27 +321,25 @@ def _import_db(args: argparse.Namespace) -> int:
     return 0
 
 
-def _is_due(next_date: str | None, today: date) -> bool:
-    return next_date is not None and date.fromisoformat(next_date) <= today
-
-
 def cmd_list(args: argparse.Namespace) -> int:
     with _repository(args, writable=False) as repo:
         lang = _repo_lang(args, repo)
         rows = sorted(repo.summaries(), key=lambda s: (s.case_ref, s.meeting_date or "", s.id))
+    from casework.due import is_due, is_overdue, latest_signed
+
     today = date.today()
     if args.due:
         # A case is due when the next date set at its latest signed follow-up has come.
-        latest: dict[str, Any] = {}
+        by_case: dict[str, list[Any]] = {}
         for s in rows:
-            if s.status == "final":
-                latest[s.case_id] = s
+            by_case.setdefault(s.case_id, []).append(s)
+        latest = [f for f in (latest_signed(items) for items in by_case.values()) if f is not None]
         rows = sorted(
-            (s for s in latest.values() if _is_due(s.next_followup, today)),
+            (s for s in latest if is_due(s.next_followup, today)),
             key=lambda s: s.next_followup or "",
         )
     if args.format == "json":
-        out = [{**s.model_dump(mode="json"), "due": _is_due(s.next_followup, today)} for s in rows]
+        out = [{**s.model_dump(mode="json"), "due": is_due(s.next_followup, today)} for s in rows]
         print(_json_text(out))
         return 0
     if not rows:
@@ -320,7 +349,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     table = [[t(k, lang) for k in keys]]
     for s in rows:
         nxt = s.next_followup or "–"
-        if _is_due(s.next_followup, today) and s.next_followup != today.isoformat():
+        if is_overdue(s.next_followup, today):
             nxt += f" ({t('overdue', lang)})"
         status = t(f"status_{s.status}", lang)
         cells = [s.id, s.case_ref, status, s.meeting_date or "–", nxt, s.caseworker]
@@ -338,9 +367,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         lang = _repo_lang(args, repo)
         settings = _settings(repo)
         repo.log("export", case=case.id, followup=fu.id, format=args.format)
+        form = repo.form(fu.form, fu.form_version)
     from casework.training import mark_casefile
 
-    form = bundled_form(fu.form, fu.form_version)
     data = mark_casefile(dump_casefile(case.client, fu, form, as_json=args.format == "json"), settings)
     text = to_json(data) if args.format == "json" else to_yaml(data)
     return _emit(text.encode("utf-8"), args.output, lang)
@@ -361,13 +390,13 @@ def _emit(content: bytes, output: str | None, lang: str) -> int:
 
 
 def cmd_pdf(args: argparse.Namespace) -> int:
-    from casework.documents import file_part, render_followup, write_pdf
+    from casework.documents import pdf_name, render_followup, write_pdf
 
     with _repository(args, writable=False) as repo:
         lang = _repo_lang(args, repo)
         fid = repo.resolve(args.id)
         pdf = render_followup(repo, _settings(repo), fid, lang)
-    out = Path(args.output) if args.output else Path(f"uppfoljning-{file_part(fid)}.pdf")
+    out = Path(args.output) if args.output else Path(pdf_name(fid))
     write_pdf(out, pdf)
     _say(t("written", lang, path=out))
     return 0
@@ -412,24 +441,44 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     with _repository(args, writable=False) as repo:
         lang = _repo_lang(args, repo)
-        training = _settings(repo).training
+        settings = _settings(repo)
+        training = settings.training
+        before = None
+        if args.compare_previous:
+            try:
+                before = sel.previous()
+            except ValueError:
+                raise UserError(t("compare_needs_period", lang)) from None
         form = bundled_form()
         report = repo.compile_report(form, sel, progress)
+        earlier = repo.compile_report(form, before, progress) if before is not None else None
         repo.log("report", followups=report.total.followups)
     if interactive and time.monotonic() - started > 1:
         print("", file=sys.stderr)
     data = to_data(report, form, training=training)
-    if args.format == "json":
+    previous = to_data(earlier, form, training=training) if earlier is not None else None
+    if args.format == "pdf":
+        from documents.report import ReportInput, render_report
+
+        pdf = render_report(ReportInput(data, form, datetime.now(UTC), lang=lang,
+                                        organisation=settings.organisation, previous=previous,
+                                        timezone=settings.timezone))
+        return _emit(pdf, args.output, lang)
+    if previous is not None:
+        from reporting.compare import to_csv_compared, to_table_compared, with_previous
+
+        if args.format == "json":
+            text = _json_text(with_previous(data, previous)) + "\n"
+        elif args.format == "csv":
+            text = to_csv_compared(data, previous, lang)
+        else:
+            text = to_table_compared(data, previous, form, lang)
+    elif args.format == "json":
         text = _json_text(data) + "\n"
     elif args.format == "csv":
         text = to_csv(data, lang)
-    elif args.format == "table":
-        text = to_table(data, form, lang)
     else:
-        from reporting.pdf import render_report
-
-        title = "Sammanställning av uppföljningar" if lang == "sv" else "Compilation of follow-ups"
-        return _emit(render_report(data, form, lang, title), args.output, lang)
+        text = to_table(data, form, lang)
     return _emit(text.encode("utf-8"), args.output, lang)
 
 
@@ -453,32 +502,6 @@ def cmd_correct(args: argparse.Namespace) -> int:
     return 0
 
 
-_AGE = re.compile(r"^(\d+)\s*([ymd])$")
-
-
-def _cutoff(age: str, lang: str, today: date) -> date:
-    """The day before which a case counts as old: today minus 5y, 18m or 30d."""
-    m = _AGE.match(age.strip().lower())
-    if m is None:
-        raise UserError(f"--older-than: {t('bad_age', lang)}")
-    n, unit = int(m.group(1)), m.group(2)
-    if unit == "d":
-        return today - timedelta(days=n)
-    months = today.year * 12 + today.month - 1 - (n * 12 if unit == "y" else n)
-    year, month = divmod(months, 12)
-    last_day = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(today.day, last_day))
-
-
-def _last_entry(repo: TinyDBRepository, case_id: str) -> datetime:
-    case = repo.get_case(case_id)
-    stamps = [case.created_at]
-    for fu in repo.followups_of(case_id):
-        stamps.append(fu.updated_at)
-        stamps.extend(a.date for a in fu.addenda)
-    return max(stamps)
-
-
 def _confirm(prompt: str, expected: str, lang: str, yes: bool) -> bool:
     if yes:
         return True
@@ -488,38 +511,38 @@ def _confirm(prompt: str, expected: str, lang: str, yes: bool) -> bool:
 
 
 def cmd_erase(args: argparse.Namespace) -> int:
+    from casework import erasure
+
     with _repository(args, writable=not args.dry_run) as repo:
         lang = _repo_lang(args, repo)
         if args.older_than:
             return _erase_old(repo, args, lang)
         if not args.ref:
             raise UserError(t("erase_ref_or_age", lang))
-        found = repo.find_case(args.ref)
-        if found is None and args.ref in repo.case_ids():
-            found = repo.get_case(args.ref)
+        found = erasure.find(repo, args.ref)
         if found is None:
             raise UserError(f"{t('error', lang)}: {t('no_case', lang, ref=args.ref)}")
         ref = found.client.case_ref
         if args.dry_run:
-            last = _last_entry(repo, found.id).date().isoformat()
+            last = erasure.last_entry(repo, found.id).date().isoformat()
             _say(t("would_erase", lang, ref=ref, last=last))
             return 0
         if not _confirm(t("confirm_erase", lang, ref=ref), ref, lang, args.yes):
             _say(t("erase_cancelled", lang))
             return 1
-        repo.erase_case(found.id)
+        erasure.erase(repo, found.id)
         _say(t("erased", lang, ref=ref))
     return 0
 
 
 def _erase_old(repo: TinyDBRepository, args: argparse.Namespace, lang: str) -> int:
-    cutoff = _cutoff(args.older_than, lang, date.today())
-    limit = datetime(cutoff.year, cutoff.month, cutoff.day, tzinfo=UTC)
-    old: list[tuple[Case, datetime]] = []
-    for case_id in repo.case_ids():
-        last = _last_entry(repo, case_id)
-        if last < limit:
-            old.append((repo.get_case(case_id), last))
+    from casework import erasure
+
+    try:
+        cutoff = erasure.cutoff(args.older_than, date.today())
+    except erasure.BadAge:
+        raise UserError(f"--older-than: {t('bad_age', lang)}") from None
+    old = [(o.case, o.last) for o in erasure.old_cases(repo, cutoff)]
     if not old:
         _say(t("nothing_old", lang))
         return 0
@@ -531,7 +554,7 @@ def _erase_old(repo: TinyDBRepository, args: argparse.Namespace, lang: str) -> i
         _say(t("erase_cancelled", lang))
         return 1
     for case, _ in old:
-        repo.erase_case(case.id)
+        erasure.erase(repo, case.id)
         _say(t("erased", lang, ref=case.client.case_ref))
     return 0
 
@@ -682,11 +705,6 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_forms(args: argparse.Namespace) -> int:
-    lang = _lang(args)
-    path = Path(args.file)
-    try:
-        form = load_form_file(path)
-    except FormError as err:
-        raise UserError(*(f"{path}: {p}" for p in err.problems)) from None
-    _say(t("form_ok", lang, file=path, id=form.id, version=form.version, n=len(form.questions())))
-    return 0
+    from tui import forms_cmd
+
+    return forms_cmd.run(args, lambda a, repo: _repo_lang(a, repo) if repo else _lang(a), _repository)

@@ -76,4 +76,6 @@ def install() -> None:
         from textual.drivers import linux_driver
     except ImportError:  # pragma: no cover - Windows has its own driver and no such parser
         return
-    linux_driver.XTermParser = PasteSafeParser  # type: ignore[misc]
+    # Textual's driver module imports XTermParser without re-exporting it; replacing that name is the
+    # only way to hand its driver another parser, so mypy is told this one attribute exists.
+    linux_driver.XTermParser = PasteSafeParser  # type: ignore[attr-defined,misc,unused-ignore]

@@ -30,6 +30,7 @@ from forms.schema import (
     DateQuestion,
     LevelQuestion,
     MultiQuestion,
+    NumberQuestion,
     TextQuestion,
 )
 from interview.case import LIFE_AREAS, SCALE_RANGES, Case, Client, Goal, Intervention, Plan
@@ -183,6 +184,8 @@ class QuickMode:
     def resolve(self, ref: str) -> Case | str:
         """A case, NEW (create `ref`) or AGAIN (ask again); "Nej" is the default for creating."""
         lang = self.lang
+        if ref == ref.strip() and (case := self.repo.find_case(ref)) is not None:
+            return case  # the number exactly as printed on a pause: from the index, no list of 10,000
         found = match_cases(self.repo.listing(), ref)
         if len(found.exact) == 1:
             return self.repo.get_case(found.exact[0].case_id)
@@ -518,12 +521,13 @@ class QuickMode:
             )
             text = keys(question, help_key="text").unsafe_ask()  # `?` is never part of a date
         else:
-            assert isinstance(q, TextQuestion)  # noqa: S101 - the registry above covers the rest
-            hint = s("quick_multiline_hint" if q.multiline else "quick_text_hint", lang)
+            assert isinstance(q, TextQuestion | NumberQuestion)  # noqa: S101 - the rest is covered above
+            multiline = isinstance(q, TextQuestion) and q.multiline
+            hint = s("quick_multiline_hint" if multiline else "quick_text_hint", lang)
             question = questionary.text(
                 message,
-                default=str(current or ""),
-                multiline=q.multiline,
+                default=str("" if current is None else current),
+                multiline=multiline,
                 instruction="\n" + wrap(hint) + "\n>",
                 erase_when_done=True,
             )
@@ -609,14 +613,10 @@ class QuickMode:
         else:
             self.out(s("quick_done_draft", lang))
         if self.pdf_dir is not None:
-            from casework.documents import file_part, render_followup, write_pdf
-            from storage.workspace import WorkspaceSettings
+            from casework.documents import export_pdf
+            from casework.workspace import settings_of
 
-            settings = getattr(self.repo, "workspace", None)
-            ws_settings = settings.settings if settings is not None else WorkspaceSettings()
-            self.pdf_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-            target = self.pdf_dir / f"uppfoljning-{file_part(session.followup.id)}.pdf"
-            write_pdf(target, render_followup(self.repo, ws_settings, session.followup.id, lang))
+            target = export_pdf(self.repo, settings_of(self.repo), session.followup.id, lang, self.pdf_dir)
             self.out(s("quick_pdf", lang, path=target))
 
     def paused(self) -> None:

@@ -15,12 +15,13 @@ import textwrap
 import threading
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
-
-from prompt_toolkit.completion import CompleteEvent, Completer, Completion
-from prompt_toolkit.document import Document
+from typing import TYPE_CHECKING, Any
 
 from tui.strings import s
+
+if TYPE_CHECKING:
+    from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+    from prompt_toolkit.document import Document
 
 
 def width() -> int:
@@ -37,23 +38,34 @@ def wrap(text: str, indent: str = "  ") -> str:
     return "\n".join(lines)
 
 
-class CaseCompleter(Completer):
-    """Completes case numbers and names once the loader has them; until then, nothing."""
+class CaseLabels:
+    """The case list the loader fills; the completer reads it. Plain, so that nothing of
+    prompt_toolkit is imported before the passphrase prompt."""
 
     def __init__(self) -> None:
         self.labels: list[str] = []
 
-    def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterable[Completion]:
-        needle = document.text_before_cursor.casefold().strip()
-        if not needle:
-            return
-        shown = 0
-        for label in self.labels:
-            if needle in label.casefold():
-                yield Completion(label, start_position=-len(document.text_before_cursor))
-                shown += 1
-                if shown == 30:
-                    return
+
+def case_completer(cases: CaseLabels) -> Completer:
+    """Completes case numbers and names once the loader has them; until then, nothing."""
+    from prompt_toolkit.completion import Completer, Completion
+
+    class CaseCompleter(Completer):
+        def get_completions(
+            self, document: Document, complete_event: CompleteEvent
+        ) -> Iterable[Completion]:
+            needle = document.text_before_cursor.casefold().strip()
+            if not needle:
+                return
+            shown = 0
+            for label in cases.labels:
+                if needle in label.casefold():
+                    yield Completion(label, start_position=-len(document.text_before_cursor))
+                    shown += 1
+                    if shown == 30:
+                        return
+
+    return CaseCompleter()
 
 
 class Loader(threading.Thread):
@@ -65,31 +77,40 @@ class Loader(threading.Thread):
     """
 
     def __init__(
-        self, path: Path, secret: str | None, codec: Any, lock: Any, completer: CaseCompleter
+        self, path: Path, secret: str | None, codec: Any, lock: Any, completer: CaseLabels,
+        header: dict[str, Any] | None = None, *, labels: bool = True,
     ) -> None:
         super().__init__(daemon=True)
         self.path, self.secret, self.codec, self.lock = path, secret, codec, lock
-        self.completer = completer
+        self.completer, self.header, self.labels = completer, header or {}, labels
         self.repo: Any = None
         self.error: BaseException | None = None
         self.stop: Any = None  # set by the prompt: interrupts it from this thread
 
     def run(self) -> None:
         try:
+            codec = self.codec
+            if codec is None and self.secret and isinstance(self.header.get("encryption"), dict):
+                # The key first, before pydantic and the index are in memory: argon2id's 19 MiB then
+                # come and go on a small process instead of adding to the session's peak.
+                codec = _unlocked(self.path, self.header, self.secret)
             from storage.tinydb_repo import TinyDBRepository
             from storage.workspace import Workspace
             from tui.visible import visible
 
             ws = Workspace.open(self.path)
-            codec = self.codec if self.codec is not None else ws.codec(self.secret)
+            codec = codec if codec is not None else ws.codec(self.secret)
             self.repo = TinyDBRepository(ws, codec=codec, lock=self.lock)
             if self.secret:
                 from storage.maintenance import upgrade_header
 
-                upgrade_header(ws, self.secret)  # under the held lock: an outdated header is rewrapped
-            self.completer.labels = [
-                f"{c.case_ref} – {visible(c.name)}" if c.name else c.case_ref for c in self.repo.listing()
-            ]
+                # Under the held lock an outdated header is rewrapped, with the keys just unlocked.
+                upgrade_header(ws, self.secret, getattr(codec, "ring", None))
+            if self.labels:  # only the case question completes; `--case REF` needs no list of 10,000
+                self.completer.labels = [
+                    f"{c.case_ref} – {visible(c.name)}" if c.name else c.case_ref
+                    for c in self.repo.listing()
+                ]
         except BaseException as err:  # reported on the main thread, in the user's words
             self.error = err
             if self.stop is not None:
@@ -131,18 +152,54 @@ def _take_lock(path: Path, lang: str) -> Any:
     return lock
 
 
-def _typed_passphrase(path: Path, lang: str) -> Any:
-    """Asks for the passphrase (three tries) and returns the unlocked codec; None if it never fits."""
+def _unlocked(path: Path, header: dict[str, Any], secret: str) -> Any:
+    """The codec, unlocked from the header already read: only the key derivation and AES are needed,
+    not pydantic. One derivation per passphrase tried; a header this cannot read goes through
+    Workspace.open, which names what is damaged (or opens its copy)."""
+    from storage.crypto import EncryptingCodec, WrongPassphrase, unlock
+
+    try:
+        return EncryptingCodec(unlock(header["encryption"], secret), path)
+    except WrongPassphrase:
+        from storage.workspace import Workspace
+
+        Workspace.open(path).audit_log().append("failed_passphrase")  # unkeyed, as ws.codec logs it
+        raise
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+        from storage.workspace import Workspace
+
+        return Workspace.open(path).codec(secret)
+
+
+def _warm(resume: bool) -> None:
+    """Imports what the first question needs while the passphrase is typed (a person takes seconds,
+    the imports well under one): after Enter only the key, the case and the question remain."""
+    with contextlib.suppress(Exception):  # only a head start: whatever fails here fails again later
+        import argon2.low_level  # noqa: F401
+        import cryptography.hazmat.primitives.ciphers.aead  # noqa: F401
+        import questionary  # noqa: F401
+
+        import storage.tinydb_repo  # noqa: F401
+        import tui.quick  # noqa: F401
+        from forms.loader import bundled_form
+
+        if resume:
+            bundled_form()
+
+
+def _typed_passphrase(path: Path, header: dict[str, Any], lang: str, resume: bool = False) -> Any:
+    """Asks for the passphrase (three tries) and returns the unlocked codec; None if it never fits.
+
+    The prompt comes first, before anything heavy is imported: it is the first thing to answer."""
     import getpass
 
     from storage.crypto import WrongPassphrase
-    from storage.workspace import Workspace
 
-    ws = Workspace.open(path)
+    threading.Thread(target=_warm, args=(resume,), daemon=True).start()
     for attempt in range(1, TRIES + 1):
         secret = getpass.getpass(f"{s('quick_passphrase', lang)}: ")
         try:
-            return ws.codec(secret)
+            return _unlocked(path, header, secret)
         except WrongPassphrase:
             if attempt < TRIES:
                 print(s("quick_passphrase_wrong", lang, left=TRIES - attempt), file=sys.stderr)
@@ -189,13 +246,13 @@ def _started(args: argparse.Namespace, path: Path, header: dict[str, Any], lang:
         secret = os.environ.get("UPPFOLJNING_PASSPHRASE") or None
         if secret is None:
             try:
-                codec = _typed_passphrase(path, lang)
+                codec = _typed_passphrase(path, header, lang, args.case is not None)
             except (KeyboardInterrupt, EOFError):
                 return 0
             if codec is None:
                 return 1
-    completer = CaseCompleter()
-    loader = Loader(path, secret, codec, lock, completer)
+    completer = CaseLabels()
+    loader = Loader(path, secret, codec, lock, completer, header, labels=args.case is None)
     ref = args.case
     if ref is None:
         import asyncio
@@ -204,7 +261,7 @@ def _started(args: argparse.Namespace, path: Path, header: dict[str, Any], lang:
 
         question = questionary.text(
             wrap(s("quick_pick_case", lang)),
-            completer=completer,
+            completer=case_completer(completer),
             instruction="\n" + wrap(s("quick_plain_hint", lang)) + "\n>",
         )
         app = question.application
@@ -216,7 +273,8 @@ def _started(args: argparse.Namespace, path: Path, header: dict[str, Any], lang:
             def interrupt() -> None:
                 # The question may have been answered meanwhile; then there is nothing to stop.
                 with contextlib.suppress(Exception):
-                    if app.is_running and not app.future.done():  # type: ignore[union-attr]
+                    future = app.future
+                    if app.is_running and future is not None and not future.done():
                         app.exit(exception=Failed())
 
             def stop() -> None:
@@ -240,21 +298,20 @@ def _started(args: argparse.Namespace, path: Path, header: dict[str, Any], lang:
         ref = None if answer is None else answer.split(" – ")[0].strip()  # a completed label is "REF – name"
     if not loader.is_alive() and loader.repo is None and loader.error is None:
         loader.start()  # answered (or --case given) before the timer fired
+    from tui.quick import run  # meanwhile: the key derivation in the loader lets go of the GIL
+
     loader.join()
     if loader.error is not None:
         for line in _error_lines(loader.error, lang):
             print(f"uppfoljning: {line}", file=sys.stderr)
         return 1
-    from tui.quick import run
 
     repo = loader.repo
     try:
         settings = repo.workspace.settings
-        import platformdirs
+        from casework.documents import default_pdf_folder
 
-        from casework.training import pdf_folder
-
-        pdf_dir = pdf_folder(platformdirs.user_documents_path(), settings)
+        pdf_dir = default_pdf_folder(settings)
         return run(repo, lang, settings.caseworker, ref, pdf_dir=pdf_dir)
     finally:
         repo.close()

@@ -222,6 +222,18 @@ SV: dict[str, str] = {
     "quick_locked": "Arbetsytan är öppen i ett annat program ({who}, process {pid}, sedan {since}); stäng det där först.",
     "quick_unreadable": "Arbetsytan kunde inte öppnas: {why}",
     "quick_passphrase_env_wrong": "Lösenfrasen i UPPFOLJNING_PASSPHRASE är fel; ingenting har ändrats.",
+    "chart_hidden": "dolt",
+    "chart_share": "andel i %",
+    "chart_count": "antal; basen är inte känd",
+    "chart_woman": "Kvinnor",
+    "chart_man": "Män",
+    "chart_attainment": "Måluppfyllelse, kvinnor och män",
+    "chart_isu": "ISU-variabeln, kvinnor och män",
+    "chart_ages": "Uppföljningar per åldersgrupp",
+    "chart_age_unknown": "okänd",
+    "chart_followups": "Uppföljningar",
+    "chart_levels_icf": "ICF-mål: nivå över tid (0–4, lägre är bättre; x = mål)",
+    "chart_levels_gas": "GAS-mål: nivå över tid (−2…+2, högre är bättre; x = mål)",
 }
 
 EN: dict[str, str] = {
@@ -442,6 +454,18 @@ EN: dict[str, str] = {
     "quick_locked": "The workspace is open in another program ({who}, process {pid}, since {since}); close it there first.",
     "quick_unreadable": "The workspace could not be opened: {why}",
     "quick_passphrase_env_wrong": "The passphrase in UPPFOLJNING_PASSPHRASE is wrong; nothing has been changed.",
+    "chart_hidden": "hidden",
+    "chart_share": "share in %",
+    "chart_count": "count; the base is not known",
+    "chart_woman": "Women",
+    "chart_man": "Men",
+    "chart_attainment": "Goal attainment, women and men",
+    "chart_isu": "The ISU variable, women and men",
+    "chart_ages": "Follow-ups by age band",
+    "chart_age_unknown": "unknown",
+    "chart_followups": "Follow-ups",
+    "chart_levels_icf": "ICF goals: level over time (0–4, lower is better; x = target)",
+    "chart_levels_gas": "GAS goals: level over time (−2…+2, higher is better; x = target)",
 }
 
 CATALOGUES = {"sv": SV, "en": EN}

@@ -251,6 +251,101 @@ CLI: dict[str, dict[str, str]] = {
         "sv": "{name} är skadad och hoppades över (den lämnas orörd; kör 'uppfoljning doctor')",
         "en": "{name} is damaged and was skipped (it is left untouched; run 'uppfoljning doctor')",
     },
+    "compare_needs_period": {
+        "sv": "--compare-previous: ange perioden med både --from och --to (den föregående perioden är "
+        "lika lång)",
+        "en": "--compare-previous: give the period with both --from and --to (the previous period is "
+        "as long)",
+    },
+    "form_installed": {
+        "sv": "formuläret {id} version {version} är installerat ({n} frågor)",
+        "en": "form {id} version {version} is installed ({n} questions)",
+    },
+    "form_already_installed": {
+        "sv": "formuläret {id} version {version} är redan installerat med samma innehåll; inget ändrades",
+        "en": "form {id} version {version} is already installed with the same content; nothing changed",
+    },
+    "form_nothing_installed": {
+        "sv": "inget formulär installerades",
+        "en": "no form was installed",
+    },
+    "form_version_taken": {
+        "sv": "formuläret {id} version {version} är redan installerat med annat innehåll; en installerad "
+        "version ändras aldrig – ge det ändrade formuläret ett nytt versionsnummer",
+        "en": "form {id} version {version} is already installed with other content; an installed "
+        "version never changes – give the changed form a new version number",
+    },
+    "form_diff_part": {
+        "sv": "skiljer sig: {part}",
+        "en": "differs: {part}",
+    },
+    "form_diff_sections": {
+        "sv": "skiljer sig: avsnitten eller deras ordning",
+        "en": "differs: the sections or their order",
+    },
+    "form_diff_section": {
+        "sv": "skiljer sig: avsnittet {section}",
+        "en": "differs: section {section}",
+    },
+    "form_diff_added": {
+        "sv": "ny fråga: «{label}» ({id})",
+        "en": "new question: «{label}» ({id})",
+    },
+    "form_diff_removed": {
+        "sv": "borttagen fråga: «{label}» ({id})",
+        "en": "removed question: «{label}» ({id})",
+    },
+    "form_diff_changed": {
+        "sv": "ändrad fråga: «{label}» ({id}): {what}",
+        "en": "changed question: «{label}» ({id}): {what}",
+    },
+    "form_diff_order": {
+        "sv": "skiljer sig: frågornas ordning",
+        "en": "differs: the order of the questions",
+    },
+    "form_diff_other": {
+        "sv": "skiljer sig i övrigt innehåll",
+        "en": "differs in other content",
+    },
+    "form_compat_type": {
+        "sv": "«{label}» ({id}) är {was} i version {old} men {now} i version {new}; en fråga byter aldrig "
+        "typ – ge den nya frågan ett nytt id",
+        "en": "«{label}» ({id}) is {was} in version {old} but {now} in version {new}; a question never "
+        "changes type – give the new question a new id",
+    },
+    "form_compat_scope": {
+        "sv": "«{label}» ({id}) ställs per mål i den ena versionen ({old}/{new}) men en gång i den andra; "
+        "ge den flyttade frågan ett nytt id",
+        "en": "«{label}» ({id}) is asked per goal in one version ({old}/{new}) but once in the other; "
+        "give the moved question a new id",
+    },
+    "form_compat_code": {
+        "sv": "«{label}» ({id}): koden {code} har i version {new} den betydelse koden {other} hade i "
+        "version {old}; en kod byter aldrig betydelse",
+        "en": "«{label}» ({id}): code {code} carries in version {new} the meaning code {other} had in "
+        "version {old}; a code never changes meaning",
+    },
+    "form_compat_exclusive": {
+        "sv": "«{label}» ({id}): koden {code} är ensamstående i den ena versionen ({old}/{new}) men inte "
+        "i den andra",
+        "en": "«{label}» ({id}): code {code} stands alone in one version ({old}/{new}) but not in the "
+        "other",
+    },
+    "form_unknown": {
+        "sv": "formuläret {id}{version} är inte installerat (se 'uppfoljning forms list')",
+        "en": "form {id}{version} is not installed (see 'uppfoljning forms list')",
+    },
+    "form_default_set": {
+        "sv": "nya uppföljningar görs nu med formuläret {id} (version {version})",
+        "en": "new follow-ups are now made with form {id} (version {version})",
+    },
+    "form_default_mark": {"sv": "standardval", "en": "default"},
+    "form_per_goal": {"sv": "per mål", "en": "per goal"},
+    "form_when": {"sv": "när", "en": "when"},
+    "form_xlsx_needs_file": {
+        "sv": "--format xlsform: ange filen med -o FIL",
+        "en": "--format xlsform: name the file with -o FILE",
+    },
 }
 
 

@@ -15,7 +15,18 @@ from typing import Any
 from forms.schema import FormDefinition
 from interview.case import SCALE_DIRECTION
 from interview.derived import GAS_RHO
-from reporting.compile import AGE_BANDS, ATTAINMENT, GENDERS, ISU, Measures, Report, choice_questions
+from reporting.compile import (
+    AGE_BANDS,
+    ATTAINMENT,
+    FULL,
+    GENDERS,
+    ISU,
+    Measures,
+    Part,
+    Report,
+    choice_questions,
+    unit_key,
+)
 from reporting.selection import Selection
 
 BANDS = [name for name, _, _ in AGE_BANDS] + ["unknown"]
@@ -30,6 +41,9 @@ WITH picked AS (
            coalesce(f.data -> 'goals', '{{}}'::jsonb) AS goal_answers,
            coalesce(f.data -> 'plan' -> 'goals', '[]'::jsonb) AS plan_goals,
            f.data -> 'answers' ->> 'meeting_date' AS meeting,
+           -- The unit travels inside the gender key, so every aggregate below is per unit as well:
+           -- the report is protected together with every unit's (reporting/disclosure.py).
+           coalesce(c.unit, '') || chr(30) ||
            CASE WHEN c.gender IN ('woman', 'man', 'other', 'unknown') THEN c.gender ELSE 'unknown' END
                AS gender,
            c.born, c.birth_year, coalesce(c.data -> 'client' ->> 'personnummer', '') <> '' AS has_pnr
@@ -38,7 +52,6 @@ WITH picked AS (
       AND coalesce(f.data -> 'answers' ->> 'meeting_date', '') <> ''
       AND (%(first)s::text IS NULL OR f.data -> 'answers' ->> 'meeting_date' >= %(first)s COLLATE "C")
       AND (%(last)s::text IS NULL OR f.data -> 'answers' ->> 'meeting_date' <= %(last)s COLLATE "C")
-      AND (%(unit)s::text IS NULL OR c.unit = %(unit)s)
       AND (%(caseworker)s::text IS NULL OR coalesce(nullif(f.data ->> 'caseworker', ''),
                                                     c.data -> 'client' ->> 'caseworker') = %(caseworker)s)
       AND (%(plan_type)s::text IS NULL OR f.data -> 'plan' ->> 'type' = %(plan_type)s)
@@ -143,12 +156,14 @@ class Cell:
     gas: tuple[float, int] = (0.0, 0)
 
 
-def _cells(rows: list[tuple[Any, ...]]) -> dict[tuple[str, str], Cell]:
-    cells: dict[tuple[str, str], Cell] = defaultdict(Cell)
-    for kind, gender, band, key, code, n, total, extra in rows:
+def _cells(rows: list[tuple[Any, ...]]) -> dict[tuple[str, str, str], Cell]:
+    """(unit, gender, band) -> the cell's sums; the unit is "" where a case has none."""
+    cells: dict[tuple[str, str, str], Cell] = defaultdict(Cell)
+    for kind, unit_gender, band, key, code, n, total, extra in rows:
         if kind == "version":
             continue  # not a cell: the versions covered, read by `build`
-        cell = cells[(gender, band)]
+        unit, _, gender = unit_gender.partition("\x1e")
+        cell = cells[(unit, gender, band)]
         n = int(n)
         if kind == "rows":
             cell.followups, cell.clients, cell.clients_in_band = n, int(total), int(extra)
@@ -222,12 +237,21 @@ def params(form: FormDefinition, sel: Selection) -> dict[str, Any]:
 
 
 def build(rows: list[tuple[Any, ...]], form: FormDefinition, sel: Selection) -> Report:
-    """The Report compile_report would make, from the per-cell aggregates."""
-    cells = _cells(rows)
-    everything = list(cells.values())
-    by_gender = {g: measures([c for (cg, _), c in cells.items() if cg == g], form) for g in GENDERS}
-    by_band = {b: measures([c for (_, cb), c in cells.items() if cb == b], form, clients_in_band=True)
-               for b in BANDS}
+    """The Report compile_report would make, from the per-cell aggregates: the all-units report and
+    every unit's, the one the selection names shown."""
+    cells = list(_cells(rows).items())
+
+    def part(chosen: list[tuple[tuple[str, str, str], Cell]]) -> Part:
+        by_gender = {g: measures([c for (_, cg, _), c in chosen if cg == g], form) for g in GENDERS}
+        by_band = {b: measures([c for (_, _, cb), c in chosen if cb == b], form, clients_in_band=True)
+                   for b in BANDS}
+        return Part(measures([c for _, c in chosen], form), by_gender, by_band)
+
+    system = {FULL: part(cells)}
+    for unit in sorted({u for (u, _, _), _ in cells}, key=lambda u: unit_key(u or None)):
+        system[unit_key(unit or None)] = part([x for x in cells if x[0][0] == unit])
+    system = {FULL: system[FULL], **dict(sorted((k, v) for k, v in system.items() if k != FULL))}
+    shown = system[FULL] if sel.unit is None else system.get(unit_key(sel.unit)) or part([])
     versions = tuple(sorted(int(r[3]) for r in rows if r[0] == "version" and str(r[3]).isdigit()))
-    return Report(sel, measures(everything, form), by_gender, by_band,
-                  {g: by_gender[g].attainment for g in GENDERS}, versions)
+    return Report(sel, shown.total, shown.by_gender, shown.by_age_band,
+                  {g: shown.by_gender[g].attainment for g in GENDERS}, versions, system)

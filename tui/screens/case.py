@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Static
 
-from interview.case import Case
+from interview.case import Case, Client, Plan
 from interview.followup import FollowUp
+from storage.repository import Repository
+from tui.dialogs.case import ClientDialog, CorrectionDialog, GoalDialog, InterventionDialog
+from tui.dialogs.pick import PickDialog
 from tui.safe import cell, plain
 from tui.screens.base import AppScreen
 from tui.strings import s
@@ -52,6 +56,10 @@ class CaseScreen(AppScreen):
             yield DataTable(id="followups", cursor_type="row")
             yield Static(s("levels_over_time", self.uapp.lang), classes="section-title")
             yield DataTable(id="levels", cursor_type="none")
+            from tui.charts import LevelsChart  # plotext only when a case is opened
+
+            yield LevelsChart("icf", id="levels-icf")
+            yield LevelsChart("gas", id="levels-gas")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -156,6 +164,10 @@ class CaseScreen(AppScreen):
                 )
             )
         self.fill(self.query_one("#levels", DataTable), headers, rows)
+        from tui.charts import LevelsChart
+
+        for chart in self.query(LevelsChart):
+            chart.show(case, dated, lang)
 
     def selected_followup(self) -> str | None:
         table = self.query_one("#followups", DataTable)
@@ -167,35 +179,100 @@ class CaseScreen(AppScreen):
         if event.data_table.id == "followups" and event.row_key.value:
             await self.uapp.open_followup(str(event.row_key.value))
 
+    # --- the case's own actions: dialogs awaited in workers, the result stored through the app's guard
+
+    @property
+    def repo(self) -> Repository:
+        return self.uapp.repo
+
+    def store_plan(self, case: Case, plan: Plan | None) -> None:
+        if plan is not None:
+            self.uapp.guard(self.repo.update_case, case.model_copy(update={"plan": plan}))
+            self.refresh_case()
+
+    def life_area_label(self, area: str) -> str:
+        return self.uapp.form.life_area_label(area, self.uapp.lang)
+
+    # A single dialog is pushed with its typed callback; a chain (pick, then edit) is awaited in a
+    # worker. (A worker awaiting a lone dialog would only hold `workers.wait_for_complete` up.)
+
     def action_edit_client(self) -> None:
-        self.uapp.edit_client(self.case_id)
+        case = self.repo.get_case(self.case_id)
+
+        def done(result: tuple[Client, Plan] | None) -> None:
+            if result is not None:
+                client, plan = result
+                changed = case.model_copy(update={"client": client, "plan": plan})
+                self.uapp.guard(self.repo.update_case, changed)
+                self.refresh_case()
+
+        self.app.push_screen(ClientDialog(self.uapp.lang, case.client, case.plan), done)
 
     def action_add_goal(self) -> None:
-        self.uapp.add_goal(self.case_id)
+        case = self.repo.get_case(self.case_id)
+        dialog = GoalDialog(self.uapp.lang, case.plan, self.life_area_label)
+        self.app.push_screen(dialog, lambda plan: self.store_plan(case, plan))
 
-    def action_edit_goal(self) -> None:
-        self.uapp.edit_goal(self.case_id)
-
-    def action_edit_intervention(self) -> None:
-        self.uapp.edit_intervention(self.case_id)
+    @work(exclusive=True, group="dialog")
+    async def action_edit_goal(self) -> None:
+        lang = self.uapp.lang
+        case = self.repo.get_case(self.case_id)
+        if not case.plan.goals:
+            self.notify(s("no_goals", lang), severity="warning")
+            return
+        items = [(g.id, "  " * depth + g.text) for g, depth in case.plan.ordered_goals()]
+        goal_id = await self.app.push_screen_wait(PickDialog(s("edit_goal", lang), items))
+        goal = case.plan.goal(goal_id) if goal_id else None
+        if goal is not None:
+            dialog = GoalDialog(lang, case.plan, self.life_area_label, goal)
+            self.store_plan(case, await self.app.push_screen_wait(dialog))
 
     def action_add_intervention(self) -> None:
-        self.uapp.add_intervention(self.case_id)
+        case = self.repo.get_case(self.case_id)
+        dialog = InterventionDialog(self.uapp.lang, case.plan)
+        self.app.push_screen(dialog, lambda plan: self.store_plan(case, plan))
+
+    @work(exclusive=True, group="dialog")
+    async def action_edit_intervention(self) -> None:
+        lang = self.uapp.lang
+        case = self.repo.get_case(self.case_id)
+        if not case.plan.interventions:
+            self.notify(s("no_interventions", lang), severity="warning")
+            return
+        items = [(i.id, i.name + (f" ({i.provider})" if i.provider else "")) for i in case.plan.interventions]
+        item_id = await self.app.push_screen_wait(PickDialog(s("edit_intervention", lang), items))
+        item = next((i for i in case.plan.interventions if i.id == item_id), None)
+        if item is not None:
+            dialog = InterventionDialog(lang, case.plan, item)
+            self.store_plan(case, await self.app.push_screen_wait(dialog))
 
     async def action_new_followup(self) -> None:
-        await self.uapp.new_followup(self.case_id)
+        await self.new_followup(self.case_id)
 
     async def action_resume(self) -> None:
-        await self.uapp.resume_draft(self.case_id)
+        await self.resume_draft(self.case_id)
 
     def action_pdf(self) -> None:
         fid = self.selected_followup()
         if fid:
-            self.uapp.write_pdf(fid)
+            self.write_pdf(fid)
         else:
             self.notify(s("no_followup_for_pdf", self.uapp.lang), severity="warning")
 
     def action_correct(self) -> None:
+        """An addendum to a signed follow-up: why and what, by the workspace's caseworker."""
         fid = self.selected_followup()
         if fid:
-            self.uapp.add_correction(fid)
+            self.app.push_screen(CorrectionDialog(self.uapp.lang), lambda result: self.correct(fid, result))
+
+    def correct(self, followup_id: str, result: tuple[str, str] | None) -> None:
+        if result is None:
+            return
+        from casework.corrections import add_correction
+        from interview.followup import Addendum
+
+        reason, text = result
+        addendum = Addendum(author=self.uapp.settings.caseworker or "?", reason=reason, text=text)
+        if self.uapp.guard(add_correction, self.repo, followup_id, addendum, self.uapp.lang) is not None:
+            self.notify(s("correction_added", self.uapp.lang))
+            self.refresh_case()

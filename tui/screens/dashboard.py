@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -14,6 +15,9 @@ from tui.clean import CleanInput
 from tui.safe import cell
 from tui.screens.base import AppScreen
 from tui.strings import s
+
+if TYPE_CHECKING:
+    from interview.case import Client, Plan
 
 
 @dataclass
@@ -91,7 +95,7 @@ class Dashboard(AppScreen):
         for key in ("col_case", "col_name", "col_unit", "col_last", "col_next", "col_drafts"):
             table.add_column(s(key, lang), key=key)
         self.query_one("#empty", Static).update(s("loading", lang))
-        if self.uapp.repo is not None:
+        if self.uapp.is_open:
             self.workspace_ready()
         table.focus()
 
@@ -102,28 +106,28 @@ class Dashboard(AppScreen):
 
     def on_screen_resume(self) -> None:
         # Also sent when the screen is first shown, right after on_mount: skip that one.
-        if self._shown and self.uapp.repo is not None:
+        if self._shown and self.uapp.is_open:
             self.refresh_rows()
         self._shown = True
 
     def rows(self) -> list[CaseRow]:
-        today = self.uapp.today.isoformat()
+        from casework.due import is_overdue, latest_signed
+
+        today = self.uapp.today
         out = []
         for case in self.uapp.repo.listing():
-            items = sorted(case.followups, key=lambda f: f.meeting_date or "")
-            finals = [f for f in items if f.status == "final"]
-            # The date set at the latest signed follow-up stays the due date while the next one is
-            # being drafted, so an overdue case does not look settled the moment a draft is opened.
-            nxt = (finals[-1].next_followup or "") if finals else ""
+            items = case.followups
+            latest = latest_signed(items)  # its next date is the case's due date (casework.due)
+            nxt = (latest.next_followup or "") if latest else ""
             out.append(
                 CaseRow(
                     case_id=case.case_id,
                     case_ref=case.case_ref,
                     name=case.name,
                     unit=case.unit,
-                    last=(finals[-1].meeting_date or "") if finals else "",
+                    last=(latest.meeting_date or "") if latest else "",
                     next=nxt,
-                    overdue=bool(nxt) and nxt < today,
+                    overdue=is_overdue(nxt, today),
                     drafts=sum(1 for f in items if f.status == "draft"),
                 )
             )
@@ -137,6 +141,8 @@ class Dashboard(AppScreen):
 
     def refresh_rows(self) -> None:
         """Read the cases again (the workspace may have changed) and show those the filter selects."""
+        if not self.uapp.is_open:
+            return  # typed into the filter while the workspace is read: listed once it is open
         self._all = self.rows()
         self._matching = None
         self._table_ids = []  # the cases' rows may have changed too (a draft, a signature): redraw
@@ -146,7 +152,7 @@ class Dashboard(AppScreen):
         """Show the rows the filter selects; a longer filter searches only what the shorter one
         found, and the table changes only where its rows differ."""
         if self._all is None:
-            return
+            return  # typed into the filter while the workspace is read: listed once it is open
         needle = self.query_one("#filter", Input).value.strip().casefold()
         lang = self.uapp.lang
         if not needle:
@@ -193,7 +199,7 @@ class Dashboard(AppScreen):
         self.query_one(DataTable).focus()
 
     def action_report(self) -> None:
-        if self.uapp.repo is not None:
+        if self.uapp.is_open:
             from tui.screens.report import ReportScreen
 
             self.app.push_screen(ReportScreen())
@@ -203,7 +209,7 @@ class Dashboard(AppScreen):
 
     def selected_case(self) -> str | None:
         table = self.query_one(DataTable)
-        if self.uapp.repo is None or table.row_count == 0:
+        if not self.uapp.is_open or table.row_count == 0:
             self.notify(s("choose_case_first", self.uapp.lang), severity="warning")
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
@@ -219,20 +225,45 @@ class Dashboard(AppScreen):
             self.uapp.open_case(case_id)
 
     def action_new_case(self) -> None:
-        if self.uapp.repo is not None:
-            self.uapp.new_case()
+        """A new case from the client dialog, opened at once."""
+        app = self.uapp
+        if not app.is_open:
+            return
+        from tui.dialogs.case import ClientDialog
+
+        dialog = ClientDialog(
+            app.lang, default_caseworker=app.settings.caseworker, default_unit=app.settings.unit
+        )
+        app.push_screen(dialog, self.case_created)
+
+    def case_created(self, result: tuple[Client, Plan] | None) -> None:
+        if result is None:
+            return
+        from interview.case import Case
+
+        app = self.uapp
+        client, plan = result
+        case = Case(client=client, plan=plan)
+        if app.guard(app.repo.add_case, case) is None and case.id in app.repo.case_ids():
+            app.open_case(case.id)
 
     async def action_new_followup(self) -> None:
         case_id = self.selected_case()
         if case_id:
-            await self.uapp.new_followup(case_id)
+            await self.new_followup(case_id)
 
     async def action_resume(self) -> None:
         case_id = self.selected_case()
         if case_id:
-            await self.uapp.resume_draft(case_id)
+            await self.resume_draft(case_id)
 
     def action_pdf(self) -> None:
         case_id = self.selected_case()
         if case_id:
-            self.uapp.pdf_latest(case_id)
+            from casework.documents import latest_followup
+
+            fid = latest_followup(self.uapp.repo, case_id)
+            if fid is None:
+                self.notify(s("no_followup_for_pdf", self.uapp.lang), severity="warning")
+            else:
+                self.write_pdf(fid)

@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, ProgressBar, Static, TextArea
 
+from casework.plausibility import answer_problems, level_problems, plan_start_problems
 from casework.session import FollowUpSession, next_followup_offers
 from interview.engine import Step
 from interview.errors import AnswerError
@@ -110,9 +111,14 @@ class InterviewScreen(AppScreen):
     async def on_mount(self) -> None:
         self.uapp.localize_bindings(self)
         self.apply_width(self.size.width)
-        if self.uapp.settings is not None and self.uapp.settings.training:
+        if self.uapp.training:
             self.add_class("show-side")  # in training, the guidance is shown from the start
         self.query_one("#transcript", VerticalScroll).anchor()  # stays at the newest answer
+        plan = self.session.followup.plan
+        if not self.session.final:  # the plan being followed up: said once, when the draft opens
+            self.warn([p.message(self.lang) for p in plan_start_problems(plan.start, self.uapp.today)]
+                      + [f"{g.text}: {p.message(self.lang)}" for g in plan.goals
+                         for p in level_problems(g.scale, g.baseline, g.target)])
         await self.show()
 
     _shown = False
@@ -318,7 +324,7 @@ class InterviewScreen(AppScreen):
     def fill_guidance(self, step: Step) -> None:
         q = step.question
         parts = [s("guidance", self.lang), q.help.get(self.lang)]
-        if self.uapp.settings is not None and self.uapp.settings.training:
+        if self.uapp.training:
             from forms.training_data import guidance
 
             extra = guidance().get(q.id, {})
@@ -351,7 +357,7 @@ class InterviewScreen(AppScreen):
         if step is None or self.session.final:
             return
         try:
-            self.session.answer(step.key, raw)
+            value = self.session.answer(step.key, raw)
         except AnswerError as err:
             self.query_one("#answer-error", Static).update(plain(str(err)))
             return
@@ -359,7 +365,15 @@ class InterviewScreen(AppScreen):
             self.refuse(s("error", self.lang, message=str(err)))
             return
         self.editing = None
+        problems = answer_problems(step.question.id if step.goal is None else "", value,
+                                   self.session.followup.plan, self.uapp.today)
+        self.warn([p.message(self.lang) for p in problems])
         await self.show()
+
+    def warn(self, messages: list[str]) -> None:
+        """The quick mode's plausibility rules (casework.plausibility) as a notice: never blocking."""
+        for message in messages:
+            self.notify(message, severity="warning", timeout=12, markup=False)
 
     async def _value_of_widget(self) -> tuple[bool, Any]:
         widget = self.widget()

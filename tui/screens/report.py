@@ -40,6 +40,11 @@ class ReportScreen(AppScreen):
                 yield Button(s("report_compile", lang), id="compile", variant="primary", compact=True)
             yield ProgressBar(id="report-progress", show_eta=False)
             yield Static("", id="report-error", classes="field-error", markup=False)
+            from tui.charts import BarChart  # plotext only when the report is opened
+
+            yield BarChart(id="chart-attainment")
+            yield BarChart(id="chart-isu")
+            yield BarChart(id="chart-ages")
             yield Static("", id="report-body", markup=False)
         yield Footer(compact=True, show_command_palette=False)
 
@@ -87,16 +92,21 @@ class ReportScreen(AppScreen):
 
         form = self.uapp.form
         report = compile_report(self.uapp.repo.records(), form, sel, progress)
-        training = self.uapp.settings is not None and self.uapp.settings.training
-        text = to_table(to_data(report, form, training=training), form, self.uapp.lang)
-        self.app.call_from_thread(self._done, text)
+        training = self.uapp.training
+        data = to_data(report, form, training=training)
+        text = to_table(data, form, self.uapp.lang)
+        self.app.call_from_thread(self._done, text, data)
 
     def _progress(self, n: int) -> None:
         bar = self.query_one(ProgressBar)
         bar.display = True
         bar.update(progress=n)
 
-    def _done(self, text: str) -> None:
+    def _done(self, text: str, data: dict[str, Any]) -> None:
+        from tui.charts import BarChart, report_charts
+
         self.query_one(ProgressBar).display = False
+        charts = [self.query_one(f"#chart-{n}", BarChart) for n in ("attainment", "isu", "ages")]
+        report_charts(data, charts, self.uapp.form, self.uapp.lang)
         self.query_one("#report-body", Static).update(plain(text))
         self.uapp.guard(lambda: self.uapp.repo.log("report"))

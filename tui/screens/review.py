@@ -18,6 +18,14 @@ from tui.screens.base import AppScreen
 from tui.strings import s
 
 
+class AckButton(Button):
+    """Acknowledges one hint, named by its key."""
+
+    def __init__(self, hint_key: str, label: str, *, id: str, classes: str) -> None:
+        super().__init__(label, id=id, classes=classes)
+        self.hint_key = hint_key
+
+
 class ReviewScreen(AppScreen):
     # The assessment is where the eye and the keys start; Tab then reaches the buttons below it. A hint
     # is acknowledged only by going to it on purpose, never by the first Tab and Enter.
@@ -45,7 +53,7 @@ class ReviewScreen(AppScreen):
             yield Vertical(id="answers")
             yield Static(s("hints", self.lang), classes="section-title")
             yield Vertical(id="hints")
-            if self.uapp.settings is not None and self.uapp.settings.training:
+            if self.uapp.training:
                 yield Static(s("feedback", self.lang), classes="section-title")
                 yield Static("", id="checklist", markup=False)
             yield Static(s("assessment", self.lang), classes="section-title")
@@ -113,7 +121,7 @@ class ReviewScreen(AppScreen):
     def fill_hints(self) -> None:
         box = self.query_one("#hints", Vertical)
         box.remove_children()
-        training = self.uapp.settings is not None and self.uapp.settings.training
+        training = self.uapp.training
         # A signed record's hints are feedback only in training, where they are the point.
         hints = self.session.hints() if (training or not self.session.final) else []
         if not hints:
@@ -126,14 +134,14 @@ class ReviewScreen(AppScreen):
             row.mount(Static(plain(mark + hint.message(self.lang)), classes="hint-text"))
             if self.session.final:
                 continue  # nothing can be acknowledged on a signed record
-            button = Button(s("acknowledge", self.lang), id=f"ack-{i}", classes="ack")
-            button.hint_key = hint.key  # type: ignore[attr-defined]
-            row.mount(button)
+            row.mount(AckButton(hint.key, s("acknowledge", self.lang), id=f"ack-{i}", classes="ack"))
 
     @on(Button.Pressed, ".ack")
     def acknowledge(self, event: Button.Pressed) -> None:
+        if not isinstance(event.button, AckButton):
+            return
         try:
-            self.session.acknowledge(event.button.hint_key)  # type: ignore[attr-defined]
+            self.session.acknowledge(event.button.hint_key)
         except StorageError as err:
             self.notify(s("error", self.lang, message=str(err)), severity="error", markup=False)
             return
@@ -180,7 +188,7 @@ class ReviewScreen(AppScreen):
         if missing:
             self.notify(s("missing_answers", self.lang, items=", ".join(missing)), severity="error")
             return
-        from tui.screens.dialogs import SignDialog
+        from tui.dialogs.sign import SignDialog
 
         signer = self.session.followup.caseworker or self.uapp.settings.caseworker
         when = now().astimezone().strftime("%Y-%m-%d %H:%M")
@@ -198,4 +206,4 @@ class ReviewScreen(AppScreen):
         self.fill()
 
     def action_pdf(self) -> None:
-        self.uapp.write_pdf(self.session.followup.id)
+        self.write_pdf(self.session.followup.id)

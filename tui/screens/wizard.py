@@ -13,6 +13,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Stat
 
 from tui.clean import CleanInput
 from tui.passphrase import MIN_LENGTH, problem
+from tui.screens.base import app_of
 from tui.strings import s
 
 
@@ -65,7 +66,7 @@ class Wizard(Screen[WizardResult]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.app.localize_bindings(self)  # type: ignore[attr-defined]
+        app_of(self).localize_bindings(self)
         self.query_one("#caseworker", Input).focus()
 
     def value(self, wid: str) -> str:

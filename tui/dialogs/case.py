@@ -1,124 +1,23 @@
-"""Modal dialogs: passphrase, client/plan, goal and intervention editors, signing, corrections."""
+"""The case's dialogs: client and plan, goals, interventions, and a correction to a signed record."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 from pydantic import ValidationError
-from textual import on
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Select, Static
 
 from interview.case import GENDERS, LIFE_AREAS, Client, Goal, Intervention, Plan
-from interview.messages import validation_lines
 from tui.clean import CleanInput, CleanTextArea
+from tui.dialogs.form import FormDialog, choice_options
 from tui.safe import plain
 from tui.strings import s
+from tui.widgets.fields import CompactSelect, Field
 
 
-class CompactSelect(Select[Any]):
-    """A one-line pick list, so a whole form fits a thin client's 24 rows."""
-
-    def __init__(self, options: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("prompt", "–")
-        super().__init__(options, compact=True, **kwargs)
-
-
-class Field(Vertical):
-    """A labelled input with its validation message right beside it."""
-
-    DEFAULT_CSS = "Field { height: auto; }"
-
-    def __init__(self, label: str, widget: Input | Select[Any] | TextArea, name: str) -> None:
-        super().__init__(id=f"field-{name}", classes="field")
-        self.label_text = label
-        self.widget = widget
-        self.field_name = name
-
-    def compose(self) -> ComposeResult:
-        yield Label(self.label_text, classes="field-label", markup=False)
-        yield self.widget
-        error = Static("", classes="field-error", id=f"err-{self.field_name}", markup=False)
-        error.display = False  # shown only when there is something to say
-        yield error
-
-
-class FormDialog(ModalScreen[Any]):
-    """A form whose fields are validated by the case model; errors show next to each field."""
-
-    BINDINGS = [Binding("escape", "cancel", "Avbryt"), Binding("ctrl+s", "save", "Spara")]
-
-    def __init__(self, lang: str, title: str) -> None:
-        super().__init__(classes="form-dialog")
-        self.lang = lang
-        self.title_text = title
-
-    def fields(self) -> list[Field]:
-        return []
-
-    tall = True  # a long form takes the screen's height and scrolls its fields
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog tall" if self.tall else "dialog"):
-            yield Static(self.title_text, classes="dialog-title", markup=False)
-            with VerticalScroll(classes="dialog-body"):
-                yield from self.fields()
-            yield Static("", id="form-error", classes="field-error", markup=False)
-            with Horizontal(classes="buttons"):
-                yield Button(s("save", self.lang), variant="primary", id="save")
-                yield Button(s("cancel", self.lang), id="cancel")
-
-    def on_mount(self) -> None:
-        first = self.query(".field Input, .field TextArea")
-        if first:
-            first.first().focus()
-
-    def value_of(self, name: str) -> Any:
-        widget = self.query_one(f"#field-{name}", Field).widget
-        if isinstance(widget, Select):
-            return None if widget.value is Select.NULL else widget.value
-        if isinstance(widget, TextArea):
-            return widget.text
-        return widget.value.strip() or None
-
-    def show_errors(self, err: ValidationError, prefix_map: dict[str, str] | None = None) -> None:
-        for box in self.query(".field-error").results(Static):
-            box.update("")
-            box.display = box.id == "form-error"
-        general: list[str] = []
-        for line in validation_lines(err, self.lang):
-            path, _, text = line.partition(": ")
-            name = (prefix_map or {}).get(path, path.split(".")[-1].split("[")[0])
-            boxes = self.query(f"#err-{name}")
-            if boxes:
-                boxes.first(Static).update(text)
-                boxes.first(Static).display = True
-            else:
-                general.append(line)
-        self.query_one("#form-error", Static).update("\n".join(general) or s("fix_fields", self.lang))
-
-    @on(Button.Pressed, "#save")
-    def action_save(self) -> None:
-        self.submit()
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def submit(self) -> None:
-        self.dismiss(None)
-
-
-def _options(lang: str, keys: list[tuple[str, str]]) -> list[tuple[Any, str]]:
-    return [(plain(s(label, lang)), value) for label, value in keys]
-
-
-class ClientDialog(FormDialog):
-    """New case or edit the client and the plan's type and start; dismisses with (Client, type, start)."""
+class ClientDialog(FormDialog[tuple[Client, Plan]]):
+    """New case or edit the client and the plan's type and start; dismisses with (Client, Plan)."""
 
     def __init__(
         self,
@@ -148,7 +47,7 @@ class ClientDialog(FormDialog):
             Field(
                 s("field_gender", lang),
                 CompactSelect(
-                    _options(lang, [(f"gender_{g}", g) for g in GENDERS]),
+                    choice_options(lang, [(f"gender_{g}", g) for g in GENDERS]),
                     value=c.gender if c else "unknown",
                     allow_blank=False,
                 ),
@@ -172,7 +71,7 @@ class ClientDialog(FormDialog):
             Field(
                 s("field_plan_type", lang),
                 CompactSelect(
-                    _options(
+                    choice_options(
                         lang,
                         [
                             (f"plan_{t}", t)
@@ -217,10 +116,12 @@ class ClientDialog(FormDialog):
         self.dismiss((client, plan))
 
 
-class GoalDialog(FormDialog):
+class GoalDialog(FormDialog[Plan]):
     """A goal or sub-goal with pick lists for life area, parent and scale; dismisses with a Plan."""
 
-    def __init__(self, lang: str, plan: Plan, life_area_label: Any, goal: Goal | None = None) -> None:
+    def __init__(
+        self, lang: str, plan: Plan, life_area_label: Callable[[str], str], goal: Goal | None = None
+    ) -> None:
         super().__init__(lang, s("edit_goal" if goal else "add_goal", lang))
         self.plan = plan
         self.goal = goal
@@ -249,7 +150,7 @@ class GoalDialog(FormDialog):
             Field(
                 s("field_scale", lang),
                 CompactSelect(
-                    _options(lang, [(f"scale_{x}", x) for x in ("icf", "gas", "none")]),
+                    choice_options(lang, [(f"scale_{x}", x) for x in ("icf", "gas", "none")]),
                     value=g.scale if g else "icf",
                     allow_blank=False,
                 ),
@@ -299,7 +200,7 @@ class GoalDialog(FormDialog):
         self.dismiss(plan)
 
 
-class InterventionDialog(FormDialog):
+class InterventionDialog(FormDialog[Plan]):
     """A new or changed intervention; dismisses with the plan that holds it."""
 
     tall = False
@@ -337,51 +238,7 @@ class InterventionDialog(FormDialog):
         self.dismiss(self.plan.model_copy(update={"interventions": items}))
 
 
-class SignDialog(FormDialog):
-    """Names who signs; dismisses with the signer's name."""
-
-    tall = False
-
-    def __init__(self, lang: str, signer: str, when: str) -> None:
-        super().__init__(lang, s("finalize_title", lang))
-        self.signer = signer
-        self.when = when
-
-    def fields(self) -> list[Field]:
-        return [Field(s("signer", self.lang), CleanInput(compact=True, value=self.signer), "signer")]
-
-    def compose(self) -> ComposeResult:
-        yield from super().compose()
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        body = self.query_one(".dialog-body")
-        body.mount(
-            Static(
-                s("finalize_body", self.lang) + "\n" + s("sign_time", self.lang, when=self.when),
-                classes="dialog-note",
-                markup=False,
-            ),
-            before=0,
-        )
-        self.query_one("#save", Button).label = s("confirm_sign", self.lang)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        # Enter in the name field signs: the name is already there, the dialog says what it does.
-        event.stop()
-        self.submit()
-
-    def submit(self) -> None:
-        signer = self.value_of("signer")
-        if not signer:
-            box = self.query_one("#err-signer", Static)
-            box.update(s("fix_fields", self.lang))
-            box.display = True
-            return
-        self.dismiss(signer)
-
-
-class CorrectionDialog(FormDialog):
+class CorrectionDialog(FormDialog[tuple[str, str]]):
     """Dismisses with (reason, text) for an addendum to a final follow-up."""
 
     def __init__(self, lang: str) -> None:
@@ -399,53 +256,3 @@ class CorrectionDialog(FormDialog):
             self.query_one("#form-error", Static).update(s("fix_fields", self.lang))
             return
         self.dismiss((reason, text))
-
-
-class PassphraseDialog(ModalScreen[str]):
-    """Asks for the workspace's passphrase; the app checks it and asks again when wrong."""
-
-    BINDINGS = [Binding("escape", "app.quit", "Avsluta")]
-
-    def __init__(self, lang: str, error: str = "") -> None:
-        super().__init__()
-        self.lang = lang
-        self.error = error
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(s("passphrase_title", self.lang), classes="dialog-title")
-            yield Label(s("passphrase_prompt", self.lang))
-            yield CleanInput(password=True, id="passphrase")
-            yield Static(self.error, classes="field-error", markup=False)
-            with Horizontal(classes="buttons"):
-                yield Button(s("passphrase_open", self.lang), variant="primary", id="open")
-
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#open")
-    def done(self) -> None:
-        self.dismiss(self.query_one("#passphrase", Input).value)
-
-
-class PickDialog(ModalScreen[str]):
-    """Choose one item from a short list (e.g. which goal to edit); dismisses with its key."""
-
-    BINDINGS = [Binding("escape", "cancel", "Avbryt")]
-
-    def __init__(self, title: str, items: list[tuple[str, str]]) -> None:
-        super().__init__()
-        self.title_text = title
-        self.items = items
-
-    def compose(self) -> ComposeResult:
-        from textual.widgets import OptionList
-        from textual.widgets.option_list import Option
-
-        with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title", markup=False)
-            yield OptionList(*(Option(plain(label), id=key) for key, label in self.items), id="pick")
-
-    def on_option_list_option_selected(self, event: Any) -> None:
-        self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

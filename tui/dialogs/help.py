@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -13,10 +13,13 @@ from textual.widgets import Static
 from tui.safe import plain
 from tui.strings import s
 
+if TYPE_CHECKING:
+    from tui.app import UppfoljningApp
+
 TEXTUAL_SV = {"Quit": "Avsluta", "Focus Next": "Nästa fält", "Focus Previous": "Föregående fält"}
 
 
-def key_lines(app: Any, screen: Screen[Any]) -> list[tuple[str, str]]:
+def key_lines(app: UppfoljningApp, screen: Screen[Any]) -> list[tuple[str, str]]:
     """(key as shown, description) for every enabled binding of `screen` and the app, once each."""
     seen: dict[str, list[str]] = {}
     for key, active in screen.active_bindings.items():

@@ -1,0 +1,1 @@
+"""Modal dialogs, each a ModalScreen[T] whose result is typed: awaited with push_screen_wait in workers."""

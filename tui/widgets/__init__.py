@@ -1,0 +1,1 @@
+"""Widgets the screens and dialogs are built from."""
