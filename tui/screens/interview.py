@@ -180,14 +180,8 @@ class InterviewScreen(AppScreen):
         self.shown_key = key
         slot = self.query_one("#answer-slot", Vertical)
         self._answer = None
-        # The old widget is hidden at once and pruned in the background: waiting for its removal
-        # took longer than everything else an answer does. Focus moves to the new widget below
-        # before the next key is routed, so no key can reach the old one.
-        for old in slot.children:
-            old.display = False
-        removal = slot.remove_children()
+        await slot.remove_children()
         if step is None:
-            await removal  # the review button keeps its id: the old one must be gone first
             self.query_one("#goal-line", Static).update("")
             self.query_one("#question", Static).update(s("done_title", self.lang))
             self.query_one("#answer-hint", Static).update(s("done_body", self.lang))
