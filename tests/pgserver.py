@@ -79,7 +79,8 @@ def start_server(*, fast: bool = True, max_connections: int = 120, settings: str
         if subprocess.run(["id", TEST_USER], capture_output=True, check=False).returncode != 0:
             made = subprocess.run(["useradd", "--system", "--no-create-home", TEST_USER],
                                   capture_output=True, text=True, check=False)
-            if made.returncode != 0:
+            gone = subprocess.run(["id", TEST_USER], capture_output=True, check=False).returncode != 0
+            if made.returncode != 0 and gone:  # another test worker may have just created it
                 return f"cannot create the user {TEST_USER}: {made.stderr.strip()}"
         shutil.chown(base, TEST_USER, TEST_USER)
         runner = ["runuser", "-u", TEST_USER, "--"]
@@ -95,15 +96,23 @@ def start_server(*, fast: bool = True, max_connections: int = 120, settings: str
     if init.returncode != 0:
         server.stop()
         return f"initdb failed: {init.stderr.strip()[-300:]}"
-    opts = (f"-k {base / 'sock'} -p {port} -c listen_addresses=127.0.0.1 "
-            f"-c max_connections={max_connections} -c shared_buffers=64MB")
-    if settings:  # e.g. "-c commit_delay=200" for a benchmark
-        opts += " " + settings
-    if fast:
-        opts += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
-    started = subprocess.run([*runner, pg_ctl, "-D", str(base / "data"), "-l", str(base / "log"), "-w",
-                              "-t", "60", "-o", opts, "start"], capture_output=True, text=True, check=False)
-    if started.returncode != 0:
+    for attempt in range(3):
+        # Test workers run side by side (pytest -n): a port found free may be taken by the time the
+        # server binds it, so a failed start tries another.
+        opts = (f"-k {base / 'sock'} -p {server.port} -c listen_addresses=127.0.0.1 "
+                f"-c max_connections={max_connections} -c shared_buffers=64MB")
+        if settings:  # e.g. "-c commit_delay=200" for a benchmark
+            opts += " " + settings
+        if fast:
+            opts += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+        started = subprocess.run([*runner, pg_ctl, "-D", str(base / "data"), "-l", str(base / "log"),
+                                  "-w", "-t", "60", "-o", opts, "start"], capture_output=True, text=True,
+                                 check=False)
+        if started.returncode == 0:
+            break
+        if attempt < 2:
+            server.port = _free_port()
+            continue
         log = (base / "log").read_text(errors="replace")[-500:] if (base / "log").exists() else ""
         server.stop()
         return f"pg_ctl start failed: {started.stderr.strip()[-300:]} {log}"

@@ -65,6 +65,13 @@ async def steady(pilot: Pilot[None]) -> None:
         # Turning the blink off freezes whichever phase the cursor was in (under load it was off in
         # one run and on in the next): show it, as a focused field shows it between blinks.
         field._cursor_visible = True  # type: ignore[attr-defined]
+        # TextArea caches its lines under a key that, with blinking off, no longer says whether the
+        # cursor is drawn: a line cached in a blink's off phase (a slow, loaded run) would be shown
+        # without the cursor. Drop the cache so the line is drawn as it is now.
+        cache = getattr(field, "_line_cache", None)
+        if cache is not None:
+            cache.clear()
+            field.refresh()
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -29,10 +30,29 @@ class CaseRow:
     next: str
     overdue: bool
     drafts: int
+    # What the filter searches, folded once when the row is made rather than on every key.
+    search: str = field(init=False, repr=False, compare=False)
+    _cells: tuple[str, tuple[Text | str, ...]] | None = field(default=None, init=False, repr=False,
+                                                              compare=False)
+
+    def __post_init__(self) -> None:
+        self.search = SEP.join(f.casefold() for f in (self.case_ref, self.name, self.unit))
+
+    def cells(self, lang: str) -> tuple[Text | str, ...]:
+        """The row's cells in the table, made once: typing in the filter shows the same rows again."""
+        if self._cells is None or self._cells[0] != lang:
+            nxt = self.next + (f" ({s('overdue', lang)})" if self.overdue else "")
+            self._cells = (lang, (cell(self.case_ref), cell(self.name), cell(self.unit), self.last or "–",
+                                  nxt or "–", str(self.drafts) if self.drafts else ""))
+        return self._cells[1]
 
     def matches(self, needle: str) -> bool:
-        needle = needle.casefold()
-        return any(needle in field.casefold() for field in (self.case_ref, self.name, self.unit))
+        """Whether the case number, name or unit holds `needle` (any case)."""
+        folded = needle.casefold()
+        return SEP not in folded and folded in self.search
+
+
+SEP = "\n"  # between the searched fields; a needle holding it (it cannot be typed) matches nothing
 
 
 MAX_ROWS = 200
@@ -126,35 +146,66 @@ class Dashboard(AppScreen):
             )
         return sorted(out, key=lambda r: (not r.overdue, r.next or "9999", r.case_ref))
 
+    # The rows read from the workspace, kept between keys: a filter key only selects among them.
+    _all: list[CaseRow] | None = None
+    _needle = ""  # the filter the table shows, folded
+    _matching: list[CaseRow] | None = None  # the rows that filter selects, in order
+    _table_ids: list[str] = []  # the case ids in the table, in order
+
     def refresh_rows(self) -> None:
+        """Read the cases again (the workspace may have changed) and show those the filter selects."""
         if not self.uapp.is_open:
             return  # typed into the filter while the workspace is read: listed once it is open
-        table = self.query_one(DataTable)
-        needle = self.query_one("#filter", Input).value.strip()
+        self._all = self.rows()
+        self._matching = None
+        self._table_ids = []  # the cases' rows may have changed too (a draft, a signature): redraw
+        self.apply_filter()
+
+    def apply_filter(self) -> None:
+        """Show the rows the filter selects; a longer filter searches only what the shorter one
+        found, and the table changes only where its rows differ."""
+        if self._all is None:
+            return  # typed into the filter while the workspace is read: listed once it is open
+        needle = self.query_one("#filter", Input).value.strip().casefold()
         lang = self.uapp.lang
-        table.clear()
-        matching = [r for r in self.rows() if not needle or r.matches(needle)]
+        if not needle:
+            matching = self._all
+        elif self._matching is not None and self._needle and self._needle in needle:
+            matching = [r for r in self._matching if r.matches(needle)]
+        else:
+            matching = [r for r in self._all if r.matches(needle)]
+        self._needle, self._matching = needle, matching
         # A unit may hold thousands of cases; the most urgent are listed, the filter finds the rest.
         shown = matching[:MAX_ROWS]
-        for r in shown:
-            nxt = r.next + (f" ({s('overdue', lang)})" if r.overdue else "")
-            table.add_row(
-                cell(r.case_ref),
-                cell(r.name),
-                cell(r.unit),
-                r.last or "–",
-                nxt or "–",
-                str(r.drafts) if r.drafts else "",
-                key=r.case_id,
-            )
+        self._update_table(shown)
         note = "" if shown else s("no_cases", lang)
         if len(matching) > len(shown):
             note = s("more_rows", lang, shown=len(shown), total=len(matching))
         self.query_one("#empty", Static).update(note)
 
+    def _update_table(self, shown: list[CaseRow]) -> None:
+        table = self.query_one(DataTable)
+        ids = [r.case_id for r in shown]
+        if ids == self._table_ids:
+            return  # the same rows (typing within what already matched): nothing to redraw
+        keep = set(ids)
+        gone = [i for i in self._table_ids if i not in keep]
+        if (len(gone) * 4 <= len(self._table_ids) and
+                [i for i in self._table_ids if i in keep] == ids):
+            # Narrowed a little: the rows left keep their order, so only the others go (each removal
+            # costs more than an added row, so a large cut rebuilds instead).
+            for case_id in gone:
+                table.remove_row(case_id)
+        else:
+            table.clear()
+            lang = self.uapp.lang
+            for r in shown:
+                table.add_row(*r.cells(lang), key=r.case_id)
+        self._table_ids = ids
+
     @on(Input.Changed, "#filter")
     def filter_changed(self) -> None:
-        self.refresh_rows()
+        self.apply_filter()
 
     @on(Input.Submitted, "#filter")
     def filter_done(self) -> None:

@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Button, Footer, ProgressBar, Static, TextArea
+from textual.widgets import Button, ProgressBar, Static, TextArea
 
 from casework.plausibility import answer_problems, level_problems, plan_start_problems
 from casework.session import FollowUpSession, next_followup_offers
@@ -29,6 +29,7 @@ from interview.errors import AnswerError
 from language import describe
 from storage.errors import StorageError
 from tui.answers import AnswerWidget, Context, TextAnswer, is_open, widget_for
+from tui.footer import SteadyFooter
 from tui.safe import plain
 from tui.screens.base import AppScreen
 from tui.strings import s
@@ -82,6 +83,9 @@ class InterviewScreen(AppScreen):
         self.session = session
         self.editing: str | None = None  # the key of an earlier answer being changed
         self.shown_key: str | None = "?"  # the step whose widget is on screen (None: all done)
+        # The answer widget on screen, kept rather than queried: check_action runs for every binding
+        # each time the footer or a key asks, and a DOM query there cost more than the answer's save.
+        self._answer: AnswerWidget | None = None
 
     @property
     def lang(self) -> str:
@@ -103,7 +107,7 @@ class InterviewScreen(AppScreen):
             with VerticalScroll(id="side"):
                 yield Static("", id="plan-goals", markup=False)
                 yield Static("", id="guidance", markup=False)
-        yield Footer(compact=True, show_command_palette=False)
+        yield SteadyFooter(compact=True, show_command_palette=False)
 
     async def on_mount(self) -> None:
         self.apply_width(self.size.width)
@@ -145,8 +149,7 @@ class InterviewScreen(AppScreen):
         if action == "pick":
             return widget is not None and widget.takes_digits() and self._in_answer()
         if action == "draft":
-            step = self.current_step()
-            return step is not None and step.key == "assessment" and not self.session.final
+            return self.shown_key == "assessment" and not self.session.final
         return True
 
     def _in_answer(self) -> bool:
@@ -176,6 +179,7 @@ class InterviewScreen(AppScreen):
             return  # the same question is still asked (an answer was refused): keep what is typed
         self.shown_key = key
         slot = self.query_one("#answer-slot", Vertical)
+        self._answer = None
         await slot.remove_children()
         if step is None:
             self.query_one("#goal-line", Static).update("")
@@ -189,6 +193,7 @@ class InterviewScreen(AppScreen):
         self.query_one("#goal-line", Static).update(plain(self.goal_line(step)))
         self.query_one("#question", Static).update(plain(step.question.label.get(self.lang)))
         widget = widget_for(step.question, self.session.interview.value(step), self.context(step))
+        self._answer = widget
         await slot.mount(widget)
         self.set_focus(widget.control())  # at once: the next key routed already lands here
         self.show_hint(step, widget)
@@ -328,8 +333,7 @@ class InterviewScreen(AppScreen):
     # --- answering --------------------------------------------------------------------------
 
     def widget(self) -> AnswerWidget | None:
-        found = self.query(AnswerWidget)
-        return found.first() if found else None
+        return self._answer
 
     async def settle(self, widget: Widget) -> None:
         """Wait until `widget` has handled every key already sent to it (arrows before Enter)."""
