@@ -674,7 +674,7 @@ QUICK = [
     ("meeting_mode", "home_visit", ["2"]),
     ("intervention_received", "yes", ["1"]),
     ("goals.g1.attainment", "partly_achieved", ["2"]),
-    ("goals.g1.level", 2, ["3"]),
+    ("goals.g1.level", 2, ["2"]),  # an ICF level's own digit picks it
     ("goals.g1.comment", "Tvättar själv", [*typed("Tvättar själv"), "ctrl+s"]),
     ("goals.g1a.attainment", "achieved", ["1"]),
     ("goals.g1a.comment", None, ["ctrl+k"]),

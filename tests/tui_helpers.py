@@ -88,7 +88,7 @@ def keys_for(screen: Any, value: Any) -> list[str]:
         return ["1" if value else "2"]
     if isinstance(q, LevelQuestion):
         low, _ = SCALE_RANGES[step.goal.scale]
-        return [str(value - low + 1)]
+        return [str(value)] if step.goal.scale == "icf" else [str(value - low + 1)]
     if isinstance(q, MultiQuestion):
         codes = [c.code for c in q.choices]
         return [str(codes.index(v) + 1) for v in value] + ["enter"]

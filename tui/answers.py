@@ -108,7 +108,7 @@ class _ListAnswer(AnswerWidget):
     def compose(self) -> ComposeResult:
         prompts = []
         for i, (label, code) in enumerate(self.options()):
-            number = str(i + 1) if i < DIGITS else " "
+            number = self.key_label(i)
             mark = "●" if self.initial is not None and code == self.initial else "○"
             prompts.append(Option(plain(f"{number} {mark} {label}")))
         yield OptionList(*prompts, id="answer-list")
@@ -125,12 +125,21 @@ class _ListAnswer(AnswerWidget):
     def takes_digits(self) -> bool:
         return True
 
+    def key_label(self, i: int) -> str:
+        """The digit shown before option i (the key that picks it)."""
+        return str(i + 1) if i < DIGITS else " "
+
+    def index_for(self, n: int) -> int | None:
+        """The option digit n picks, if any."""
+        return n - 1 if 1 <= n <= min(len(self.options()), DIGITS) else None
+
     def pick(self, n: int) -> tuple[bool, Any]:
         options = self.options()
-        if not 1 <= n <= min(len(options), DIGITS):
+        i = self.index_for(n)
+        if i is None:
             return False, None
-        self.query_one(OptionList).highlighted = n - 1
-        return True, options[n - 1][1]
+        self.query_one(OptionList).highlighted = i
+        return True, options[i][1]
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         # Only a click gets here (Enter is the screen's): choose what was clicked.
@@ -156,7 +165,23 @@ class LevelAnswer(_ListAnswer):
         scale = self.ctx.form.scale(goal.scale)
         words = {lv.value: lv.label.get(self.lang) for lv in scale.levels} if scale else {}
         shown = (lambda v: f"{v:+d}" if v else "0") if goal.scale == "gas" else str
+        if goal.scale == "icf":  # the digit is the level itself (below): no second number beside it
+            return [(words.get(v, "") or str(v), v) for v in range(low, high + 1)]
         return [(f"{shown(v)}  {words.get(v, '')}".rstrip(), v) for v in range(low, high + 1)]
+
+    def _icf(self) -> bool:
+        return self.ctx.goal is not None and self.ctx.goal.scale == "icf"
+
+    # An ICF level is 0..4: its own digit picks it ("2" is level 2), so the key shown and the level
+    # never differ (a list numbered 1..5 made "2" mean level 1). GAS levels (−2..+2) keep 1..5.
+    def key_label(self, i: int) -> str:
+        return str(self.options()[i][1]) if self._icf() else super().key_label(i)
+
+    def index_for(self, n: int) -> int | None:
+        if not self._icf():
+            return super().index_for(n)
+        values = [v for _, v in self.options()]
+        return values.index(n) if n in values else None
 
 
 class BoolAnswer(_ListAnswer):

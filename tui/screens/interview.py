@@ -69,7 +69,7 @@ class InterviewScreen(AppScreen):
     BINDINGS = [
         Binding("ctrl+s", "submit", "Spara svar", priority=True),
         Binding("enter", "enter", "Spara svar", show=False, priority=True),
-        *(Binding(str(n), f"pick({n})", "Välj alternativ", show=False, priority=True) for n in range(1, 10)),
+        *(Binding(str(n), f"pick({n})", "Välj alternativ", show=False, priority=True) for n in range(10)),
         Binding("ctrl+k", "skip", "Hoppa över", priority=True),
         Binding("ctrl+b", "previous", "Föregående", priority=True),
         Binding("ctrl+d", "draft", "Assistentens förslag", priority=True),
