@@ -783,7 +783,8 @@ def test_a_wrong_passphrase_is_retried_then_refused_before_any_question(tmp_path
         term.wait_text("? Datum för uppföljningen")  # the right one on the second try
         term.keys("C-c")
         screen = term.wait_text("[exit 0]")
-        assert "quick --case IFO-2026-0117" in _norm(screen)
+        # the command printed works as printed: this workspace is not the default one
+        assert "quick --case IFO-2026-0117 --workspace" in _norm(screen)
     finally:
         term.close()
 

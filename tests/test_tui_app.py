@@ -1016,3 +1016,27 @@ def test_escape_from_the_review_keeps_the_typed_assessment_and_unanswered_is_not
         assert stored(ws)[-1].answers.get("assessment") == "Ny bedömning"
 
     run(scenario, app)
+
+
+def test_the_plan_shows_gas_levels_signed_and_no_question_marks_for_levels_not_set(tmp_path: Path) -> None:
+    from interview.case import Goal
+
+    ws = make_workspace(tmp_path / "ws")
+    repo = TinyDBRepository(Workspace.open(ws))
+    case = repo.find_case("IFO-2026-0117")
+    assert case is not None
+    goals = [*case.plan.goals, Goal(id="g7", text="Handla själv", life_area="d6", scale="gas"),
+             Goal(id="g8", text="Laga mat", life_area="d6", scale="gas", baseline=-1, target=1)]
+    repo.update_case(case.model_copy(update={"plan": case.plan.model_copy(update={"goals": goals})}))
+    repo.close()
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await filter_to(pilot, "0117")
+        await pilot.press("o")
+        await pilot.pause()
+        plan = str(app.screen.query_one("#plan", Static).render())
+        assert "Handla själv (" in plan and "[GAS]" in plan and "[GAS -1 → +1]" in plan
+        assert "?" not in plan
+
+    run(scenario, app)

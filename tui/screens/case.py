@@ -97,8 +97,12 @@ class CaseScreen(AppScreen):
         for goal, depth in p.ordered_goals():
             scale = ""
             if goal.scale != "none":
-                scale = f" [{goal.scale.upper()} {goal.baseline if goal.baseline is not None else '?'}"
-                scale += f" → {goal.target if goal.target is not None else '?'}]"
+                # signed for GAS (+1), and nothing rather than a "?" where a level is not set
+                sign = "{:+d}" if goal.scale == "gas" else "{}"
+                ends = [sign.format(v).replace("+0", "0") if v is not None else "–"
+                        for v in (goal.baseline, goal.target)]
+                levels = "" if ends == ["–", "–"] else f" {ends[0]} → {ends[1]}"
+                scale = f" [{goal.scale.upper()}{levels}]"
             mark = "  " * depth + ("↳ " if depth else "• ")
             out.append(f"  {mark}{goal.text} ({form.life_area_label(goal.life_area, lang)}){scale}")
         out.append(f"{s('interventions', lang)}:")
