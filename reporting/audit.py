@@ -25,6 +25,11 @@ import numpy as np
 EPS = 1e-6
 
 
+class ProtectionFailed(ValueError):
+    """The audit's model has no solution, though the true figures are one: a fault in the protection,
+    so nothing may be published."""
+
+
 _FD_LOCK = threading.Lock()
 
 
@@ -92,7 +97,8 @@ class Solver:
         self._costed = idx
         self.h.run()
         if self.h.getModelStatus() != self._optimal:
-            raise ValueError("the published figures contradict each other")  # the truth is always feasible
+            # the true figures are always a solution: no solution is a fault
+            raise ProtectionFailed("the published figures contradict each other")
         solution: np.ndarray = np.asarray(self.h.getSolution().col_value)
         return solution
 

@@ -272,3 +272,24 @@ def test_a_report_on_stdout_is_only_the_report(tmp_path: Path) -> None:
     out = subprocess.run([*cli, "report", "--format", "csv"], check=True, capture_output=True, text=True)
     assert out.stdout.splitlines()[0] == "measure,group,code,value"
     assert "HiGHS" not in out.stdout + out.stderr
+
+
+def test_a_report_whose_protection_fails_publishes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should the audit ever find no solution (a fault: the true figures always are one), nothing is
+    published: one line saying so, exit 1, an empty stdout."""
+    from reporting import audit, output
+
+    def broken(self: Any, idx: Any, cost: Any) -> Any:
+        raise audit.ProtectionFailed("the published figures contradict each other")
+
+    ws = tmp_path / "ws"
+    main(["--workspace", str(ws), "init", "--no-encryption"])
+    main(["--workspace", str(ws), "import", "--final", str(Path(__file__).parent / "data" / "example.yaml")])
+    capsys.readouterr()
+    monkeypatch.setattr(output, "_PROTECTED", {})
+    monkeypatch.setattr(audit.Solver, "solve", broken)
+    assert main(["--workspace", str(ws), "report", "--format", "json"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "ingenting publicerades" in err and len(err.strip().splitlines()) == 1

@@ -412,6 +412,7 @@ def _date_arg(value: str | None, name: str, lang: str) -> date | None:
 def cmd_report(args: argparse.Namespace) -> int:
     import time
 
+    from reporting.audit import ProtectionFailed
     from reporting.output import to_csv, to_data, to_table
     from reporting.selection import Selection
 
@@ -453,8 +454,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         repo.log("report", followups=report.total.followups)
     if interactive and time.monotonic() - started > 1:
         print("", file=sys.stderr)
-    data = to_data(report, form, training=training)
-    previous = to_data(earlier, form, training=training) if earlier is not None else None
+    try:
+        data = to_data(report, form, training=training)
+        previous = to_data(earlier, form, training=training) if earlier is not None else None
+    except ProtectionFailed:
+        # The disclosure audit found the published figures inconsistent (a fault, never the data's):
+        # nothing is published rather than figures whose protection was not proven.
+        raise UserError(t("report_unprotected", lang)) from None
     if args.format == "pdf":
         from documents.report import ReportInput, render_report
 

@@ -15,6 +15,7 @@ from tui.clean import CleanInput
 from tui.safe import plain
 from tui.screens.base import AppScreen
 from tui.strings import s
+from tui.text import t
 
 
 class ReportScreen(AppScreen):
@@ -80,6 +81,7 @@ class ReportScreen(AppScreen):
     def compile(self, sel: Any) -> None:
         import time
 
+        from reporting.audit import ProtectionFailed
         from reporting.compile import compile_report
         from reporting.output import to_data, to_table
 
@@ -92,9 +94,17 @@ class ReportScreen(AppScreen):
         form = self.uapp.form
         report = compile_report(self.uapp.repo.records(), form, sel, progress)
         training = self.uapp.training
-        data = to_data(report, form, training=training)
+        try:
+            data = to_data(report, form, training=training)
+        except ProtectionFailed:  # nothing shown rather than figures whose protection was not proven
+            self.app.call_from_thread(self._failed)
+            return
         text = to_table(data, form, self.uapp.lang)
         self.app.call_from_thread(self._done, text, data)
+
+    def _failed(self) -> None:
+        if not self.left_while_compiling():
+            self.notify(t("report_unprotected", self.uapp.lang), severity="error", timeout=15)
 
     def left_while_compiling(self) -> bool:
         # Esc may close the screen while the worker compiles: its result then has nowhere to go.
