@@ -1,12 +1,4 @@
-"""A writer for the crash test: saves answers in a loop, announcing each before and after.
-
-Run as `python -m tests.crash_writer serve`, it is a fork server: it loads every import once, then
-for each `RUN <workspace> <start>` line forks a writer (which prints `READY <pid>` and starts), and
-for each `REAP <pid>` line waits for that writer and prints `DONE <pid>`. A writer's lines go to the
-same stdout, so everything the killed writer printed comes before its `DONE`. A forked writer does
-exactly what a freshly started one does (open the workspace, derive the key, save) minus loading
-Python and the imports, which took most of each round.
-"""
+"""A writer for the crash test: saves answers in a loop, announcing each before and after."""
 
 from __future__ import annotations
 
@@ -22,11 +14,12 @@ from storage.workspace import Workspace
 KEYS = ["assessment", "client_view", "goals.g1.comment", "goals.g2.comment", "meeting_date"]
 
 
-def write(ws_path: Path, start: int) -> None:
-    ws = Workspace.open(ws_path)
+def main() -> None:
+    ws = Workspace.open(Path(sys.argv[1]))
+    start = int(sys.argv[2])
     repo = TinyDBRepository(ws, codec=ws.codec(os.environ.get("UPPFOLJNING_PASSPHRASE")))
     fids = [s.id for s in repo.summaries()]
-    print(f"READY {os.getpid()}", flush=True)
+    print("READY", flush=True)
     n = start
     while True:
         if n % 7 == 0 or not fids:
@@ -46,33 +39,6 @@ def write(ws_path: Path, start: int) -> None:
         repo.save_answer(fid, key, value)
         print(f"ACK {fid} {key} {value}", flush=True)
         n += 1
-
-
-def serve() -> None:
-    for line in sys.stdin:
-        command, *args = line.split()
-        if command == "RUN":
-            sys.stdout.flush()
-            pid = os.fork()
-            if pid == 0:  # pragma: no cover - the writer runs until it is killed
-                try:
-                    os.close(0)  # the server's commands are not the writer's
-                    write(Path(args[0]), int(args[1]))
-                except BaseException as err:  # said, so the test fails rather than waits
-                    os.write(1, f"FAILED {os.getpid()} {err!r}\n".encode())
-                finally:
-                    os._exit(70)
-        elif command == "REAP":
-            pid = int(args[0])
-            _, status = os.waitpid(pid, 0)
-            print(f"DONE {pid} {status}", flush=True)
-
-
-def main() -> None:
-    if sys.argv[1:] == ["serve"]:
-        serve()
-    else:
-        write(Path(sys.argv[1]), int(sys.argv[2]))
 
 
 if __name__ == "__main__":
