@@ -83,7 +83,7 @@ def describe(err: BaseException, lang: str) -> str:
         try:
             return text(key, lang, **dict(getattr(err, "params", None) or {}))
         except (KeyError, IndexError, ValueError):
-            pass  # a key this version does not know: the error's own (English) line still says it
+            return str(err)  # a key this version does not know: the error's own (English) line says it
     return str(err)
 
 

@@ -22,12 +22,9 @@ from typing import Any
 
 import numpy as np
 
+from reporting.suppress import ProtectionFailed
+
 EPS = 1e-6
-
-
-class ProtectionFailed(ValueError):
-    """The audit's model has no solution, though the true figures are one: a fault in the protection,
-    so nothing may be published."""
 
 
 _FD_LOCK = threading.Lock()

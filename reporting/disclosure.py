@@ -32,7 +32,7 @@ from typing import Any
 from forms.schema import Equals, FormDefinition, MultiQuestion
 from language import text
 from reporting.compile import FULL, choice_questions
-from reporting.suppress import SECONDARY, hidden
+from reporting.suppress import SECONDARY, ProtectionFailed, hidden
 
 Path = tuple[str, ...]
 MEANS = {"mean_change": "change_n", "gas_t_mean": "gas_t_n"}  # a mean and the count it is over
@@ -215,7 +215,7 @@ class _Intervals:
                     changed.append(p)
             for c in changed:
                 if lo[c] > hi[c]:
-                    raise AssertionError("the published intervals contradict the true figures")
+                    raise ProtectionFailed("the published intervals contradict the true figures")
                 why[c] = r
                 for other in self.touching[c]:
                     if not queued[other]:

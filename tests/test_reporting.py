@@ -19,7 +19,7 @@ from interview.followup import FollowUp
 from reporting.compile import compile_report
 from reporting.output import to_csv, to_data, to_table
 from reporting.selection import Selection
-from reporting.suppress import SECONDARY
+from reporting.suppress import SECONDARY, ProtectionFailed
 from storage.memory_repo import MemoryRepository
 from tui.cli import main
 
@@ -282,7 +282,7 @@ def test_a_report_whose_protection_fails_publishes_nothing(
     from reporting import audit, output
 
     def broken(self: Any, idx: Any, cost: Any) -> Any:
-        raise audit.ProtectionFailed("the published figures contradict each other")
+        raise ProtectionFailed("the published figures contradict each other")
 
     ws = tmp_path / "ws"
     main(["--workspace", str(ws), "init", "--no-encryption"])

@@ -167,3 +167,20 @@ def test_screens_dialogs_and_widgets_each_hold_their_own_role() -> None:
         assert issubclass(cls, ModalScreen) or not issubclass(cls, (Screen, Widget)), cls
     for cls in _classes("tui.widgets"):
         assert issubclass(cls, Widget) and not issubclass(cls, Screen), cls
+
+
+def test_every_form_dialog_defines_how_it_submits() -> None:
+    """FormDialog.submit is abstract in all but name: a dialog without its own would fail on Ctrl+S."""
+    import importlib
+    import pkgutil
+
+    import tui.dialogs
+    from tui.dialogs.form import FormDialog
+
+    dialogs = []
+    for info in pkgutil.iter_modules(tui.dialogs.__path__):
+        module = importlib.import_module(f"tui.dialogs.{info.name}")
+        dialogs += [obj for obj in vars(module).values()
+                    if isinstance(obj, type) and issubclass(obj, FormDialog) and obj is not FormDialog]
+    assert len(dialogs) >= 5
+    assert [d.__name__ for d in dialogs if "submit" not in d.__dict__] == []

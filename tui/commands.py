@@ -412,9 +412,9 @@ def _date_arg(value: str | None, name: str, lang: str) -> date | None:
 def cmd_report(args: argparse.Namespace) -> int:
     import time
 
-    from reporting.audit import ProtectionFailed
     from reporting.output import to_csv, to_data, to_table
     from reporting.selection import Selection
+    from reporting.suppress import ProtectionFailed
 
     if args.threshold < 1:
         raise UserError(t("err_threshold", _lang(args)))

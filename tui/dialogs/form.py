@@ -86,7 +86,8 @@ class FormDialog(TranslatedBindings, ModalScreen[T | None]):
         self.dismiss(None)
 
     def submit(self) -> None:
-        """Validate the fields and dismiss with the result, or show what is wrong."""
+        """Validate the fields and dismiss with the result, or show what is wrong. Every dialog defines
+        its own (an ABC would clash with Textual's metaclass; tests/test_tui_structure.py checks it)."""
         raise NotImplementedError
 
 

@@ -81,9 +81,9 @@ class ReportScreen(AppScreen):
     def compile(self, sel: Any) -> None:
         import time
 
-        from reporting.audit import ProtectionFailed
         from reporting.compile import compile_report
         from reporting.output import to_data, to_table
+        from reporting.suppress import ProtectionFailed
 
         started = time.monotonic()
 
