@@ -50,6 +50,7 @@ def english(text: str) -> list[str]:
     text = re.sub(r"\{[^}\n]*\}", " ", text)  # lists of choices
     text = re.sub(r"\b\w+(?:\.\w+|\[\d+\])+", " ", text)  # where in a case file: its keys, as written there
     text = re.sub(r"--?[A-Za-z][\w-]*", " ", text)  # option names
+    text = re.sub(r"\b[0-9a-f]*\d[0-9a-f]*\b", " ", text)  # follow-up ids: hex with a digit ('8998be0ed7eb' is no "be")
     words = {w.lower() for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", text)}  # å, ä, ö are letters too
     return sorted(w for w in words if w in ENGLISH and w not in ALLOWED)
 
@@ -59,6 +60,8 @@ def test_the_detector_finds_the_english_leaks_it_is_meant_to_find() -> None:
     assert english("usage: uppfoljning [-h]") == ["usage"]
     assert english("String should have at least 1 character") == ["at", "least", "should"]
     assert english("uppfoljning: fel: det finns ingen arbetsyta i /tmp/x; skapa en med 'uppfoljning init'") == []
+    assert english("uppföljningen 8998be0ed7eb är ett utkast") == []  # an id is no word, even when it spells one
+    assert english("uppföljningen 8998be0ed7eb is a draft") == ["draft", "is"]
 
 
 def commands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
