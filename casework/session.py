@@ -18,7 +18,7 @@ from interview.hints import Hint, hints
 from interview.language import join
 from interview.messages import msg
 from interview.summary import draft_summary, stale_draft_keys
-from storage.errors import AnswerConflict, Conflict, StorageError
+from storage.errors import AnswerConflict, Conflict, FinalizedError, StorageError
 from storage.repository import Repository
 
 NEXT_OFFERS = (3, 6, 12)  # months after the meeting that the next follow-up is usually set to
@@ -128,7 +128,13 @@ class FollowUpSession:
             raise ReadOnly(msg("read_only", self.lang))
         step = self.interview.step(key)
         value = self.interview.coerce(step, raw)
-        self._saved(self.repo.save_answer(self.followup.id, key, value, expected_version=self.version))
+        try:
+            saved = self.repo.save_answer(self.followup.id, key, value, expected_version=self.version)
+        except FinalizedError:
+            if self.version is not None:
+                self.reload()  # signed by someone else meanwhile: this session shows it signed
+            raise
+        self._saved(saved)
         self.followup.set(key, value)
         self.interview = self._replay()
         return value

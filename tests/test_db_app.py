@@ -103,7 +103,7 @@ def test_the_app_on_the_database_saves_each_answer_as_the_login(
         screen = app.screen
         assert isinstance(screen, InterviewScreen)
         fu_id = screen.session.followup.id
-        assert screen.current_step() is not None and screen.current_step().key == "meeting_date"  # type: ignore[union-attr]
+        assert screen.current_step() is not None and screen.current_step().key == "meeting_date"
         await answer(pilot, "2026-11-18")
         assert superuser_rows(pg_server, pg_clean, "SELECT data -> 'answers' ->> 'meeting_date', version "
                               "FROM uppfoljning.followups WHERE id = %s", (fu_id,)) == \
@@ -313,7 +313,7 @@ def test_the_case_and_interview_screens_name_another_login_in_the_draft(
 
 def test_the_interview_shows_no_presence_line_when_alone(
         pg_server: PgServer, pg_clean: str, example: Any, tmp_path: Path) -> None:
-    fu_id, bertil, _ = draft_with_bertil(pg_server, pg_clean, example)
+    _, bertil, _ = draft_with_bertil(pg_server, pg_clean, example)
     bertil.close()
     app = app_as(pg_server, pg_clean, "cw_a", tmp_path)
 
@@ -403,3 +403,44 @@ def test_the_conflict_dialog_defaults_to_keeping_the_other_answer(
 
     run(app, scenario)
     bertil.close()
+
+
+def test_a_draft_signed_by_another_login_meanwhile_is_shown_signed_and_can_be_left(
+        pg_server: PgServer, pg_clean: str, example: Any, tmp_path: Path) -> None:
+    """Bertil types in the review while Anna signs: his save is refused in one line, the review shows
+    the signed record read-only, and Esc leaves it (his typing is no trap on a record that cannot change)."""
+    from datetime import UTC, datetime
+
+    case = stored_case(pg_server, pg_clean, example)
+    anna = PostgresRepository(pg_server.dsn("cw_a", pg_clean))
+    fu = FollowUp(case_id=case.id, form="standard-uppfoljning", form_version=1, plan=case.plan,
+                  caseworker="Anna", answers=dict(example.followup.answers), goals=dict(example.followup.goals))
+    anna.add_followup(fu)
+    app = app_as(pg_server, pg_clean, "cw_a2", tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await resume(pilot)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        answers, goals = review.session.interview.final_answers()
+        anna.finalize(fu.id, "Anna", datetime(2026, 11, 25, tzinfo=UTC), answers, goals)
+        await pilot.press(*"Bertil ", "ctrl+s")
+        await pilot.pause()
+        assert "is final" in text_of(review, "#assessment-note") or "signed" in text_of(review, "#assessment-note")
+        assert review.session.final
+        assert review.query_one("#finalize", Button).disabled
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, InterviewScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, Dashboard)
+        assert superuser_rows(pg_server, pg_clean, "SELECT count(*) FROM uppfoljning.presence") == [(0,)]
+
+    run(app, scenario)
+    anna.close()
+    rows = superuser_rows(pg_server, pg_clean, "SELECT status, data -> 'answers' ->> 'assessment' "
+                          "FROM uppfoljning.followups WHERE id = %s", (fu.id,))
+    assert rows == [("final", example.followup.answers["assessment"])]

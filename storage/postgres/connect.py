@@ -69,6 +69,7 @@ def connect(conninfo: str, *, check: bool = True) -> psycopg.Connection[tuple[ob
     try:
         return psycopg.connect(conninfo, autocommit=True, application_name="uppfoljning")
     except psycopg.Error as err:
-        first = (str(err).strip().splitlines() or ["connection failed"])[-1]
+        # libpq's reason spans lines (what failed, then a hint with a tab): all of it, on one line
+        first = " ".join(str(err).split()) or "connection failed"
         raise ConnectFailed(f"cannot connect to the database: {first}", key="err_db_connect",
                             why=first) from None

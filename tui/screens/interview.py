@@ -35,7 +35,7 @@ from tui.screens.base import AppScreen
 from tui.strings import s
 
 NARROW = 100  # columns: below this the guidance panel folds away (F2 shows it)
-LEASE_REFRESH_S = 60.0  # the draft's lease is refreshed this often while the screen is open
+LEASE_REFRESH_S = 20.0  # the draft's lease (and who else is in it) is refreshed this often while open
 SETTLE_S = 1.0  # at most this long for a widget to handle keys already sent to it
 
 
@@ -405,6 +405,7 @@ class InterviewScreen(AppScreen):
         await self.show()
 
     async def conflict_settled(self, choice: str | None) -> None:
+        self.take_lease()  # someone else is in the draft: named now, not at the next refresh
         if choice is None:  # put off: nothing saved, what was typed stays on screen
             self.query_one("#answer-error", Static).update(s("conflict_pending", self.lang))
             return

@@ -188,17 +188,23 @@ class ReviewScreen(AppScreen):
             self.ask_conflict(self.session, conflict, self.conflict_settled)
             return False
         except (AnswerError, StorageError) as err:
+            if self.session.final:  # signed meanwhile (by another login): shown signed, read-only
+                self.query_one("#assessment", TextArea).text = self.stored_assessment()
+                self.fill()
             self.query_one("#assessment-note", Static).update(plain(describe(err, self.lang)))
             return False
         self.query_one("#assessment-note", Static).update(s("saved", self.lang))
         self.fill()
         return True
 
+    def stored_assessment(self) -> str:
+        return str(self.session.followup.answers.get("assessment") or "")
+
     def conflict_settled(self, choice: str | None) -> None:
         if choice is None:  # put off: what was typed stays in the field, unsaved
             self.query_one("#assessment-note", Static).update(s("conflict_pending", self.lang))
             return
-        self.query_one("#assessment", TextArea).text = self.session.followup.answers.get("assessment") or ""
+        self.query_one("#assessment", TextArea).text = self.stored_assessment()
         self.query_one("#assessment-note", Static).update(s("saved", self.lang))
         self.fill()
 
@@ -228,8 +234,7 @@ class ReviewScreen(AppScreen):
         except (ValueError, StorageError) as err:
             self.notify(describe(err, self.lang), severity="error", markup=False, timeout=12)
             if isinstance(err, Conflict):  # changed since it was read: shown as it is now, unsigned
-                self.query_one("#assessment", TextArea).text = \
-                    self.session.followup.answers.get("assessment") or ""
+                self.query_one("#assessment", TextArea).text = self.stored_assessment()
                 self.fill()
             return
         self.notify(s("finalized", self.lang))
