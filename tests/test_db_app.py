@@ -444,3 +444,37 @@ def test_a_draft_signed_by_another_login_meanwhile_is_shown_signed_and_can_be_le
     rows = superuser_rows(pg_server, pg_clean, "SELECT status, data -> 'answers' ->> 'assessment' "
                           "FROM uppfoljning.followups WHERE id = %s", (fu.id,))
     assert rows == [("final", example.followup.answers["assessment"])]
+
+
+def test_two_apps_two_logins_the_second_save_on_a_stale_version_asks(
+        pg_server: PgServer, pg_clean: str, example: Any, tmp_path: Path) -> None:
+    """Anna's and Bertil's apps side by side on one draft: different answers merge, the same answer
+    saved second on a stale version is Bertil's to choose, and each sees the other named."""
+    fu_id, helper, _ = draft_with_bertil(pg_server, pg_clean, example)
+    helper.close()
+    anna_app = app_as(pg_server, pg_clean, "cw_a", tmp_path)
+    bertil_app = app_as(pg_server, pg_clean, "cw_a2", tmp_path / "b")
+
+    async def go() -> None:
+        async with anna_app.run_test(size=(80, 24)) as anna, bertil_app.run_test(size=(80, 24)) as bertil:
+            for pilot in (anna, bertil):
+                await pilot.pause()
+                await pilot.app.workers.wait_for_complete()
+            a_screen = await resume(anna)
+            b_screen = await resume(bertil)
+            assert text_of(b_screen, "#presence").startswith("Note: Anna also has this draft open")
+            # Anna's screen refreshes (its timer's call, run in her app: Textual finds "the app" by context)
+            a_screen.call_later(a_screen.take_lease)
+            await anna.pause()
+            assert text_of(a_screen, "#presence").startswith("Note: Bertil also has this draft open")
+            await answer(anna, "2026-11-18")
+            await answer(bertil, "2026-11-17")
+            assert isinstance(bertil_app.screen, ConflictDialog)
+            assert not isinstance(anna_app.screen, ConflictDialog)
+            await bertil.click("#keep-theirs")
+            await bertil.pause()
+            assert stored_answers(pg_server, pg_clean, fu_id)["meeting_date"] == "2026-11-18"
+            assert b_screen.session.followup.answers["meeting_date"] == "2026-11-18"
+
+    asyncio.run(go())
+    assert superuser_rows(pg_server, pg_clean, "SELECT count(*) FROM uppfoljning.presence") == [(0,)]
