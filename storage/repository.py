@@ -118,6 +118,11 @@ class Repository(ABC):
         """A follow-up and the version to name when saving to it (None: a single-writer backend)."""
         return self.get_followup(followup_id), None
 
+    def reread_followup(self, followup_id: str) -> tuple[FollowUp, int | None]:
+        """The follow-up already open here, read again with its version (others' answers merged in).
+        Its opening was logged; a shared backend need not log every re-reading."""
+        return self.open_followup(followup_id)
+
     @abstractmethod
     def finalize(
         self,

@@ -51,7 +51,7 @@ def test_db_init_upgrade_status_grant_revoke(pg_server: PgServer, capsys: pytest
     assert code == 1 and "no database login 'ghost'" in err
     assert run(capsys, "--database", adm, "db", "revoke", "newbie")[0] == 0
     code, _, err = run(capsys, "--database", pg_server.dsn("newbie", "t_cli_init"), "list")
-    assert code == 1 and "no role in this database" in err
+    assert code == 1 and "inloggningen 'newbie' har ingen roll i databasen" in err  # said in Swedish
 
 
 def test_unencrypted_remote_connection_is_refused_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:

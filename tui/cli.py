@@ -212,6 +212,18 @@ def _run_app(args: argparse.Namespace) -> int:
     from storage.paths import default_workspace_dir, training_workspace_dir
     from tui.app import run
 
+    if args.database:
+        from casework.shared import open_database
+        from storage.errors import StorageError
+
+        lang = args.lang or "sv"
+        try:  # before the app starts: a refusal is one line on the terminal, not a screen
+            opened = open_database(args.database)
+        except StorageError as err:
+            print(f"uppfoljning: {t('error', lang)}: {describe(err, lang)}", file=sys.stderr)
+            return 1
+        return run(None, args.lang, opened=opened)
+
     path = Path(args.workspace).expanduser() if args.workspace else default_workspace_dir()
     return run(path, args.lang, training_path=training_workspace_dir())
 

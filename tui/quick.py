@@ -37,6 +37,7 @@ from interview.case import LIFE_AREAS, SCALE_RANGES, Case, Client, Goal, Interve
 from interview.engine import Step
 from interview.errors import AnswerError
 from language.format import long_date
+from storage.errors import AnswerConflict, Conflict
 from storage.repository import Repository
 from tui.quick_start import width, wrap
 from tui.strings import s
@@ -353,7 +354,8 @@ class QuickMode:
         for other in getattr(self.repo, "hold", lambda _: [])(draft.id):  # the shared database only
             self.out(s("quick_draft_open_by", self.lang, who=other.name,
                        since=other.since.astimezone().strftime("%Y-%m-%d %H:%M")))
-        session = FollowUpSession(self.repo, draft.id, self.lang, today=self.today)
+        # versioned: on the shared database a same-answer save by someone else meanwhile is asked about
+        session = FollowUpSession(self.repo, draft.id, self.lang, today=self.today, versioned=True)
         if draft.answers or draft.goals:
             p = session.interview.progress()
             self.out(
@@ -444,9 +446,34 @@ class QuickMode:
             if not self._confirmed(answer_problems(question_id, value, session.followup.plan, self.today)):
                 current = given
                 continue
-            session.answer(step.key, given)
+            try:
+                session.answer(step.key, given)
+            except AnswerConflict as conflict:
+                value = self.settle(step, conflict)
             self.echo(label, self.shown(step, value))
             return True
+
+    def settle(self, step: Step, conflict: AnswerConflict) -> Any:
+        """Someone else saved this answer since it was read: both, who and when, and the choice (the
+        other's is the default; casework keeps it or saves this one over it). The answer kept."""
+        from datetime import datetime
+
+        from language.format import long_datetime
+
+        session = self._session()
+        try:
+            when = long_datetime(datetime.fromisoformat(conflict.at).astimezone(), self.lang)
+        except ValueError:
+            when = conflict.at
+        self.out(wrap(s("conflict_body", self.lang, question=self.label(step), who=conflict.by, when=when)))
+        theirs = Choice(f"{s('conflict_keep_theirs', self.lang, who=conflict.by)}: "
+                        f"{self.shown(step, conflict.theirs)}", "theirs")
+        mine = Choice(f"{s('conflict_keep_mine', self.lang)}: {self.shown(step, conflict.mine)}", "mine")
+        choice = self._select(s("conflict_title", self.lang), [theirs, mine], theirs, back=False)
+        try:
+            return session.keep_mine(conflict) if choice == "mine" else session.keep_theirs(conflict)
+        except AnswerConflict as again:  # a third save of it meanwhile: choose again
+            return self.settle(step, again)
 
     def shown(self, step: Step, value: Any) -> str:
         from interview.display import answer_text
@@ -612,8 +639,15 @@ class QuickMode:
         if yes_no(s("quick_finalize", lang), lang, False):
             by = session.followup.caseworker or self.caseworker
             signer = text_prompt(s("quick_signer", lang), lang, by)
-            session.finalize(signer.strip() or self.caseworker)
-            self.out(s("finalized", lang))
+            try:
+                session.finalize(signer.strip() or self.caseworker)
+            except Conflict as err:  # changed by someone else since it was read: not signed
+                from language import describe
+
+                self.out(wrap(describe(err, lang)))
+                self.out(s("quick_done_draft", lang))
+            else:
+                self.out(s("finalized", lang))
         else:
             self.out(s("quick_done_draft", lang))
         if self.pdf_dir is not None:

@@ -125,17 +125,18 @@ class PostgresRepository(Repository):
             login = conn.info.user
             conn.close()
             raise NotStaff(f"the login '{login}' has no role in this database; an admin gives it "
-                           "one with 'uppfoljning db grant'") from None
+                           "one with 'uppfoljning db grant'", key="err_db_not_staff", login=login) from None
         if row is None or row[0] is None:
             conn.close()
-            raise StorageError("the database has no uppfoljning schema; run 'uppfoljning db init'")
+            raise StorageError("the database has no uppfoljning schema; run 'uppfoljning db init'",
+                               key="err_db_no_schema")
         if me is None:  # pragma: no cover - session_user is always a role
             raise StorageError("the database does not know the login")
         self.login = str(me[0])
         if me[1] is None and not me[4]:
             conn.close()
             raise NotStaff(f"the login '{self.login}' has no role in this database; an admin gives it "
-                           "one with 'uppfoljning db grant'")
+                           "one with 'uppfoljning db grant'", key="err_db_not_staff", login=self.login)
         self.display_name: str = str(me[1] or self.login)
         self.role: str = str(me[2] or "superuser")
         self.units: list[str] = [str(u) for u in me[3] or []]
@@ -309,6 +310,10 @@ class PostgresRepository(Repository):
         """Opening a follow-up to work on it is logged as 'open'."""
         return self._fetch(followup_id, "open")
 
+    def reread_followup(self, followup_id: str) -> tuple[FollowUp, int | None]:
+        """Read again by whoever has it open (its 'open' entry is in the audit already)."""
+        return self._fetch(followup_id, None)
+
     def get_followup(self, followup_id: str) -> FollowUp:
         """Reading a follow-up (to look at, export or print it) is logged as 'view'."""
         return self._fetch(followup_id, "view")[0]
@@ -370,7 +375,8 @@ class PostgresRepository(Repository):
                                      key="err_already_final", id=followup_id)
             if expected_version is not None and int(row[1]) != expected_version:
                 raise Conflict(f"follow-up {followup_id} changed after you opened it (version "
-                               f"{expected_version}, now {row[1]}); look at it again before signing")
+                               f"{expected_version}, now {row[1]}); look at it again before signing",
+                               key="err_sign_stale", id=followup_id)
             case = Case.model_validate({"client": row[2], "plan": fu.plan.model_dump(mode="json")})
             fu.make_final(self.display_name, at, answers, goals, case.client)
             cur.execute(
