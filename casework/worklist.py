@@ -85,6 +85,8 @@ def unit_view(rows: Sequence[WorkRow], today: date, draft_days: int = OLD_DRAFT_
     def view(r: WorkRow) -> CaseworkerView:
         return views.setdefault(r.assigned_to, CaseworkerView(r.assigned_to, r.assigned_name))
 
+    for r in rows:  # every caseworker with cases has a line, nothing to report included
+        view(r)
     for item in due_items(rows, today, horizon=-1):  # overdue only: due before today
         view(item.row).overdue.append(item)
     for r in rows:
