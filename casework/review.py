@@ -19,6 +19,7 @@ class ReviewRepository(Protocol):
     """What review needs of a repository: the shared database has it, a local workspace does not."""
 
     def review_state(self, followup_id: str) -> tuple[str, int]: ...
+    def review_required(self, followup_id: str) -> bool: ...
     def review_submit(self, followup_id: str, expected_version: int | None = None) -> int: ...
     def review_return(self, followup_id: str, comment: str | None = None,
                       question: str | None = None) -> None: ...
@@ -132,3 +133,22 @@ def by_question(notes: list[ReviewComment]) -> dict[str | None, list[ReviewComme
     for note in notes:
         out.setdefault(note.question, []).append(note)
     return out
+
+
+def needs_approval(repo: Repository, followup_id: str) -> str | None:
+    """The review state that stands between a draft and its signing (its unit requires review and it
+    is not approved), else None: sign it. A local workspace never requires review."""
+    if not hasattr(repo, "review_submit"):
+        return None
+    db = reviewable(repo)
+    if not db.review_required(followup_id):
+        return None
+    state, _ = db.review_state(followup_id)
+    return None if state == "approved" else state
+
+
+def notes_by_key(repo: Repository, followup_id: str) -> dict[str | None, list[ReviewComment]]:
+    """The review comments by the answer key they are about; nothing for a local workspace."""
+    if not hasattr(repo, "review_submit"):
+        return {}
+    return by_question(comments(repo, followup_id))

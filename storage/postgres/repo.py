@@ -488,6 +488,12 @@ class PostgresRepository(Repository):
             raise NotFound(f"no follow-up with id '{followup_id}'", key="err_no_followup", id=followup_id)
         return str(row[0]), int(row[1])
 
+    def review_required(self, followup_id: str) -> bool:
+        """Whether the follow-up's unit wants a supervisor's approval before signing."""
+        row = self._one("SELECT uppfoljning.review_required_in(unit) FROM uppfoljning.followups "
+                        "WHERE id = %s", (followup_id,))
+        return bool(row and row[0])
+
     def work_rows(self) -> list[WorkRow]:
         """Every follow-up of the login's units with its case's assignment and its review state."""
         rows = self._tx(lambda cur: cur.execute(
