@@ -123,7 +123,7 @@ def test_review_round_ends_in_a_document_naming_signer_and_approver(pg_server: P
     case = cw.get_case(fu.case_id)
     export = to_yaml(dump_casefile(case.client, stored, cw.form(stored.form, stored.form_version),
                                    as_json=False))
-    assert SECRET_NOTE not in export and "Doris" not in export.replace("approval", "")
+    assert SECRET_NOTE not in export and "datumet för nästa" not in export
     actions = [e["action"] for e in sup.audit_entries(fu.case_id)]
     for expected in ("review_submit", "review_return", "review_comment", "review_approve", "finalize"):
         assert expected in actions
@@ -320,6 +320,17 @@ def test_comments_stay_in_the_unit_and_never_change(pg_server: PgServer, db: str
     sup.close()
 
 
+def test_erasing_a_case_takes_its_review_comments_with_it(pg_server: PgServer, db: str) -> None:
+    fid = submitted(pg_server, db, "A-ERASE")
+    sup = repo(pg_server, db, "sup_a")
+    review.return_(sup, fid, SECRET_NOTE)
+    case_id = sup.get_followup(fid).case_id
+    sup.erase_case(case_id)  # comments cannot be deleted by anyone, but an erased case leaves none
+    with pg_server.superuser(db) as conn:
+        assert conn.execute("SELECT count(*) FROM uppfoljning.review_comments").fetchone() == (0,)
+    sup.close()
+
+
 # --- handover ------------------------------------------------------------------------------------
 
 
@@ -427,3 +438,44 @@ def test_two_supervisors_at_once_exactly_one_wins(pg_server: PgServer, db: str) 
         final = state(pg_server, db, fid)[0]
         assert final == ("approved" if won == ["review_approve"] else "returned")
         assert f"is {final}: it cannot be" in lost[0]
+
+
+def test_a_save_racing_an_approval_never_leaves_an_approval_of_another_version(pg_server: PgServer,
+                                                                              db: str) -> None:
+    """The caseworker saves while the supervisor approves: either the approval comes first and the save
+    takes it back to a draft, or the save comes first and the approval is refused; never an approved
+    follow-up whose content is not the one submitted."""
+    for n in range(12):
+        fid = submitted(pg_server, db, f"A-SAVE-{n}")
+        start = threading.Barrier(2)
+        approved: list[bool] = []
+
+        def save(fid: str = fid, start: threading.Barrier = start, n: int = n) -> None:
+            r = repo(pg_server, db, "cw_a")
+            start.wait()
+            r.save_answer(fid, "assessment", f"ändrad {n}")
+            r.close()
+
+        def approve(fid: str = fid, start: threading.Barrier = start,
+                    approved: list[bool] = approved) -> None:
+            with sql(pg_server, db, "sup_a") as conn:
+                start.wait()
+                try:
+                    conn.execute("SELECT uppfoljning.review_approve(%s)", (fid,))
+                    approved.append(True)
+                except psycopg.errors.RaiseException:
+                    approved.append(False)
+
+        threads = [threading.Thread(target=save), threading.Thread(target=approve)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        with pg_server.superuser(db) as conn:
+            row = conn.execute("SELECT review_state, approved_by, version, submitted_version, "
+                               "data -> 'answers' ->> 'assessment' FROM uppfoljning.followups "
+                               "WHERE id = %s", (fid,)).fetchone()
+        assert row is not None
+        assert row[4] == f"ändrad {n}"  # the save is never lost
+        assert row[:2] == ("draft", None), row  # whichever came first, the edit leaves no approval
+        assert len(approved) == 1

@@ -99,13 +99,14 @@ BEGIN
         RETURN NEW;
     END IF;
     IF NEW.review_state = OLD.review_state THEN
-        -- An edit (or a direct write of any column) of a submitted or approved draft takes it back
-        -- to a draft: it has to be submitted and approved again.
-        IF OLD.review_state IN ('submitted', 'approved')
-           AND (NEW.data IS DISTINCT FROM OLD.data OR NEW.version <> OLD.version
-                OR NEW.answer_meta IS DISTINCT FROM OLD.answer_meta) THEN
-            NEW.review_state := 'draft';
-            NEW.approved_by := NULL; NEW.approved_at := NULL;
+        -- An edit of a submitted or approved draft takes it back to a draft: it has to be submitted
+        -- (and approved) again.
+        IF OLD.review_state IN ('submitted', 'approved') THEN
+            IF NEW.version <> OLD.version OR NEW.data IS DISTINCT FROM OLD.data
+               OR NEW.answer_meta IS DISTINCT FROM OLD.answer_meta THEN
+                NEW.review_state := 'draft';
+                NEW.approved_by := NULL; NEW.approved_at := NULL;
+            END IF;
         END IF;
         RETURN NEW;
     END IF;
@@ -116,8 +117,14 @@ BEGIN
     END IF;
     RETURN NEW;
 END $$;
-CREATE TRIGGER followups_review BEFORE INSERT OR UPDATE ON followups
+CREATE TRIGGER followups_review_insert BEFORE INSERT ON followups
     FOR EACH ROW EXECUTE FUNCTION review_guard();
+-- A save to a plain draft (the common write, thousands a minute) is not this trigger's business: the
+-- WHEN clause keeps it from even calling the function.
+CREATE TRIGGER followups_review BEFORE UPDATE ON followups
+    FOR EACH ROW WHEN (OLD.review_state IN ('submitted', 'approved') OR NEW.status <> OLD.status
+                       OR NEW.review_state <> OLD.review_state)
+    EXECUTE FUNCTION review_guard();
 
 -- Application roles write follow-ups' content columns only: the review state, who submitted and
 -- who approved are written by the functions below (as the owner), never by a client's UPDATE.
