@@ -84,6 +84,16 @@ def test_handover_and_its_refusals(pg_server: PgServer, db: str,  # noqa: F811
     assert code == 1 and err == "uppfoljning: error: the receiver is no caseworker of the case's unit\n"
     code, out, _ = run(capsys, *as_(pg_server, db, "cw_a2"), "list", "--mine", "--format", "json")
     assert [i["case_ref"] for i in json.loads(out)] == ["A-HAND"]
+    # unit B signs without review: an overdue case and a draft; --due keeps only what is due
+    b = repo(pg_server, db, "cw_b")
+    old = draft(b, "B-OLD", "B", answers={"next_followup": "2020-01-01"})
+    b.finalize(old.id, "x", old.created_at, b.get_followup(old.id).answers, b.get_followup(old.id).goals)
+    draft(b, "B-NEW", "B", complete=False)
+    code, out, _ = run(capsys, *as_(pg_server, db, "cw_b"), "list", "--mine", "--format", "json")
+    assert [(i["kind"], i["case_ref"]) for i in json.loads(out)] == [("overdue", "B-OLD"), ("draft", "B-NEW")]
+    code, out, _ = run(capsys, *as_(pg_server, db, "cw_b"), "list", "--mine", "--due")
+    assert out.splitlines()[1].split()[:3] == ["försenad", old.id, "B-OLD"] and len(out.splitlines()) == 2
+    b.close()
     code, _, err = run(capsys, "--workspace", "/nonexistent", "list", "--mine")
     assert code == 1 and "kräver den delade databasen" in err
     code, _, err = run(capsys, "--workspace", "/nonexistent", "review", "submit", "x")
