@@ -49,8 +49,14 @@ def test_a_review_round_on_the_command_line(pg_server: PgServer, db: str,  # noq
     assert code == 1 and "ingen fråga 'nonsense'" in err
     code, _, err = run(capsys, *sup, "review", "approve", fu.id)
     assert code == 1 and err.endswith("uppföljningen är återlämnad och måste skickas in igen först\n")
+    code, _, err = run(capsys, *sup, "review", "comment", fu.id, "--comment", "x" * 4001)
+    assert code == 1 and err == "uppfoljning: fel: kommentaren är för lång (högst 4000 tecken)\n"
+    code, out, _ = run(capsys, *sup, "review", "comment", fu.id, "--comment", "Se hit\x1b[2J\nFalsk rad")
+    assert (code, out) == (0, "Kommentaren är sparad.\n")
     code, out, _ = run(capsys, *cw, "review", "list", fu.id)
     assert out.splitlines()[0] == "assessment:" and "Doris: Skriv tydligare" in out.splitlines()[1]
+    assert "\x1b" not in out and len(out.splitlines()) == 4  # a comment never drives the terminal
+    assert out.splitlines()[2] == "hela uppföljningen:"
     code, out, _ = run(capsys, *cw, "list", "--mine", "--format", "json")
     assert [(i["kind"], i["case_ref"]) for i in json.loads(out)] == [("returned", "A-CLI"),
                                                                     ("draft", "A-EMPTY")]

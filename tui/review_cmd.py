@@ -176,7 +176,8 @@ def db_training(args: argparse.Namespace, conn: Any, lang: str) -> int:
     from storage.postgres import admin
     from storage.postgres.repo import PostgresRepository
 
-    admin.set_unit(conn, args.unit, training=True)
+    # Review off while the practice history (signed follow-ups among it) goes in, on again after.
+    admin.set_unit(conn, args.unit, training=True, review=False)
     repo = PostgresRepository(conn=conn)
     seed(repo, lang, args.unit)
     n = len([s for s in repo.summaries() if s.unit == args.unit])
