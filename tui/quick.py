@@ -23,6 +23,7 @@ from questionary.question import Question
 
 from casework.cases import match_cases
 from casework.plausibility import Problem, answer_problems, level_problems, plan_start_problems
+from casework.review import needs_approval, notes_by_key, submit
 from casework.session import FollowUpSession, open_draft, start_followup
 from forms.schema import (
     BoolQuestion,
@@ -171,6 +172,9 @@ class QuickMode:
             ref = None  # search again
 
     def ask_case_ref(self) -> str:
+        picked = self.pick_from_work_list()
+        if picked:
+            return picked
         listing = self.repo.listing()
         labels = {f"{c.case_ref} – {visible(c.name)}" if c.name else c.case_ref: c.case_ref for c in listing}
         # autocomplete has no instruction of its own: it goes below the label, then the typing line.
@@ -182,6 +186,24 @@ class QuickMode:
             question = questionary.text(message)
         answer: str = keys(question, back=False).unsafe_ask()
         return labels.get(answer, answer.split(" – ")[0]).strip()
+
+    def pick_from_work_list(self) -> str | None:
+        """On the shared database, the login's work list comes first (casework.worklist decides what
+        is on it); a case number from it, or None to search as usual."""
+        if not hasattr(self.repo, "work_rows"):
+            return None
+        from casework.worklist import my_list
+
+        repo: Any = self.repo
+        items = my_list(repo.work_rows(), repo.login, repo.role, self.today)[:40]
+        if not items:
+            return None
+        choices = [Choice(f"{s('work_' + i.kind, self.lang)}: {i.row.case_ref}"
+                          f"{' – ' + visible(i.row.name) if i.row.name else ''}"
+                          f"{'  ' + i.due if i.due else ''}", i.row.case_ref) for i in items]
+        choices.append(Choice(s("quick_search_case", self.lang), ""))
+        picked: str = self._select(s("quick_work_list", self.lang), choices, choices[0], back=False)
+        return picked or None
 
     def resolve(self, ref: str) -> Case | str:
         """A case, NEW (create `ref`) or AGAIN (ask again); "Nej" is the default for creating."""
@@ -601,8 +623,13 @@ class QuickMode:
         while True:
             steps = session.interview.applicable_steps()
             self.out(f"\n— {s('quick_review_title', lang)} —")
+            notes = notes_by_key(self.repo, session.followup.id)  # a returned draft's comments
+            for note in notes.get(None, []):
+                self.out(wrap(f"  » {note.author_name}: {visible(note.body)}", indent="    "))
             for n, step in enumerate(steps, 1):
                 self.out(self.review_line(n, step))
+                for note in notes.get(step.key, []):
+                    self.out(wrap(f"      » {note.author_name}: {visible(note.body)}", indent="        "))
             numbers = {step.key: n for n, step in enumerate(steps, 1)}
             targets: dict[str, int] = {}
             for letter, hint in zip(LETTERS, session.hints(), strict=False):
@@ -636,7 +663,17 @@ class QuickMode:
         if not session.interview.is_complete():
             self.out(s("quick_done_draft", lang))
             return
-        if yes_no(s("quick_finalize", lang), lang, False):
+        waiting = needs_approval(self.repo, session.followup.id)
+        if waiting == "submitted":
+            self.out(s("err_review_is_submitted", lang))
+        elif waiting is not None:
+            # The unit wants a supervisor's approval first: hand it in instead of signing.
+            if yes_no(s("quick_submit_review", lang), lang, True):
+                submit(self.repo, session.followup.id)
+                self.out(s("review_submitted", lang, id=session.followup.id))
+            else:
+                self.out(s("quick_done_draft", lang))
+        elif yes_no(s("quick_finalize", lang), lang, False):
             by = session.followup.caseworker or self.caseworker
             signer = text_prompt(s("quick_signer", lang), lang, by)
             try:
