@@ -256,10 +256,11 @@ class UppfoljningApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every key of the screen is in the command palette too, with its key as the help; Textual's
         own commands (theme, quit, keys, maximize, screenshot) in the user's language."""
+        seen = set()  # Textual's own "Quit" and the screen's Ctrl+Q "Avsluta" are one command, listed once
         for command in super().get_system_commands(screen):
-            yield command._replace(title=pgettext("palette", command.title, self.lang),
-                                   help=pgettext("palette", command.help, self.lang))
-        seen = set()
+            title = pgettext("palette", command.title, self.lang)
+            seen.add(title)
+            yield command._replace(title=title, help=pgettext("palette", command.help, self.lang))
         for key, active in screen.active_bindings.items():
             binding = active.binding
             # Also the keys the footer hides for room; each command once (not 1, 2, … 9). A text field's
