@@ -199,8 +199,11 @@ class FollowUpDocument:
                 story += self.goals_block(section)
             else:
                 story += self.section_block(section)
-        signature = self.signature_block()
         # The signature never stands alone on a page: the last lines of the last section go with it.
+        # One flat KeepTogether: a KeepTogether nested in another reports an "infinite" height to force
+        # its own split, which made the outer one always start a new page (page 2 left half empty).
+        signature = [g for f in self.signature_block()
+                     for g in (f._content if isinstance(f, KeepTogether) else [f])]
         tail = [f for f in story[-2:] if not isinstance(f, CondPageBreak)]
         story = story[: len(story) - 2] + [f for f in story[-2:] if isinstance(f, CondPageBreak)]
         story.append(KeepTogether([*tail, *signature]))
