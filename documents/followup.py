@@ -202,8 +202,7 @@ class FollowUpDocument:
         # The signature never stands alone on a page: the last lines of the last section go with it.
         # One flat KeepTogether: a KeepTogether nested in another reports an "infinite" height to force
         # its own split, which made the outer one always start a new page (page 2 left half empty).
-        signature = [g for f in self.signature_block()
-                     for g in (f._content if isinstance(f, KeepTogether) else [f])]
+        signature = self.signature_block()
         tail = [f for f in story[-2:] if not isinstance(f, CondPageBreak)]
         story = story[: len(story) - 2] + [f for f in story[-2:] if isinstance(f, CondPageBreak)]
         story.append(KeepTogether([*tail, *signature]))
@@ -440,7 +439,7 @@ class FollowUpDocument:
                 parts.append(self.p(t("imported_signature", self.lang), "small"))
             parts.append(self.p(t("imported", self.lang, when=self._stamp(mark.at), who=mark.by,
                                   file=mark.file, sha=mark.sha256[:16]), "small"))
-        return [KeepTogether(parts)]
+        return parts  # kept together with the last section's lines by _get_story
 
     # --- every page -------------------------------------------------------------------------
 
