@@ -52,6 +52,15 @@ AGAIN = "\x00again"
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
+def say(text: str) -> None:
+    """A line of the transcript, each line longer than the terminal wrapped at a word: a line the
+    terminal folds itself breaks mid-word ("fråg" / "or") at 60 columns."""
+    cols = width()
+    for line in text.split("\n"):
+        fits = len(line) <= cols
+        print(line if fits else textwrap.fill(line, cols, subsequent_indent="  ", break_on_hyphens=False))
+
+
 class Help:
     """`?` pressed in a prompt: what was ticked or typed so far, to offer again after the guidance."""
 
@@ -143,14 +152,14 @@ class QuickMode:
         *,
         today: date | None = None,
         pdf_dir: Path | None = None,
-        out: Callable[[str], None] = print,
+        out: Callable[[str], None] | None = None,
     ) -> None:
         self.repo = repo
         self.lang = lang
         self.caseworker = caseworker
         self.today = today or date.today()
         self.pdf_dir = pdf_dir
-        self.out = out
+        self.out = out or say
         self.session: FollowUpSession | None = None
         self.case: Case | None = None
         self._section: str | None = None
