@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from forms.loader import STANDARD_FORM_ID
 from forms.schema import ChoiceQuestion, FormDefinition, MultiQuestion
 from interview import personnummer
 from interview.case import SCALE_DIRECTION
@@ -77,11 +78,13 @@ def select(
     records: Iterable[tuple[dict[str, Any], list[dict[str, Any]]]],
     sel: Selection,
     progress: Callable[[int], None] | None = None,
+    form_id: str = STANDARD_FORM_ID,
 ) -> list[Row]:
     """The follow-ups the selection counts, in every unit (the unit is chosen at publication, so the
-    suppression can see every unit at once): each client's latest final follow-up in the period
-    (every one with all_followups); with include_drafts, the latest draft (every draft) is counted
-    beside it as a follow-up of its own, never instead of a signed one."""
+    suppression can see every unit at once): each client's latest final follow-up of the form in the
+    period (every one with all_followups); with include_drafts, the latest draft (every draft) is
+    counted beside it as a follow-up of its own, never instead of a signed one. Follow-ups made with
+    another form are not counted: a substance-abuse unit's own form is reported on by itself."""
     rows: list[Row] = []
     first = sel.date_from.isoformat() if sel.date_from else None
     last = sel.date_to.isoformat() if sel.date_to else None
@@ -94,6 +97,8 @@ def select(
         for fu in followups:
             final = fu["status"] == "final"
             if not final and not sel.include_drafts:
+                continue
+            if fu.get("form", STANDARD_FORM_ID) != form_id:
                 continue
             meeting = fu["answers"].get("meeting_date")
             if not meeting:
@@ -197,7 +202,9 @@ def contribution(row: Row, questions: list[ChoiceQuestion | MultiQuestion]) -> C
         codes.extend((q.id, code) for code in known)
     attainment, isu, changes, gas_pairs = [], [], [], []
     for g in row.goals:
-        if g["attainment"] is not None:
+        # A form of the organisation's own may give its per-goal "attainment" other codes: only the
+        # standard classes are compiled as attainment, never a code the tables have no place for.
+        if g["attainment"] in ATTAINMENT:
             attainment.append((g["life_area"], g["attainment"]))
         value = _isu(g)
         if value is not None:
@@ -362,7 +369,7 @@ def _compile(
     sel: Selection,
     progress: Callable[[int], None] | None,
 ) -> Report:
-    rows = select(records, sel, progress)
+    rows = select(records, sel, progress, form.id)
     questions = choice_questions(form)
 
     def groups() -> tuple[Accumulator, dict[str, Accumulator], dict[str, Accumulator]]:
