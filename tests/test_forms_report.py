@@ -252,3 +252,47 @@ def test_a_per_goal_code_outside_the_standard_classes_does_not_break_the_report(
         repo.close()
     assert report.total.followups == 12
     assert "bogus" not in report.total.attainment and sum(report.total.attainment.values()) == 0
+
+
+# --- the database ---------------------------------------------------------------------------------
+
+
+def test_a_workspace_with_a_custom_form_followup_moves_nothing_into_the_database(
+    pg_server: Any, pg_clean: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The database stores only the shipped forms: a follow-up of an installed form would arrive
+    unreadable there, so the whole move is refused with the case named, and a report on that form
+    over the database says why in one line."""
+    from tests.test_db_move import SECRET, case_file, db_cases, make_workspace, run
+
+    monkeypatch.setenv("UPPFOLJNING_PASSPHRASE", SECRET)
+    ws = make_workspace(tmp_path, capsys, {"R-1": "final"})
+    book = tmp_path / "missbruk.xlsx"
+    book.write_bytes(workbook())
+    assert run(capsys, "--workspace", str(ws), "forms", "install", str(book))[0] == 0
+    data = yaml.safe_load(case_file(tmp_path, "R-X").read_text(encoding="utf-8"))
+    data["form"], data["form_version"] = FORM_ID, 1
+    data["followup"]["answers"] = {"meeting_date": "2026-11-18", "age": 40, "uses": "no",
+                                   "assessment": "x"}
+    data["followup"]["goals"] = {"g1": {"attainment": "achieved"}, "g2": {"attainment": "achieved"}}
+    custom = tmp_path / "custom.yaml"
+    custom.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    code, _, err = run(capsys, "--workspace", str(ws), "import", str(custom))
+    assert code == 0, err
+    dsn = pg_server.dsn("cw_a", pg_clean)
+    code, out, err = run(capsys, "--database", dsn, "--lang", "en", "db", "import-workspace", str(ws))
+    assert code == 1 and out == ""
+    assert err.splitlines() == [
+        "uppfoljning: case R-X has a follow-up made with form missbruk-xls version 1, which the database "
+        "does not store (it has only the forms shipped with the program)",
+        "uppfoljning: Nothing was moved; correct the problems above and try again.",
+    ]
+    assert db_cases(pg_server, pg_clean) == 0  # R-1, fit to move, did not move either
+    code, out, err = run(capsys, "--database", dsn, "--lang", "en", "report", "--form", FORM_ID)
+    assert code == 1 and out == ""
+    assert err.splitlines() == [
+        "uppfoljning: form missbruk-xls is not installed (see 'uppfoljning forms list')",
+        "uppfoljning: the database stores only the forms shipped with the program; report on your own "
+        "form in the workspace",
+    ]
