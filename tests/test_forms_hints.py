@@ -181,7 +181,7 @@ def test_the_declared_hint_is_shown_in_quick_mode_review(
     repo = open_repository(ws, passphrase=lambda: None, writable=True)
     case = Case(client=cf.client, plan=cf.plan)
     repo.add_case(case)
-    terminal = Terminal(["IFO-2026-0117", "2026-11-18", "42", "yes", ["alcohol"], "20",
+    terminal = Terminal(["IFO-2026-0117", "missbruk-xls", "2026-11-18", "42", "yes", ["alcohol"], "20",
                          "achieved", "not_achieved", "", "Stabilt.", "", True, "Handläggare A"])
     terminal.install(monkeypatch)
     said: list[str] = []

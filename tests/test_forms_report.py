@@ -67,7 +67,7 @@ def test_a_workbook_followup_in_quick_mode_travels_as_a_case_file_and_renders_as
     case = Case(client=cf.client, plan=cf.plan)
     repo.add_case(case)
     terminal = Terminal([
-        "IFO-2026-0117", "2026-11-18", "42", "yes", ["alcohol", "cannabis"], "2,5",
+        "IFO-2026-0117", "missbruk-xls", "2026-11-18", "42", "yes", ["alcohol", "cannabis"], "2,5",
         "achieved", "not_achieved", "Mer stöd behövs.", "Stabilt.", "", True, "Handläggare A",
     ])
     terminal.install(monkeypatch)
