@@ -195,3 +195,38 @@ def test_the_declared_hint_is_shown_in_quick_mode_review(
     text = " ".join(" ".join(said).split())  # the review wraps long lines
     assert "⚠ Mer än 14 standardglas i veckan: erbjud behandling." in text
     assert "ℹ Gå till dagverksamheten två dagar i veckan: Målet är inte uppnått och bruket fortsätter." in text
+
+
+def test_a_workbook_with_bad_hints_installs_nothing_and_lists_every_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from storage.workspace import Workspace, WorkspaceSettings
+
+    ws = tmp_path / "ws"
+    Workspace.create(ws, WorkspaceSettings())
+    book = tmp_path / "bad.xlsx"
+    book.write_bytes(with_hints([HINTS[0], ["a", "${nope} = 'x'", "A", "A"],
+                                 ["b", "${age} > 18 and now() > 1", "B", "B"]]))
+    before = sorted(p.name for p in ws.rglob("*"))
+    assert main(["--workspace", str(ws), "--lang", "en", "forms", "install", str(book)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert [line.split(": ")[1] for line in err[:-1]] == [str(book)] * 2
+    assert "hints!B2 (condition)" in err[0] and "hints!B3 (condition)" in err[1]
+    assert err[-1] == "uppfoljning: no form was installed"
+    assert sorted(p.name for p in ws.rglob("*")) == before and not (ws / "forms").exists()
+
+
+def test_forms_show_lists_the_declared_hints(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from storage.workspace import Workspace, WorkspaceSettings
+
+    ws = tmp_path / "ws"
+    Workspace.create(ws, WorkspaceSettings())
+    book = tmp_path / "h.xlsx"
+    book.write_bytes(with_hints(HINTS))
+    assert main(["--workspace", str(ws), "--lang", "en", "forms", "install", str(book)]) == 0
+    capsys.readouterr()
+    assert main(["--workspace", str(ws), "--lang", "en", "forms", "show", "missbruk-xls"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-2].startswith("! units_high (warning) when ") and out[-2].endswith(
+        ": More than 14 standard drinks a week: offer treatment.")
+    assert out[-1].startswith("! goal_use (info) when ")

@@ -46,10 +46,17 @@ def ws(tmp_path: Path) -> Path:
 
 
 def version_2() -> bytes:
-    """Version 2 adds a substance code: answers of both versions are compiled together."""
-    choices = [*CHOICES[:7], ["substances", "stimulants", "Centralstimulantia", "Stimulants"], *CHOICES[7:]]
+    """Version 2 adds a substance code and, per goal, a multi-choice of the support given: answers
+    of both versions are compiled together."""
+    choices = [*CHOICES[:7], ["substances", "stimulants", "Centralstimulantia", "Stimulants"], *CHOICES[7:],
+               ["support", "group", "Gruppbehandling", "Group treatment"],
+               ["support", "individual", "Enskilda samtal", "Individual sessions"],
+               ["support", "medication", "Läkemedel", "Medication"]]
+    at = next(i for i, row in enumerate(SURVEY) if row[:2] == ["select_one attain", "attainment"])
+    survey = [*SURVEY[:at + 1], ["select_multiple support", "support", "Stöd för målet", "Support for the goal"],
+              *SURVEY[at + 1:]]
     settings = [SETTINGS[0], [FORM_ID, "2", SETTINGS[1][2]]]
-    return workbook(SURVEY, choices, settings)
+    return workbook(survey, choices, settings)
 
 
 # --- one follow-up: quick mode, case file, PDF -----------------------------------------------------
@@ -123,7 +130,8 @@ def population(ws: Path, n: int, seed: int = 21) -> dict[str, Any]:
     rnd = random.Random(seed)
     workspace = Workspace.open(ws)
     repo = TinyDBRepository(workspace, durable=False, codec=workspace.codec(None))
-    made: dict[str, Any] = {"uses": {"yes": 0, "no": 0, "partly": 0}, "opioids": 0, "stimulants": 0}
+    made: dict[str, Any] = {"uses": {"yes": 0, "no": 0, "partly": 0}, "opioids": 0, "stimulants": 0,
+                            "support_goals": 0, "medication": 0}
     try:
         for i in range(n):
             unit = "Beroendeenheten" if i % 5 else "Mottagningen"  # one unit of about n/5
@@ -142,9 +150,17 @@ def population(ws: Path, n: int, seed: int = 21) -> dict[str, Any]:
                     made["opioids"] += 1
                 made["stimulants"] += "stimulants" in picked
                 answers["substances"] = picked
+            goals: dict[str, Any] = {"g1": {"attainment": rnd.choice(("achieved", "not_achieved"))},
+                                     "g2": {"attainment": "achieved"}}
+            if version == 2:
+                for g in goals.values():
+                    g["support"] = sorted({rnd.choice(("group", "individual")), rnd.choice(("group", "individual"))})
+                    made["support_goals"] += 1
+                if i in (0, 6, 9):  # three goals only: too few to publish
+                    goals["g1"]["support"] = [*goals["g1"]["support"], "medication"]
+                    made["medication"] += 1
             fu = FollowUp(case_id=case.id, form=FORM_ID, form_version=version, plan=PLAN, status="final",
-                          answers=answers, goals={"g1": {"attainment": rnd.choice(("achieved", "not_achieved"))},
-                                                  "g2": {"attainment": "achieved"}})
+                          answers=answers, goals=goals)
             repo.add_case(case, [fu])
         for i in range(40):  # standard-form follow-ups in the same units: never in the custom report
             case = Case(client=Client(case_ref=f"S-{i:04d}", gender="woman", birth_year=1980,
@@ -173,13 +189,17 @@ def test_the_report_over_a_population_of_the_form_covers_its_versions_and_hides_
     capsys.readouterr()
     assert cli(ws, "report", "--form", FORM_ID, "--format", "json") == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["form"] == {"id": FORM_ID, "reported_on_version": 2, "versions_covered": [1, 2]}
-    assert data["followups"] == 300  # the 40 standard-form follow-ups are not among them
-    # Every choice and multi-choice question outside the per-goal section, and nothing else.
-    assert list(data["questions"]) == ["uses", "substances"]
-    uses = data["questions"]["uses"]
     # Large counts are rounded to the protection's base, never off by more than the base.
     base = data["rounding_base"]
+    assert data["form"] == {"id": FORM_ID, "reported_on_version": 2, "versions_covered": [1, 2]}
+    assert data["followups"] == 300  # the 40 standard-form follow-ups are not among them
+    # Every choice and multi-choice question, those asked per goal counted per goal (attainment is
+    # the goal tables' own); nothing else.
+    assert list(data["questions"]) == ["uses", "substances", "support"]
+    support = data["questions"]["support"]
+    assert made["support_goals"] == 200 and abs(support["answered"] - 200) < max(base, 1)
+    assert made["medication"] == 3 and not isinstance(support["medication"], int)
+    uses = data["questions"]["uses"]
     for code, count in made["uses"].items():
         assert abs(uses[code] - count) < max(base, 1), (code, uses[code], count)
     substances = data["questions"]["substances"]
@@ -206,11 +226,12 @@ def test_the_report_over_a_population_of_the_form_covers_its_versions_and_hides_
     assert cli(ws, "report", "--form", FORM_ID, "--version", "1", "--format", "json") == 0
     v1 = json.loads(capsys.readouterr().out)
     assert "stimulants" not in v1["questions"]["substances"] and v1["form"]["versions_covered"] == [1, 2]
+    assert "support" not in v1["questions"]  # v1 has no such question
 
     # The terminal table and the PDF speak the form's own words.
     assert main(["--workspace", str(ws), "report", "--form", FORM_ID]) == 0
     table = capsys.readouterr().out
-    assert "Vilka substanser?" in table and "Centralstimulantia" in table
+    assert "Vilka substanser?" in table and "Centralstimulantia" in table and "Stöd för målet" in table
     assert "Formulärversioner: 1, 2 (redovisat enligt version 2)" in table
     pdf = tmp_path / "r.pdf"
     assert main(["--workspace", str(ws), "report", "--form", FORM_ID, "--format", "pdf", "-o", str(pdf)]) == 0
