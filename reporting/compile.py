@@ -316,10 +316,10 @@ def per_goal_ids(form: FormDefinition) -> frozenset[str]:
 
 
 def measure(rows: list[Row], form: FormDefinition) -> Measures:
-    questions = choice_questions(form)
+    questions, per_goal = choice_questions(form), per_goal_ids(form)
     acc = Accumulator(questions)
     for r in rows:
-        acc.add(r.case_id, contribution(r, questions, per_goal_ids(form)))
+        acc.add(r.case_id, contribution(r, questions, per_goal))
     return acc.result()
 
 
