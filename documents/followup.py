@@ -440,6 +440,9 @@ class FollowUpDocument:
         else:
             text = t("unsigned", self.lang)
         parts: list[Flowable] = [self.p(t("signature", self.lang), "h2"), self.p(text)]
+        if fu.status == "final" and fu.approval is not None:  # reviewed before signing: both named
+            parts.append(self.p(t("approved_by", self.lang, who=fu.approval.by,
+                                  when=self._stamp(fu.approval.at))))
         mark = fu.imported
         if mark is not None:
             if mark.signature_from_file and fu.status == "final":

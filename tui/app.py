@@ -50,16 +50,20 @@ class UppfoljningApp(App[None]):
 
     def __init__(
         self,
-        path: Path,
+        path: Path | None,
         lang: str | None = None,
         *,
         passphrase: str | None = None,
         today: date | None = None,
         export_dir: Path | None = None,
         training_path: Path | None = None,
+        opened: OpenWorkspace | None = None,
     ) -> None:
         super().__init__()
-        self.path = path
+        self.path = path or Path()
+        # The shared database, opened (and its refusals said) before the app started: no wizard, no
+        # passphrase, no folder.
+        self.preopened = opened
         self.requested_lang = lang
         self.lang = lang or "sv"
         self.secret = passphrase
@@ -96,6 +100,11 @@ class UppfoljningApp(App[None]):
     def training(self) -> bool:
         return self.workspace is not None and self.workspace.training
 
+    @property
+    def shared(self) -> bool:
+        """On the shared database: saves name versions, drafts are leased, the login signs."""
+        return self.workspace is not None and self.workspace.shared
+
     @cached_property
     def form(self) -> FormDefinition:
         from forms.loader import bundled_form
@@ -107,6 +116,12 @@ class UppfoljningApp(App[None]):
     def on_mount(self) -> None:
         from storage.workspace import Workspace
 
+        if self.preopened is not None:
+            from tui.screens.dashboard import Dashboard
+
+            self.push_screen(Dashboard())
+            self.call_after_refresh(self.workspace_ready, self.preopened)
+            return
         header = self.path / "workspace.json"
         # A folder that holds cases but lost its header never gets the wizard (a new key would leave
         # the cases unreadable): opening it restores the header from its copy, or says what is wrong.
@@ -200,6 +215,11 @@ class UppfoljningApp(App[None]):
     def banner_text(self, extra: str = "") -> str:
         parts = [s("app_title", self.lang)]
         known = self.workspace.settings.model_dump() if self.workspace is not None else self.header
+        if self.workspace is not None and self.workspace.shared:
+            # Who is acting (the database login's name) and for which units: said on every screen.
+            who = s("db_banner", self.lang, name=self.workspace.user, units=", ".join(self.workspace.units))
+            parts += [str(x) for x in (known.get("organisation"), who) if x]
+            known = {}  # no folder: neither "unencrypted" nor a read-only holder applies
         org = " · ".join(str(x) for x in (known.get("organisation"), known.get("unit")) if x)
         if org:
             parts.append(org)
@@ -306,7 +326,7 @@ class UppfoljningApp(App[None]):
     def session(self, followup_id: str) -> FollowUpSession:
         from casework.session import FollowUpSession
 
-        return FollowUpSession(self.repo, followup_id, self.lang, today=self.today)
+        return FollowUpSession(self.repo, followup_id, self.lang, today=self.today, versioned=self.shared)
 
     async def open_followup(self, followup_id: str) -> None:
         """Awaited by the key's action, so keys typed meanwhile reach the new screen's first question."""
@@ -324,7 +344,8 @@ class UppfoljningApp(App[None]):
         await self.push_screen(ReviewScreen(session))
 
 
-def run(path: Path, lang: str | None, *, training_path: Path | None = None) -> int:
+def run(path: Path | None, lang: str | None, *, training_path: Path | None = None,
+        opened: OpenWorkspace | None = None) -> int:
     import os
 
     from tui.paste import install
@@ -332,7 +353,8 @@ def run(path: Path, lang: str | None, *, training_path: Path | None = None) -> i
     install()
 
     app = UppfoljningApp(
-        path, lang, passphrase=os.environ.get("UPPFOLJNING_PASSPHRASE"), training_path=training_path
+        path, lang, passphrase=os.environ.get("UPPFOLJNING_PASSPHRASE"), training_path=training_path,
+        opened=opened,
     )
     app.run()
     return 0
