@@ -96,3 +96,37 @@ def test_the_standard_form_is_chosen_in_the_app_beside_the_default(tmp_path: Pat
     fu = stored(ws)[-1]
     assert len(stored(ws)) == before + 1
     assert (fu.form, fu.form_version) == ("standard-uppfoljning", 2)
+
+
+def test_a_forms_declared_hint_is_shown_in_the_apps_review(tmp_path: Path) -> None:
+    from textual.widgets import Static
+
+    from tests.test_forms_hints import HINTS, with_hints
+    from tui.screens.review import ReviewScreen
+
+    ws = make_workspace(tmp_path / "ws")
+    path = tmp_path / "missbruk.xlsx"
+    path.write_bytes(with_hints(HINTS))
+    assert main(["--workspace", str(ws), "forms", "install", str(path)]) == 0
+    assert main(["--workspace", str(ws), "forms", "default", "missbruk-xls"]) == 0
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await filter_to(pilot, "0117")
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("enter")  # the default form
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, InterviewScreen)
+        while (step := screen.current_step()) is not None:
+            await reply(pilot, ANSWERS[step.key])
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        shown = [str(w.render()) for w in review.query(".hint-text").results(Static)]
+        # g1 is not achieved while the use goes on (uses = yes); 2.5 drinks raise no warning
+        assert shown == ["ℹ Sköta sin tvätt själv: Målet är inte uppnått och bruket fortsätter."]
+
+    run(scenario, app)
