@@ -61,6 +61,7 @@ WITH picked AS (
       AND (%(caseworker)s::text IS NULL OR coalesce(nullif(f.data ->> 'caseworker', ''),
                                                     c.data -> 'client' ->> 'caseworker') = %(caseworker)s)
       AND (%(plan_type)s::text IS NULL OR f.data -> 'plan' ->> 'type' = %(plan_type)s)
+      AND coalesce(f.data ->> 'form', %(form)s) = %(form)s
 ), ranked AS (
     SELECT p.*, row_number() OVER (PARTITION BY p.case_id, p.signed
                                    ORDER BY p.meeting COLLATE "C" DESC, p.created_at DESC, p.id DESC) AS nth
@@ -387,7 +388,7 @@ def params(form: FormDefinition, sel: Selection) -> dict[str, Any]:
         "first": sel.date_from.isoformat() if sel.date_from else None,
         "last": sel.date_to.isoformat() if sel.date_to else None,
         "unit": sel.unit, "caseworker": sel.caseworker, "plan_type": sel.plan_type,
-        "questions": [q.id for q in choice_questions(form)], "rho": GAS_RHO,
+        "questions": [q.id for q in choice_questions(form)], "rho": GAS_RHO, "form": form.id,
         # Only codes the reported form version has are counted (as the local report does).
         "pairs": [f"{q.id}\x1f{c.code}" for q in choice_questions(form) for c in q.choices],
     }
