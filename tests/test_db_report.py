@@ -257,6 +257,11 @@ def test_nobody_but_the_trigger_writes_the_coded_tables(pg_server: PgServer, pg_
         "INSERT INTO uppfoljning.tally_slots VALUES (9999, NULL, 'decision', 'forged')",
         "SELECT uppfoljning.rebuild_report_codes()",
         "SELECT uppfoljning.store_followup_codes(f, true, true) FROM uppfoljning.followups f",
+        # the latest marks, genders and bands of 0006: the trigger's too
+        "UPDATE uppfoljning.followup_codes SET latest = NOT latest",
+        f"UPDATE uppfoljning.followup_codes SET band = '80+' WHERE followup_id = '{fid}'",
+        "SELECT uppfoljning.place_followups('x')",
+        "SELECT uppfoljning.report_band(false, NULL, 1980, '2025-01-01')",
     ]
     for login in ("cw_a", "sup_a", "ana", "adm"):
         with psycopg.connect(pg_server.dsn(login, pg_clean), autocommit=True) as conn:
