@@ -230,20 +230,17 @@ FROM cells GROUP BY form_version
 """
 
 
-# Each client's latest follow-up read from its mark (followup_codes.latest, migration 0006): one pass
-# over the marked rows, no join, no ranking, no age per row (gender and band are kept beside the
-# mark). The mark is the latest of the case's signed (or draft) follow-ups with a meeting date, which
-# is the latest in the selection whenever no filter can change which one that is: a first date alone
-# cannot (the latest is on or after it, or none is); a last date, a caseworker or a plan type can
-# (then LATEST ranks as before). Without drafts a client has at most one row, so it is the first of
-# its case and of its band; with drafts the window functions decide as in FAST_ROWS.
+# The counted rows (see BY_MARK, BY_RANK, BY_FILTER below) read from the coded rows alone: no join,
+# no age per row (gender and band are kept beside each row, migration 0006). Each client's latest is
+# read from its mark whenever no filter can change which one that is: a first date alone cannot (the
+# latest is on or after it, or none is); a last date, a caseworker or a plan type can (then it is
+# ranked). Without drafts a client has at most one row, so it is the first of its case and of its
+# band; otherwise the window functions decide as in FAST_ROWS.
 MARKED = """
 WITH counted AS (
     SELECT f.case_id, f.followup_id AS id, f.form_version, f.tally, f.tally_max, f.gas_n, f.gas_swx,
            f.gas_sww, f.gas_sw, f.goals, f.band, f.unit, f.gender
-    FROM uppfoljning.followup_codes f
-    WHERE f.latest AND (f.status = 'final' OR %(drafts)s)
-      AND (%(first)s::text IS NULL OR f.meeting >= %(first)s COLLATE "C")
+    FROM ({source}) f
 ), pre AS MATERIALIZED (
     -- One hash aggregate over the marked rows, grouped by cell, form version and the goals as they
     -- stand (a few hundred kinds; their text, cast back once per group): what follows reads only these
@@ -293,6 +290,26 @@ UNION ALL
 SELECT 'unbanded', '', '', '', '', sum(n), 0, 0
 FROM pre WHERE band IS NULL HAVING count(*) > 0
 """
+# Which rows MARKED counts: each client's marked latest; or, when a filter can change which one is
+# latest, the latest ranked among the rows the filters keep (DISTINCT ON over the coded rows' few
+# narrow columns, as LATEST does, then the chosen rows read once); or, with all_followups, every row
+# the filters keep. The filters are compile.select's, as in FAST_ROWS.
+FILTERS = """(r.status = 'final' OR %(drafts)s)
+      AND coalesce(r.meeting, '') <> ''
+      AND (%(first)s::text IS NULL OR r.meeting >= %(first)s COLLATE "C")
+      AND (%(last)s::text IS NULL OR r.meeting <= %(last)s COLLATE "C")
+      AND (%(caseworker)s::text IS NULL OR coalesce(nullif(r.caseworker, ''), (
+          SELECT c.client_caseworker FROM uppfoljning.cases c WHERE c.id = r.case_id)) = %(caseworker)s)
+      AND (%(plan_type)s::text IS NULL OR r.plan_type = %(plan_type)s)"""
+BY_MARK = """SELECT r.* FROM uppfoljning.followup_codes r
+    WHERE r.latest AND (r.status = 'final' OR %(drafts)s)
+      AND (%(first)s::text IS NULL OR r.meeting >= %(first)s COLLATE "C")"""
+BY_RANK = f"""SELECT f.* FROM uppfoljning.followup_codes f WHERE f.followup_id IN (
+        SELECT DISTINCT ON (r.case_id, r.status = 'final') r.followup_id FROM uppfoljning.followup_codes r
+        WHERE {FILTERS}
+        ORDER BY r.case_id, r.status = 'final', r.meeting COLLATE "C" DESC, r.created_at DESC,
+                 r.followup_id DESC)"""
+BY_FILTER = f"SELECT r.* FROM uppfoljning.followup_codes r WHERE {FILTERS}"
 ONE_PER_CLIENT = "true AS first_of_case, true AS first_in_band"
 PER_CLIENT = ("row_number() OVER (PARTITION BY c.case_id) = 1 AS first_of_case, "
               "row_number() OVER (PARTITION BY c.case_id, c.band) = 1 AS first_in_band")
@@ -362,16 +379,15 @@ def compile_rows(cur: Any, form: FormDefinition,
     cur.execute(b"SET LOCAL enable_nestloop = off")
     cur.execute(b"SET LOCAL jit = off")  # compiling costs more than it saves here
     if slots is not None:
-        if marked(sel):
-            # the planner cannot know the marked rows fall into a few hundred groups and would
-            # sort them all to group them: hash them
-            cur.execute(b"SET LOCAL enable_sort = off")
-            query = MARKED.replace("{firsts}", PER_CLIENT if sel.include_drafts else ONE_PER_CLIENT)
-            rows: list[tuple[Any, ...]] = cur.execute(query.encode(), values).fetchall()
-            if any(r[0] == "unbanded" for r in rows):  # a meeting date that is no date: as before
-                cur.execute(b"SET LOCAL enable_sort = on")
-                rows = cur.execute(AGGREGATES.replace("{chosen}", LATEST).encode(), values).fetchall()
-        else:
+        # the planner cannot know the counted rows fall into a few hundred groups and would sort
+        # them all to group them: hash them (DISTINCT ON and the window functions still sort)
+        cur.execute(b"SET LOCAL enable_sort = off")
+        source = BY_MARK if marked(sel) else BY_FILTER if sel.all_followups else BY_RANK
+        one = not sel.all_followups and not sel.include_drafts  # at most one row per client
+        query = MARKED.replace("{source}", source).replace("{firsts}", ONE_PER_CLIENT if one else PER_CLIENT)
+        rows: list[tuple[Any, ...]] = cur.execute(query.encode(), values).fetchall()
+        if any(r[0] == "unbanded" for r in rows):  # a meeting date that is no date: as before
+            cur.execute(b"SET LOCAL enable_sort = on")
             query = AGGREGATES.replace("{chosen}", EVERY if sel.all_followups else LATEST)
             rows = cur.execute(query.encode(), values).fetchall()
         if not overflows(rows):
