@@ -79,11 +79,12 @@ class Loader(threading.Thread):
 
     def __init__(
         self, path: Path, secret: str | None, codec: Any, lock: Any, completer: CaseLabels,
-        header: dict[str, Any] | None = None, *, labels: bool = True,
+        header: dict[str, Any] | None = None, *, labels: bool = True, case_ref: str | None = None,
     ) -> None:
         super().__init__(daemon=True)
         self.path, self.secret, self.codec, self.lock = path, secret, codec, lock
         self.completer, self.header, self.labels = completer, header or {}, labels
+        self.case_ref = case_ref  # `--case REF`: that one case is opened alone when it can be
         self.repo: Any = None
         self.error: BaseException | None = None
         self.stop: Any = None  # set by the prompt: interrupts it from this thread
@@ -101,7 +102,14 @@ class Loader(threading.Thread):
 
             ws = Workspace.open(self.path)
             codec = codec if codec is not None else ws.codec(self.secret)
-            self.repo = TinyDBRepository(ws, codec=codec, lock=self.lock)
+            if self.case_ref is not None:
+                from storage.single import open_one
+
+                # The case alone (its file, its key, its generation checked against the sealed
+                # record); anything not plainly in order is left to the full open below.
+                self.repo = open_one(ws, codec, self.lock, self.case_ref)
+            if self.repo is None:
+                self.repo = TinyDBRepository(ws, codec=codec, lock=self.lock)
             if self.secret:
                 from storage.maintenance import upgrade_header
 
@@ -278,7 +286,9 @@ def _started(args: argparse.Namespace, path: Path, header: dict[str, Any], lang:
             if codec is None:
                 return 1
     completer = CaseLabels()
-    loader = Loader(path, secret, codec, lock, completer, header, labels=args.case is None)
+    loader = Loader(
+        path, secret, codec, lock, completer, header, labels=args.case is None, case_ref=args.case
+    )
     ref = args.case
     if ref is None:
         import asyncio
