@@ -87,6 +87,9 @@ class Loader(threading.Thread):
         self.case_ref = case_ref  # `--case REF`: that one case is opened alone when it can be
         self.repo: Any = None
         self.error: BaseException | None = None
+        # Set once the key derivation is over (or was not needed): argon2id's 19 MiB are then
+        # given back, and the main thread may import the heavy rest without the two adding up.
+        self.keyed = threading.Event()
         self.stop: Any = None  # set by the prompt: interrupts it from this thread
 
     def run(self) -> None:
@@ -96,6 +99,7 @@ class Loader(threading.Thread):
                 # The key first, before pydantic and the index are in memory: argon2id's 19 MiB then
                 # come and go on a small process instead of adding to the session's peak.
                 codec = _unlocked(self.path, self.header, self.secret)
+            self.keyed.set()
             from storage.tinydb_repo import TinyDBRepository
             from storage.workspace import Workspace
             from tui.visible import visible
@@ -122,6 +126,7 @@ class Loader(threading.Thread):
                 ]
         except BaseException as err:  # reported on the main thread, in the user's words
             self.error = err
+            self.keyed.set()
             if self.stop is not None:
                 self.stop()
 
@@ -334,7 +339,12 @@ def _started(args: argparse.Namespace, path: Path, header: dict[str, Any], lang:
         ref = None if answer is None else answer.split(" – ")[0].strip()  # a completed label is "REF – name"
     if not loader.is_alive() and loader.repo is None and loader.error is None:
         loader.start()  # answered (or --case given) before the timer fired
-    from tui.quick import run  # meanwhile: the key derivation in the loader lets go of the GIL
+    # Meanwhile (the key derivation in the loader lets go of the GIL) only questionary: the models
+    # and the engine come once the derivation's memory is given back, so the two never add up.
+    import questionary
+
+    loader.keyed.wait()
+    from tui.quick import run
 
     loader.join()
     if loader.error is not None:
