@@ -36,12 +36,12 @@ from storage.workspace import Workspace
 _HEAD = b'{"format": %d, "cases": {' % INDEX_FORMAT
 _ENTRY = b': {"stamp": ['  # cannot occur inside a JSON string: a quote there is escaped
 _ID = re.compile(rb"[0-9A-Za-z_-]{1,64}")
+_LABEL = re.compile(rb'"case": \[("(?:[^"\\]|\\.)*"), (null|"(?:[^"\\]|\\.)*"), ')
 _ROW = re.compile(rb': \{"stamp": \[\d+, \d+, \d+, \d+\], "gen": \d+, "case": \[')
 
 
-def locate(workspace: Workspace, codec: Codec, case_ref: str) -> str | None:
-    """The id of the one case whose number is exactly `case_ref`, read from the index without
-    building it; None when the index cannot say so on its own (the full open decides then)."""
+def _index(workspace: Workspace, codec: Codec) -> tuple[bytes, int] | None:
+    """The index's text and its number of cases, if it names exactly the case files there are."""
     try:
         text = codec.open(workspace.index_path.read_bytes(), workspace.index_path.name)
         names = os.listdir(workspace.cases_dir)  # noqa: PTH208 - names only: no Path per file
@@ -57,6 +57,31 @@ def locate(workspace: Workspace, codec: Codec, case_ref: str) -> str | None:
     files = {n[: -len(".json")].encode() for n in names if n.endswith(".json") and not n.startswith(".")}
     if ids != files:
         return None  # a file added or removed since the index was saved
+    return text, len(ids)
+
+
+def case_labels(workspace: Workspace, codec: Codec) -> list[tuple[str, str]] | None:
+    """Every case's number and name for the case question's completion, read from the index without
+    building it; None when the index is not known to be in step (the full open lists them then)."""
+    found = _index(workspace, codec)
+    known = load_known(workspace.manifest_path, workspace.audit_path, codec)
+    if found is None or not known.from_manifest or not known.manifest_ok or known.tail_changes:
+        return None
+    text, count = found
+    out = []
+    for m in _LABEL.finditer(text):
+        name = json.loads(m[2])
+        out.append((json.loads(m[1]), name if isinstance(name, str) else ""))
+    return out if len(out) == count else None
+
+
+def locate(workspace: Workspace, codec: Codec, case_ref: str) -> str | None:
+    """The id of the one case whose number is exactly `case_ref`, read from the index without
+    building it; None when the index cannot say so on its own (the full open decides then)."""
+    found = _index(workspace, codec)
+    if found is None:
+        return None
+    text = found[0]
     needle = b'"case": [' + json.dumps(case_ref, ensure_ascii=False).encode() + b", "
     hits = []
     at = text.find(needle)

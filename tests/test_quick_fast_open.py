@@ -69,8 +69,8 @@ class Paused(KeyboardInterrupt):
     """Ctrl-C where the walk would begin (or at the first question before it)."""
 
 
-def _quick(monkeypatch: pytest.MonkeyPatch, ws: Path, ref: str, *, fast: bool = True,
-           env: str | None = SECRET, typed: tuple[str, ...] = ()) -> dict[str, Any]:
+def _quick(monkeypatch: pytest.MonkeyPatch, ws: Path, ref: str | None, *, fast: bool = True,
+           env: str | None = SECRET, typed: tuple[str, ...] = (), pick: str = "") -> dict[str, Any]:
     """Runs `quick --case ref` to where it would start the walk: which repository, which case, or
     the question it asked instead (a case it did not find)."""
     import getpass
@@ -88,6 +88,8 @@ def _quick(monkeypatch: pytest.MonkeyPatch, ws: Path, ref: str, *, fast: bool = 
 
     def ask(self: Any, *args: Any, **kwargs: Any) -> Any:
         seen["asked"] += 1
+        if pick and seen["asked"] == 1:
+            return pick  # the case question (`quick` without --case)
         raise Paused
 
     answers = iter(typed)
@@ -97,6 +99,14 @@ def _quick(monkeypatch: pytest.MonkeyPatch, ws: Path, ref: str, *, fast: bool = 
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
     if not fast:
         monkeypatch.setattr(storage.single, "open_one", lambda *a: None)
+        monkeypatch.setattr(storage.single, "case_labels", lambda *a: None)
+    labels = storage.single.case_labels
+
+    def spy(*args: Any) -> Any:
+        seen["labels"] = labels(*args)
+        return seen["labels"]
+
+    monkeypatch.setattr(storage.single, "case_labels", spy)
     if env is None:
         monkeypatch.delenv("UPPFOLJNING_PASSPHRASE", raising=False)
     else:
@@ -261,3 +271,30 @@ def test_lazy_case_keys_give_what_the_whole_table_gives_and_never_write_a_part(w
     lazy.rotate_case_keys()
     after = full.case_keys.load(full)
     assert set(union) <= set(after) and len(after) == len(union) + len({c for c, _ in union.values()})
+
+
+def test_the_case_question_lists_from_the_index_and_opens_the_picked_case_alone(
+    monkeypatch: pytest.MonkeyPatch, ws: Path
+) -> None:
+    fast = _quick(monkeypatch, ws, None, pick="B-2 – ")
+    assert fast["repo"] == "OneCaseRepository" and fast["exit"] == 0
+    repo = _full(ws)
+    try:
+        listed = sorted((c.case_ref, c.name) for c in repo.listing())
+        b2 = repo.find_case("B-2")
+    finally:
+        repo.close()
+    assert sorted(fast["labels"]) == listed and fast["case"] == b2.id  # type: ignore[union-attr]
+    # A name, or a number typed in lower case, is found by the full open, as it always was.
+    full = _quick(monkeypatch, ws, None, pick="b-2")
+    assert full["repo"] == "TinyDBRepository" and full["case"] == fast["case"]
+    # A rolled-back case: the full open decides (it is not opened), with or without the index's labels.
+    path = _case_file(ws, "A-1")
+    old = path.read_bytes()
+    repo = _full(ws)
+    repo.save_answer(repo.followups_of(repo.find_case("A-1").id)[0].id, "assessment", "ny")  # type: ignore[union-attr]
+    repo.close()
+    path.write_bytes(old)
+    a, b = _quick(monkeypatch, ws, None, pick="A-1"), _quick(monkeypatch, ws, None, pick="A-1", fast=False)
+    assert a["case"] is None and a["asked"] == 2 and (a["case"], a["asked"], a["exit"]) == (
+        b["case"], b["asked"], b["exit"])

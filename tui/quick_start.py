@@ -91,6 +91,21 @@ class Loader(threading.Thread):
         # given back, and the main thread may import the heavy rest without the two adding up.
         self.keyed = threading.Event()
         self.stop: Any = None  # set by the prompt: interrupts it from this thread
+        self.ws: Any = None
+
+    def open(self, case_ref: str | None) -> None:
+        """The repository: the one case `case_ref` numbers, opened alone (its file, its key and its
+        generation checked against the sealed record) when it can be; else the whole workspace."""
+        if self.repo is not None:
+            return
+        if case_ref:
+            from storage.single import open_one
+
+            self.repo = open_one(self.ws, self.codec, self.lock, case_ref)
+        if self.repo is None:
+            from storage.tinydb_repo import TinyDBRepository
+
+            self.repo = TinyDBRepository(self.ws, codec=self.codec, lock=self.lock)
 
     def run(self) -> None:
         try:
@@ -100,30 +115,27 @@ class Loader(threading.Thread):
                 # come and go on a small process instead of adding to the session's peak.
                 codec = _unlocked(self.path, self.header, self.secret)
             self.keyed.set()
-            from storage.tinydb_repo import TinyDBRepository
             from storage.workspace import Workspace
-            from tui.visible import visible
 
             ws = Workspace.open(self.path)
-            codec = codec if codec is not None else ws.codec(self.secret)
-            if self.case_ref is not None:
-                from storage.single import open_one
-
-                # The case alone (its file, its key, its generation checked against the sealed
-                # record); anything not plainly in order is left to the full open below.
-                self.repo = open_one(ws, codec, self.lock, self.case_ref)
-            if self.repo is None:
-                self.repo = TinyDBRepository(ws, codec=codec, lock=self.lock)
+            self.ws, self.codec = ws, codec if codec is not None else ws.codec(self.secret)
             if self.secret:
                 from storage.maintenance import upgrade_header
 
                 # Under the held lock an outdated header is rewrapped, with the keys just unlocked.
-                upgrade_header(ws, self.secret, getattr(codec, "ring", None))
+                upgrade_header(ws, self.secret, getattr(self.codec, "ring", None))
             if self.labels:  # only the case question completes; `--case REF` needs no list of 10,000
-                self.completer.labels = [
-                    f"{c.case_ref} – {visible(c.name)}" if c.name else c.case_ref
-                    for c in self.repo.listing()
-                ]
+                from storage.single import case_labels
+                from tui.visible import visible
+
+                # Numbers and names straight from the index: the case picked is opened afterwards.
+                found = case_labels(ws, self.codec)
+                if found is None:
+                    self.open(None)
+                    found = [(c.case_ref, c.name) for c in self.repo.listing()]
+                self.completer.labels = [f"{ref} – {visible(name)}" if name else ref for ref, name in found]
+            else:
+                self.open(self.case_ref)
         except BaseException as err:  # reported on the main thread, in the user's words
             self.error = err
             self.keyed.set()
@@ -337,7 +349,7 @@ def _started(args: argparse.Namespace, path: Path, header: dict[str, Any], lang:
             return 0
         loader.stop = None
         ref = None if answer is None else answer.split(" – ")[0].strip()  # a completed label is "REF – name"
-    if not loader.is_alive() and loader.repo is None and loader.error is None:
+    if loader.ident is None:
         loader.start()  # answered (or --case given) before the timer fired
     # Meanwhile (the key derivation in the loader lets go of the GIL) only questionary: the models
     # and the engine come once the derivation's memory is given back, so the two never add up.
@@ -347,6 +359,11 @@ def _started(args: argparse.Namespace, path: Path, header: dict[str, Any], lang:
     from tui.quick import run
 
     loader.join()
+    if loader.error is None:
+        try:
+            loader.open(ref)  # the case picked at the case question (`--case`: opened already)
+        except Exception as err:  # reported in the user's words, as the loader's own errors
+            loader.error = err
     if loader.error is not None:
         for line in _error_lines(loader.error, lang):
             print(f"uppfoljning: {line}", file=sys.stderr)
