@@ -212,6 +212,7 @@ class CaseKeys:
         # in `entries`: only a table read in full is ever written back.
         self.lazy = False
         self.found: dict[str, tuple[str, bytes]] = {}
+        self.newest: dict[str, str] = {}  # case file name -> its newest key's id, as looked up
 
     def _paths(self) -> list[Path]:
         return [self.folder / CASE_KEYS, self.folder / CASE_KEYS_COPY]
@@ -331,8 +332,11 @@ class EncryptingCodec:
         if self.case_keys is None:
             return self.seal(plaintext, name)
         if self.case_keys.entries is None and self.case_keys.lazy:
-            kid = self.case_keys.lookup(self, case=name)
-            if kid is not None:  # the case's newest key, found without holding the table
+            # Remembered: only this codec changes the table (its writer holds the lock), and any
+            # change reads the table whole first, which ends the lazy lookups.
+            kid = self.case_keys.newest.get(name) or self.case_keys.lookup(self, case=name)
+            if kid is not None:
+                self.case_keys.newest[name] = kid  # the case's newest key, found without holding the table
                 return self._seal_with(kid, self.case_keys.found[kid][1], plaintext, name)
         entries = self._case_entries()
         # The newest key of the case writes (a passphrase change appends a fresh one).

@@ -174,4 +174,5 @@ def open_one(
     if keys is not None:
         keys.lazy = False
         keys.found.clear()
+        keys.newest.clear()
     return None

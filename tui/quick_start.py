@@ -234,10 +234,24 @@ def _typed_passphrase(path: Path, header: dict[str, Any], lang: str, resume: boo
 
 
 TRIES = 3
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
+
+
+def _give_back_freed_memory() -> None:
+    """glibc raises its mmap threshold to the largest block freed, and argon2id frees 19 MiB: the
+    index's and the case-key table's megabytes read afterwards then come from the heap and stay in
+    the process (7 MiB measured). Fixing the threshold at glibc's default gives them back when freed.
+    Elsewhere (no glibc) nothing is done."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError, TypeError):
+        ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, 128 * 1024)
 
 
 def main(args: argparse.Namespace) -> int:
     lang = args.lang or "sv"
+    if sys.platform == "linux":
+        _give_back_freed_memory()
     if not sys.stdin.isatty():
         print(f"uppfoljning: {s('quick_needs_terminal', lang)}", file=sys.stderr)
         return 1
