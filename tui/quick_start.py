@@ -184,6 +184,7 @@ def _unlocked(path: Path, header: dict[str, Any], secret: str) -> Any:
     Workspace.open, which names what is damaged (or opens its copy)."""
     from storage.crypto import EncryptingCodec, WrongPassphrase, unlock
 
+    _give_back_freed_memory()
     try:
         return EncryptingCodec(unlock(header["encryption"], secret), path)
     except WrongPassphrase:
@@ -201,6 +202,7 @@ def _warm(resume: bool) -> None:
     """Imports what the first question needs while the passphrase is typed (a person takes seconds,
     the imports well under one): after Enter only the key, the case and the question remain."""
     with contextlib.suppress(Exception):  # only a head start: whatever fails here fails again later
+        _give_back_freed_memory()
         import argon2.low_level  # noqa: F401
         import cryptography.hazmat.primitives.ciphers.aead  # noqa: F401
         import questionary  # noqa: F401
@@ -241,17 +243,23 @@ def _give_back_freed_memory() -> None:
     """glibc raises its mmap threshold to the largest block freed, and argon2id frees 19 MiB: the
     index's and the case-key table's megabytes read afterwards then come from the heap and stay in
     the process (7 MiB measured). Fixing the threshold at glibc's default gives them back when freed.
-    Elsewhere (no glibc) nothing is done."""
+    Elsewhere (no glibc) nothing is done. Called before the first derivation, off the first
+    prompt's path (importing ctypes takes 10 ms)."""
+    global _threshold_fixed
+    if _threshold_fixed or sys.platform != "linux":
+        return
+    _threshold_fixed = True
     import ctypes
 
     with contextlib.suppress(OSError, AttributeError, TypeError):
         ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, 128 * 1024)
 
 
+_threshold_fixed = False
+
+
 def main(args: argparse.Namespace) -> int:
     lang = args.lang or "sv"
-    if sys.platform == "linux":
-        _give_back_freed_memory()
     if not sys.stdin.isatty():
         print(f"uppfoljning: {s('quick_needs_terminal', lang)}", file=sys.stderr)
         return 1
