@@ -112,6 +112,10 @@ class TinyDBRepository(Repository):
         self.index.refresh(lambda p: read_case_file_gen(p, self.codec))
         self.findings: list[Finding] = []
         self._check_integrity()
+        if writable and self.known.tail_changes:
+            # Changes beyond the manifest (a session that did not close): recorded now, so the next
+            # open of one case (storage.single) finds the index and the manifest in step again.
+            self.known.dirty = self.index.dirty = True
         self._where = self.index.followup_cases()
         if writable:
             self.index.save()
