@@ -105,14 +105,17 @@ class UppfoljningApp(App[None]):
     # --- opening ------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        from storage.workspace import Workspace
-
         header = self.path / "workspace.json"
         # A folder that holds cases but lost its header never gets the wizard (a new key would leave
         # the cases unreadable): opening it restores the header from its copy, or says what is wrong.
-        if not header.exists() and not Workspace.holds_data(self.path):
-            self.first_run()
-            return
+        # storage.workspace (pydantic, its models built) is imported only then: with a header the
+        # first frame needs none of it, and it cost more than the whole bare Textual app's start.
+        if not header.exists():
+            from storage.workspace import Workspace
+
+            if not Workspace.holds_data(self.path):
+                self.first_run()
+                return
         try:
             # Only the language and the markings are needed for the first frame; the rest is read
             # (and validated) by the worker.
@@ -198,6 +201,13 @@ class UppfoljningApp(App[None]):
     # --- shared helpers -------------------------------------------------------------------------
 
     def banner_text(self, extra: str = "") -> str:
+        """The banner on one line."""
+        from tui.widgets.banner import SEP
+
+        return SEP.join(self.banner_parts(extra))
+
+    def banner_parts(self, extra: str = "") -> list[str]:
+        """What the banner says, part by part (each on one line, control characters shown)."""
         parts = [s("app_title", self.lang)]
         known = self.workspace.settings.model_dump() if self.workspace is not None else self.header
         org = " · ".join(str(x) for x in (known.get("organisation"), known.get("unit")) if x)
@@ -213,7 +223,7 @@ class UppfoljningApp(App[None]):
             parts.append(s("unencrypted_banner", self.lang))
         from tui.visible import one_line
 
-        return one_line("  ·  ".join(parts))  # organisation, unit and holder come from files
+        return [one_line(p) for p in parts]  # organisation, unit and holder come from files
 
     def notify(
         self,

@@ -33,6 +33,7 @@ from tui.footer import SteadyFooter
 from tui.safe import plain
 from tui.screens.base import AppScreen
 from tui.strings import s
+from tui.widgets.banner import Banner
 
 NARROW = 100  # columns: below this the guidance panel folds away (F2 shows it)
 SETTLE_S = 1.0  # at most this long for a widget to handle keys already sent to it
@@ -92,7 +93,7 @@ class InterviewScreen(AppScreen):
         return self.session.lang
 
     def compose(self) -> ComposeResult:
-        yield Static(self.uapp.banner_text(self.session.case.client.case_ref), id="banner", markup=False)
+        yield Banner(self.uapp.banner_parts(self.session.case.client.case_ref))
         with Horizontal(id="interview"):
             with Vertical(id="conversation"):
                 yield VerticalScroll(id="transcript")
