@@ -228,3 +228,23 @@ def test_fit_keeps_the_essential_columns_at_any_width() -> None:
         if room >= sum(max(headers[k], *(r[i] for r in rows)) + 2 for i, k in enumerate(COLUMNS)):
             assert (keys, name) == (COLUMNS, None)
     assert TODAY.isoformat() == "2026-11-25"  # IFO-2026-0117's 2026-11-01 is overdue in these tests
+
+
+def test_the_banner_leaves_out_only_the_organisation_and_never_splits_a_part() -> None:
+    """At every width the training marking and the warnings are shown whole; the organisation is
+    what a narrow screen leaves out first, and a part is never cut in two over lines."""
+    from rich.cells import cell_len
+
+    from tui.widgets.banner import SEP, lay_out
+
+    parts = [("Uppföljning", False), ("Exempelby kommun · Socialpsykiatri", True), ("IFO-2026-0117", False),
+             ("ÖVNING – fiktiva uppgifter", False), ("Arbetsytan är inte krypterad", False)]
+    assert lay_out(parts, 200) == SEP.join(t for t, _ in parts)
+    for width in range(28, 200):
+        shown = lay_out(parts, width)
+        lines = shown.split("\n")
+        for text, spare in parts:
+            assert text in shown or spare, (width, shown)
+        assert all(cell_len(ln) <= width for ln in lines), (width, shown)
+    assert lay_out(parts, 20).split("\n")[-1] == "Arbetsytan är inte krypterad"  # whole, wider or not
+    assert "Exempelby" not in lay_out(parts, 100)  # one line without it, rather than two with it

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from storage.repository import Repository
     from storage.workspace import WorkspaceSettings
     from tui.screens.wizard import WizardResult
+    from tui.widgets.banner import BannerPart
 
 
 P = ParamSpec("P")
@@ -200,30 +201,26 @@ class UppfoljningApp(App[None]):
 
     # --- shared helpers -------------------------------------------------------------------------
 
-    def banner_text(self, extra: str = "") -> str:
-        """The banner on one line."""
-        from tui.widgets.banner import SEP
+    def banner_parts(self, extra: str = "") -> list[BannerPart]:
+        """What the banner says, part by part (each on one line, control characters shown), each
+        marked whether a narrow screen may leave it out (the organisation and unit only: the
+        training marking and the warnings are always shown)."""
+        from tui.visible import one_line
 
-        return SEP.join(self.banner_parts(extra))
-
-    def banner_parts(self, extra: str = "") -> list[str]:
-        """What the banner says, part by part (each on one line, control characters shown)."""
-        parts = [s("app_title", self.lang)]
+        parts = [(s("app_title", self.lang), False)]
         known = self.workspace.settings.model_dump() if self.workspace is not None else self.header
         org = " · ".join(str(x) for x in (known.get("organisation"), known.get("unit")) if x)
         if org:
-            parts.append(org)
+            parts.append((one_line(org), True))  # organisation, unit and holder come from files
         if extra:
-            parts.append(extra)
+            parts.append((one_line(extra), False))
         if known.get("training"):
-            parts.append(s("training_banner", self.lang))
+            parts.append((s("training_banner", self.lang), False))
         if self.workspace is not None and self.workspace.readonly:
-            parts.append(s("readonly_banner", self.lang, holder=self.workspace.holder))
+            parts.append((one_line(s("readonly_banner", self.lang, holder=self.workspace.holder)), False))
         if known and known.get("encryption") is None:
-            parts.append(s("unencrypted_banner", self.lang))
-        from tui.visible import one_line
-
-        return [one_line(p) for p in parts]  # organisation, unit and holder come from files
+            parts.append((s("unencrypted_banner", self.lang), False))
+        return parts
 
     def notify(
         self,
