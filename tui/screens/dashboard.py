@@ -106,7 +106,7 @@ def fit(headers: dict[str, int], widths: Sequence[tuple[int, ...]], room: int, p
         return FULL
     keys.remove("col_unit")
     others = total(keys) - need["col_name"]
-    if others + max(NAME_MIN, headers["col_name"]) <= room:
+    if others + min(need["col_name"], max(NAME_MIN, headers["col_name"])) <= room:
         name = room - others
         return tuple(keys), (name if name < need["col_name"] else None)
     keys.remove("col_last")
