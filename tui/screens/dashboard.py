@@ -59,11 +59,14 @@ class CaseRow:
         self.cells(lang)
         return self._widths
 
-    def shown(self, lang: str, layout: Layout) -> list[Text | str]:
+    def shown(self, lang: str, layout: Layout) -> tuple[Text | str, ...]:
         """The cells of the columns `layout` keeps, the name shortened (…) to its width."""
+        cells = self.cells(lang)
+        if layout == FULL:
+            return cells  # the wide screen's case, on every filter key: nothing to pick
         keys, name_width = layout
         out: list[Text | str] = []
-        for key, value in zip(COLUMNS, self.cells(lang), strict=True):
+        for key, value in zip(COLUMNS, cells, strict=True):
             if key not in keys:
                 continue
             if key == "col_name" and name_width is not None and isinstance(value, Text) \
@@ -71,7 +74,7 @@ class CaseRow:
                 value = value.copy()
                 value.truncate(name_width, overflow="ellipsis")
             out.append(value)
-        return out
+        return tuple(out)
 
     def matches(self, needle: str) -> bool:
         """Whether the case number, name or unit holds `needle` (any case)."""
@@ -93,10 +96,8 @@ def fit(headers: dict[str, int], widths: Sequence[tuple[int, ...]], room: int, p
     they do not all fit, what a caseworker needs least goes first: the unit (the filter still finds
     it), then the name is shortened down to NAME_MIN, then the last follow-up; the case number, the
     next follow-up (with its "overdue") and the drafts always stay, in full."""
-    need = {key: headers[key] for key in COLUMNS}
-    for row in widths:
-        for key, width in zip(COLUMNS, row, strict=True):
-            need[key] = max(need[key], width)
+    widest = [max(column) for column in zip(*widths, strict=True)] if widths else [0] * len(COLUMNS)
+    need = {key: max(headers[key], w) for key, w in zip(COLUMNS, widest, strict=True)}
 
     def total(keys: list[str]) -> int:
         return sum(need[k] + pad for k in keys)
