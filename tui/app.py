@@ -105,18 +105,14 @@ class UppfoljningApp(App[None]):
 
     # --- opening ------------------------------------------------------------------------------
 
-    def on_mount(self) -> None:
-        header = self.path / "workspace.json"
-        # A folder that holds cases but lost its header never gets the wizard (a new key would leave
-        # the cases unreadable): opening it restores the header from its copy, or says what is wrong.
-        # storage.workspace (pydantic, its models built) is imported only then: with a header the
-        # first frame needs none of it, and it cost more than the whole bare Textual app's start.
-        if not header.exists():
-            from storage.workspace import Workspace
+    _dashboard_first = False  # the dashboard is the default screen (the folder had a header)
 
-            if not Workspace.holds_data(self.path):
-                self.first_run()
-                return
+    def get_default_screen(self) -> Screen[Any]:
+        """With a header, the dashboard itself is the first screen: drawn once, rather than a blank
+        screen first with the dashboard pushed over it (a tenth of the first frame's time)."""
+        header = self.path / "workspace.json"
+        if not header.exists():
+            return super().get_default_screen()
         try:
             # Only the language and the markings are needed for the first frame; the rest is read
             # (and validated) by the worker.
@@ -126,8 +122,26 @@ class UppfoljningApp(App[None]):
         self.lang = self.requested_lang or str(self.header.get("lang") or "sv")
         from tui.screens.dashboard import Dashboard
 
+        self._dashboard_first = True
+        return Dashboard()
+
+    def on_mount(self) -> None:
+        if self._dashboard_first:
+            # Read the workspace once the first frame is on screen, so it is never held up by it.
+            self.call_after_refresh(self.open_workspace, self.secret)
+            return
+        # No header. A folder that holds cases but lost it never gets the wizard (a new key would
+        # leave the cases unreadable): opening it restores the header from its copy, or says what is
+        # wrong. storage.workspace (pydantic, its models built) is imported only here: with a header
+        # the first frame needs none of it, and it cost more than a bare Textual app's whole start.
+        from storage.workspace import Workspace
+
+        if not Workspace.holds_data(self.path):
+            self.first_run()
+            return
+        from tui.screens.dashboard import Dashboard
+
         self.push_screen(Dashboard())
-        # Read the workspace once the first frame is on screen, so it is never held up by it.
         self.call_after_refresh(self.open_workspace, self.secret)
 
     def first_run(self) -> None:
