@@ -36,6 +36,8 @@ def render_followup(repo: Repository, settings: WorkspaceSettings, followup_id: 
 
     fu = repo.get_followup(followup_id)
     case = repo.get_case(fu.case_id)
+    # A training workspace, or a shared database's training unit: practice is marked as practice.
+    training = settings.training or repo.is_training_unit(case.client.unit)
     data = DocumentInput(
         # A signed follow-up prints the client as they were at signing; records signed before
         # snapshots existed fall back to the case's current client.
@@ -46,7 +48,7 @@ def render_followup(repo: Repository, settings: WorkspaceSettings, followup_id: 
         organisation=settings.organisation,
         unit=settings.unit,
         lang=lang,
-        banner=TRAINING_BANNER[lang] if settings.training else None,
+        banner=TRAINING_BANNER[lang] if training else None,
         timezone=settings.timezone,
     )
     pdf = render(data)

@@ -18,7 +18,7 @@ from interview.hints import Hint, hints
 from interview.language import join
 from interview.messages import msg
 from interview.summary import draft_summary, stale_draft_keys
-from storage.errors import StorageError
+from storage.errors import AnswerConflict, Conflict, FinalizedError, StorageError
 from storage.repository import Repository
 
 NEXT_OFFERS = (3, 6, 12)  # months after the meeting that the next follow-up is usually set to
@@ -64,11 +64,18 @@ def open_draft(repo: Repository, case_id: str) -> FollowUp | None:
 class FollowUpSession:
     """One follow-up: the interview replayed from storage after every change (no hidden state)."""
 
-    def __init__(self, repo: Repository, followup_id: str, lang: str = "sv", today: date | None = None):
+    def __init__(self, repo: Repository, followup_id: str, lang: str = "sv", today: date | None = None,
+                 *, versioned: bool = False):
         self.repo = repo
         self.lang = lang
         self.today = today
-        self.followup = repo.get_followup(followup_id)
+        # Versioned (the app on the shared database): every save names the version this session has
+        # seen, so a same-answer save by someone else meanwhile is an AnswerConflict, never overwritten.
+        self.version: int | None = None
+        if versioned:
+            self.followup, self.version = repo.open_followup(followup_id)
+        else:
+            self.followup = repo.get_followup(followup_id)
         self.case = repo.get_case(self.followup.case_id)
         self.form = repo.form(self.followup.form, self.followup.form_version)
         self.interview = self._replay()
@@ -121,10 +128,53 @@ class FollowUpSession:
             raise ReadOnly(msg("read_only", self.lang))
         step = self.interview.step(key)
         value = self.interview.coerce(step, raw)
-        self.repo.save_answer(self.followup.id, key, value)
+        try:
+            saved = self.repo.save_answer(self.followup.id, key, value, expected_version=self.version)
+        except FinalizedError:
+            if self.version is not None:
+                self.reload()  # signed by someone else meanwhile: this session shows it signed
+            raise
+        self._saved(saved)
         self.followup.set(key, value)
         self.interview = self._replay()
         return value
+
+    def _saved(self, new_version: int | None) -> None:
+        """After a save on version `new_version`: when nobody else wrote since the version seen, this
+        session has seen the new one; otherwise it reads the follow-up again (others' answers merged)
+        so that it never claims to have seen answers it has not."""
+        if self.version is None or new_version is None:
+            return
+        if new_version == self.version + 1:
+            self.version = new_version
+        else:
+            self.reload()
+
+    def reload(self) -> None:
+        """Read the follow-up again as stored now (others' answers and its version)."""
+        fu, version = self.repo.reread_followup(self.followup.id)
+        self.followup = fu
+        if self.version is not None:
+            self.version = version
+        self.interview = self._replay()
+
+    def keep_mine(self, conflict: AnswerConflict) -> Any:
+        """The caseworker chose their own answer over the other's shown in the conflict: saved on the
+        version that conflict showed (a newer save of the same answer meanwhile is a new conflict)."""
+        self._require_writable()
+        self.repo.save_answer(self.followup.id, str(conflict.key), conflict.mine,
+                              expected_version=conflict.version)
+        self.reload()
+        return conflict.mine
+
+    def keep_theirs(self, conflict: AnswerConflict) -> Any:
+        """The caseworker chose the other's answer: it is stored already; this session reads it."""
+        self.reload()
+        return conflict.theirs
+
+    def _require_writable(self) -> None:
+        if not self.writable:
+            raise ReadOnly(msg("read_only", self.lang))
 
     def hints(self) -> list[Hint]:
         return hints(self.interview, self.followup.acknowledged_hints)
@@ -134,6 +184,8 @@ class FollowUpSession:
             raise ReadOnly(msg("read_only", self.lang))
         self.repo.acknowledge_hint(self.followup.id, hint_key)
         self.followup.acknowledged_hints.append(hint_key)
+        if self.version is not None:
+            self.reload()  # the version moved on (and a save by someone else is taken in with it)
 
     def summary(self) -> str:
         return draft_summary(self.interview, self.lang)
@@ -165,6 +217,12 @@ class FollowUpSession:
         if missing:
             raise ValueError(msg("required_many", self.lang, items=join(missing, self.lang)))
         answers, goals = self.interview.final_answers()
-        self.followup = self.repo.finalize(self.followup.id, by, now(), answers, goals)
+        try:
+            self.followup = self.repo.finalize(self.followup.id, by, now(), answers, goals,
+                                               expected_version=self.version)
+        except Conflict:
+            if self.version is not None:
+                self.reload()  # signed only as seen: the caseworker looks at it as it is now first
+            raise
         self.interview = self._replay()
         return self.followup

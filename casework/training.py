@@ -17,6 +17,7 @@ from interview.casefile import CaseFile, load_text, parse_casefile
 from storage.atomic import fsync_dir
 from storage.errors import StorageError, WorkspaceLocked
 from storage.lock import WorkspaceLock
+from storage.repository import Repository
 from storage.tinydb_repo import TinyDBRepository
 from storage.workspace import HEADER_NAME, Workspace, WorkspaceSettings
 
@@ -74,20 +75,32 @@ def _fill(path: Path, lang: str) -> int:
     )
     ws = Workspace.create(path, settings)  # fictitious data only: no passphrase to remember
     repo = TinyDBRepository(ws)
-    count = 0
     try:
-        for _name, text in practice_files():
-            # The practice dates lie in the past of the day they were written; they stay valid later.
-            cf = parse_casefile(load_text(text), lang=lang)
-            case = repo.find_case(cf.client.case_ref)
-            if case is None:
-                case = Case(client=cf.client, plan=cf.plan)
-                repo.add_case(case, [cf.followup.model_copy(update={"case_id": case.id})])
-            else:
-                repo.add_followup(cf.followup.model_copy(update={"case_id": case.id}))
-            count += 1
+        return seed(repo, lang)
     finally:
         repo.close()
+
+
+def seed(repo: Repository, lang: str = "sv", unit: str | None = None) -> int:
+    """Put the fictitious practice cases into `repo` (in `unit` when named: a shared database's
+    training unit); returns the follow-ups added. Cases already there are left as they are, so seeding
+    again adds nothing."""
+    count = 0
+    cases = [repo.get_case(c).client for c in repo.case_ids()]
+    present = {c.case_ref for c in cases if unit is None or c.unit == unit}
+    for _name, text in practice_files():
+        # The practice dates lie in the past of the day they were written; they stay valid later.
+        cf = parse_casefile(load_text(text), lang=lang)
+        client = cf.client if unit is None else cf.client.model_copy(update={"unit": unit})
+        if client.case_ref in present:
+            continue
+        case = repo.find_case(client.case_ref)
+        if case is None:
+            case = Case(client=client, plan=cf.plan)
+            repo.add_case(case, [cf.followup.model_copy(update={"case_id": case.id})])
+        else:
+            repo.add_followup(cf.followup.model_copy(update={"case_id": case.id}))
+        count += 1
     return count
 
 

@@ -26,10 +26,17 @@ class OpenWorkspace:
     repo: Repository
     settings: WorkspaceSettings
     holder: str = ""  # "user@host (pid n)" of the program that writes meanwhile; "" if we may write
+    user: str = ""  # on the shared database: the login's display name ("" for a local workspace)
+    units: tuple[str, ...] = ()  # ... and the units it works in
 
     @property
     def readonly(self) -> bool:
         return bool(self.holder)
+
+    @property
+    def shared(self) -> bool:
+        """The shared database (many logins, versions, leases) rather than a local workspace."""
+        return bool(self.user)
 
     @property
     def training(self) -> bool:

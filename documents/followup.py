@@ -199,8 +199,10 @@ class FollowUpDocument:
                 story += self.goals_block(section)
             else:
                 story += self.section_block(section)
-        signature = self.signature_block()
         # The signature never stands alone on a page: the last lines of the last section go with it.
+        # One flat KeepTogether: a KeepTogether nested in another reports an "infinite" height to force
+        # its own split, which made the outer one always start a new page (page 2 left half empty).
+        signature = self.signature_block()
         tail = [f for f in story[-2:] if not isinstance(f, CondPageBreak)]
         story = story[: len(story) - 2] + [f for f in story[-2:] if isinstance(f, CondPageBreak)]
         story.append(KeepTogether([*tail, *signature]))
@@ -428,13 +430,16 @@ class FollowUpDocument:
         else:
             text = t("unsigned", self.lang)
         parts: list[Flowable] = [self.p(t("signature", self.lang), "h2"), self.p(text)]
+        if fu.status == "final" and fu.approval is not None:  # reviewed before signing: both named
+            parts.append(self.p(t("approved_by", self.lang, who=fu.approval.by,
+                                  when=self._stamp(fu.approval.at))))
         mark = fu.imported
         if mark is not None:
             if mark.signature_from_file and fu.status == "final":
                 parts.append(self.p(t("imported_signature", self.lang), "small"))
             parts.append(self.p(t("imported", self.lang, when=self._stamp(mark.at), who=mark.by,
                                   file=mark.file, sha=mark.sha256[:16]), "small"))
-        return [KeepTogether(parts)]
+        return parts  # kept together with the last section's lines by _get_story
 
     # --- every page -------------------------------------------------------------------------
 

@@ -33,6 +33,15 @@ def split_key(key: str) -> tuple[str, str | None]:
     return key, None
 
 
+class Approval(BaseModel):
+    """A supervisor's approval of the follow-up before it was signed (set by the shared database)."""
+
+    model_config = ConfigDict(extra="forbid")
+    by: str = Field(min_length=1, max_length=200)
+    login: str = Field(default="", max_length=200)
+    at: datetime
+
+
 class Addendum(BaseModel):
     """A correction (rättelse) or a note of the client's objection, added after finalizing."""
 
@@ -83,6 +92,7 @@ class FollowUp(BaseModel):
     # what a signed document says about whom it was made for.
     client: Client | None = None
     imported: ImportMark | None = None
+    approval: Approval | None = None  # who approved it in review, when its unit requires review
 
     def get(self, key: str) -> Any:
         qid, gid = split_key(key)

@@ -63,8 +63,14 @@ class Solver:
         self.h = _quiet(highspy.Highs)
         self.h.setOptionValue("output_flag", False)
         self.h.setOptionValue("presolve", "off")  # keeps the basis from one objective to the next
-        self.h.setOptionValue("solver", "simplex")
-        self.h.setOptionValue("simplex_strategy", 4)  # primal: the last vertex stays feasible
+        # The first solve has no vertex to start from: the interior-point method with crossover finds
+        # one several times faster than the simplex's phase 1 (0.36 s against 1.21 s for the attacker
+        # test's 7,998 figures); every later solve is the primal simplex from the last vertex, which
+        # stays feasible when only the objective changes.
+        self.h.setOptionValue("solver", "ipm")
+        self.h.setOptionValue("run_crossover", "on")
+        self.h.setOptionValue("simplex_strategy", 4)
+        self._first = True
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = n, len(rows)
         lp.col_cost_ = np.zeros(n)
@@ -93,6 +99,9 @@ class Solver:
         self.h.changeColsCost(len(idx), idx, cost.astype(float))
         self._costed = idx
         self.h.run()
+        if self._first:
+            self._first = False
+            self.h.setOptionValue("solver", "simplex")
         if self.h.getModelStatus() != self._optimal:
             # the true figures are always a solution: no solution is a fault
             raise ProtectionFailed("the published figures contradict each other")

@@ -377,6 +377,8 @@ def _audit(paths: list[Path], values: list[int], rels: list[tuple[int, list[int]
             return added
         progress = False
         for i, (low, high) in found.items():
+            if i not in dots and values[i] == 0:
+                continue  # a zero published as 0: pinned at 0 by what is printed, no secret
             known_small = low >= 1 - 1e-6 and high <= k - 1 + 1e-6 and high - low > 0.5
             if i in dots and 0 < values[i] < k and known_small:
                 # Already known to be 1..k-1 (a small group's "answered", equal to its "<k" size):
@@ -384,6 +386,15 @@ def _audit(paths: list[Path], values: list[int], rels: list[tuple[int, list[int]
                 dots.discard(i)
                 fixed.add(i)
                 audit.widen([i], np.array([1.0]), np.array([k - 1.0]))
+                progress = True
+                continue
+            if i in dots and values[i] == 0 and high <= 1e-6:
+                # A hidden zero that every solution of the published figures puts at 0 hides
+                # nothing (the rule interval propagation applies above): it is shown as 0, which
+                # changes no solution, and no neighbour is hidden for it.
+                dots.discard(i)
+                fixed.add(i)
+                audit.widen([i], np.array([0.0]), np.array([0.0]))
                 progress = True
                 continue
             choice = _neighbour(i, -1, rels, values, dots, fixed, prop, k)
@@ -394,13 +405,13 @@ def _audit(paths: list[Path], values: list[int], rels: list[tuple[int, list[int]
         if not progress:
             return added  # nothing left to hide; the attacker test would show it
         new = sorted(dots - hidden_now)
-        shown_small = [i for i in found if i not in dots]
+        shown_small = [i for i in found if i not in dots and values[i]]  # a zero shown as 0 is no secret
         hidden_now = set(dots)
         lo, hi = _bounds(paths, values, dots, k, base)
         audit.widen(new, np.array([lo[i] for i in new], dtype=float),
                     np.array([hi[i] for i in new], dtype=float))
         look = np.zeros(len(paths), dtype=bool)
-        look[list(found)] = True
+        look[[i for i in found if i in dots or values[i]]] = True
         look[new] = True
         look[shown_small] = True
     return added

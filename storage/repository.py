@@ -73,6 +73,38 @@ class CaseListing(NamedTuple):
     followups: tuple[ListedFollowUp, ...]
 
 
+class WorkRow(NamedTuple):
+    """One follow-up as the work lists see it: its case, who the case is assigned to, its review state."""
+
+    id: str
+    case_id: str
+    case_ref: str
+    name: str
+    unit: str
+    assigned_to: str  # the login ('' when the case is assigned to nobody)
+    assigned_name: str
+    status: str
+    review_state: str  # draft, submitted, returned, approved, signed
+    meeting_date: str | None
+    next_followup: str | None
+    created_at: datetime
+    updated_at: datetime
+    submitted_by: str
+    submitted_at: datetime | None
+
+
+class ReviewComment(NamedTuple):
+    """A supervisor's (or caseworker's) working note on a follow-up in review: never in the record."""
+
+    id: int
+    followup_id: str
+    question: str | None  # None: about the whole follow-up
+    body: str
+    author: str  # the login
+    author_name: str
+    at: datetime
+
+
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
@@ -117,6 +149,11 @@ class Repository(ABC):
     def open_followup(self, followup_id: str) -> tuple[FollowUp, int | None]:
         """A follow-up and the version to name when saving to it (None: a single-writer backend)."""
         return self.get_followup(followup_id), None
+
+    def reread_followup(self, followup_id: str) -> tuple[FollowUp, int | None]:
+        """The follow-up already open here, read again with its version (others' answers merged in).
+        Its opening was logged; a shared backend need not log every re-reading."""
+        return self.open_followup(followup_id)
 
     @abstractmethod
     def finalize(
@@ -163,6 +200,11 @@ class Repository(ABC):
         from reporting.compile import compile_report
 
         return compile_report(self.records(), form, sel, progress)
+
+    def is_training_unit(self, unit: str) -> bool:
+        """Whether the unit is a training unit (its documents carry the training marking). A local
+        workspace marks training as a whole (its settings); a shared database per unit."""
+        return False
 
     def form(self, form_id: str, version: int | None = None) -> FormDefinition:
         """A form by id and version (the newest without one): follow-ups render with their own.

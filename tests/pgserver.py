@@ -144,4 +144,4 @@ def clean_database(server: PgServer, name: str) -> None:
         conn.execute("SET LOCAL session_replication_role = replica")
         conn.execute("TRUNCATE uppfoljning.cases, uppfoljning.followups, uppfoljning.addenda, uppfoljning.followup_codes, "
                      "uppfoljning.goal_codes, uppfoljning.presence, "
-                     "uppfoljning.audit, uppfoljning.audit_heads")
+                     "uppfoljning.audit, uppfoljning.audit_heads CASCADE")  # CASCADE: tables added later

@@ -29,7 +29,8 @@ def test_db_init_upgrade_status_grant_revoke(pg_server: PgServer, capsys: pytest
     code, out, err = run(capsys, "--database", pg_server.dsn("cw_a", "t_cli_init"), "list")
     assert code == 1 and "db init" in err and "Traceback" not in err and len(err.splitlines()) == 1
     assert run(capsys, "--database", su, "--lang", "en", "db", "init")[1].startswith(
-        "The database is up to date (0001_schema, 0002_coded_answers, 0003_presence, 0004_fast_checks)")
+        "The database is up to date (0001_schema, 0002_coded_answers, 0003_presence, 0004_fast_checks, "
+        "0005_review")
     code, out, _ = run(capsys, "--database", su, "--lang", "en", "db", "upgrade")
     assert code == 0 and "already up to date" in out
     code, out, _ = run(capsys, "--database", su, "db", "status")
@@ -51,7 +52,7 @@ def test_db_init_upgrade_status_grant_revoke(pg_server: PgServer, capsys: pytest
     assert code == 1 and "no database login 'ghost'" in err
     assert run(capsys, "--database", adm, "db", "revoke", "newbie")[0] == 0
     code, _, err = run(capsys, "--database", pg_server.dsn("newbie", "t_cli_init"), "list")
-    assert code == 1 and "no role in this database" in err
+    assert code == 1 and "inloggningen 'newbie' har ingen roll i databasen" in err  # said in Swedish
 
 
 def test_unencrypted_remote_connection_is_refused_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:

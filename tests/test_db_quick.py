@@ -168,3 +168,31 @@ def test_a_lease_not_refreshed_runs_out_and_a_final_followup_holds_none(
     with psycopg.connect(pg_server.dsn("postgres", pg_clean)) as su:
         assert su.execute("SELECT count(*) FROM uppfoljning.presence").fetchone() == (0,)
     sup.close()
+
+
+@pytest.mark.parametrize("choice", ["mine", "theirs"])
+def test_quick_mode_asks_about_a_same_answer_saved_meanwhile_and_stores_the_choice(
+        pg_server: PgServer, pg_clean: str, example: Any, monkeypatch: pytest.MonkeyPatch, choice: str) -> None:
+    case = stored_case(pg_server, pg_clean, example)
+    anna = PostgresRepository(pg_server.dsn("cw_a", pg_clean))
+    said: list[str] = []
+    quick = QuickMode(anna, "en", "Anna", out=said.append)
+    quick.start(case)
+    assert quick.session is not None
+    draft = quick.session.followup.id
+    # Bertil answers the meeting date after Anna opened the draft
+    bertil = PostgresRepository(pg_server.dsn("cw_a2", pg_clean))
+    _, seen = bertil.open_followup(draft)
+    bertil.save_answer(draft, "meeting_date", "2026-11-17", expected_version=seen)
+    terminal = Terminal(["2026-11-18", choice, CTRL_C])
+    terminal.install(monkeypatch)
+    with pytest.raises(KeyboardInterrupt):
+        quick.ask_all()
+    told = " ".join(" ".join(said).split())  # wrapped at the terminal width
+    assert "Bertil saved" in told and "after you opened the draft" in told
+    assert terminal.asked[1].startswith("Someone else changed the same answer")
+    stored = bertil.get_followup(draft).answers["meeting_date"]
+    assert stored == ("2026-11-18" if choice == "mine" else "2026-11-17")
+    assert quick.session.followup.answers["meeting_date"] == stored
+    anna.close()
+    bertil.close()

@@ -51,16 +51,20 @@ class UppfoljningApp(App[None]):
 
     def __init__(
         self,
-        path: Path,
+        path: Path | None,
         lang: str | None = None,
         *,
         passphrase: str | None = None,
         today: date | None = None,
         export_dir: Path | None = None,
         training_path: Path | None = None,
+        opened: OpenWorkspace | None = None,
     ) -> None:
         super().__init__()
-        self.path = path
+        self.path = path or Path()
+        # The shared database, opened (and its refusals said) before the app started: no wizard, no
+        # passphrase, no folder.
+        self.preopened = opened
         self.requested_lang = lang
         self.lang = lang or "sv"
         self.secret = passphrase
@@ -97,6 +101,11 @@ class UppfoljningApp(App[None]):
     def training(self) -> bool:
         return self.workspace is not None and self.workspace.training
 
+    @property
+    def shared(self) -> bool:
+        """On the shared database: saves name versions, drafts are leased, the login signs."""
+        return self.workspace is not None and self.workspace.shared
+
     @cached_property
     def form(self) -> FormDefinition:
         from forms.loader import bundled_form
@@ -108,8 +117,14 @@ class UppfoljningApp(App[None]):
     _dashboard_first = False  # the dashboard is the default screen (the folder had a header)
 
     def get_default_screen(self) -> Screen[Any]:
-        """With a header, the dashboard itself is the first screen: drawn once, rather than a blank
-        screen first with the dashboard pushed over it (a tenth of the first frame's time)."""
+        """With a header (or the shared database, opened before the app started), the dashboard
+        itself is the first screen: drawn once, rather than a blank screen first with the dashboard
+        pushed over it (a tenth of the first frame's time)."""
+        from tui.screens.dashboard import Dashboard
+
+        if self.preopened is not None:
+            self._dashboard_first = True
+            return Dashboard()
         header = self.path / "workspace.json"
         if not header.exists():
             return super().get_default_screen()
@@ -120,15 +135,16 @@ class UppfoljningApp(App[None]):
         except (OSError, ValueError):
             self.header = {}
         self.lang = self.requested_lang or str(self.header.get("lang") or "sv")
-        from tui.screens.dashboard import Dashboard
-
         self._dashboard_first = True
         return Dashboard()
 
     def on_mount(self) -> None:
         if self._dashboard_first:
             # Read the workspace once the first frame is on screen, so it is never held up by it.
-            self.call_after_refresh(self.open_workspace, self.secret)
+            if self.preopened is not None:
+                self.call_after_refresh(self.workspace_ready, self.preopened)
+            else:
+                self.call_after_refresh(self.open_workspace, self.secret)
             return
         # No header. A folder that holds cases but lost it never gets the wizard (a new key would
         # leave the cases unreadable): opening it restores the header from its copy, or says what is
@@ -223,6 +239,12 @@ class UppfoljningApp(App[None]):
 
         parts = [(s("app_title", self.lang), False)]
         known = self.workspace.settings.model_dump() if self.workspace is not None else self.header
+        if self.workspace is not None and self.workspace.shared:
+            # Who is acting (the database login's name) and for which units: said on every screen.
+            who = s("db_banner", self.lang, name=self.workspace.user, units=", ".join(self.workspace.units))
+            # The organisation may go at a narrow width; who is acting never does.
+            parts += [(one_line(str(x)), x is not who) for x in (known.get("organisation"), who) if x]
+            known = {}  # no folder: neither "unencrypted" nor a read-only holder applies
         org = " · ".join(str(x) for x in (known.get("organisation"), known.get("unit")) if x)
         if org:
             parts.append((one_line(org), True))  # organisation, unit and holder come from files
@@ -257,10 +279,11 @@ class UppfoljningApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every key of the screen is in the command palette too, with its key as the help; Textual's
         own commands (theme, quit, keys, maximize, screenshot) in the user's language."""
+        seen = set()  # Textual's own "Quit" and the screen's Ctrl+Q "Avsluta" are one command, listed once
         for command in super().get_system_commands(screen):
-            yield command._replace(title=pgettext("palette", command.title, self.lang),
-                                   help=pgettext("palette", command.help, self.lang))
-        seen = set()
+            title = pgettext("palette", command.title, self.lang)
+            seen.add(title)
+            yield command._replace(title=title, help=pgettext("palette", command.help, self.lang))
         for key, active in screen.active_bindings.items():
             binding = active.binding
             # Also the keys the footer hides for room; each command once (not 1, 2, … 9). A text field's
@@ -327,7 +350,7 @@ class UppfoljningApp(App[None]):
     def session(self, followup_id: str) -> FollowUpSession:
         from casework.session import FollowUpSession
 
-        return FollowUpSession(self.repo, followup_id, self.lang, today=self.today)
+        return FollowUpSession(self.repo, followup_id, self.lang, today=self.today, versioned=self.shared)
 
     async def open_followup(self, followup_id: str) -> None:
         """Awaited by the key's action, so keys typed meanwhile reach the new screen's first question."""
@@ -345,7 +368,8 @@ class UppfoljningApp(App[None]):
         await self.push_screen(ReviewScreen(session))
 
 
-def run(path: Path, lang: str | None, *, training_path: Path | None = None) -> int:
+def run(path: Path | None, lang: str | None, *, training_path: Path | None = None,
+        opened: OpenWorkspace | None = None) -> int:
     import os
 
     from tui.paste import install
@@ -353,7 +377,8 @@ def run(path: Path, lang: str | None, *, training_path: Path | None = None) -> i
     install()
 
     app = UppfoljningApp(
-        path, lang, passphrase=os.environ.get("UPPFOLJNING_PASSPHRASE"), training_path=training_path
+        path, lang, passphrase=os.environ.get("UPPFOLJNING_PASSPHRASE"), training_path=training_path,
+        opened=opened,
     )
     app.run()
     return 0

@@ -70,6 +70,27 @@ def build_parser(lang: str = "sv") -> argparse.ArgumentParser:
     p = sub.add_parser("list", help=h("cli_list"), description=h("cli_list"))
     p.add_argument("--due", action="store_true", help=h("cli_due"))
     p.add_argument("--format", choices=("table", "json"), default="table", help=h("cli_format"))
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--mine", action="store_true", help=h("cli_mine"))
+    who.add_argument("--unit", dest="unit_view", action="store_true", help=h("cli_unit_view"))
+    p.add_argument("--days", type=int, default=14, metavar="N", help=h("cli_days"))
+
+    p = sub.add_parser("review", help=h("cli_review"), description=h("cli_review"))
+    review_sub = p.add_subparsers(dest="review_command", metavar=h("mv_subcommand"), required=True)
+    for name in ("submit", "return", "approve", "comment"):
+        r = review_sub.add_parser(name, help=h(f"cli_review_{name}"), description=h(f"cli_review_{name}"))
+        r.add_argument("id", metavar="ID", help=h("cli_id"))
+        if name != "submit":
+            r.add_argument("--comment", required=name == "comment", metavar=h("mv_text"),
+                           help=h("cli_review_text"))
+            r.add_argument("--question", metavar="QID", help=h("cli_review_question"))
+    r = review_sub.add_parser("list", help=h("cli_review_list"), description=h("cli_review_list"))
+    r.add_argument("id", nargs="?", metavar="ID", help=h("cli_id"))
+    r.add_argument("--format", choices=("table", "json"), default="table", help=h("cli_format"))
+
+    p = sub.add_parser("reassign", help=h("cli_reassign"), description=h("cli_reassign"))
+    p.add_argument("case", metavar=h("mv_ref"), help=h("cli_ref"))
+    p.add_argument("--to", required=True, metavar=h("mv_login"), help=h("cli_reassign_to"))
 
     p = sub.add_parser("export", help=h("cli_export"), description=h("cli_export"))
     p.add_argument("id", metavar="ID", help=h("cli_id"))
@@ -148,6 +169,12 @@ def build_parser(lang: str = "sv") -> argparse.ArgumentParser:
     g.add_argument("--name", metavar=h("mv_name"), help=h("cli_db_name"))
     m = db_sub.add_parser("import-workspace", help=h("cli_db_import"), description=h("cli_db_import"))
     m.add_argument("dir", metavar=h("mv_dir"), help=h("cli_db_dir"))
+    u = db_sub.add_parser("unit", help=h("cli_db_unit_cmd"), description=h("cli_db_unit_cmd"))
+    u.add_argument("unit", metavar=h("mv_unit"), help=h("cli_db_unit"))
+    u.add_argument("--review", choices=("on", "off"), help=h("cli_db_review"))
+    u.add_argument("--training", choices=("on", "off"), help=h("cli_db_training_flag"))
+    u = db_sub.add_parser("training", help=h("cli_db_training"), description=h("cli_db_training"))
+    u.add_argument("--unit", default="Övning", metavar=h("mv_unit"), help=h("cli_db_unit"))
     r = db_sub.add_parser("revoke", help=h("cli_db_revoke"), description=h("cli_db_revoke"))
     r.add_argument("login", metavar=h("mv_login"), help=h("cli_login"))
     r.add_argument("--unit", metavar=h("mv_unit"), help=h("cli_db_revoke_unit"))
@@ -211,6 +238,18 @@ def _run_app(args: argparse.Namespace) -> int:
 
     from storage.paths import default_workspace_dir, training_workspace_dir
     from tui.app import run
+
+    if args.database:
+        from casework.shared import open_database
+        from storage.errors import StorageError
+
+        lang = args.lang or "sv"
+        try:  # before the app starts: a refusal is one line on the terminal, not a screen
+            opened = open_database(args.database)
+        except StorageError as err:
+            print(f"uppfoljning: {t('error', lang)}: {describe(err, lang)}", file=sys.stderr)
+            return 1
+        return run(None, args.lang, opened=opened)
 
     path = Path(args.workspace).expanduser() if args.workspace else default_workspace_dir()
     return run(path, args.lang, training_path=training_workspace_dir())

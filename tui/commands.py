@@ -118,6 +118,8 @@ def run(args: argparse.Namespace) -> int:
         "audit": cmd_audit,
         "forms": cmd_forms,
         "db": cmd_db,
+        "review": lambda a: _review_cmd("cmd_review", a),
+        "reassign": lambda a: _review_cmd("cmd_reassign", a),
     }
     lang = args.lang or "sv"
     if args.database and args.command in ("init", "passphrase", "doctor"):
@@ -152,6 +154,12 @@ def run(args: argparse.Namespace) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _review_cmd(name: str, args: argparse.Namespace) -> int:
+    from tui import review_cmd
+
+    return int(getattr(review_cmd, name)(args, _repository))
 
 
 def _say(text: str, *, file: TextIO | None = None) -> None:
@@ -320,6 +328,10 @@ def _import_db(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    if getattr(args, "mine", False) or getattr(args, "unit_view", False):
+        from tui.review_cmd import cmd_work_list
+
+        return cmd_work_list(args, _repository)
     with _repository(args, writable=False) as repo:
         lang = _repo_lang(args, repo)
         rows = sorted(repo.summaries(), key=lambda s: (s.case_ref, s.meeting_date or "", s.id))
@@ -366,8 +378,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         settings = _settings(repo)
         repo.log("export", case=case.id, followup=fu.id, format=args.format)
         form = repo.form(fu.form, fu.form_version)
+        repo_training = repo.is_training_unit(case.client.unit)
     from casework.training import mark_casefile
 
+    if repo_training:  # a shared database's training unit marks what leaves it, like a training workspace
+        settings = settings.model_copy(update={"training": True})
     data = mark_casefile(dump_casefile(case.client, fu, form, as_json=args.format == "json"), settings)
     text = to_json(data) if args.format == "json" else to_yaml(data)
     return _emit(text.encode("utf-8"), args.output, lang)
@@ -612,6 +627,11 @@ def cmd_db(args: argparse.Namespace) -> int:
             for _, name in st.pending:
                 print(t("db_pending", lang, name=name))
             return 1 if st.pending or st.changed else 0
+        elif args.db_command in ("unit", "training"):
+            from tui import review_cmd
+
+            return review_cmd.db_unit(args, conn, lang) if args.db_command == "unit" else \
+                review_cmd.db_training(args, conn, lang)
         elif args.db_command == "grant":
             admin.grant(conn, args.login, args.role, args.unit, args.name)
             _say(t("db_granted", lang, login=args.login, role=args.role, unit=args.unit))

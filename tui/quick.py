@@ -23,6 +23,7 @@ from questionary.question import Question
 
 from casework.cases import match_cases
 from casework.plausibility import Problem, answer_problems, level_problems, plan_start_problems
+from casework.review import needs_approval, notes_by_key, submit
 from casework.session import FollowUpSession, open_draft, start_followup
 from forms.schema import (
     BoolQuestion,
@@ -37,6 +38,7 @@ from interview.case import LIFE_AREAS, SCALE_RANGES, Case, Client, Goal, Interve
 from interview.engine import Step
 from interview.errors import AnswerError
 from language.format import long_date
+from storage.errors import AnswerConflict, Conflict
 from storage.repository import Repository
 from tui.quick_start import width, wrap
 from tui.strings import s
@@ -170,6 +172,9 @@ class QuickMode:
             ref = None  # search again
 
     def ask_case_ref(self) -> str:
+        picked = self.pick_from_work_list()
+        if picked:
+            return picked
         listing = self.repo.listing()
         labels = {f"{c.case_ref} – {visible(c.name)}" if c.name else c.case_ref: c.case_ref for c in listing}
         # autocomplete has no instruction of its own: it goes below the label, then the typing line.
@@ -181,6 +186,24 @@ class QuickMode:
             question = questionary.text(message)
         answer: str = keys(question, back=False).unsafe_ask()
         return labels.get(answer, answer.split(" – ")[0]).strip()
+
+    def pick_from_work_list(self) -> str | None:
+        """On the shared database, the login's work list comes first (casework.worklist decides what
+        is on it); a case number from it, or None to search as usual."""
+        if not hasattr(self.repo, "work_rows"):
+            return None
+        from casework.worklist import my_list
+
+        repo: Any = self.repo
+        items = my_list(repo.work_rows(), repo.login, repo.role, self.today)[:40]
+        if not items:
+            return None
+        choices = [Choice(f"{s('work_' + i.kind, self.lang)}: {i.row.case_ref}"
+                          f"{' – ' + visible(i.row.name) if i.row.name else ''}"
+                          f"{'  ' + i.due if i.due else ''}", i.row.case_ref) for i in items]
+        choices.append(Choice(s("quick_search_case", self.lang), ""))
+        picked: str = self._select(s("quick_work_list", self.lang), choices, choices[0], back=False)
+        return picked or None
 
     def resolve(self, ref: str) -> Case | str:
         """A case, NEW (create `ref`) or AGAIN (ask again); "Nej" is the default for creating."""
@@ -353,7 +376,8 @@ class QuickMode:
         for other in getattr(self.repo, "hold", lambda _: [])(draft.id):  # the shared database only
             self.out(s("quick_draft_open_by", self.lang, who=other.name,
                        since=other.since.astimezone().strftime("%Y-%m-%d %H:%M")))
-        session = FollowUpSession(self.repo, draft.id, self.lang, today=self.today)
+        # versioned: on the shared database a same-answer save by someone else meanwhile is asked about
+        session = FollowUpSession(self.repo, draft.id, self.lang, today=self.today, versioned=True)
         if draft.answers or draft.goals:
             p = session.interview.progress()
             self.out(
@@ -444,9 +468,34 @@ class QuickMode:
             if not self._confirmed(answer_problems(question_id, value, session.followup.plan, self.today)):
                 current = given
                 continue
-            session.answer(step.key, given)
+            try:
+                session.answer(step.key, given)
+            except AnswerConflict as conflict:
+                value = self.settle(step, conflict)
             self.echo(label, self.shown(step, value))
             return True
+
+    def settle(self, step: Step, conflict: AnswerConflict) -> Any:
+        """Someone else saved this answer since it was read: both, who and when, and the choice (the
+        other's is the default; casework keeps it or saves this one over it). The answer kept."""
+        from datetime import datetime
+
+        from language.format import long_datetime
+
+        session = self._session()
+        try:
+            when = long_datetime(datetime.fromisoformat(conflict.at).astimezone(), self.lang)
+        except ValueError:
+            when = conflict.at
+        self.out(wrap(s("conflict_body", self.lang, question=self.label(step), who=conflict.by, when=when)))
+        theirs = Choice(f"{s('conflict_keep_theirs', self.lang, who=conflict.by)}: "
+                        f"{self.shown(step, conflict.theirs)}", "theirs")
+        mine = Choice(f"{s('conflict_keep_mine', self.lang)}: {self.shown(step, conflict.mine)}", "mine")
+        choice = self._select(s("conflict_title", self.lang), [theirs, mine], theirs, back=False)
+        try:
+            return session.keep_mine(conflict) if choice == "mine" else session.keep_theirs(conflict)
+        except AnswerConflict as again:  # a third save of it meanwhile: choose again
+            return self.settle(step, again)
 
     def shown(self, step: Step, value: Any) -> str:
         from interview.display import answer_text
@@ -574,8 +623,13 @@ class QuickMode:
         while True:
             steps = session.interview.applicable_steps()
             self.out(f"\n— {s('quick_review_title', lang)} —")
+            notes = notes_by_key(self.repo, session.followup.id)  # a returned draft's comments
+            for note in notes.get(None, []):
+                self.out(wrap(f"  » {note.author_name}: {visible(note.body)}", indent="    "))
             for n, step in enumerate(steps, 1):
                 self.out(self.review_line(n, step))
+                for note in notes.get(step.key, []):
+                    self.out(wrap(f"      » {note.author_name}: {visible(note.body)}", indent="        "))
             numbers = {step.key: n for n, step in enumerate(steps, 1)}
             targets: dict[str, int] = {}
             for letter, hint in zip(LETTERS, session.hints(), strict=False):
@@ -609,11 +663,28 @@ class QuickMode:
         if not session.interview.is_complete():
             self.out(s("quick_done_draft", lang))
             return
-        if yes_no(s("quick_finalize", lang), lang, False):
+        waiting = needs_approval(self.repo, session.followup.id)
+        if waiting == "submitted":
+            self.out(s("err_review_is_submitted", lang))
+        elif waiting is not None:
+            # The unit wants a supervisor's approval first: hand it in instead of signing.
+            if yes_no(s("quick_submit_review", lang), lang, True):
+                submit(self.repo, session.followup.id)
+                self.out(s("review_submitted", lang, id=session.followup.id))
+            else:
+                self.out(s("quick_done_draft", lang))
+        elif yes_no(s("quick_finalize", lang), lang, False):
             by = session.followup.caseworker or self.caseworker
             signer = text_prompt(s("quick_signer", lang), lang, by)
-            session.finalize(signer.strip() or self.caseworker)
-            self.out(s("finalized", lang))
+            try:
+                session.finalize(signer.strip() or self.caseworker)
+            except Conflict as err:  # changed by someone else since it was read: not signed
+                from language import describe
+
+                self.out(wrap(describe(err, lang)))
+                self.out(s("quick_done_draft", lang))
+            else:
+                self.out(s("finalized", lang))
         else:
             self.out(s("quick_done_draft", lang))
         if self.pdf_dir is not None:

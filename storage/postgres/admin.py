@@ -123,6 +123,7 @@ def upgrade(conn: psycopg.Connection[Any], *, init: bool = False) -> list[str]:
         with conn.transaction():
             conn.execute(f"SET LOCAL ROLE {OWNER}")
             _refresh_coded_questions(conn)
+            _refresh_required_questions(conn)
             refresh_report_codes(conn)
     except psycopg.errors.InsufficientPrivilege as err:
         raise AdminError(f"not allowed: {err.diag.message_primary}; run db init and db upgrade as "
@@ -139,6 +140,38 @@ def _refresh_coded_questions(conn: psycopg.Connection[Any]) -> None:
     conn.execute("DELETE FROM uppfoljning.coded_questions")
     with conn.cursor() as cur:
         cur.executemany("INSERT INTO uppfoljning.coded_questions (key) VALUES (%s)", [(k,) for k in keys])
+
+
+def _refresh_required_questions(conn: psycopg.Connection[Any]) -> None:
+    """The questions a draft must have answered to be submitted for review: required and always
+    asked (no condition), outside the per-goal sections (the program checks the rest)."""
+    from forms.loader import bundled_form
+
+    if conn.execute("SELECT to_regclass('uppfoljning.required_questions')").fetchone() in (None, (None,)):
+        return
+    keys = sorted({q.id for s, q in bundled_form().questions()
+                   if not s.per_goal and q.required is True and q.when is None})
+    conn.execute("DELETE FROM uppfoljning.required_questions")
+    with conn.cursor() as cur:
+        cur.executemany("INSERT INTO uppfoljning.required_questions (key) VALUES (%s)", [(k,) for k in keys])
+
+
+def set_unit(conn: psycopg.Connection[Any], unit: str, *, review: bool | None = None,
+             training: bool | None = None) -> None:
+    """A unit's settings (an admin's or the superuser's): whether follow-ups there need a supervisor's
+    approval before they are signed, and whether it is a training unit. Creates the unit if new."""
+    import psycopg
+
+    _need_schema(conn)
+    try:
+        with conn.transaction():
+            conn.execute("INSERT INTO uppfoljning.units (code) VALUES (%s) ON CONFLICT DO NOTHING", (unit,))
+            conn.execute("UPDATE uppfoljning.units SET review_required = coalesce(%s, review_required), "
+                         "training = coalesce(%s, training) WHERE code = %s", (review, training, unit))
+            conn.execute("INSERT INTO uppfoljning.audit (action, detail) VALUES ('unit_settings', %s)",
+                         (_json({"unit": unit, "review_required": review, "training": training}),))
+    except psycopg.errors.InsufficientPrivilege as err:
+        raise AdminError(f"not allowed: {err.diag.message_primary}") from None
 
 
 def refresh_report_codes(conn: psycopg.Connection[Any]) -> int:

@@ -20,7 +20,7 @@ class InsecureConnection(StorageError):
 
     def __init__(self, host: str) -> None:
         super().__init__(f"refusing an unencrypted connection to {host}: add sslmode=require "
-                         "(or verify-full) to the database address")
+                         "(or verify-full) to the database address", key="db_insecure", host=host)
         self.host = host
 
 
@@ -39,8 +39,10 @@ def remote_hosts(conninfo: str) -> list[str]:
 
     try:
         params = conninfo_to_dict(conninfo)
-    except Exception as err:  # psycopg.ProgrammingError: its message is one line
-        raise ConnectFailed(f"the database address cannot be read: {err}") from None
+    except Exception as err:  # psycopg.ProgrammingError: libpq ends its message with a newline
+        why = " ".join(str(err).split())
+        raise ConnectFailed(f"the database address cannot be read: {why}", key="err_db_address",
+                            why=why) from None
     value = {k: str(params.get(k) or os.environ.get(env, "")) for k, env in ENV_NAMES.items()}
     hosts = value["hostaddr"].split(",") if value["hostaddr"] else value["host"].split(",")
     return [h for h in (h.strip() for h in hosts) if not _is_local(h)]
@@ -67,5 +69,7 @@ def connect(conninfo: str, *, check: bool = True) -> psycopg.Connection[tuple[ob
     try:
         return psycopg.connect(conninfo, autocommit=True, application_name="uppfoljning")
     except psycopg.Error as err:
-        first = (str(err).strip().splitlines() or ["connection failed"])[-1]
-        raise ConnectFailed(f"cannot connect to the database: {first}") from None
+        # libpq's reason spans lines (what failed, then a hint with a tab): all of it, on one line
+        first = " ".join(str(err).split()) or "connection failed"
+        raise ConnectFailed(f"cannot connect to the database: {first}", key="err_db_connect",
+                            why=first) from None

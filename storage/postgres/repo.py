@@ -14,10 +14,10 @@ from psycopg.types.json import Jsonb
 
 from interview import personnummer
 from interview.case import Case, now
-from interview.followup import Addendum, FollowUp, split_key
+from interview.followup import Addendum, Approval, FollowUp, split_key
 from storage.errors import AnswerConflict, Conflict, FinalizedError, NotFound, StorageError
 from storage.postgres.connect import connect
-from storage.repository import FollowUpSummary, Repository
+from storage.repository import FollowUpSummary, Repository, ReviewComment, WorkRow
 from storage.workspace import WorkspaceSettings
 
 if TYPE_CHECKING:
@@ -87,6 +87,10 @@ class NotStaff(StorageError):
     pass
 
 
+class ReviewRefused(StorageError):
+    """The database refused a review step or a handover; `key` names why (the state, the role)."""
+
+
 def _born(case: Case) -> date | None:
     pnr = case.client.personnummer
     if not pnr:
@@ -125,17 +129,18 @@ class PostgresRepository(Repository):
             login = conn.info.user
             conn.close()
             raise NotStaff(f"the login '{login}' has no role in this database; an admin gives it "
-                           "one with 'uppfoljning db grant'") from None
+                           "one with 'uppfoljning db grant'", key="err_db_not_staff", login=login) from None
         if row is None or row[0] is None:
             conn.close()
-            raise StorageError("the database has no uppfoljning schema; run 'uppfoljning db init'")
+            raise StorageError("the database has no uppfoljning schema; run 'uppfoljning db init'",
+                               key="err_db_no_schema")
         if me is None:  # pragma: no cover - session_user is always a role
             raise StorageError("the database does not know the login")
         self.login = str(me[0])
         if me[1] is None and not me[4]:
             conn.close()
             raise NotStaff(f"the login '{self.login}' has no role in this database; an admin gives it "
-                           "one with 'uppfoljning db grant'")
+                           "one with 'uppfoljning db grant'", key="err_db_not_staff", login=self.login)
         self.display_name: str = str(me[1] or self.login)
         self.role: str = str(me[2] or "superuser")
         self.units: list[str] = [str(u) for u in me[3] or []]
@@ -309,6 +314,10 @@ class PostgresRepository(Repository):
         """Opening a follow-up to work on it is logged as 'open'."""
         return self._fetch(followup_id, "open")
 
+    def reread_followup(self, followup_id: str) -> tuple[FollowUp, int | None]:
+        """Read again by whoever has it open (its 'open' entry is in the audit already)."""
+        return self._fetch(followup_id, None)
+
     def get_followup(self, followup_id: str) -> FollowUp:
         """Reading a follow-up (to look at, export or print it) is logged as 'view'."""
         return self._fetch(followup_id, "view")[0]
@@ -370,7 +379,8 @@ class PostgresRepository(Repository):
                                      key="err_already_final", id=followup_id)
             if expected_version is not None and int(row[1]) != expected_version:
                 raise Conflict(f"follow-up {followup_id} changed after you opened it (version "
-                               f"{expected_version}, now {row[1]}); look at it again before signing")
+                               f"{expected_version}, now {row[1]}); look at it again before signing",
+                               key="err_sign_stale", id=followup_id)
             case = Case.model_validate({"client": row[2], "plan": fu.plan.model_dump(mode="json")})
             fu.make_final(self.display_name, at, answers, goals, case.client)
             cur.execute(
@@ -379,6 +389,10 @@ class PostgresRepository(Repository):
                 b"WHERE id = %s",
                 (_fu_data(fu), fu.updated_at, at, self.display_name, followup_id))
             self._audit(cur, "finalize", fu.case_id, followup_id, version=int(row[1]) + 1)
+            stamped = cur.execute(b"SELECT data -> 'approval' FROM uppfoljning.followups WHERE id = %s",
+                                  (followup_id,)).fetchone()
+            if stamped is not None and stamped[0] is not None:  # the approver, as the server recorded
+                fu.approval = Approval.model_validate(stamped[0])
             return fu
 
         return self._tx(run)
@@ -425,6 +439,94 @@ class PostgresRepository(Repository):
 
         self._tx(run)
         return self._fetch(followup_id, None)[0]  # the 'correct' entry already says it was touched
+
+    # --- review, work lists and handover ---------------------------------------------------------
+
+    def review_submit(self, followup_id: str, expected_version: int | None = None) -> int:
+        """Submit a complete draft (or a returned one) for review; the version submitted."""
+        row = self._one("SELECT uppfoljning.review_submit(%s, %s)", (followup_id, expected_version))
+        return int(row[0])
+
+    def review_return(self, followup_id: str, comment: str | None = None,
+                      question: str | None = None) -> None:
+        """Return a submitted follow-up, with its comment, in one transaction."""
+
+        def run(cur: Cursor) -> None:
+            cur.execute(b"SELECT uppfoljning.review_return(%s)", (followup_id,))
+            if comment:
+                self._comment(cur, followup_id, comment, question)
+
+        self._tx(run)
+
+    def review_approve(self, followup_id: str, expected_version: int | None = None,
+                       comment: str | None = None, question: str | None = None) -> None:
+        def run(cur: Cursor) -> None:
+            cur.execute(b"SELECT uppfoljning.review_approve(%s, %s)", (followup_id, expected_version))
+            if comment:
+                self._comment(cur, followup_id, comment, question)
+
+        self._tx(run)
+
+    def add_review_comment(self, followup_id: str, body: str, question: str | None = None) -> int:
+        return int(self._tx(lambda cur: self._comment(cur, followup_id, body, question)))
+
+    def _comment(self, cur: Cursor, followup_id: str, body: str, question: str | None) -> int:
+        row = cur.execute(b"INSERT INTO uppfoljning.review_comments (followup_id, unit, question, body) "
+                          b"SELECT id, unit, %s, %s FROM uppfoljning.followups WHERE id = %s RETURNING id",
+                          (question, body, followup_id)).fetchone()
+        if row is None:
+            raise NotFound(f"no follow-up with id '{followup_id}'", key="err_no_followup", id=followup_id)
+        return int(row[0])
+
+    def review_comments(self, followup_id: str) -> list[ReviewComment]:
+        rows = self._tx(lambda cur: cur.execute(
+            b"SELECT r.id, r.followup_id, r.question, r.body, r.author, coalesce(s.display_name, r.author), "
+            b"r.at FROM uppfoljning.review_comments r LEFT JOIN uppfoljning.staff s ON s.login = r.author "
+            b"WHERE r.followup_id = %s ORDER BY r.id", (followup_id,)).fetchall())
+        return [ReviewComment(int(r[0]), str(r[1]), r[2], str(r[3]), str(r[4]), str(r[5]), r[6])
+                for r in rows]
+
+    def review_state(self, followup_id: str) -> tuple[str, int]:
+        """A follow-up's review state and version."""
+        row = self._one("SELECT review_state, version FROM uppfoljning.followups WHERE id = %s",
+                        (followup_id,))
+        if row is None:
+            raise NotFound(f"no follow-up with id '{followup_id}'", key="err_no_followup", id=followup_id)
+        return str(row[0]), int(row[1])
+
+    def review_required(self, followup_id: str) -> bool:
+        """Whether the follow-up's unit wants a supervisor's approval before signing."""
+        row = self._one("SELECT uppfoljning.review_required_in(unit) FROM uppfoljning.followups "
+                        "WHERE id = %s", (followup_id,))
+        return bool(row and row[0])
+
+    def work_rows(self) -> list[WorkRow]:
+        """Every follow-up of the login's units with its case's assignment and its review state."""
+        rows = self._tx(lambda cur: cur.execute(
+            b"SELECT f.id, f.case_id, c.case_ref, coalesce(c.data -> 'client' ->> 'name', ''), c.unit, "
+            b"coalesce(c.assigned_to::text, ''), coalesce(s.display_name, c.assigned_to::text, ''), "
+            b"f.status, f.review_state, f.data -> 'answers' ->> 'meeting_date', "
+            b"f.data -> 'answers' ->> 'next_followup', f.created_at, f.updated_at, "
+            b"coalesce(f.submitted_by::text, ''), f.submitted_at "
+            b"FROM uppfoljning.followups f JOIN uppfoljning.cases c ON c.id = f.case_id "
+            b"LEFT JOIN uppfoljning.staff s ON s.login = c.assigned_to "
+            b"ORDER BY c.case_ref, f.created_at, f.id").fetchall())
+        return [WorkRow(*r) for r in rows]
+
+    def staff_names(self) -> dict[str, str]:
+        """login -> display name of everyone in the login's units."""
+        rows = self._tx(lambda cur: cur.execute(
+            b"SELECT login, display_name FROM uppfoljning.staff WHERE units && %s", (self.units,)).fetchall())
+        return {str(r[0]): str(r[1]) for r in rows}
+
+    def reassign(self, case_id: str, to_login: str) -> str | None:
+        """Hand a case over to another caseworker of its unit; the login it was assigned to before."""
+        row = self._one("SELECT uppfoljning.reassign_case(%s, %s)", (case_id, to_login))
+        return None if row is None or row[0] is None else str(row[0])
+
+    def is_training_unit(self, unit: str) -> bool:
+        row = self._one("SELECT training FROM uppfoljning.units WHERE code = %s", (unit,))
+        return bool(row and row[0])
 
     # --- moving a workspace in -----------------------------------------------------------------
 
@@ -575,6 +677,12 @@ def _storage_error(err: psycopg.Error) -> StorageError:
     """What the database refused, as one line a person can act on."""
     text = (err.diag.message_primary or str(err)).strip()
     primary = text.splitlines()[0] if text else type(err).__name__
+    hint = err.diag.message_hint or ""
+    if hint.startswith(("review_", "reassign_")):  # a refusal the review functions name for the user
+        kind, _, arg = hint.partition(":")
+        if kind == "review_state":
+            return ReviewRefused(primary, key=f"err_review_is_{arg}")
+        return ReviewRefused(primary, key=f"err_{kind}", missing=arg.replace(",", ", "))
     if isinstance(err, pg_errors.UniqueViolation):
         return Conflict(f"already stored: {err.diag.message_detail or primary}")
     if isinstance(err, pg_errors.InsufficientPrivilege):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +16,9 @@ from language import describe, pgettext
 from tui.strings import s
 
 if TYPE_CHECKING:
+    from casework.session import FollowUpSession
+    from casework.shared import OtherHolder
+    from storage.errors import AnswerConflict
     from tui.app import UppfoljningApp
 
 
@@ -98,3 +103,52 @@ class AppScreen(TranslatedBindings, Screen[None]):
             return None
         self.notify(s("pdf_written", app.lang, path=target), timeout=8)
         return target
+
+    # --- the shared database: someone else's answer, someone else in the draft -----------------
+
+    def ask_conflict(self, session: FollowUpSession, conflict: AnswerConflict,
+                     after: Callable[[str | None], Awaitable[None] | None]) -> None:
+        """Show both answers, who and when, and let the caseworker choose (casework keeps or re-saves);
+        `after` runs with the choice once it is stored ("mine"/"theirs"), or None when put off."""
+        from language.format import long_datetime
+        from storage.errors import AnswerConflict, StorageError
+        from tui.dialogs.conflict import ConflictDialog
+
+        app, lang = self.uapp, self.uapp.lang
+        step = session.interview.step(str(conflict.key))  # the answer key (StorageError types it loosely)
+        question = step.question.label.get(lang) + (f" – {step.goal.text}" if step.goal else "")
+
+        def shown(value: object) -> str:
+            return app.answer_text(session.form, step, value) if value not in (None, "", []) \
+                else s("skipped", lang)
+
+        try:
+            when = long_datetime(datetime.fromisoformat(conflict.at).astimezone(), lang)
+        except ValueError:
+            when = conflict.at
+
+        async def chosen(choice: str | None) -> None:
+            if choice is not None:
+                try:
+                    if choice == "mine":
+                        session.keep_mine(conflict)
+                    else:
+                        session.keep_theirs(conflict)
+                except AnswerConflict as again:  # a third save of it meanwhile: choose again
+                    self.ask_conflict(session, again, after)
+                    return
+                except StorageError as err:
+                    self.notify(s("error", lang, message=describe(err, lang)), severity="error", timeout=8)
+                    return
+                self.notify(s(f"conflict_kept_{choice}", lang, who=conflict.by))
+            result = after(choice)
+            if result is not None:
+                await result
+
+        app.push_screen(ConflictDialog(lang, question, shown(conflict.mine), shown(conflict.theirs),
+                                       conflict.by, when), chosen)
+
+    def presence_text(self, holders: Sequence[OtherHolder]) -> str:
+        """"Obs: Bertil har också detta utkast öppet …", one line per other login ("" when none)."""
+        return "\n".join(s("quick_draft_open_by", self.uapp.lang, who=h.name,
+                           since=h.since.astimezone().strftime("%Y-%m-%d %H:%M")) for h in holders)

@@ -52,6 +52,7 @@ class CaseScreen(AppScreen):
     def compose(self) -> ComposeResult:
         yield Banner(self.uapp.banner_parts())
         with VerticalScroll(id="case-body"):
+            yield Static("", id="presence", classes="presence", markup=False)
             yield Static("", id="client", markup=False)
             yield Static("", id="plan", markup=False)
             yield Static(s("history", self.uapp.lang), classes="section-title")
@@ -84,6 +85,21 @@ class CaseScreen(AppScreen):
         self.query_one("#plan", Static).update(plain(self.plan_text(case)))
         self.fill_followups(followups)
         self.fill_levels(case, followups)
+        self.show_presence(followups)
+
+    def show_presence(self, followups: list[FollowUp]) -> None:
+        """Who else has this case's draft open (the shared database; looking here takes no lease)."""
+        from casework.shared import others_holding
+
+        others = []
+        if self.uapp.shared:
+            for fu in followups:
+                if fu.status == "draft":
+                    others += self.uapp.guard(others_holding, self.uapp.repo, fu.id) or []
+        box = self.query_one("#presence", Static)
+        text = self.presence_text(others)
+        box.update(plain(text))
+        box.display = bool(text)
 
     def plan_text(self, case: Case) -> str:
         lang, form = self.uapp.lang, self.uapp.form

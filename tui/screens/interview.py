@@ -27,7 +27,7 @@ from casework.session import FollowUpSession, next_followup_offers
 from interview.engine import Step
 from interview.errors import AnswerError
 from language import describe
-from storage.errors import StorageError
+from storage.errors import AnswerConflict, StorageError
 from tui.answers import AnswerWidget, Context, TextAnswer, is_open, widget_for
 from tui.footer import SteadyFooter
 from tui.safe import plain
@@ -36,6 +36,7 @@ from tui.strings import s
 from tui.widgets.banner import Banner
 
 NARROW = 100  # columns: below this the guidance panel folds away (F2 shows it)
+LEASE_REFRESH_S = 20.0  # the draft's lease (and who else is in it) is refreshed this often while open
 SETTLE_S = 1.0  # at most this long for a widget to handle keys already sent to it
 
 
@@ -96,6 +97,7 @@ class InterviewScreen(AppScreen):
         yield Banner(self.uapp.banner_parts(self.session.case.client.case_ref))
         with Horizontal(id="interview"):
             with Vertical(id="conversation"):
+                yield Static("", id="presence", classes="presence", markup=False)
                 yield VerticalScroll(id="transcript")
                 with Vertical(id="current"):
                     yield Static("", id="progress-label", markup=False)
@@ -112,6 +114,12 @@ class InterviewScreen(AppScreen):
 
     async def on_mount(self) -> None:
         self.apply_width(self.size.width)
+        self.query_one("#presence", Static).display = False
+        if self.uapp.shared and not self.session.final:
+            # Opening the draft takes this login's lease; kept fresh while the screen is open, so
+            # others are told by name for as long as it stays open (and their names shown here).
+            self.take_lease()
+            self.set_interval(LEASE_REFRESH_S, self.take_lease)
         if self.uapp.training:
             self.add_class("show-side")  # in training, the guidance is shown from the start
         self.query_one("#transcript", VerticalScroll).anchor()  # stays at the newest answer
@@ -123,15 +131,44 @@ class InterviewScreen(AppScreen):
         await self.show()
 
     _shown = False
+    _to_review = False  # the review was opened from here: coming back shows the session anew
 
     async def on_screen_resume(self) -> None:
         # Back from the review, where answers (the assessment) may have changed or the follow-up was
         # signed: show the session as it is now. (Also sent on first showing: skipped.)
-        if self._shown:
+        # Only back from the review: a dialog closing over this screen (help, a conflict put off)
+        # leaves what is typed where it is.
+        if self._shown and self._to_review:
+            self._to_review = False
             self.editing = None
             self.shown_key = "?"
+            if self.uapp.shared:
+                self.take_lease()  # signed meanwhile: the lease goes, else it is refreshed
             await self.show()
         self._shown = True
+
+    def take_lease(self) -> None:
+        """Hold (or, once signed, give up) this login's lease and show who else has the draft open."""
+        from casework.shared import hold_draft, release_draft
+
+        fu_id = self.session.followup.id
+        if self.session.final:
+            self.uapp.guard(release_draft, self.uapp.repo, fu_id)
+            others = []
+        else:
+            others = self.uapp.guard(hold_draft, self.uapp.repo, fu_id) or []
+        box = self.query_one("#presence", Static)
+        text = self.presence_text(others)
+        box.update(plain(text))
+        box.display = bool(text)
+
+    def on_unmount(self) -> None:
+        """Leaving the draft: this login's lease goes at once (else it would lapse by itself)."""
+        if self.uapp.shared:
+            from casework.shared import release_draft
+
+            with contextlib.suppress(StorageError):
+                release_draft(self.uapp.repo, self.session.followup.id)
 
     def on_resize(self, event: events.Resize) -> None:
         self.apply_width(event.size.width)
@@ -356,6 +393,9 @@ class InterviewScreen(AppScreen):
         except AnswerError as err:
             self.query_one("#answer-error", Static).update(plain(str(err)))
             return
+        except AnswerConflict as conflict:  # someone else saved this answer since: they choose
+            self.ask_conflict(self.session, conflict, self.conflict_settled)
+            return
         except StorageError as err:  # read-only, damaged or signed meanwhile: said, never a crash
             self.refuse(s("error", self.lang, message=describe(err, self.lang)))
             return
@@ -363,6 +403,15 @@ class InterviewScreen(AppScreen):
         problems = answer_problems(step.question.id if step.goal is None else "", value,
                                    self.session.followup.plan, self.uapp.today)
         self.warn([p.message(self.lang) for p in problems])
+        await self.show()
+
+    async def conflict_settled(self, choice: str | None) -> None:
+        self.take_lease()  # someone else is in the draft: named now, not at the next refresh
+        if choice is None:  # put off: nothing saved, what was typed stays on screen
+            self.query_one("#answer-error", Static).update(s("conflict_pending", self.lang))
+            return
+        self.editing = None
+        self.shown_key = "?"  # the answer on screen is replaced by the one kept
         await self.show()
 
     def warn(self, messages: list[str]) -> None:
@@ -453,6 +502,7 @@ class InterviewScreen(AppScreen):
 
     @on(Button.Pressed, "#to-review")
     async def action_review(self) -> None:
+        self._to_review = True
         await self.uapp.review(self.session)
 
     async def action_leave(self) -> None:

@@ -13,7 +13,7 @@ from interview.case import now
 from interview.errors import AnswerError
 from language import describe
 from language.format import join, long_datetime
-from storage.errors import StorageError
+from storage.errors import AnswerConflict, Conflict, StorageError
 from tui.clean import CleanTextArea
 from tui.safe import plain
 from tui.screens.base import AppScreen
@@ -185,12 +185,29 @@ class ReviewScreen(AppScreen):
             return False
         try:
             self.session.answer("assessment", self.query_one("#assessment", TextArea).text)
+        except AnswerConflict as conflict:  # someone else saved the assessment since: they choose
+            self.ask_conflict(self.session, conflict, self.conflict_settled)
+            return False
         except (AnswerError, StorageError) as err:
-            self.query_one("#assessment-note", Static).update(plain(str(err)))
+            if self.session.final:  # signed meanwhile (by another login): shown signed, read-only
+                self.query_one("#assessment", TextArea).text = self.stored_assessment()
+                self.fill()
+            self.query_one("#assessment-note", Static).update(plain(describe(err, self.lang)))
             return False
         self.query_one("#assessment-note", Static).update(s("saved", self.lang))
         self.fill()
         return True
+
+    def stored_assessment(self) -> str:
+        return str(self.session.followup.answers.get("assessment") or "")
+
+    def conflict_settled(self, choice: str | None) -> None:
+        if choice is None:  # put off: what was typed stays in the field, unsaved
+            self.query_one("#assessment-note", Static).update(s("conflict_pending", self.lang))
+            return
+        self.query_one("#assessment", TextArea).text = self.stored_assessment()
+        self.query_one("#assessment-note", Static).update(s("saved", self.lang))
+        self.fill()
 
     @on(Button.Pressed, "#finalize")
     def action_finalize(self) -> None:
@@ -216,7 +233,10 @@ class ReviewScreen(AppScreen):
         try:
             self.session.finalize(signer)
         except (ValueError, StorageError) as err:
-            self.notify(describe(err, self.lang), severity="error", markup=False)
+            self.notify(describe(err, self.lang), severity="error", markup=False, timeout=12)
+            if isinstance(err, Conflict):  # changed since it was read: shown as it is now, unsigned
+                self.query_one("#assessment", TextArea).text = self.stored_assessment()
+                self.fill()
             return
         self.notify(s("finalized", self.lang))
         self.fill()

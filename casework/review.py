@@ -1,0 +1,154 @@
+"""Supervisor review on the shared database: submit, return, approve and comment, without any UI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from interview.engine import Interview
+from interview.followup import FollowUp, split_key
+from storage.errors import StorageError
+from storage.repository import Repository, ReviewComment
+
+
+class ReviewError(StorageError):
+    """A review step refused before the database was asked (`key` names why, in the catalogue)."""
+
+
+class ReviewRepository(Protocol):
+    """What review needs of a repository: the shared database has it, a local workspace does not."""
+
+    def review_state(self, followup_id: str) -> tuple[str, int]: ...
+    def review_required(self, followup_id: str) -> bool: ...
+    def review_submit(self, followup_id: str, expected_version: int | None = None) -> int: ...
+    def review_return(self, followup_id: str, comment: str | None = None,
+                      question: str | None = None) -> None: ...
+    def review_approve(self, followup_id: str, expected_version: int | None = None,
+                       comment: str | None = None, question: str | None = None) -> None: ...
+    def add_review_comment(self, followup_id: str, body: str, question: str | None = None) -> int: ...
+    def review_comments(self, followup_id: str) -> list[ReviewComment]: ...
+
+
+def reviewable(repo: Repository) -> ReviewRepository:
+    """The repository as one that keeps review states; ReviewError when it keeps none (a local
+    workspace has one caseworker and nobody to review)."""
+    if not hasattr(repo, "review_submit"):
+        raise ReviewError("review needs the shared database (--database)", key="err_review_needs_db")
+    return repo  # type: ignore[return-value]
+
+
+MAX_COMMENT = 4000
+
+
+@dataclass(frozen=True)
+class Step:
+    """What a review step did: the follow-up, its new state and the comment added (if any)."""
+
+    followup_id: str
+    state: str
+    comment: int | None = None
+
+
+def missing(repo: Repository, fu: FollowUp) -> list[str]:
+    """The required questions the draft has not answered (the whole form's rules, goals included)."""
+    form = repo.form(fu.form, fu.form_version)
+    interview = Interview(form, fu.plan, fu.answers, fu.goals)
+    return [s.key for s in interview.missing_required()]
+
+
+def _checked_comment(repo: Repository, fu: FollowUp, comment: str | None,
+                     question: str | None) -> tuple[str | None, str | None]:
+    text = (comment or "").strip() or None
+    if question is not None and text is None:
+        raise ReviewError("--question needs a comment", key="err_review_question_alone")
+    if text is not None and len(text) > MAX_COMMENT:
+        raise ReviewError("the comment is too long", key="err_review_comment_long", n=MAX_COMMENT)
+    if question is not None:
+        qid, gid = split_key(question)
+        form = repo.form(fu.form, fu.form_version)
+        known_goal = gid is None or any(g.id == gid for g in fu.plan.goals)
+        if qid not in {q.id for _, q in form.questions()} or not known_goal:
+            raise ReviewError(f"no question '{question}' in this follow-up",
+                              key="err_review_no_question", question=question)
+    return text, question
+
+
+def submit(repo: Repository, followup_id: str) -> Step:
+    """A caseworker hands a complete draft (or a returned one, revised) to the unit's supervisors."""
+    db = reviewable(repo)
+    state, version = db.review_state(followup_id)
+    fu = repo.get_followup(followup_id)
+    if fu.status == "final":
+        raise ReviewError("already signed", key="err_review_is_signed")
+    if state in ("draft", "returned"):
+        gaps = missing(repo, fu)
+        if gaps:
+            raise ReviewError(f"not complete: {', '.join(gaps)}", key="err_review_incomplete",
+                              missing=", ".join(gaps))
+    db.review_submit(followup_id, version)  # the database checks the state and version again
+    return Step(followup_id, "submitted")
+
+
+def return_(repo: Repository, followup_id: str, comment: str | None = None,
+            question: str | None = None) -> Step:
+    """A supervisor sends the follow-up back for revision, with what to change."""
+    db = reviewable(repo)
+    fu = repo.get_followup(followup_id)
+    text, question = _checked_comment(repo, fu, comment, question)
+    db.review_return(followup_id, text, question)
+    return Step(followup_id, "returned")
+
+
+def approve(repo: Repository, followup_id: str, comment: str | None = None,
+            question: str | None = None) -> Step:
+    """A supervisor approves exactly the version submitted; the caseworker may then sign it."""
+    db = reviewable(repo)
+    _, version = db.review_state(followup_id)
+    fu = repo.get_followup(followup_id)
+    text, question = _checked_comment(repo, fu, comment, question)
+    db.review_approve(followup_id, version, text, question)
+    return Step(followup_id, "approved")
+
+
+def comment(repo: Repository, followup_id: str, body: str, question: str | None = None) -> Step:
+    """A note on a follow-up in review (either side), without changing its state."""
+    db = reviewable(repo)
+    fu = repo.get_followup(followup_id)
+    text, question = _checked_comment(repo, fu, body, question)
+    if text is None:
+        raise ReviewError("an empty comment", key="err_review_empty_comment")
+    state, _ = db.review_state(followup_id)
+    return Step(followup_id, state, db.add_review_comment(followup_id, text, question))
+
+
+def comments(repo: Repository, followup_id: str) -> list[ReviewComment]:
+    """The follow-up's review comments, oldest first (working notes: never in the record)."""
+    return reviewable(repo).review_comments(followup_id)
+
+
+def by_question(notes: list[ReviewComment]) -> dict[str | None, list[ReviewComment]]:
+    """Comments grouped by the question they are about (None: the whole follow-up), for showing them
+    beside their questions."""
+    out: dict[str | None, list[ReviewComment]] = {}
+    for note in notes:
+        out.setdefault(note.question, []).append(note)
+    return out
+
+
+def needs_approval(repo: Repository, followup_id: str) -> str | None:
+    """The review state that stands between a draft and its signing (its unit requires review and it
+    is not approved), else None: sign it. A local workspace never requires review."""
+    if not hasattr(repo, "review_submit"):
+        return None
+    db = reviewable(repo)
+    if not db.review_required(followup_id):
+        return None
+    state, _ = db.review_state(followup_id)
+    return None if state == "approved" else state
+
+
+def notes_by_key(repo: Repository, followup_id: str) -> dict[str | None, list[ReviewComment]]:
+    """The review comments by the answer key they are about; nothing for a local workspace."""
+    if not hasattr(repo, "review_submit"):
+        return {}
+    return by_question(comments(repo, followup_id))
