@@ -455,6 +455,9 @@ class TinyDBRepository(Repository):
     def default_form(self) -> FormDefinition:
         return self.form(self.workspace.settings.default_form or "standard-uppfoljning")
 
+    def form_versions(self) -> dict[str, list[int]]:
+        return self.form_store().versions()
+
     def find_case(self, case_ref: str) -> Case | None:
         case_id = self.index.case_with_ref(case_ref)  # no need to open every case file
         return self.get_case(case_id) if case_id else None
