@@ -81,6 +81,7 @@ class Dashboard(AppScreen):
         Binding("p", "pdf", "PDF", show=False),
         Binding("g", "report", "Sammanställning", show=False),
         Binding("slash", "focus_filter", "Filtrera"),
+        Binding("w", "work_list", "Arbetslista", priority=True),
         Binding("q", "app.quit", "Avsluta"),
         Binding("escape", "leave_filter", show=False),
     ]
@@ -91,6 +92,8 @@ class Dashboard(AppScreen):
         from textual.widgets import Input, TextArea
 
         typing = isinstance(self.focused, (Input, TextArea))
+        if action == "work_list":  # the shared database's work list; a local workspace has none
+            return self.uapp.shared and not typing
         return not (typing and action in ("new_followup", "resume", "open_case"))
 
     _shown = False
@@ -210,6 +213,11 @@ class Dashboard(AppScreen):
     @on(Input.Submitted, "#filter")
     def filter_done(self) -> None:
         self.query_one(DataTable).focus()
+
+    def action_work_list(self) -> None:
+        from tui.screens.worklist import WorkListScreen
+
+        self.app.push_screen(WorkListScreen())
 
     def action_report(self) -> None:
         if self.uapp.is_open:
