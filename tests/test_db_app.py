@@ -465,6 +465,8 @@ def test_two_apps_two_logins_the_second_save_on_a_stale_version_asks(
             for pilot in (anna, bertil):
                 await pilot.pause()
                 await pilot.app.workers.wait_for_complete()
+                await pilot.press("d")  # from the work list to the dashboard
+                await pilot.pause()
             a_screen = await resume(anna)
             b_screen = await resume(bertil)
             assert text_of(b_screen, "#presence").startswith("Note: Anna also has this draft open")
