@@ -172,6 +172,7 @@ def test_the_whole_review_round_by_keys_as_two_logins(pg_server: PgServer, db: s
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, ReturnDialog)
+        assert str(dialog.query_one("#save", Button).label) == "Återsänd med kommentar"
         asked = [k for k, _ in dialog.questions]
         await pilot.press(*keys(NOTE))
         await pilot.press("shift+tab", "enter")  # the question pick list, opened
@@ -194,13 +195,20 @@ def test_the_whole_review_round_by_keys_as_two_logins(pg_server: PgServer, db: s
     async def revises(pilot: Pilot[None]) -> None:
         assert table_rows(app.screen)[0][:2] == ["återlämnad – ändra", "A-1"]  # type: ignore[arg-type]
         await open_row(pilot, "A-1", "återlämnad – ändra")
+        interview = app.screen
+        assert isinstance(interview, InterviewScreen)
+        transcript = [w for w in interview.query_one("#transcript").children if hasattr(w, "entry")]
+        at = next(i for i, w in enumerate(transcript) if w.entry == "a:assessment")  # type: ignore[attr-defined]
+        assert NOTE in transcript[at + 1].text and "Doris" in transcript[at + 1].text  # type: ignore[attr-defined]
         await pilot.press("ctrl+r")
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
-        rows = [str(w.render()) for w in screen.query(".review-row, .review-note").results(Static)]
+        rows = [str(w.render()) for w in screen.query("#answers .review-row, #answers .review-note")
+                .results(Static)]
         at = next(i for i, r in enumerate(rows) if r.startswith("Handläggarens samlade bedömning"))
         assert NOTE in rows[at + 1] and "Doris" in rows[at + 1]  # right below its question
+        assert NOTE in str(screen.query_one("#assessment-review-notes", Static).render())  # and at its field
         assert sum(NOTE in r for r in rows) == 1
         assert "Återsänd av arbetsledaren" in screen_text(screen)
         area = screen.query_one("#assessment", TextArea)
@@ -345,7 +353,7 @@ def test_each_roles_work_list_is_casework_s_list_and_opens_its_rows(
         await pilot.press("u")
         await pilot.pause()
         rows = table_rows(screen)
-        assert rows[0][0] == "Anna" and "1 försenade" in rows[0][3] and "1 att granska" in rows[0][3]
+        assert rows[0][0] == "Anna" and rows[0][1:] == ["1 försenade", "0 gamla utkast", "1 att granska"]
         assert [r[1] for r in rows[1:]] == ["A-13", "A-11"]
         assert screen.targets[0] is None  # a caseworker's heading opens nothing
         await pilot.press("enter")

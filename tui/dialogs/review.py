@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import TextArea
+from textual.widgets import Button, TextArea
 
 from tui.clean import CleanTextArea
 from tui.dialogs.form import FormDialog
@@ -35,6 +35,7 @@ class ReturnDialog(FormDialog[tuple[str | None, str]]):
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.query_one("#save", Button).label = s("return_review", self.lang)
         self.query_one("#return-comment", TextArea).focus()  # the comment is what is typed first
 
     def submit(self) -> None:

@@ -88,6 +88,7 @@ class ReviewScreen(AppScreen):
                 yield Static(s("feedback", self.lang), classes="section-title")
                 yield Static("", id="checklist", markup=False)
             yield Static(s("assessment", self.lang), classes="section-title")
+            yield Static("", id="assessment-review-notes", classes="review-note", markup=False)
             yield CleanTextArea("", id="assessment")
             yield Static("", id="assessment-note", markup=False)
             with Horizontal(classes="buttons"):
@@ -162,12 +163,17 @@ class ReviewScreen(AppScreen):
             self.query_one("#assessment-note", Static).update(
                 plain(s("draft_stale", lang, items=", ".join(stale)))
             )
+        # The assessment's comments also right above its field, where the caseworker revises it.
+        near = self.query_one("#assessment-review-notes", Static)
+        near.update(plain("\n".join(self.note_line(n) for n in notes.get("assessment", []))))
+        near.display = bool(notes.get("assessment"))
         read_only = self.view.read_only
         self.query_one("#assessment", TextArea).read_only = read_only
         for bid in ("#use-summary", "#save-assessment", "#finalize"):
             self.query_one(bid, Button).disabled = read_only
         act = self.view.action
-        shown = {"finalize": act in ("sign", "signed", "wait"), "submit-review": act == "submit",
+        shown = {"use-summary": act not in ("judge", "wait"), "save-assessment": act not in ("judge", "wait"),
+                 "finalize": act in ("sign", "signed", "wait"), "submit-review": act == "submit",
                  "return-review": act == "judge", "approve": act == "judge"}
         for bid, visible in shown.items():
             self.query_one(f"#{bid}", Button).display = visible

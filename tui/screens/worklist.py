@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
-from tui.safe import plain
+from tui.safe import cell
 from tui.screens.base import AppScreen
 from tui.strings import s
 
@@ -24,6 +24,7 @@ class WorkListScreen(AppScreen):
         Binding("o", "open", "Öppna", priority=True),
         Binding("u", "toggle_unit", "Enheten", priority=True),
         Binding("d", "dashboard", "Alla ärenden", priority=True),
+        Binding("r", "refresh", "Uppdatera", priority=True),
         Binding("q", "app.quit", "Avsluta"),
     ]
 
@@ -35,8 +36,9 @@ class WorkListScreen(AppScreen):
     def compose(self) -> ComposeResult:
         yield Static("", id="banner", markup=False)
         yield Static("", id="worklist-title", classes="screen-title", markup=False)
-        table: DataTable[object] = DataTable(id="worklist", cursor_type="row", zebra_stripes=True)
-        yield table
+        from tui.screens.dashboard import CaseTable  # measures its rows before a frame is cached
+
+        yield CaseTable(id="worklist", cursor_type="row", zebra_stripes=True)
         yield Static("", id="worklist-empty", classes="muted", markup=False)
         yield Footer(compact=True, show_command_palette=False)
 
@@ -79,9 +81,10 @@ class WorkListScreen(AppScreen):
                               s("worklist_col_date", lang), s("worklist_col_name", lang))
             for view in worklist.unit_view(rows, app.today):
                 name = view.name or s("worklist_nobody", lang)
-                counts = s("worklist_unit_counts", lang, overdue=len(view.overdue),
-                           drafts=len(view.old_drafts), review=len(view.awaiting_review))
-                table.add_row(plain(name), "", "", counts)
+                # The caseworker's line: their counts in the columns below which the rows follow.
+                table.add_row(cell(name), s("worklist_n_overdue", lang, n=len(view.overdue)),
+                              s("worklist_n_drafts", lang, n=len(view.old_drafts)),
+                              s("worklist_n_review", lang, n=len(view.awaiting_review)))
                 self.targets.append(None)
                 for item in (*view.overdue, *view.old_drafts, *view.awaiting_review):
                     self.add_item(table, item, lang, indent="  ")
@@ -108,7 +111,7 @@ class WorkListScreen(AppScreen):
         login = getattr(self.uapp.repo, "login", "")
         who = row.assigned_name if self.unit or row.assigned_to != login else ""  # someone else's case
         name = f"{row.name} ({who})" if who and row.name else (row.name or who)
-        table.add_row(indent + s("work_" + item.kind, lang), plain(row.case_ref), when, plain(name))
+        table.add_row(indent + s("work_" + item.kind, lang), cell(row.case_ref), when, cell(name))
         self.targets.append(opens(item))
 
     async def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -127,6 +130,10 @@ class WorkListScreen(AppScreen):
             self.uapp.open_case(ident)
         else:
             await self.uapp.open_followup(ident)
+
+    def action_refresh(self) -> None:
+        """Read the list again: another login may have submitted, returned or approved meanwhile."""
+        self.fill()
 
     def action_toggle_unit(self) -> None:
         self.unit = not self.unit
