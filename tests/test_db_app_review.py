@@ -198,7 +198,7 @@ def test_the_whole_review_round_by_keys_as_two_logins(pg_server: PgServer, db: s
         interview = app.screen
         assert isinstance(interview, InterviewScreen)
         transcript = [w for w in interview.query_one("#transcript").children if hasattr(w, "entry")]
-        at = next(i for i, w in enumerate(transcript) if w.entry == "a:assessment")  # type: ignore[attr-defined]
+        at = next(i for i, w in enumerate(transcript) if w.entry == "a:assessment")
         assert NOTE in transcript[at + 1].text and "Doris" in transcript[at + 1].text  # type: ignore[attr-defined]
         await pilot.press("ctrl+r")
         await pilot.pause()
