@@ -173,7 +173,7 @@ class ReviewScreen(AppScreen):
             self.query_one(bid, Button).disabled = read_only
         act = self.view.action
         shown = {"use-summary": act not in ("judge", "wait"), "save-assessment": act not in ("judge", "wait"),
-                 "finalize": act in ("sign", "signed", "wait"), "submit-review": act == "submit",
+                 "finalize": act in ("sign", "signed"), "submit-review": act == "submit",
                  "return-review": act == "judge", "approve": act == "judge"}
         for bid, visible in shown.items():
             self.query_one(f"#{bid}", Button).display = visible
