@@ -364,3 +364,82 @@ def test_each_roles_work_list_is_casework_s_list_and_opens_its_rows(
 
     run(app, supervisor)
     assert ("draft", "A-12") in expected_cw and incomplete.id
+
+
+def test_every_key_of_the_work_list_and_the_review_is_shown_at_80x24(
+        pg_server: PgServer, db: str, tmp_path: Path) -> None:
+    """The footer shows each key it offers inside 80 columns; F1 lists every enabled key of the work
+    list (both roles) and of a supervisor's review screen."""
+    from textual.binding import Binding
+    from textual.widgets._footer import FooterKey
+
+    from tui.dialogs.help import HelpScreen
+
+    cw = repo(pg_server, db, "cw_a")
+    fu = draft(cw, "A-20")
+    cw.review_submit(fu.id)
+    cw.close()
+
+    async def check(pilot: Pilot[None]) -> None:
+        screen = pilot.app.screen
+        wanted = {b.description for b in type(screen).BINDINGS if isinstance(b, Binding) and b.description}
+        active = screen.active_bindings.values()
+        enabled = {a.binding.description for a in active if a.enabled}
+        in_footer = {a.binding.description for a in active if a.enabled and a.binding.show}
+        keys = list(screen.query(FooterKey))
+        assert len(in_footer & wanted) >= 3 and len(keys) >= 3  # not an empty footer passing by itself
+        assert {k.description for k in keys} >= in_footer & wanted
+        assert all(k.region.right <= 80 for k in keys if k.description in in_footer & wanted)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, HelpScreen)
+        listed = str(pilot.app.screen.query_one("#help-keys", Static).render())
+        assert [d for d in wanted & enabled if d not in listed] == []
+        await pilot.press("escape")
+        await pilot.pause()
+        assert pilot.app.screen is screen
+
+    for login in ("cw_a", "sup_a"):
+        app = app_as(pg_server, db, login, tmp_path)
+
+        async def scenario(pilot: Pilot[None], login: str = login) -> None:
+            assert isinstance(pilot.app.screen, WorkListScreen)
+            await check(pilot)
+            if login == "sup_a":
+                await open_row(pilot, "A-20", "att granska")
+                assert isinstance(pilot.app.screen, ReviewScreen)
+                await check(pilot)
+
+        run(app, scenario)
+
+
+def test_a_hostile_comment_is_shown_as_its_characters(pg_server: PgServer, db: str, tmp_path: Path) -> None:
+    """A comment is a supervisor's text: markup and control characters in it are shown, never run."""
+    from casework import review
+
+    cw = repo(pg_server, db, "cw_a")
+    fu = draft(cw, "A-30")
+    review.submit(cw, fu.id)
+    sup = repo(pg_server, db, "sup_a")
+    hostile = "[@click=app.quit]klicka[/] [bold]x\x1b[2J"
+    review.return_(sup, fu.id, hostile, "meeting_date")
+    review.comment(sup, fu.id, "[red]hela[/red]")
+    sup.close()
+    cw.close()
+    app = app_as(pg_server, db, "cw_a", tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await open_row(pilot, "A-30", "återlämnad – ändra")
+        interview = app.screen
+        assert isinstance(interview, InterviewScreen)
+        texts = [str(w.render()) for w in interview.query("#transcript .review-note").results(Static)]
+        assert any("[@click=app.quit]klicka[/] [bold]x" in t for t in texts)
+        assert any("[red]hela[/red]" in t for t in texts)
+        assert all("\x1b" not in t for t in texts)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert "[red]hela[/red]" in str(app.screen.query_one("#review-notes", Static).render())
+        assert app.is_running
+
+    run(app, scenario)
