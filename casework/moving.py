@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from forms.loader import installed_forms
 from interview.case import Case
 from interview.followup import FollowUp
 from storage.audit import AuditLog, verify
@@ -83,7 +84,13 @@ def collect(repo: TinyDBRepository, db: PostgresRepository) -> list[MovedCase]:
             refusal.add("no_unit", ref=case.client.case_ref)
         elif db.role != "superuser" and unit not in db.units:
             refusal.add("unit", ref=case.client.case_ref, unit=unit, login=db.login)
-        out.append(MovedCase(case, unit, repo.followups_of(case_id), by_case.get(case_id, [])))
+        followups = repo.followups_of(case_id)
+        for fu in followups:
+            # The database holds only the forms shipped with the program: a follow-up made with a
+            # form the workspace installed would arrive without the form it is read and reported by.
+            if (fu.form, fu.form_version) not in installed_forms():
+                refusal.add("form", ref=case.client.case_ref, form=fu.form, version=fu.form_version)
+        out.append(MovedCase(case, unit, followups, by_case.get(case_id, [])))
     if db.role in WRITERS:  # others may not even look at the cases table
         for found in db.existing_cases([m.case.id for m in out]):
             refusal.add("exists", id=found)

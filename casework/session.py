@@ -7,10 +7,11 @@ the order "validate with the engine, save with the repository, replay".
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from forms.schema import FormDefinition
+from forms.schema import FormDefinition, Text
 from interview.case import Case, now
 from interview.engine import Interview, Step
 from interview.followup import FollowUp
@@ -40,10 +41,37 @@ def next_followup_offers(meeting: date) -> list[date]:
     return [add_months(meeting, n) for n in NEXT_OFFERS]
 
 
+@dataclass(frozen=True)
+class FormOption:
+    """A form a new follow-up may be made with (its newest version); `default` marks the workspace's."""
+
+    id: str
+    version: int
+    title: Text
+    default: bool
+
+
+def form_options(repo: Repository) -> list[FormOption]:
+    """The forms a new follow-up may use, the default first, then the others by id. With one option
+    nothing needs asking; a form whose file cannot be read is left out (it could not be used)."""
+    default = repo.default_form()
+    out = [FormOption(default.id, default.version, default.title, True)]
+    for form_id, versions in repo.form_versions().items():
+        if form_id == default.id or not versions:
+            continue
+        try:
+            form = repo.form(form_id, versions[-1])
+        except StorageError:
+            continue
+        out.append(FormOption(form.id, form.version, form.title, False))
+    return out
+
+
 def start_followup(
     repo: Repository, case: Case, caseworker: str, form: FormDefinition | None = None
 ) -> FollowUp:
-    """A new draft of the case's current plan, on the workspace's default form (its newest version)."""
+    """A new draft of the case's current plan, on the form chosen (one of form_options), else the
+    workspace's default form (its newest version)."""
     form = form or repo.default_form()
     fu = FollowUp(
         case_id=case.id,

@@ -199,8 +199,10 @@ class FollowUpDocument:
                 story += self.goals_block(section)
             else:
                 story += self.section_block(section)
-        signature = self.signature_block()
         # The signature never stands alone on a page: the last lines of the last section go with it.
+        # One flat KeepTogether: a KeepTogether nested in another reports an "infinite" height to force
+        # its own split, which made the outer one always start a new page (page 2 left half empty).
+        signature = self.signature_block()
         tail = [f for f in story[-2:] if not isinstance(f, CondPageBreak)]
         story = story[: len(story) - 2] + [f for f in story[-2:] if isinstance(f, CondPageBreak)]
         story.append(KeepTogether([*tail, *signature]))
@@ -301,7 +303,10 @@ class FollowUpDocument:
             return [*heading, self.p(t("not_applicable", self.lang), "small")]
         lang = self.lang
         answers = self.interview.final_answers()[1]
-        attainment_q = next(q for q in section.questions if q.id == "attainment")
+        attainment_q = next((q for q in section.questions if q.id == "attainment"), None)
+        # A form of the organisation's own asks its own questions per goal: each answered one is
+        # printed under the goal (the standard form's level, attainment and comment have columns).
+        own = [q for q in section.questions if q.id not in ("attainment", "level", "comment")]
         head = [self.p(t(k, lang), "head") for k in ("goal", "life_area", "levels", "attainment")]
         long_comments: list[tuple[Goal, str]] = []
         data: list[list[Any]] = [head]
@@ -341,8 +346,17 @@ class FollowUpDocument:
                 name,
                 self.fit(self.data.form.life_area_label(goal.life_area, lang), "cell", widths[1] - 6),
                 levels,
-                self.fit(self.answer_text(attainment_q, ga.get("attainment")), "cell", widths[3] - 6),
+                self.fit(self.answer_text(attainment_q, ga.get("attainment"))
+                         if attainment_q is not None and ga.get("attainment") is not None else "",
+                         "cell", widths[3] - 6),
             ])
+            for q in own:
+                if ga.get(q.id) not in (None, "", []):
+                    said = f"{q.label.get(lang)}: {self.answer_text(q, ga[q.id], goal)}"
+                    data.append([self.p(said, "small"), "", "", ""])
+                    style.append(("SPAN", (0, len(data) - 1), (-1, len(data) - 1)))
+                    style.append(("LEFTPADDING", (0, len(data) - 1), (-1, len(data) - 1), 3 + 10 * depth))
+            row = len(data) - 1  # the comment (or the rule) follows the goal's last row
             comment = ga.get("comment")
             if comment and len(comment) > LONG_COMMENT:
                 long_comments.append((goal, comment))
@@ -437,7 +451,7 @@ class FollowUpDocument:
                 parts.append(self.p(t("imported_signature", self.lang), "small"))
             parts.append(self.p(t("imported", self.lang, when=self._stamp(mark.at), who=mark.by,
                                   file=mark.file, sha=mark.sha256[:16]), "small"))
-        return [KeepTogether(parts)]
+        return parts  # kept together with the last section's lines by _get_story
 
     # --- every page -------------------------------------------------------------------------
 

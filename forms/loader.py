@@ -114,10 +114,38 @@ def _check(form: FormDefinition, lang: str) -> list[str]:
                 elif not isinstance(target[1], DateQuestion):
                     problems.append(_p(f"{qpath}.after", "form_not_date", lang, ref=q.after))
             earlier[q.id] = (section.id, q, section.per_goal)
+    problems.extend(_check_hints(form, earlier, lang))
     if any(isinstance(q, LevelQuestion) for _, q in form.questions()):
         for code in ("icf", "gas"):
             if form.scale(code) is None:
                 problems.append(_p("scales", "form_scale_words", lang, code=code))
+    return problems
+
+
+def _check_hints(form: FormDefinition, questions: dict[str, tuple[str, Question, bool]],
+                 lang: str) -> list[str]:
+    """A declared hint reads any question of the form (it is checked over the answers given so far);
+    per-goal questions of one section only, since it is then checked goal by goal."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    for hi, hint in enumerate(form.hints):
+        path = f"hints[{hi}]"
+        if hint.id in seen:
+            problems.append(_p(f"{path}.id", "form_hint_twice", lang, id=hint.id))
+        seen.add(hint.id)
+        goal_sections = set()
+        for ref in referenced_questions(hint.when):
+            if ref not in questions:
+                problems.append(_p(f"{path}.when", "form_hint_unknown", lang, ref=ref))
+            elif questions[ref][2]:
+                goal_sections.add(questions[ref][0])
+        if len(goal_sections) > 1:
+            problems.append(_p(f"{path}.when", "form_hint_goal_sections", lang))
+        for ref, value in compared_values(hint.when):
+            problems.extend(_check_value(f"{path}.when", ref, value, questions, lang))
+        if uses_goal(hint.when) and not goal_sections:
+            problems.append(_p(f"{path}.when", "form_goal_scaled_section", lang))
+        problems.extend(_check_numbers(f"{path}.when", hint.when, questions, lang))
     return problems
 
 

@@ -252,6 +252,17 @@ class Scale(_Strict):
     levels: list[ScaleLevel] = Field(max_length=50)
 
 
+class FormHint(_Strict):
+    """A hint a form of the organisation's own declares: when the condition holds over the answers
+    given, the message is shown (never blocking), like the standard form's assistant hints. A
+    condition on a per-goal question is checked for each goal."""
+
+    id: Ref
+    when: Condition
+    message: Text
+    severity: Literal["info", "warning"] = "info"
+
+
 class FormDefinition(_Strict):
     """A whole form: its identity, vocabularies and sections in the order they are asked."""
 
@@ -262,6 +273,7 @@ class FormDefinition(_Strict):
     scales: list[Scale] = Field(default_factory=list, max_length=20)
     secrecy: LegalRef | None = None
     sections: list[Section] = Field(min_length=1, max_length=100)
+    hints: list[FormHint] = Field(default_factory=list, max_length=100)
 
     def questions(self) -> list[tuple[Section, Question]]:
         return [(s, q) for s in self.sections for q in s.questions]

@@ -20,6 +20,8 @@ class Problem(NamedTuple):
 def canonical(form: FormDefinition) -> bytes:
     """The form's content as canonical JSON: YAML layout, comments and key order never count."""
     data = form.model_dump(mode="json", by_alias=True)
+    if not data["hints"]:
+        del data["hints"]  # a form without hints keeps the fingerprint it had before forms had them
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
@@ -39,7 +41,7 @@ def _dump(x: Any) -> Any:
 def differences(old: FormDefinition, new: FormDefinition) -> list[Problem]:
     """What differs between two contents given the same id and version, one line per thing."""
     out: list[Problem] = []
-    for key in ("title", "life_areas", "scales", "secrecy"):
+    for key in ("title", "life_areas", "scales", "secrecy", "hints"):
         if _dump(getattr(old, key)) != _dump(getattr(new, key)):
             out.append(Problem("form_diff_part", {"part": key}))
     if [s.id for s in old.sections] != [s.id for s in new.sections]:

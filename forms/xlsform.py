@@ -25,9 +25,13 @@ from forms.xpath import XPathError, render, translate
 MAX_FILE_BYTES = 5_000_000
 MAX_UNPACKED_BYTES = 40_000_000  # a zip bomb stops here, before any XML is parsed
 MAX_MEMBERS = 200
-MAX_ROWS = {"survey": 2000, "choices": 10_000, "settings": 10}
+MAX_ROWS = {"survey": 2000, "choices": 10_000, "settings": 10, "hints": 100}
 MAX_COLUMNS = 100
 SHEETS = ("survey", "choices", "settings")
+# The product's own sheet (pyxform leaves sheets it does not know alone): declared hints, one a row,
+# columns name, condition (an XPath like relevant), message::<language>, severity (info/warning).
+HINTS = "hints"
+_HINT_COLUMNS = {"name", "condition", "message", "severity"}
 
 # XLSForm type -> the product's question type.
 _TYPES = {"text": "text", "date": "date", "integer": "integer", "decimal": "decimal"}
@@ -100,9 +104,11 @@ def _check_container(data: bytes, problems: list[str], lang: str) -> None:
                     return
 
 
-def _scan_cells(data: bytes, problems: list[str], lang: str) -> dict[str, dict[str, int]]:
+def _scan_cells(data: bytes, problems: list[str], lang: str,
+                hint_rows: list[dict[str, Any]] | None = None) -> dict[str, dict[str, int]]:
     """Headers' columns of the XLSForm sheets, and every formula and oversized sheet refused by address.
-    A formula is never evaluated and its cached value never trusted."""
+    A formula is never evaluated and its cached value never trusted. The hints sheet's rows (which
+    pyxform does not read) are collected into `hint_rows` as text."""
     from openpyxl import load_workbook
 
     columns: dict[str, dict[str, int]] = {}
@@ -110,10 +116,11 @@ def _scan_cells(data: bytes, problems: list[str], lang: str) -> dict[str, dict[s
     try:
         for title in wb.sheetnames:
             name = title.lower()
-            if name not in SHEETS:
+            if name not in SHEETS and name != HINTS:
                 continue
             ws = wb[title]
             headers: dict[str, int] = {}
+            names: dict[int, str] = {}
             for r, row in enumerate(ws.iter_rows(), start=1):
                 if r > MAX_ROWS[name] + 1:
                     problems.append(say("w_rows", lang, sheet=name, n=MAX_ROWS[name]))
@@ -130,6 +137,11 @@ def _scan_cells(data: bytes, problems: list[str], lang: str) -> dict[str, dict[s
                         problems.append(say("w_formula", lang, cell=f"{name}!{_col_letter(c)}{r}"))
                     if r == 1 and isinstance(value, str):
                         headers[re.sub(r"\s+", " ", value.strip())] = c
+                        names[c] = re.sub(r"\s+", " ", value.strip())
+                    elif r > 1 and name == HINTS and hint_rows is not None and c in names:
+                        while len(hint_rows) < r - 1:
+                            hint_rows.append({})
+                        hint_rows[r - 2][names[c]] = str(value).strip()
             columns[name] = headers
     finally:
         wb.close()
@@ -138,13 +150,14 @@ def _scan_cells(data: bytes, problems: list[str], lang: str) -> dict[str, dict[s
 
 def _read(data: bytes, lang: str) -> tuple[dict[str, _Sheet], list[str]]:
     problems: list[str] = []
+    hint_rows: list[dict[str, Any]] = []
     if len(data) > MAX_FILE_BYTES:
         return {}, [say("w_large", lang, n=MAX_FILE_BYTES // 1_000_000)]
     _check_container(data, problems, lang)
     if problems:
         return {}, problems
     try:
-        columns = _scan_cells(data, problems, lang)
+        columns = _scan_cells(data, problems, lang, hint_rows)
     except Exception as err:
         return {}, [say("w_unreadable", lang, why=err.__class__.__name__)]
     if problems:
@@ -160,6 +173,7 @@ def _read(data: bytes, lang: str) -> tuple[dict[str, _Sheet], list[str]]:
     except Exception as err:  # a broken workbook can fail anywhere inside the reader
         return {}, [say("w_unreadable", lang, why=err.__class__.__name__)]
     sheets = {name: _Sheet(name, list(book.get(name) or []), columns.get(name, {})) for name in SHEETS}
+    sheets[HINTS] = _Sheet(HINTS, hint_rows, columns.get(HINTS, {}))
     if not sheets["survey"].rows:
         return sheets, [say("w_no_survey", lang)]
     try:
@@ -217,12 +231,50 @@ class _Converter:
         self.known: dict[str, str] = {}  # question name -> type, in order: what a condition may read
         self.where: dict[tuple[int, int], int] = {}  # (section, question) index -> survey row index
         self.section_rows: dict[int, int] = {}  # section index -> the row that begins it
+        self.hint_rows: dict[int, int] = {}  # hint index -> its row in the hints sheet
 
     def run(self) -> dict[str, Any]:
         self.read_choices()
         settings = self.read_settings()
         sections = self.read_survey(settings.get("title") or {"sv": "Formulär", "en": "Form"})
-        return {**settings, "sections": sections}
+        hints = self.read_hints()
+        return {**settings, "sections": sections, **({"hints": hints} if hints else {})}
+
+    def read_hints(self) -> list[dict[str, Any]]:
+        """The hints sheet: a condition over any question of the form (read after the survey, so
+        every question is known) and a message; refused by cell like the survey's conditions."""
+        sheet = self.sheets.get(HINTS)
+        out: list[dict[str, Any]] = []
+        if sheet is None:
+            return out
+        for i, row in enumerate(sheet.rows):
+            if not row:
+                continue
+            _columns_used(sheet, i, row, _HINT_COLUMNS, self.problems, self.lang)
+            name = str(row.get("name", ""))
+            if not _NAME.fullmatch(name):
+                self.problems.append(say("w_name", self.lang, cell=sheet.at(i, "name"),
+                                         found=repr(name[:30])))
+            message = _texts(row, "message")
+            if not message:
+                self.problems.append(say("w_hint_message", self.lang, cell=sheet.at(i)))
+            severity = str(row.get("severity") or "info").strip().lower()
+            if severity not in ("info", "warning"):
+                self.problems.append(say("w_hint_severity", self.lang, cell=sheet.at(i, "severity"),
+                                         found=repr(severity[:20])))
+            text = str(row.get("condition", "")).strip()
+            if not text:
+                self.problems.append(say("w_hint_condition", self.lang, cell=sheet.at(i, "condition")))
+                continue
+            try:
+                when = translate(text, self.known, None)
+            except XPathError as err:
+                self.problems.append(f"{sheet.at(i, 'condition')}: {err.text(self.lang)}"
+                                     + say("x_subset", self.lang))
+                continue
+            self.hint_rows[len(out)] = i
+            out.append({"id": name, "when": when, "message": message, "severity": severity})
+        return out
 
     def read_settings(self) -> dict[str, Any]:
         sheet = self.sheets["settings"]
@@ -422,7 +474,14 @@ class _Converter:
 
 
 def _located(problem: str, conv: _Converter, data: dict[str, Any]) -> str:
-    """A problem the form checks found, put at the question's row in the survey sheet."""
+    """A problem the form checks found, put at the question's row in the survey sheet (a declared
+    hint's at its row in the hints sheet)."""
+    h = re.match(r"hints\[(\d+)\]\.?([a-z_]*)", problem)
+    if h is not None and int(h.group(1)) in conv.hint_rows:
+        column = {"when": "condition", "id": "name", "message": "message",
+                  "severity": "severity"}.get(h.group(2), "name")
+        rest = problem[h.end():].lstrip(".:[]0123456789 ").strip() or problem
+        return f"{conv.sheets[HINTS].at(conv.hint_rows[int(h.group(1))], column)}: {rest}"
     m = re.match(r"sections\[(\d+)\]\.questions\[(\d+)\]\.?([a-z_]*)", problem)
     if m is None:
         section = re.match(r"sections\[(\d+)\]\.?([a-z_]*)", problem)
@@ -498,13 +557,22 @@ def to_xlsx(form: FormDefinition, lang: str = "sv") -> bytes:
         survey.append([f"end {kind}"])
     settings = [["form_id", "version", "form_title", "default_language"],
                 [form.id, str(form.version), form.title.sv, "Svenska (sv)"]]
+    hints = [["name", "condition", "message::Svenska (sv)", "message::English (en)", "severity"]]
+    for h in form.hints:
+        try:
+            hints.append([h.id, _cond(h.when), h.message.sv, h.message.en, h.severity])
+        except XPathError as err:
+            problems.append(f"{h.id}: {err.text(lang)}")
     if problems:
         raise FormError(problems)
     wb = Workbook()
     first = wb.active
     if first is not None:
         wb.remove(first)
-    for title, rows in (("survey", survey), ("choices", choices), ("settings", settings)):
+    sheets = [("survey", survey), ("choices", choices), ("settings", settings)]
+    if form.hints:
+        sheets.append((HINTS, hints))
+    for title, rows in sheets:
         ws = wb.create_sheet(title)
         for r, values in enumerate(rows, start=1):
             for c, value in enumerate(values, start=1):

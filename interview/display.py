@@ -27,4 +27,8 @@ def answer_text(question: Question, value: Any, lang: str, *, form: FormDefiniti
         return f"{value} – {word}" if word else str(value)
     if isinstance(value, bool):
         return text("yes" if value else "no", lang)
+    if isinstance(value, float):  # a decimal question's answer: "2,5" in Swedish, never "2.5"
+        from language.format import exact
+
+        return exact(value, lang)
     return str(value)

@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from forms.conditions import Context, evaluate, referenced_questions
+from forms.loader import STANDARD_FORM_ID
 from interview.case import SCALE_DIRECTION, Goal
 from interview.coerce import parse_date
 from interview.derived import change
@@ -206,8 +208,34 @@ RULES: Sequence[Rule] = (
 )
 
 
+def declared(iv: Interview) -> Iterator[Hint]:
+    """The hints the form itself declares, over what was asked: a condition on per-goal questions is
+    checked for each goal (keyed by the goal), any other once. Conditions are interpreted by
+    forms.conditions, never evaluated as code."""
+    if not iv.form.hints:
+        return
+    answers, goals = _answers(iv)
+    per_goal = frozenset(q.id for sec in iv.form.sections if sec.per_goal for q in sec.questions)
+    for h in iv.form.hints:
+        refs = tuple(dict.fromkeys(referenced_questions(h.when)))
+        text = {"sv": h.message.sv, "en": h.message.en}
+        if not any(r in per_goal for r in refs):
+            if evaluate(h.when, Context(answers, per_goal_ids=per_goal)):
+                yield Hint(h.id, h.id, h.severity, text, refs)
+            continue
+        for goal, _depth in iv.plan.ordered_goals():
+            ctx = Context(answers, goals.get(goal.id, {}), per_goal, goal.scale != "none")
+            if evaluate(h.when, ctx):
+                points = tuple(f"goals.{goal.id}.{r}" if r in per_goal else r for r in refs)
+                yield Hint(h.id, f"{h.id}:{goal.id}", h.severity,
+                           {lang: f"{goal.text}: {msg}" for lang, msg in text.items()}, points)
+
+
 def hints(iv: Interview, acknowledged: Sequence[str] = ()) -> list[Hint]:
-    """Every hint the answers so far raise, warnings first, minus those the caseworker acknowledged."""
+    """Every hint the answers so far raise, warnings first, minus those the caseworker acknowledged:
+    the assistant's rules on the standard form, and on any form the hints it declares."""
     quiet = set(acknowledged)
-    raised = [h for rule in RULES for h in rule.check(iv) if h.key not in quiet]
+    rules = RULES if iv.form.id == STANDARD_FORM_ID else ()
+    raised = [h for rule in rules for h in rule.check(iv) if h.key not in quiet]
+    raised += [h for h in declared(iv) if h.key not in quiet]
     return sorted(raised, key=lambda h: h.severity != "warning")

@@ -51,6 +51,14 @@ def number(value: float, lang: str) -> str:
     return format_decimal(value, "#,##0.##", locale=_locale(lang))
 
 
+def exact(value: float, lang: str) -> str:
+    """'2,5' / '2.5': an answered decimal number with the language's decimal sign and every decimal
+    the answer has (no grouping, no rounding: it is the answer, not a figure)."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, "0.##########", locale=_locale(lang))
+
+
 def join(items: Sequence[str], lang: str) -> str:
     """'A', 'A och B', 'A, B och C'. When an item holds the conjunction itself ("interaktioner och
     relationer"), Swedish joins the last item with 'samt' and English uses a serial comma, so the

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from forms.loader import STANDARD_FORM_ID
 from forms.schema import ChoiceQuestion, FormDefinition, MultiQuestion
 from interview import personnummer
 from interview.case import SCALE_DIRECTION
@@ -77,11 +78,13 @@ def select(
     records: Iterable[tuple[dict[str, Any], list[dict[str, Any]]]],
     sel: Selection,
     progress: Callable[[int], None] | None = None,
+    form_id: str = STANDARD_FORM_ID,
 ) -> list[Row]:
     """The follow-ups the selection counts, in every unit (the unit is chosen at publication, so the
-    suppression can see every unit at once): each client's latest final follow-up in the period
-    (every one with all_followups); with include_drafts, the latest draft (every draft) is counted
-    beside it as a follow-up of its own, never instead of a signed one."""
+    suppression can see every unit at once): each client's latest final follow-up of the form in the
+    period (every one with all_followups); with include_drafts, the latest draft (every draft) is
+    counted beside it as a follow-up of its own, never instead of a signed one. Follow-ups made with
+    another form are not counted: a substance-abuse unit's own form is reported on by itself."""
     rows: list[Row] = []
     first = sel.date_from.isoformat() if sel.date_from else None
     last = sel.date_to.isoformat() if sel.date_to else None
@@ -94,6 +97,8 @@ def select(
         for fu in followups:
             final = fu["status"] == "final"
             if not final and not sel.include_drafts:
+                continue
+            if fu.get("form", STANDARD_FORM_ID) != form_id:
                 continue
             meeting = fu["answers"].get("meeting_date")
             if not meeting:
@@ -129,6 +134,7 @@ def _row(case_id: str, client: dict[str, Any], meeting: str, fu: dict[str, Any])
                 "weight": g.get("weight", 1.0),
                 "attainment": ga.get("attainment"),
                 "level": ga.get("level"),
+                "answers": ga,
             }
         )
     gender = client.get("gender") or "unknown"
@@ -179,25 +185,32 @@ def _codes(q: ChoiceQuestion | MultiQuestion) -> frozenset[str]:
     return found
 
 
-def contribution(row: Row, questions: list[ChoiceQuestion | MultiQuestion]) -> Contribution:
+def contribution(row: Row, questions: list[ChoiceQuestion | MultiQuestion],
+                 per_goal: frozenset[str] = frozenset()) -> Contribution:
+    """What the follow-up adds; a question in `per_goal` is counted once for each goal answering it
+    (its "answered" counts goals, not follow-ups)."""
     codes: list[tuple[str, str]] = []
     answered: list[str] = []
     for q in questions:
-        value = row.answers.get(q.id)
-        if value is None:
-            continue
-        # Versions of a form are compiled together only where the question id and the code exist in
-        # the version reported on: v1's other_principals codes that v2 moved to other_actors are not
-        # counted as v2 principals.
-        known = [code for code in (value if isinstance(value, list) else [value])
-                 if code in _codes(q)]
-        if not known:
-            continue
-        answered.append(q.id)
-        codes.extend((q.id, code) for code in known)
+        per = q.id in per_goal
+        values = [g["answers"].get(q.id) for g in row.goals] if per else [row.answers.get(q.id)]
+        for value in values:
+            if value is None:
+                continue
+            # Versions of a form are compiled together only where the question id and the code exist
+            # in the version reported on: v1's other_principals codes that v2 moved to other_actors
+            # are not counted as v2 principals.
+            known = [code for code in (value if isinstance(value, list) else [value])
+                     if code in _codes(q)]
+            if not known:
+                continue
+            answered.append(q.id)
+            codes.extend((q.id, code) for code in known)
     attainment, isu, changes, gas_pairs = [], [], [], []
     for g in row.goals:
-        if g["attainment"] is not None:
+        # A form of the organisation's own may give its per-goal "attainment" other codes: only the
+        # standard classes are compiled as attainment, never a code the tables have no place for.
+        if g["attainment"] in ATTAINMENT:
             attainment.append((g["life_area"], g["attainment"]))
         value = _isu(g)
         if value is not None:
@@ -283,21 +296,30 @@ class Accumulator:
         return m
 
 
+# Per-goal questions the goal tables compile already (attainment by class, life area and ISU).
+GOAL_MEASURED = frozenset({"attainment"})
+
+
 def choice_questions(form: FormDefinition) -> list[ChoiceQuestion | MultiQuestion]:
+    """Every choice and multi-choice question the report compiles: those asked once, and those asked
+    per goal (counted per goal) except the goal tables' own."""
     return [
         q
         for s in form.sections
-        if not s.per_goal
         for q in s.questions
-        if isinstance(q, ChoiceQuestion | MultiQuestion)
+        if isinstance(q, ChoiceQuestion | MultiQuestion) and not (s.per_goal and q.id in GOAL_MEASURED)
     ]
 
 
+def per_goal_ids(form: FormDefinition) -> frozenset[str]:
+    return frozenset(q.id for s in form.sections if s.per_goal for q in s.questions)
+
+
 def measure(rows: list[Row], form: FormDefinition) -> Measures:
-    questions = choice_questions(form)
+    questions, per_goal = choice_questions(form), per_goal_ids(form)
     acc = Accumulator(questions)
     for r in rows:
-        acc.add(r.case_id, contribution(r, questions))
+        acc.add(r.case_id, contribution(r, questions, per_goal))
     return acc.result()
 
 
@@ -362,8 +384,9 @@ def _compile(
     sel: Selection,
     progress: Callable[[int], None] | None,
 ) -> Report:
-    rows = select(records, sel, progress)
+    rows = select(records, sel, progress, form.id)
     questions = choice_questions(form)
+    per_goal = per_goal_ids(form)
 
     def groups() -> tuple[Accumulator, dict[str, Accumulator], dict[str, Accumulator]]:
         return Accumulator(questions), {g: Accumulator(questions) for g in GENDERS}, {
@@ -378,7 +401,7 @@ def _compile(
         if key not in units:
             units[key] = groups()
         total, genders, bands = units[key]
-        c = contribution(r, questions)
+        c = contribution(r, questions, per_goal)
         total.add(r.case_id, c)
         genders[r.gender if r.gender in genders else "unknown"].add(r.case_id, c)
         bands[r.age_band].add(r.case_id, c)

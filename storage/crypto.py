@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -187,6 +189,9 @@ def rewrap(header: dict[str, Any], ring: Keyring, passphrase: str, *, new_key: b
     }
 
 
+# One entry of the case-key table as save() writes it: "<key id>":{"case":"<file>","key":"<base64>"}
+_KID = re.compile(r"[0-9a-f]{8}")
+_ENTRY = re.compile(rb'"([0-9a-f]{8})":\{"case":("(?:[^"\\]|\\.)*"),"key":"([A-Za-z0-9+/=]{1,64})"\}')
 CASE_KEYS = "case-keys"  # the sealed table of per-case data keys, at the workspace's top
 CASE_KEYS_COPY = "case-keys.copy"  # its second copy: one damaged file must not lose every case
 
@@ -202,6 +207,12 @@ class CaseKeys:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.entries: dict[str, tuple[str, bytes]] | None = None  # key id -> (case file name, key)
+        # `lazy`: look up only the keys asked for (one case opened: `quick --case`), instead of
+        # holding the whole table (10,000 cases: megabytes). What is found is kept in `found`, never
+        # in `entries`: only a table read in full is ever written back.
+        self.lazy = False
+        self.found: dict[str, tuple[str, bytes]] = {}
+        self.newest: dict[str, str] = {}  # case file name -> its newest key's id, as looked up
 
     def _paths(self) -> list[Path]:
         return [self.folder / CASE_KEYS, self.folder / CASE_KEYS_COPY]
@@ -226,6 +237,51 @@ class CaseKeys:
                 problems += 1  # the other copy may still hold every key
         self.entries = entries
         return entries
+
+    def _plaintexts(self, codec: EncryptingCodec) -> Iterator[bytes]:
+        """Each readable copy's plaintext, as load() reads them (a damaged copy is passed over)."""
+        for path in self._paths():
+            try:
+                yield codec.open(path.read_bytes(), CASE_KEYS)
+            except (FileNotFoundError, CorruptFile):
+                continue
+
+    def lookup(self, codec: EncryptingCodec, kid: str | None = None, case: str | None = None) -> str | None:
+        """Without reading the table into memory: the key `kid`, or the newest key of case file `case`
+        (as load() would give them: the copies' union, the later copy's value winning); its id, the
+        key itself in `found`. None when the table does not say (the caller then loads it whole)."""
+        import json
+        import re
+
+        if kid is not None and not _KID.fullmatch(kid):
+            return None
+        order: list[str] = []
+        for text in self._plaintexts(codec):
+            if kid is not None:
+                # `"<kid>":{"case":` cannot occur inside a JSON string (a quote there is escaped).
+                hits = [m.start() for m in re.finditer(re.escape(f'"{kid}":{{"case":'.encode()), text)]
+            else:
+                needle = b'{"case":' + json.dumps(case).encode() + b',"key":'
+                hits, at = [], text.find(needle)
+                while at >= 0:
+                    hits.append(text.rfind(b'"', 0, at - 2))  # the key id's opening quote
+                    at = text.find(needle, at + 1)
+            for start in hits:
+                m = _ENTRY.match(text, start)
+                if m is None:
+                    return None  # not the layout save() writes: let load() judge it
+                try:
+                    key = _unb64(m[3].decode("ascii"))
+                    name = json.loads(m[2])
+                except ValueError:
+                    return None
+                if len(key) != 32 or not isinstance(name, str):
+                    continue
+                found = m[1].decode("ascii")
+                self.found[found] = (name, key)
+                if found not in order:
+                    order.append(found)
+        return order[-1] if order else None
 
     def save(self, codec: EncryptingCodec) -> None:
         import json
@@ -275,6 +331,13 @@ class EncryptingCodec:
         """Seal a case file (`<id>.json`) with its case's own key, made and stored on first use."""
         if self.case_keys is None:
             return self.seal(plaintext, name)
+        if self.case_keys.entries is None and self.case_keys.lazy:
+            # Remembered: only this codec changes the table (its writer holds the lock), and any
+            # change reads the table whole first, which ends the lazy lookups.
+            kid = self.case_keys.newest.get(name) or self.case_keys.lookup(self, case=name)
+            if kid is not None:
+                self.case_keys.newest[name] = kid  # the case's newest key, found without holding the table
+                return self._seal_with(kid, self.case_keys.found[kid][1], plaintext, name)
         entries = self._case_entries()
         # The newest key of the case writes (a passphrase change appends a fresh one).
         kid = next((k for k, (case, _) in reversed(entries.items()) if case == name), None)
@@ -284,9 +347,13 @@ class EncryptingCodec:
                 kid = secrets.token_hex(KEY_ID_BYTES)
             entries[kid] = (name, secrets.token_bytes(32))
             self.case_keys.save(self)  # the key is stored before any file depends on it
+        return self._seal_with(kid, entries[kid][1], plaintext, name)
+
+    @staticmethod
+    def _seal_with(kid: str, key: bytes, plaintext: bytes, name: str) -> bytes:
         nonce = secrets.token_bytes(NONCE_LEN)
         head = MAGIC + bytes([FORMAT_CASE]) + bytes.fromhex(kid)
-        sealed: bytes = _aesgcm(entries[kid][1]).encrypt(nonce, plaintext, head + name.encode())
+        sealed: bytes = _aesgcm(key).encrypt(nonce, plaintext, head + name.encode())
         return head + nonce + sealed
 
     def rotate_case_keys(self) -> list[str]:
@@ -324,6 +391,13 @@ class EncryptingCodec:
                 del entries[kid]
             self.case_keys.save(self)
 
+    def _lazy_key(self, kid: str) -> str | None:
+        """A case key looked up alone, when the table is not held and the codec is `lazy`."""
+        keys = self.case_keys
+        if keys is None or keys.entries is not None or not keys.lazy:
+            return None
+        return kid if kid in keys.found or keys.lookup(self, kid=kid) == kid else None
+
     @staticmethod
     def key_id_of(stored: bytes) -> str | None:
         """The id of the key a file is sealed with (None for a file that is not sealed)."""
@@ -343,7 +417,9 @@ class EncryptingCodec:
                               key="err_not_encrypted_file", name=name)
         head = stored[: 5 + kid_len]
         kid = head[5:].hex()
-        if stored[4] == FORMAT_CASE:
+        if stored[4] == FORMAT_CASE and self._lazy_key(kid) is not None:
+            cipher = _aesgcm(self.case_keys.found[kid][1])  # type: ignore[union-attr]
+        elif stored[4] == FORMAT_CASE:
             entries = self._case_entries()
             if kid not in entries:
                 entries = self._case_entries(fresh=True)

@@ -34,6 +34,10 @@ class Known:
     manifest_ok: bool = True
     manifest_erased: set[str] = field(default_factory=set)  # erasures the sealed manifest vouches for
     dirty: bool = False  # changed since the manifest was read: save it (a refused command saves nothing)
+    from_manifest: bool = False  # a sealed manifest was read (not only the audit log)
+    # Changes (and erasures) the audit log holds beyond the manifest: a session that did not close
+    # cleanly, whose index may be behind its files (the one-case open then reads everything instead).
+    tail_changes: int = 0
 
     def record(self, entry: dict[str, Any]) -> None:
         case = entry.get("case")
@@ -66,6 +70,7 @@ def load_known(manifest_path: Path, audit_path: Path, codec: Codec) -> Known:
             known.manifest_erased = set(known.erased)
             known.last_action = {str(k): str(v) for k, v in data.get("last_action", {}).items()}
             known.seq, known.offset = int(data["seq"]), int(data["offset"])
+            known.from_manifest = True
     except FileNotFoundError:
         pass
     except (ValueError, KeyError, TypeError, AttributeError, StorageError):
@@ -77,6 +82,8 @@ def load_known(manifest_path: Path, audit_path: Path, codec: Codec) -> Known:
             seq = int(entry["seq"])
             if seq > covered:
                 known.record(entry)
+                if entry.get("action") in CHANGES or entry.get("action") == "erase":
+                    known.tail_changes += 1
             known.seq, known.offset = max(known.seq, seq), end
     return known
 

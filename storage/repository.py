@@ -220,6 +220,16 @@ class Repository(ABC):
         """The form new follow-ups are made with."""
         return self.form("standard-uppfoljning")
 
+    def form_versions(self) -> dict[str, list[int]]:
+        """Every form a follow-up may be made with, by id, with its versions (oldest first): here the
+        forms shipped with the program; a workspace adds those it has installed."""
+        from forms.loader import installed_forms
+
+        out: dict[str, list[int]] = {}
+        for form_id, version in sorted(installed_forms()):
+            out.setdefault(form_id, []).append(version)
+        return out
+
     def listing(self) -> list[CaseListing]:
         """Every case with its follow-ups' dates, for lists (cases without follow-ups included)."""
         by_case: dict[str, list[FollowUpSummary]] = {}

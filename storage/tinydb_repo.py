@@ -112,6 +112,10 @@ class TinyDBRepository(Repository):
         self.index.refresh(lambda p: read_case_file_gen(p, self.codec))
         self.findings: list[Finding] = []
         self._check_integrity()
+        if writable and self.known.tail_changes:
+            # Changes beyond the manifest (a session that did not close): recorded now, so the next
+            # open of one case (storage.single) finds the index and the manifest in step again.
+            self.known.dirty = self.index.dirty = True
         self._where = self.index.followup_cases()
         if writable:
             self.index.save()
@@ -454,6 +458,9 @@ class TinyDBRepository(Repository):
 
     def default_form(self) -> FormDefinition:
         return self.form(self.workspace.settings.default_form or "standard-uppfoljning")
+
+    def form_versions(self) -> dict[str, list[int]]:
+        return self.form_store().versions()
 
     def find_case(self, case_ref: str) -> Case | None:
         case_id = self.index.case_with_ref(case_ref)  # no need to open every case file

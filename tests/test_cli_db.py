@@ -30,11 +30,12 @@ def test_db_init_upgrade_status_grant_revoke(pg_server: PgServer, capsys: pytest
     assert code == 1 and "db init" in err and "Traceback" not in err and len(err.splitlines()) == 1
     assert run(capsys, "--database", su, "--lang", "en", "db", "init")[1].startswith(
         "The database is up to date (0001_schema, 0002_coded_answers, 0003_presence, 0004_fast_checks, "
-        "0005_review")
+        "0005_review, 0006_latest_followup")
     code, out, _ = run(capsys, "--database", su, "--lang", "en", "db", "upgrade")
     assert code == 0 and "already up to date" in out
     code, out, _ = run(capsys, "--database", su, "db", "status")
     assert code == 0 and "genomförd  0001_schema" in out and "genomförd  0004_fast_checks" in out
+    assert "genomförd  0006_latest_followup" in out
     assert "väntar" not in out
     assert run(capsys, "--database", su, "db", "grant", "adm", "--role", "admin", "--unit", "A")[0] == 0
     # an admin login grants a caseworker (without being a superuser)

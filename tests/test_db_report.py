@@ -140,6 +140,7 @@ def test_sql_report_equals_the_local_report(pg_server: PgServer, pg_clean: str, 
 # --- the coded-answer tables (migration 0002) ------------------------------------------------------
 
 CODES_SNAPSHOT = ("SELECT followup_id, unit, case_id, status, meeting, caseworker, plan_type, form_version, "
+                  "latest, gender, band, goals, "
                   "tally::text, tally_max, gas_n, gas_swx, gas_sww, gas_sw FROM uppfoljning.followup_codes "
                   "ORDER BY followup_id")
 GOALS_SNAPSHOT = "SELECT * FROM uppfoljning.goal_codes ORDER BY followup_id, n"
@@ -256,6 +257,11 @@ def test_nobody_but_the_trigger_writes_the_coded_tables(pg_server: PgServer, pg_
         "INSERT INTO uppfoljning.tally_slots VALUES (9999, NULL, 'decision', 'forged')",
         "SELECT uppfoljning.rebuild_report_codes()",
         "SELECT uppfoljning.store_followup_codes(f, true, true) FROM uppfoljning.followups f",
+        # the latest marks, genders and bands of 0006: the trigger's too
+        "UPDATE uppfoljning.followup_codes SET latest = NOT latest",
+        f"UPDATE uppfoljning.followup_codes SET band = '80+' WHERE followup_id = '{fid}'",
+        "SELECT uppfoljning.place_followups('x')",
+        "SELECT uppfoljning.report_band(false, NULL, 1980, '2025-01-01')",
     ]
     for login in ("cw_a", "sup_a", "ana", "adm"):
         with psycopg.connect(pg_server.dsn(login, pg_clean), autocommit=True) as conn:

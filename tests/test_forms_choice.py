@@ -16,7 +16,7 @@ from interview.casefile import load_text, parse_casefile
 from storage.maintenance import open_repository
 from storage.workspace import Workspace, WorkspaceSettings
 from tests.test_forms_install import custom_form, write_form
-from tests.test_quick import Terminal
+from tests.test_quick import CTRL_C, Terminal
 from tui.cli import main
 from tui.quick import QuickMode
 
@@ -70,7 +70,7 @@ def test_a_followup_in_quick_mode_uses_the_default_form_and_exports_and_imports_
     case = example_case()
     repo.add_case(case)
     terminal = Terminal([
-        "IFO-2026-0117", "2026-11-18", "partly", ["alcohol", "opioids"],
+        "IFO-2026-0117", "missbruk", "2026-11-18", "partly", ["alcohol", "opioids"],
         "achieved", "not_achieved", "Stabilt.",
         "", True, "Handläggare A",
     ])
@@ -156,3 +156,29 @@ def test_followups_keep_the_version_they_were_made_with(ws: Path, tmp_path: Path
         assert reopened.interview.answers["uses"] == "yes"
     finally:
         repo.close()
+
+
+def test_quick_mode_offers_the_installed_forms_the_default_first_and_keeps_the_choice(
+    ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More than one form installed: each new follow-up asks which, the default offered first;
+    choosing the standard form makes this follow-up a standard one, the default stays the setting."""
+    assert cli(ws, "forms", "default", "missbruk") == 0
+    repo = open_repository(ws, passphrase=lambda: None, writable=True)
+    case = example_case()
+    repo.add_case(case)
+    terminal = Terminal(["IFO-2026-0117", "standard-uppfoljning", "2026-11-18", CTRL_C])
+    terminal.install(monkeypatch)
+    quick = QuickMode(repo, "en", "Handläggare A", out=lambda _: None, pdf_dir=tmp_path / "pdf")
+    try:
+        session = quick.start(quick.pick_case(None))
+        with pytest.raises(KeyboardInterrupt):
+            quick.ask_all()
+        fu = repo.followups_of(case.id)[-1]
+    finally:
+        repo.close()
+    assert terminal.asked[1] == "Which form is the follow-up made with?"
+    assert terminal.defaults[1] == "missbruk"  # the workspace's default is where the cursor starts
+    assert (fu.form, fu.form_version) == ("standard-uppfoljning", 2) == (session.form.id, session.form.version)
+    assert fu.answers["meeting_date"] == "2026-11-18"
+    assert Workspace.open(ws).settings.default_form == "missbruk"

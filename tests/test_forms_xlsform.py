@@ -210,7 +210,7 @@ def test_a_followup_in_quick_mode_on_the_workbook_form(
     case = Case(client=cf.client, plan=cf.plan)
     repo.add_case(case)
     terminal = Terminal([
-        "IFO-2026-0117", "2026-11-18", "7", "42", "yes", ["alcohol", "none_said"], ["alcohol"], "2,5",
+        "IFO-2026-0117", "missbruk-xls", "2026-11-18", "7", "42", "yes", ["alcohol", "none_said"], ["alcohol"], "2,5",
         "achieved", "not_achieved", "Mer stöd behövs.", "Stabilt.", "", True, "Handläggare A",
     ])
     terminal.install(monkeypatch)

@@ -345,3 +345,15 @@ def test_a_text_continued_on_the_next_page_says_so_with_its_label() -> None:
     continued = [p for p in all_pages if "Brukarens egen bedömning och synpunkter (forts.)" in " ".join(p.split())]
     assert continued, "no page says the text continues"
     assert all("Brukaren berättar" in p for p in continued)
+
+
+@pytest.mark.parametrize("status", ["draft", "final"])
+def test_the_signature_and_the_last_section_join_the_page_where_they_fit(status: str) -> None:
+    """The last section travels with the signature, but never to a fresh page when the page before
+    has room: the example's last sections fill half of page 2, so everything ends on page 2 (a
+    KeepTogether nested in another once pushed them to a page 3 of their own)."""
+    pdf, _ = make(status=status)
+    text_pages = pages(pdf)
+    assert len(text_pages) == 2, [p[:80] for p in text_pages]
+    last = text_pages[-1]
+    assert "Brukarens uppfattning" in last and "Bedömning och fortsättning" in last and "Signering" in last

@@ -839,3 +839,16 @@ def test_ctrl_d_at_the_first_question_and_later_is_a_pause(tmp_path: Path, examp
         assert "Pausat. Utkastet är sparat" in screen and "Traceback" not in screen
     finally:
         term.close()
+
+
+def test_a_transcript_line_wider_than_the_terminal_wraps_at_words(monkeypatch: pytest.MonkeyPatch,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from tui.quick import say
+
+    monkeypatch.setenv("COLUMNS", "60")
+    line = "Fortsätter med utkastet från 29 november 2026 (19 av 20 frågor besvarade). Obs: Anna har öppet."
+    say(line + "\nkort rad")
+    printed = capsys.readouterr().out.splitlines()
+    assert all(len(row) <= 59 for row in printed), printed
+    assert " ".join(row.strip() for row in printed[:-1]).split() == line.split()  # no word cut in two
+    assert printed[-1] == "kort rad" and len(printed) >= 3

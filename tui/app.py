@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from storage.repository import Repository
     from storage.workspace import WorkspaceSettings
     from tui.screens.wizard import WizardResult
+    from tui.widgets.banner import BannerPart
 
 
 P = ParamSpec("P")
@@ -113,25 +114,20 @@ class UppfoljningApp(App[None]):
 
     # --- opening ------------------------------------------------------------------------------
 
-    def on_mount(self) -> None:
-        from storage.workspace import Workspace
+    _dashboard_first = False  # the dashboard is the default screen (the folder had a header)
+
+    def get_default_screen(self) -> Screen[Any]:
+        """With a header (or the shared database, opened before the app started), the dashboard
+        itself is the first screen: drawn once, rather than a blank screen first with the dashboard
+        pushed over it (a tenth of the first frame's time)."""
+        from tui.screens.dashboard import Dashboard
 
         if self.preopened is not None:
-            from tui.screens.dashboard import Dashboard
-            from tui.screens.worklist import WorkListScreen
-
-            # On the shared database the day starts from the login's work list; the dashboard is
-            # one key (d) below it.
-            self.push_screen(Dashboard())
-            self.push_screen(WorkListScreen())
-            self.call_after_refresh(self.workspace_ready, self.preopened)
-            return
+            self._dashboard_first = True
+            return Dashboard()
         header = self.path / "workspace.json"
-        # A folder that holds cases but lost its header never gets the wizard (a new key would leave
-        # the cases unreadable): opening it restores the header from its copy, or says what is wrong.
-        if not header.exists() and not Workspace.holds_data(self.path):
-            self.first_run()
-            return
+        if not header.exists():
+            return super().get_default_screen()
         try:
             # Only the language and the markings are needed for the first frame; the rest is read
             # (and validated) by the worker.
@@ -139,10 +135,34 @@ class UppfoljningApp(App[None]):
         except (OSError, ValueError):
             self.header = {}
         self.lang = self.requested_lang or str(self.header.get("lang") or "sv")
+        self._dashboard_first = True
+        return Dashboard()
+
+    def on_mount(self) -> None:
+        if self._dashboard_first:
+            # Read the workspace once the first frame is on screen, so it is never held up by it.
+            if self.preopened is not None:
+                from tui.screens.worklist import WorkListScreen
+
+                # On the shared database the day starts from the login's work list; the dashboard
+                # is one key (d) below it.
+                self.push_screen(WorkListScreen())
+                self.call_after_refresh(self.workspace_ready, self.preopened)
+            else:
+                self.call_after_refresh(self.open_workspace, self.secret)
+            return
+        # No header. A folder that holds cases but lost it never gets the wizard (a new key would
+        # leave the cases unreadable): opening it restores the header from its copy, or says what is
+        # wrong. storage.workspace (pydantic, its models built) is imported only here: with a header
+        # the first frame needs none of it, and it cost more than a bare Textual app's whole start.
+        from storage.workspace import Workspace
+
+        if not Workspace.holds_data(self.path):
+            self.first_run()
+            return
         from tui.screens.dashboard import Dashboard
 
         self.push_screen(Dashboard())
-        # Read the workspace once the first frame is on screen, so it is never held up by it.
         self.call_after_refresh(self.open_workspace, self.secret)
 
     def first_run(self) -> None:
@@ -217,28 +237,32 @@ class UppfoljningApp(App[None]):
 
     # --- shared helpers -------------------------------------------------------------------------
 
-    def banner_text(self, extra: str = "") -> str:
-        parts = [s("app_title", self.lang)]
+    def banner_parts(self, extra: str = "") -> list[BannerPart]:
+        """What the banner says, part by part (each on one line, control characters shown), each
+        marked whether a narrow screen may leave it out (the organisation and unit only: the
+        training marking and the warnings are always shown)."""
+        from tui.visible import one_line
+
+        parts = [(s("app_title", self.lang), False)]
         known = self.workspace.settings.model_dump() if self.workspace is not None else self.header
         if self.workspace is not None and self.workspace.shared:
             # Who is acting (the database login's name) and for which units: said on every screen.
             who = s("db_banner", self.lang, name=self.workspace.user, units=", ".join(self.workspace.units))
-            parts += [str(x) for x in (known.get("organisation"), who) if x]
+            # The organisation may go at a narrow width; who is acting never does.
+            parts += [(one_line(str(x)), x is not who) for x in (known.get("organisation"), who) if x]
             known = {}  # no folder: neither "unencrypted" nor a read-only holder applies
         org = " · ".join(str(x) for x in (known.get("organisation"), known.get("unit")) if x)
         if org:
-            parts.append(org)
+            parts.append((one_line(org), True))  # organisation, unit and holder come from files
         if extra:
-            parts.append(extra)
+            parts.append((one_line(extra), False))
         if known.get("training"):
-            parts.append(s("training_banner", self.lang))
+            parts.append((s("training_banner", self.lang), False))
         if self.workspace is not None and self.workspace.readonly:
-            parts.append(s("readonly_banner", self.lang, holder=self.workspace.holder))
+            parts.append((one_line(s("readonly_banner", self.lang, holder=self.workspace.holder)), False))
         if known and known.get("encryption") is None:
-            parts.append(s("unencrypted_banner", self.lang))
-        from tui.visible import one_line
-
-        return one_line("  ·  ".join(parts))  # organisation, unit and holder come from files
+            parts.append((s("unencrypted_banner", self.lang), False))
+        return parts
 
     def notify(
         self,
@@ -261,10 +285,11 @@ class UppfoljningApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every key of the screen is in the command palette too, with its key as the help; Textual's
         own commands (theme, quit, keys, maximize, screenshot) in the user's language."""
+        seen = set()  # Textual's own "Quit" and the screen's Ctrl+Q "Avsluta" are one command, listed once
         for command in super().get_system_commands(screen):
-            yield command._replace(title=pgettext("palette", command.title, self.lang),
-                                   help=pgettext("palette", command.help, self.lang))
-        seen = set()
+            title = pgettext("palette", command.title, self.lang)
+            seen.add(title)
+            yield command._replace(title=title, help=pgettext("palette", command.help, self.lang))
         for key, active in screen.active_bindings.items():
             binding = active.binding
             # Also the keys the footer hides for room; each command once (not 1, 2, … 9). A text field's

@@ -114,6 +114,8 @@ def build_parser(lang: str = "sv") -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "csv", "json", "pdf"), default="table", help=h("cli_format"))
     p.add_argument("-o", "--output", metavar=h("mv_file"), help=h("cli_report_output"))
     p.add_argument("--compare-previous", action="store_true", help=h("cli_compare_previous"))
+    p.add_argument("--form", metavar="ID", help=h("cli_report_form"))
+    p.add_argument("--version", type=int, metavar="N", help=h("cli_form_version"))
 
     p = sub.add_parser("correct", help=h("cli_correct"), description=h("cli_correct"))
     p.add_argument("id", metavar="ID", help=h("cli_correct_id"))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from pydantic import ValidationError
 
-from forms.loader import FormError, bundled_form
+from forms.loader import STANDARD_FORM_ID, FormError, bundled_form
 from interview.casefile import dump_casefile, to_json, to_yaml
 from interview.errors import ProblemsError
 from interview.followup import Addendum
@@ -33,6 +33,7 @@ from tui.visible import one_line, visible
 
 if TYPE_CHECKING:
     from casework.importing import Source
+    from forms.schema import FormDefinition
 
 
 def _lang(args: argparse.Namespace, ws: Workspace | None = None) -> str:
@@ -424,6 +425,22 @@ def _date_arg(value: str | None, name: str, lang: str) -> date | None:
         raise UserError(t("err_bad_date_arg", lang, name=name, value=value)) from None
 
 
+def _report_form(repo: Any, args: argparse.Namespace, lang: str) -> FormDefinition:
+    """The form the report compiles: the standard form, or the installed form --form names (the
+    version reported on is --version, the newest without it; every version's follow-ups count)."""
+    from storage.errors import NotFound
+
+    form_id = args.form or STANDARD_FORM_ID
+    try:
+        return repo.form(form_id, args.version)  # type: ignore[no-any-return]
+    except NotFound:
+        shown = f" v{args.version}" if args.version else ""
+        lines = [t("form_unknown", lang, id=form_id, version=shown)]
+        if args.database:
+            lines.append(t("report_form_db", lang))
+        raise UserError(*lines) from None
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     import time
 
@@ -463,7 +480,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                 before = sel.previous()
             except ValueError:
                 raise UserError(t("compare_needs_period", lang)) from None
-        form = bundled_form()
+        form = _report_form(repo, args, lang)
         report = repo.compile_report(form, sel, progress)
         earlier = repo.compile_report(form, before, progress) if before is not None else None
         repo.log("report", followups=report.total.followups)

@@ -126,6 +126,9 @@ def show_lines(form: FormDefinition, lang: str) -> list[str]:
             when = f"  {t('form_when', lang)} {describe(q.when)}" if q.when is not None else ""
             required = " *" if q.required is True else ""
             lines.append(f"  {q.id} ({q.type}){required}: {q.label.get(lang)}{extra}{when}")
+    for h in form.hints:
+        when = f"{t('form_when', lang)} {describe(h.when)}"
+        lines.append(f"! {h.id} ({h.severity}) {when}: {h.message.get(lang)}")
     return lines
 
 

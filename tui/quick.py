@@ -24,11 +24,12 @@ from questionary.question import Question
 from casework.cases import match_cases
 from casework.plausibility import Problem, answer_problems, level_problems, plan_start_problems
 from casework.review import needs_approval, notes_by_key, submit
-from casework.session import FollowUpSession, open_draft, start_followup
+from casework.session import FollowUpSession, form_options, open_draft, start_followup
 from forms.schema import (
     BoolQuestion,
     ChoiceQuestion,
     DateQuestion,
+    FormDefinition,
     LevelQuestion,
     MultiQuestion,
     NumberQuestion,
@@ -50,6 +51,15 @@ BACK = "\x00back"
 NEW = "\x00new"
 AGAIN = "\x00again"
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def say(text: str) -> None:
+    """A line of the transcript, each line longer than the terminal wrapped at a word: a line the
+    terminal folds itself breaks mid-word ("fråg" / "or") at 60 columns."""
+    cols = width()
+    for line in text.split("\n"):
+        fits = len(line) <= cols
+        print(line if fits else textwrap.fill(line, cols, subsequent_indent="  ", break_on_hyphens=False))
 
 
 class Help:
@@ -143,14 +153,14 @@ class QuickMode:
         *,
         today: date | None = None,
         pdf_dir: Path | None = None,
-        out: Callable[[str], None] = print,
+        out: Callable[[str], None] | None = None,
     ) -> None:
         self.repo = repo
         self.lang = lang
         self.caseworker = caseworker
         self.today = today or date.today()
         self.pdf_dir = pdf_dir
-        self.out = out
+        self.out = out or say
         self.session: FollowUpSession | None = None
         self.case: Case | None = None
         self._section: str | None = None
@@ -368,10 +378,24 @@ class QuickMode:
 
     # --- the interview ----------------------------------------------------------------------------
 
+    def choose_form(self) -> FormDefinition | None:
+        """With more than one form installed, which one this follow-up is made with (the workspace's
+        default offered first); None means the default."""
+        options = form_options(self.repo)
+        if len(options) < 2:
+            return None
+        lang = self.lang
+        choices = [Choice(f"{o.title.get(lang)} ({o.id} v{o.version})"
+                          + (f" – {s('form_default_mark', lang)}" if o.default else ""), o.id)
+                   for o in options]
+        picked = self._select(s("choose_form", lang), choices, choices[0], back=False)
+        chosen = next(o for o in options if o.id == picked)
+        return None if chosen.default else self.repo.form(chosen.id, chosen.version)
+
     def start(self, case: Case) -> FollowUpSession:
         draft = open_draft(self.repo, case.id)
         if draft is None:
-            draft = start_followup(self.repo, case, self.caseworker)
+            draft = start_followup(self.repo, case, self.caseworker, self.choose_form())
             self.out(s("quick_started", self.lang, ref=case.client.case_ref))
         for other in getattr(self.repo, "hold", lambda _: [])(draft.id):  # the shared database only
             self.out(s("quick_draft_open_by", self.lang, who=other.name,

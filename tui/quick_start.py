@@ -79,14 +79,33 @@ class Loader(threading.Thread):
 
     def __init__(
         self, path: Path, secret: str | None, codec: Any, lock: Any, completer: CaseLabels,
-        header: dict[str, Any] | None = None, *, labels: bool = True,
+        header: dict[str, Any] | None = None, *, labels: bool = True, case_ref: str | None = None,
     ) -> None:
         super().__init__(daemon=True)
         self.path, self.secret, self.codec, self.lock = path, secret, codec, lock
         self.completer, self.header, self.labels = completer, header or {}, labels
+        self.case_ref = case_ref  # `--case REF`: that one case is opened alone when it can be
         self.repo: Any = None
         self.error: BaseException | None = None
+        # Set once the key derivation is over (or was not needed): argon2id's 19 MiB are then
+        # given back, and the main thread may import the heavy rest without the two adding up.
+        self.keyed = threading.Event()
         self.stop: Any = None  # set by the prompt: interrupts it from this thread
+        self.ws: Any = None
+
+    def open(self, case_ref: str | None) -> None:
+        """The repository: the one case `case_ref` numbers, opened alone (its file, its key and its
+        generation checked against the sealed record) when it can be; else the whole workspace."""
+        if self.repo is not None:
+            return
+        if case_ref:
+            from storage.single import open_one
+
+            self.repo = open_one(self.ws, self.codec, self.lock, case_ref)
+        if self.repo is None:
+            from storage.tinydb_repo import TinyDBRepository
+
+            self.repo = TinyDBRepository(self.ws, codec=self.codec, lock=self.lock)
 
     def run(self) -> None:
         try:
@@ -95,25 +114,31 @@ class Loader(threading.Thread):
                 # The key first, before pydantic and the index are in memory: argon2id's 19 MiB then
                 # come and go on a small process instead of adding to the session's peak.
                 codec = _unlocked(self.path, self.header, self.secret)
-            from storage.tinydb_repo import TinyDBRepository
+            self.keyed.set()
             from storage.workspace import Workspace
-            from tui.visible import visible
 
             ws = Workspace.open(self.path)
-            codec = codec if codec is not None else ws.codec(self.secret)
-            self.repo = TinyDBRepository(ws, codec=codec, lock=self.lock)
+            self.ws, self.codec = ws, codec if codec is not None else ws.codec(self.secret)
             if self.secret:
                 from storage.maintenance import upgrade_header
 
                 # Under the held lock an outdated header is rewrapped, with the keys just unlocked.
-                upgrade_header(ws, self.secret, getattr(codec, "ring", None))
+                upgrade_header(ws, self.secret, getattr(self.codec, "ring", None))
             if self.labels:  # only the case question completes; `--case REF` needs no list of 10,000
-                self.completer.labels = [
-                    f"{c.case_ref} – {visible(c.name)}" if c.name else c.case_ref
-                    for c in self.repo.listing()
-                ]
+                from storage.single import case_labels
+                from tui.visible import visible
+
+                # Numbers and names straight from the index: the case picked is opened afterwards.
+                found = case_labels(ws, self.codec)
+                if found is None:
+                    self.open(None)
+                    found = [(c.case_ref, c.name) for c in self.repo.listing()]
+                self.completer.labels = [f"{ref} – {visible(name)}" if name else ref for ref, name in found]
+            else:
+                self.open(self.case_ref)
         except BaseException as err:  # reported on the main thread, in the user's words
             self.error = err
+            self.keyed.set()
             if self.stop is not None:
                 self.stop()
 
@@ -159,6 +184,7 @@ def _unlocked(path: Path, header: dict[str, Any], secret: str) -> Any:
     Workspace.open, which names what is damaged (or opens its copy)."""
     from storage.crypto import EncryptingCodec, WrongPassphrase, unlock
 
+    _give_back_freed_memory()
     try:
         return EncryptingCodec(unlock(header["encryption"], secret), path)
     except WrongPassphrase:
@@ -176,6 +202,7 @@ def _warm(resume: bool) -> None:
     """Imports what the first question needs while the passphrase is typed (a person takes seconds,
     the imports well under one): after Enter only the key, the case and the question remain."""
     with contextlib.suppress(Exception):  # only a head start: whatever fails here fails again later
+        _give_back_freed_memory()
         import argon2.low_level  # noqa: F401
         import cryptography.hazmat.primitives.ciphers.aead  # noqa: F401
         import questionary  # noqa: F401
@@ -209,6 +236,26 @@ def _typed_passphrase(path: Path, header: dict[str, Any], lang: str, resume: boo
 
 
 TRIES = 3
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
+
+
+def _give_back_freed_memory() -> None:
+    """glibc raises its mmap threshold to the largest block freed, and argon2id frees 19 MiB: the
+    index's and the case-key table's megabytes read afterwards then come from the heap and stay in
+    the process (7 MiB measured). Fixing the threshold at glibc's default gives them back when freed.
+    Elsewhere (no glibc) nothing is done. Called before the first derivation, off the first
+    prompt's path (importing ctypes takes 10 ms)."""
+    global _threshold_fixed
+    if _threshold_fixed or sys.platform != "linux":
+        return
+    _threshold_fixed = True
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError, TypeError):
+        ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, 128 * 1024)
+
+
+_threshold_fixed = False
 
 
 def main(args: argparse.Namespace) -> int:
@@ -278,7 +325,9 @@ def _started(args: argparse.Namespace, path: Path, header: dict[str, Any], lang:
             if codec is None:
                 return 1
     completer = CaseLabels()
-    loader = Loader(path, secret, codec, lock, completer, header, labels=args.case is None)
+    loader = Loader(
+        path, secret, codec, lock, completer, header, labels=args.case is None, case_ref=args.case
+    )
     ref = args.case
     if ref is None:
         import asyncio
@@ -322,11 +371,21 @@ def _started(args: argparse.Namespace, path: Path, header: dict[str, Any], lang:
             return 0
         loader.stop = None
         ref = None if answer is None else answer.split(" – ")[0].strip()  # a completed label is "REF – name"
-    if not loader.is_alive() and loader.repo is None and loader.error is None:
+    if loader.ident is None:
         loader.start()  # answered (or --case given) before the timer fired
-    from tui.quick import run  # meanwhile: the key derivation in the loader lets go of the GIL
+    # Meanwhile (the key derivation in the loader lets go of the GIL) only questionary: the models
+    # and the engine come once the derivation's memory is given back, so the two never add up.
+    import questionary
+
+    loader.keyed.wait()
+    from tui.quick import run
 
     loader.join()
+    if loader.error is None:
+        try:
+            loader.open(ref)  # the case picked at the case question (`--case`: opened already)
+        except Exception as err:  # reported in the user's words, as the loader's own errors
+            loader.error = err
     if loader.error is not None:
         for line in _error_lines(loader.error, lang):
             print(f"uppfoljning: {line}", file=sys.stderr)

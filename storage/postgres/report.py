@@ -61,6 +61,7 @@ WITH picked AS (
       AND (%(caseworker)s::text IS NULL OR coalesce(nullif(f.data ->> 'caseworker', ''),
                                                     c.data -> 'client' ->> 'caseworker') = %(caseworker)s)
       AND (%(plan_type)s::text IS NULL OR f.data -> 'plan' ->> 'type' = %(plan_type)s)
+      AND coalesce(f.data ->> 'form', %(form)s) = %(form)s
 ), ranked AS (
     SELECT p.*, row_number() OVER (PARTITION BY p.case_id, p.signed
                                    ORDER BY p.meeting COLLATE "C" DESC, p.created_at DESC, p.id DESC) AS nth
@@ -230,6 +231,97 @@ FROM cells GROUP BY form_version
 """
 
 
+# The counted rows (see BY_MARK, BY_RANK, BY_FILTER below) read from the coded rows alone: no join,
+# no age per row (gender and band are kept beside each row, migration 0006). Each client's latest is
+# read from its mark whenever no filter can change which one that is: a first date alone cannot (the
+# latest is on or after it, or none is); a last date, a caseworker or a plan type can (then it is
+# ranked). Without drafts a client has at most one row, so it is the first of its case and of its
+# band; otherwise the window functions decide as in FAST_ROWS.
+MARKED = """
+WITH counted AS (
+    SELECT f.case_id, f.followup_id AS id, f.form_version, f.tally, f.tally_max, f.gas_n, f.gas_swx,
+           f.gas_sww, f.gas_sw, f.goals, f.band, f.unit, f.gender
+    FROM ({source}) f
+), pre AS MATERIALIZED (
+    -- One hash aggregate over the marked rows, grouped by cell, form version and the goals as they
+    -- stand (a few hundred kinds; their text, cast back once per group): what follows reads only these
+    -- groups, the goals unnested once per group and weighted by its count, not once per follow-up.
+    SELECT unit || chr(30) || gender AS gender, band, form_version, goals::uppfoljning.goal_set AS goals,
+           count(*) AS n,
+           count(*) FILTER (WHERE first_of_case) AS clients,
+           count(*) FILTER (WHERE first_in_band) AS clients_in_band,
+           sum(tally) AS tally, max(tally_max) AS tally_max, count(*) FILTER (WHERE gas_n > 0) AS gas_n,
+           sum(50 + 10 * gas_swx / sqrt((1 - %(rho)s::float8) * gas_sww + %(rho)s::float8 * gas_sw ^ 2))
+               FILTER (WHERE gas_n > 0) AS gas
+    FROM (SELECT c.*, {firsts} FROM counted c) x
+    -- the unit inside the gender key (once per group), as in ROWS: every aggregate is per unit too
+    GROUP BY unit, gender, band, form_version, goals
+), sums AS MATERIALIZED (
+    SELECT gender, band, sum(n) AS n, sum(clients) AS clients, sum(clients_in_band) AS clients_in_band,
+           sum(tally)::text AS tally, max(tally_max) AS tally_max, sum(gas_n) AS gas_n, sum(gas) AS gas
+    FROM pre GROUP BY gender, band
+)
+SELECT 'rows', gender, band, '', '', n, clients::float8, clients_in_band::float8 FROM sums
+UNION ALL
+SELECT 'tally', gender, band, '', tally, n, tally_max, 0 FROM sums
+UNION ALL
+SELECT 'gas', gender, band, '', '', gas_n, coalesce(gas, 0), 0 FROM sums WHERE gas_n > 0
+UNION ALL
+SELECT CASE WHEN GROUPING(area) = 0 AND GROUPING(attainment) = 0 THEN 'attainment'
+            WHEN GROUPING(isu) = 0 THEN 'isu' ELSE 'change' END,
+       gender, band, coalesce(area, ''), coalesce(attainment, isu, ''),
+       sum(n), coalesce(sum(delta * n), 0)::float8, 0
+FROM (SELECT g.gender, g.band, g.area, g.attainment, g.delta, g.n,
+             CASE WHEN g.delta < 0 THEN 'negative' WHEN g.delta = 0 THEN 'no_change'
+                  WHEN g.delta > 0 THEN CASE WHEN g.attainment = 'achieved' THEN 'positive_met'
+                                             ELSE 'positive_not_met' END END AS isu,
+             g.delta IS NOT NULL AND g.scale = 'icf' AS icf
+      -- unnest in the select list walks the arrays side by side (they always have the same length)
+      FROM (SELECT p.gender, p.band, p.n, unnest((p.goals).area) AS area, unnest((p.goals).scale) AS scale,
+                   unnest((p.goals).attainment) AS attainment, unnest((p.goals).delta) AS delta
+            FROM pre p) g) x
+WHERE attainment IS NOT NULL OR isu IS NOT NULL
+GROUP BY GROUPING SETS ((gender, band, area, attainment), (gender, band, isu), (gender, band, icf, area))
+HAVING (GROUPING(attainment) = 0 AND attainment IS NOT NULL) OR (GROUPING(isu) = 0 AND isu IS NOT NULL)
+    OR (GROUPING(icf) = 0 AND icf)
+UNION ALL
+SELECT 'version', '', '', form_version, '', sum(n), 0, 0
+FROM pre GROUP BY form_version
+UNION ALL
+SELECT 'unbanded', '', '', '', '', sum(n), 0, 0
+FROM pre WHERE band IS NULL HAVING count(*) > 0
+"""
+# Which rows MARKED counts: each client's marked latest; or, when a filter can change which one is
+# latest, the latest ranked among the rows the filters keep (DISTINCT ON over the coded rows' few
+# narrow columns, as LATEST does, then the chosen rows read once); or, with all_followups, every row
+# the filters keep. The filters are compile.select's, as in FAST_ROWS.
+FILTERS = """(r.status = 'final' OR %(drafts)s)
+      AND coalesce(r.meeting, '') <> ''
+      AND (%(first)s::text IS NULL OR r.meeting >= %(first)s COLLATE "C")
+      AND (%(last)s::text IS NULL OR r.meeting <= %(last)s COLLATE "C")
+      AND (%(caseworker)s::text IS NULL OR coalesce(nullif(r.caseworker, ''), (
+          SELECT c.client_caseworker FROM uppfoljning.cases c WHERE c.id = r.case_id)) = %(caseworker)s)
+      AND (%(plan_type)s::text IS NULL OR r.plan_type = %(plan_type)s)"""
+BY_MARK = """SELECT r.* FROM uppfoljning.followup_codes r
+    WHERE r.latest AND (r.status = 'final' OR %(drafts)s)
+      AND (%(first)s::text IS NULL OR r.meeting >= %(first)s COLLATE "C")"""
+BY_RANK = f"""SELECT f.* FROM uppfoljning.followup_codes f WHERE f.followup_id IN (
+        SELECT DISTINCT ON (r.case_id, r.status = 'final') r.followup_id FROM uppfoljning.followup_codes r
+        WHERE {FILTERS}
+        ORDER BY r.case_id, r.status = 'final', r.meeting COLLATE "C" DESC, r.created_at DESC,
+                 r.followup_id DESC)"""
+BY_FILTER = f"SELECT r.* FROM uppfoljning.followup_codes r WHERE {FILTERS}"
+ONE_PER_CLIENT = "true AS first_of_case, true AS first_in_band"
+PER_CLIENT = ("row_number() OVER (PARTITION BY c.case_id) = 1 AS first_of_case, "
+              "row_number() OVER (PARTITION BY c.case_id, c.band) = 1 AS first_in_band")
+
+
+def marked(sel: Selection) -> bool:
+    """True when each client's marked latest follow-up is the one the selection counts."""
+    return (not sel.all_followups and sel.date_to is None and sel.caseworker is None
+            and sel.plan_type is None)
+
+
 class Slots:
     """Where each counter of a tally sits, for one reported form; None when the database's slots do
     not cover the form (its codes changed or were never loaded: `db upgrade` loads them)."""
@@ -288,8 +380,17 @@ def compile_rows(cur: Any, form: FormDefinition,
     cur.execute(b"SET LOCAL enable_nestloop = off")
     cur.execute(b"SET LOCAL jit = off")  # compiling costs more than it saves here
     if slots is not None:
-        query = AGGREGATES.replace("{chosen}", EVERY if sel.all_followups else LATEST)
+        # the planner cannot know the counted rows fall into a few hundred groups and would sort
+        # them all to group them: hash them (DISTINCT ON and the window functions still sort)
+        cur.execute(b"SET LOCAL enable_sort = off")
+        source = BY_MARK if marked(sel) else BY_FILTER if sel.all_followups else BY_RANK
+        one = not sel.all_followups and not sel.include_drafts  # at most one row per client
+        query = MARKED.replace("{source}", source).replace("{firsts}", ONE_PER_CLIENT if one else PER_CLIENT)
         rows: list[tuple[Any, ...]] = cur.execute(query.encode(), values).fetchall()
+        if any(r[0] == "unbanded" for r in rows):  # a meeting date that is no date: as before
+            cur.execute(b"SET LOCAL enable_sort = on")
+            query = AGGREGATES.replace("{chosen}", EVERY if sel.all_followups else LATEST)
+            rows = cur.execute(query.encode(), values).fetchall()
         if not overflows(rows):
             return rows, slots
     return cur.execute(EXACT.encode(), values).fetchall(), None
@@ -387,7 +488,7 @@ def params(form: FormDefinition, sel: Selection) -> dict[str, Any]:
         "first": sel.date_from.isoformat() if sel.date_from else None,
         "last": sel.date_to.isoformat() if sel.date_to else None,
         "unit": sel.unit, "caseworker": sel.caseworker, "plan_type": sel.plan_type,
-        "questions": [q.id for q in choice_questions(form)], "rho": GAS_RHO,
+        "questions": [q.id for q in choice_questions(form)], "rho": GAS_RHO, "form": form.id,
         # Only codes the reported form version has are counted (as the local report does).
         "pairs": [f"{q.id}\x1f{c.code}" for q in choice_questions(form) for c in q.choices],
     }

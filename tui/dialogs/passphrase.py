@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from tui.clean import CleanInput
+from tui.clean_input import CleanInput
 from tui.screens.base import TranslatedBindings
 from tui.strings import s
 

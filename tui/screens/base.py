@@ -18,6 +18,8 @@ from tui.strings import s
 if TYPE_CHECKING:
     from casework.session import FollowUpSession
     from casework.shared import OtherHolder
+    from forms.schema import FormDefinition
+    from interview.case import Case
     from storage.errors import AnswerConflict
     from tui.app import UppfoljningApp
 
@@ -63,7 +65,8 @@ class AppScreen(TranslatedBindings, Screen[None]):
 
     async def new_followup(self, case_id: str) -> None:
         """Start a follow-up of the case and open it (its draft instead, when it has one)."""
-        from casework.session import open_draft, start_followup
+        from casework.session import form_options, open_draft
+        from tui.dialogs.pick import PickDialog
 
         app = self.uapp
         repo = app.repo
@@ -76,7 +79,31 @@ class AppScreen(TranslatedBindings, Screen[None]):
             self.notify(s("need_goals_first", app.lang), severity="warning")
             return
         self._pending_followup = None
-        fu = app.guard(start_followup, repo, case, app.settings.caseworker)
+        options = app.guard(form_options, repo) or []
+        if len(options) > 1:
+            # More than one form installed: the caseworker picks, the workspace's default first.
+            lang = app.lang
+            items = [(f"{o.id}\x1f{o.version}",
+                      f"{o.title.get(lang)} ({o.id} v{o.version})"
+                      + (f" – {s('form_default_mark', lang)}" if o.default else "")) for o in options]
+
+            async def chosen(key: str | None) -> None:
+                if key is None:
+                    return
+                form_id, _, version = key.partition("\x1f")
+                form = app.guard(repo.form, form_id, int(version))
+                if form is not None:
+                    await self._start_followup(case, form)
+
+            self.app.push_screen(PickDialog(s("choose_form", lang), items), chosen)
+            return
+        await self._start_followup(case, None)
+
+    async def _start_followup(self, case: Case, form: FormDefinition | None) -> None:
+        from casework.session import start_followup
+
+        app = self.uapp
+        fu = app.guard(start_followup, app.repo, case, app.settings.caseworker, form)
         if fu is not None:
             await app.open_followup(fu.id)
 

@@ -20,6 +20,7 @@ from tui.dialogs.pick import PickDialog
 from tui.safe import cell, plain
 from tui.screens.base import AppScreen
 from tui.strings import s
+from tui.widgets.banner import Banner
 
 
 class CaseScreen(AppScreen):
@@ -49,7 +50,7 @@ class CaseScreen(AppScreen):
         self.case_id = case_id
 
     def compose(self) -> ComposeResult:
-        yield Static(self.uapp.banner_text(), id="banner", markup=False)
+        yield Banner(self.uapp.banner_parts())
         with VerticalScroll(id="case-body"):
             yield Static("", id="presence", classes="presence", markup=False)
             yield Static("", id="client", markup=False)

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Static
 
-from tui.clean import CleanInput
+from tui.clean_input import CleanInput
 from tui.safe import cell
 from tui.screens.base import AppScreen
 from tui.strings import s
+from tui.widgets.banner import Banner
 
 if TYPE_CHECKING:
     from interview.case import Client, Plan
@@ -34,17 +38,43 @@ class CaseRow:
     search: str = field(init=False, repr=False, compare=False)
     _cells: tuple[str, tuple[Text | str, ...]] | None = field(default=None, init=False, repr=False,
                                                               compare=False)
+    _widths: tuple[int, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.search = SEP.join(f.casefold() for f in (self.case_ref, self.name, self.unit))
 
     def cells(self, lang: str) -> tuple[Text | str, ...]:
-        """The row's cells in the table, made once: typing in the filter shows the same rows again."""
+        """The row's cells in the table (in COLUMNS' order), made once: typing in the filter shows the
+        same rows again."""
         if self._cells is None or self._cells[0] != lang:
             nxt = self.next + (f" ({s('overdue', lang)})" if self.overdue else "")
-            self._cells = (lang, (cell(self.case_ref), cell(self.name), cell(self.unit), self.last or "–",
-                                  nxt or "–", str(self.drafts) if self.drafts else ""))
+            made = (cell(self.case_ref), cell(self.name), cell(self.unit), self.last or "–",
+                    nxt or "–", str(self.drafts) if self.drafts else "")
+            self._cells = (lang, made)
+            self._widths = tuple(c.cell_len if isinstance(c, Text) else cell_len(c) for c in made)
         return self._cells[1]
+
+    def widths(self, lang: str) -> tuple[int, ...]:
+        """Each cell's width on screen, in COLUMNS' order."""
+        self.cells(lang)
+        return self._widths
+
+    def shown(self, lang: str, layout: Layout) -> tuple[Text | str, ...]:
+        """The cells of the columns `layout` keeps, the name shortened (…) to its width."""
+        cells = self.cells(lang)
+        if layout == FULL:
+            return cells  # the wide screen's case, on every filter key: nothing to pick
+        keys, name_width = layout
+        out: list[Text | str] = []
+        for key, value in zip(COLUMNS, cells, strict=True):
+            if key not in keys:
+                continue
+            if key == "col_name" and name_width is not None and isinstance(value, Text) \
+                    and value.cell_len > name_width:
+                value = value.copy()
+                value.truncate(name_width, overflow="ellipsis")
+            out.append(value)
+        return tuple(out)
 
     def matches(self, needle: str) -> bool:
         """Whether the case number, name or unit holds `needle` (any case)."""
@@ -54,6 +84,36 @@ class CaseRow:
 
 SEP = "\n"  # between the searched fields; a needle holding it (it cannot be typed) matches nothing
 
+COLUMNS = ("col_case", "col_name", "col_unit", "col_last", "col_next", "col_drafts")
+# The columns shown and the width the name is shortened to (None: as long as it is).
+Layout = tuple[tuple[str, ...], int | None]
+FULL: Layout = (COLUMNS, None)
+NAME_MIN = 12  # a name shorter than this says too little: the last follow-up's column goes first
+
+
+def fit(headers: dict[str, int], widths: Sequence[tuple[int, ...]], room: int, pad: int) -> Layout:
+    """The columns that fit in `room` cells, each `pad` wider than its widest cell or header. Where
+    they do not all fit, what a caseworker needs least goes first: the unit (the filter still finds
+    it), then the name is shortened down to NAME_MIN, then the last follow-up; the case number, the
+    next follow-up (with its "overdue") and the drafts always stay, in full."""
+    widest = [max(column) for column in zip(*widths, strict=True)] if widths else [0] * len(COLUMNS)
+    need = {key: max(headers[key], w) for key, w in zip(COLUMNS, widest, strict=True)}
+
+    def total(keys: list[str]) -> int:
+        return sum(need[k] + pad for k in keys)
+
+    keys = list(COLUMNS)
+    if total(keys) <= room:
+        return FULL
+    keys.remove("col_unit")
+    others = total(keys) - need["col_name"]
+    if others + min(need["col_name"], max(NAME_MIN, headers["col_name"])) <= room:
+        name = room - others
+        return tuple(keys), (name if name < need["col_name"] else None)
+    keys.remove("col_last")
+    others = total(keys) - need["col_name"]
+    return tuple(keys), max(room - others, headers["col_name"], 1)
+
 
 MAX_ROWS = 200
 
@@ -62,6 +122,17 @@ class CaseTable(DataTable[object]):
     """The case list. Textual's DataTable measures new rows when idle; a frame drawn between adding a
     row and that measurement is cached at the headers' widths and kept (the case number shown as
     "IFO-20" until something else changed, in about 3 starts of 10). Cached lines go once measured."""
+
+    class Resized(Message):
+        """The table's width changed: the dashboard fits its columns again."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.post_message(self.Resized())
+
+    def room(self) -> int:
+        """The cells a row has: the width less the vertical scrollbar's (counted even while there
+        is none, so adding rows never pushes the last column out)."""
+        return self.size.width - self.styles.scrollbar_size_vertical
 
     async def _on_idle(self, event: events.Idle) -> None:
         measuring = self._require_update_dimensions
@@ -89,9 +160,8 @@ class Dashboard(AppScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # The keys that open a follow-up are priority bindings, so the App runs them in turn with the
         # keys typed after them (which then reach the new screen); in a text field they are letters.
-        from textual.widgets import Input, TextArea
-
-        typing = isinstance(self.focused, (Input, TextArea))
+        # The filter is the dashboard's only text field (TextArea is not imported for the first frame).
+        typing = isinstance(self.focused, Input)
         if action == "work_list":  # the shared database's work list; a local workspace has none
             return self.uapp.shared and not typing
         return not (typing and action in ("new_followup", "resume", "open_case"))
@@ -99,17 +169,26 @@ class Dashboard(AppScreen):
     _shown = False
 
     def compose(self) -> ComposeResult:
-        yield Static(self.uapp.banner_text(), id="banner", markup=False)
+        yield Banner(self.uapp.banner_parts())
         yield CleanInput(placeholder=s("filter_placeholder", self.uapp.lang), id="filter")
         yield CaseTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield Static("", id="empty", markup=False)
         yield Footer(compact=True, show_command_palette=False)
 
+    _layout: Layout = FULL
+
+    def _add_columns(self, layout: Layout) -> None:
+        table = self.query_one(DataTable)
+        lang = self.uapp.lang
+        for key in layout[0]:
+            # A Text label: a str would be parsed as markup (and load Rich's emoji table) for nothing.
+            table.add_column(Text(s(key, lang)), key=key)
+        self._layout = layout
+
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         lang = self.uapp.lang
-        for key in ("col_case", "col_name", "col_unit", "col_last", "col_next", "col_drafts"):
-            table.add_column(s(key, lang), key=key)
+        self._add_columns(FULL)
         self.query_one("#empty", Static).update(s("loading", lang))
         if self.uapp.is_open:
             self.workspace_ready()
@@ -117,7 +196,7 @@ class Dashboard(AppScreen):
 
     def workspace_ready(self) -> None:
         """The app has opened the workspace: show its cases."""
-        self.query_one("#banner", Static).update(self.uapp.banner_text())
+        self.query_one(Banner).show(self.uapp.banner_parts())
         self.refresh_rows()
 
     def on_screen_resume(self) -> None:
@@ -186,6 +265,21 @@ class Dashboard(AppScreen):
             note = s("more_rows", lang, shown=len(shown), total=len(matching))
         self.query_one("#empty", Static).update(note)
 
+    def _fit(self, shown: list[CaseRow]) -> Layout:
+        table = self.query_one(CaseTable)
+        if table.size.width == 0:
+            return self._layout  # not laid out yet: fitted when its size is known (Resized)
+        lang = self.uapp.lang
+        headers = {key: cell_len(s(key, lang)) for key in COLUMNS}
+        return fit(headers, [r.widths(lang) for r in shown], table.room(), 2 * table.cell_padding)
+
+    @on(CaseTable.Resized)
+    def refit(self) -> None:
+        """A new width: the columns that fit it (the rows are drawn again only when they change)."""
+        if self._matching is not None and self._fit(self._matching[:MAX_ROWS]) != self._layout:
+            self._table_ids = []
+            self._update_table(self._matching[:MAX_ROWS])
+
     def _update_table(self, shown: list[CaseRow]) -> None:
         table = self.query_one(DataTable)
         ids = [r.case_id for r in shown]
@@ -196,14 +290,20 @@ class Dashboard(AppScreen):
         if (len(gone) * 4 <= len(self._table_ids) and
                 [i for i in self._table_ids if i in keep] == ids):
             # Narrowed a little: the rows left keep their order, so only the others go (each removal
-            # costs more than an added row, so a large cut rebuilds instead).
+            # costs more than an added row, so a large cut rebuilds instead). Fewer rows are never
+            # wider, so the columns still fit.
             for case_id in gone:
                 table.remove_row(case_id)
         else:
-            table.clear()
+            layout = self._fit(shown)
+            if layout != self._layout:
+                table.clear(columns=True)
+                self._add_columns(layout)
+            else:
+                table.clear()
             lang = self.uapp.lang
             for r in shown:
-                table.add_row(*r.cells(lang), key=r.case_id)
+                table.add_row(*r.shown(lang, layout), key=r.case_id)
         self._table_ids = ids
 
     @on(Input.Changed, "#filter")

@@ -34,6 +34,7 @@ from tui.footer import SteadyFooter
 from tui.safe import plain
 from tui.screens.base import AppScreen
 from tui.strings import s
+from tui.widgets.banner import Banner
 
 NARROW = 100  # columns: below this the guidance panel folds away (F2 shows it)
 LEASE_REFRESH_S = 20.0  # the draft's lease (and who else is in it) is refreshed this often while open
@@ -94,7 +95,7 @@ class InterviewScreen(AppScreen):
         return self.session.lang
 
     def compose(self) -> ComposeResult:
-        yield Static(self.uapp.banner_text(self.session.case.client.case_ref), id="banner", markup=False)
+        yield Banner(self.uapp.banner_parts(self.session.case.client.case_ref))
         with Horizontal(id="interview"):
             with Vertical(id="conversation"):
                 yield Static("", id="presence", classes="presence", markup=False)

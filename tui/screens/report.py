@@ -16,6 +16,7 @@ from tui.safe import plain
 from tui.screens.base import AppScreen
 from tui.strings import s
 from tui.text import t
+from tui.widgets.banner import Banner
 
 
 class ReportScreen(AppScreen):
@@ -23,7 +24,7 @@ class ReportScreen(AppScreen):
 
     def compose(self) -> ComposeResult:
         lang = self.uapp.lang
-        yield Static(self.uapp.banner_text(s("report_title", lang)), id="banner", markup=False)
+        yield Banner(self.uapp.banner_parts(s("report_title", lang)))
         with VerticalScroll(id="report"):
             with Horizontal(classes="report-selection"):
                 yield Label(s("report_from", lang))

@@ -21,6 +21,7 @@ from tui.clean import CleanTextArea
 from tui.safe import plain
 from tui.screens.base import AppScreen
 from tui.strings import s
+from tui.widgets.banner import Banner
 
 
 class AckButton(Button):
@@ -76,7 +77,7 @@ class ReviewScreen(AppScreen):
         return self.session.lang
 
     def compose(self) -> ComposeResult:
-        yield Static(self.uapp.banner_text(self.session.case.client.case_ref), id="banner", markup=False)
+        yield Banner(self.uapp.banner_parts(self.session.case.client.case_ref))
         with VerticalScroll(id="review"):
             yield Static(s("review_title", self.lang), classes="screen-title")
             yield Static("", id="status-line", markup=False)

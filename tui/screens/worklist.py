@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Footer, Static
 from tui.safe import cell
 from tui.screens.base import AppScreen
 from tui.strings import s
+from tui.widgets.banner import Banner
 
 if TYPE_CHECKING:
     from casework.worklist import WorkItem
@@ -34,7 +35,7 @@ class WorkListScreen(AppScreen):
         self.targets: list[tuple[str, str] | None] = []  # per table row: what it opens (None: a heading)
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="banner", markup=False)
+        yield Banner(self.uapp.banner_parts())
         yield Static("", id="worklist-title", classes="screen-title", markup=False)
         from tui.screens.dashboard import CaseTable  # measures its rows before a frame is cached
 
@@ -66,7 +67,7 @@ class WorkListScreen(AppScreen):
         from casework import worklist
 
         app, lang = self.uapp, self.uapp.lang
-        self.query_one("#banner", Static).update(app.banner_text())
+        self.query_one(Banner).show(app.banner_parts())
         repo = app.repo
         rows = app.guard(lambda: repo.work_rows())  # type: ignore[attr-defined]
         if rows is None:
