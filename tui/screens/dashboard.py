@@ -152,7 +152,7 @@ class Dashboard(AppScreen):
         Binding("p", "pdf", "PDF", show=False),
         Binding("g", "report", "Sammanställning", show=False),
         Binding("slash", "focus_filter", "Filtrera"),
-        Binding("w", "work_list", "Arbetslista", priority=True),
+        Binding("w", "work_list", "Arbetslista", show=False, priority=True),  # F1 lists it
         Binding("q", "app.quit", "Avsluta"),
         Binding("escape", "leave_filter", show=False),
     ]
