@@ -152,3 +152,42 @@ def notes_by_key(repo: Repository, followup_id: str) -> dict[str | None, list[Re
     if not hasattr(repo, "review_submit"):
         return {}
     return by_question(comments(repo, followup_id))
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    """What this login may do with a follow-up on the review screen, and in which review state it is.
+
+    `action`: "sign" (no review needed, or approved), "submit" (a draft or returned draft of a unit that
+    requires review), "judge" (a supervisor reading a submitted follow-up: return or approve), "wait"
+    (submitted, and this login does not review), "signed" (final)."""
+
+    action: str
+    state: str | None = None  # the review state; None where no review applies
+
+    @property
+    def read_only(self) -> bool:
+        """Nothing of the follow-up is changed from here: it is signed or lies with the reviewer."""
+        return self.action in ("judge", "wait", "signed")
+
+    @property
+    def opens_at_review(self) -> bool:
+        """Opened straight at the review screen instead of the interview: it is read there (judged,
+        waited on) or, approved, only signed there (an edit would take the approval back)."""
+        return self.action in ("judge", "wait") or self.state == "approved"
+
+
+def view_of(repo: Repository, followup_id: str) -> ReviewView:
+    """The review view of a follow-up for the logged-in login. Whether a supervisor may approve this
+    particular submission (not their own) the database decides when asked, and says why not."""
+    if not hasattr(repo, "review_submit"):  # a local workspace: one caseworker, nobody reviews
+        return ReviewView("signed" if repo.get_followup(followup_id).status == "final" else "sign")
+    db = reviewable(repo)
+    state, _ = db.review_state(followup_id)
+    if state == "signed":
+        return ReviewView("signed", state)
+    if not db.review_required(followup_id) or state == "approved":
+        return ReviewView("sign", state)
+    if state == "submitted":
+        return ReviewView("judge" if getattr(repo, "role", "") == "supervisor" else "wait", state)
+    return ReviewView("submit", state)

@@ -95,3 +95,11 @@ def unit_view(rows: Sequence[WorkRow], today: date, draft_days: int = OLD_DRAFT_
         if r.review_state == "submitted":
             view(r).awaiting_review.append(WorkItem("review", r))
     return sorted(views.values(), key=lambda v: (v.name == "", v.name.casefold(), v.login))
+
+
+def opens(item: WorkItem) -> tuple[str, str]:
+    """What a work list line opens: ("case", id) for a follow-up that is due (a new one is started
+    from its case), ("followup", id) for a draft or a follow-up in review."""
+    if item.kind in ("due", "overdue"):
+        return "case", item.row.case_id
+    return "followup", item.row.id

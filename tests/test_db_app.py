@@ -30,6 +30,7 @@ from tui.screens.case import CaseScreen
 from tui.screens.dashboard import Dashboard
 from tui.screens.interview import InterviewScreen
 from tui.screens.review import ReviewScreen
+from tui.screens.worklist import WorkListScreen
 
 
 @pytest.fixture
@@ -56,6 +57,10 @@ def run(app: UppfoljningApp, scenario: Callable[[Pilot[None]], Awaitable[None]],
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
             await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            # The work list comes first on the database; these tests start from the dashboard below it.
+            assert isinstance(app.screen, WorkListScreen)
+            await pilot.press("d")
             await pilot.pause()
             await scenario(pilot)
 
@@ -460,6 +465,8 @@ def test_two_apps_two_logins_the_second_save_on_a_stale_version_asks(
             for pilot in (anna, bertil):
                 await pilot.pause()
                 await pilot.app.workers.wait_for_complete()
+                await pilot.press("d")  # from the work list to the dashboard
+                await pilot.pause()
             a_screen = await resume(anna)
             b_screen = await resume(bertil)
             assert text_of(b_screen, "#presence").startswith("Note: Anna also has this draft open")

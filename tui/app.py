@@ -142,6 +142,11 @@ class UppfoljningApp(App[None]):
         if self._dashboard_first:
             # Read the workspace once the first frame is on screen, so it is never held up by it.
             if self.preopened is not None:
+                from tui.screens.worklist import WorkListScreen
+
+                # On the shared database the day starts from the login's work list; the dashboard
+                # is one key (d) below it.
+                self.push_screen(WorkListScreen())
                 self.call_after_refresh(self.workspace_ready, self.preopened)
             else:
                 self.call_after_refresh(self.open_workspace, self.secret)
@@ -217,9 +222,10 @@ class UppfoljningApp(App[None]):
         self.lang = self.requested_lang or opened.settings.lang
         self.title = s("app_title", self.lang)
         from tui.screens.dashboard import Dashboard
+        from tui.screens.worklist import WorkListScreen
 
         for screen in self.screen_stack:
-            if isinstance(screen, Dashboard):
+            if isinstance(screen, Dashboard | WorkListScreen):
                 screen.workspace_ready()
         damaged = getattr(opened.repo, "damaged", [])
         if damaged:
@@ -354,9 +360,11 @@ class UppfoljningApp(App[None]):
 
     async def open_followup(self, followup_id: str) -> None:
         """Awaited by the key's action, so keys typed meanwhile reach the new screen's first question."""
+        from casework.review import view_of
+
         session = self.session(followup_id)
-        if session.final:
-            await self.review(session)
+        if session.final or view_of(self.repo, followup_id).opens_at_review:
+            await self.review(session)  # read there (signed, in review) or, approved, only signed there
             return
         from tui.screens.interview import InterviewScreen
 

@@ -152,6 +152,7 @@ class Dashboard(AppScreen):
         Binding("p", "pdf", "PDF", show=False),
         Binding("g", "report", "Sammanställning", show=False),
         Binding("slash", "focus_filter", "Filtrera"),
+        Binding("w", "work_list", "Arbetslista", show=False, priority=True),  # F1 lists it
         Binding("q", "app.quit", "Avsluta"),
         Binding("escape", "leave_filter", show=False),
     ]
@@ -161,6 +162,8 @@ class Dashboard(AppScreen):
         # keys typed after them (which then reach the new screen); in a text field they are letters.
         # The filter is the dashboard's only text field (TextArea is not imported for the first frame).
         typing = isinstance(self.focused, Input)
+        if action == "work_list":  # the shared database's work list; a local workspace has none
+            return self.uapp.shared and not typing
         return not (typing and action in ("new_followup", "resume", "open_case"))
 
     _shown = False
@@ -310,6 +313,11 @@ class Dashboard(AppScreen):
     @on(Input.Submitted, "#filter")
     def filter_done(self) -> None:
         self.query_one(DataTable).focus()
+
+    def action_work_list(self) -> None:
+        from tui.screens.worklist import WorkListScreen
+
+        self.app.push_screen(WorkListScreen())
 
     def action_report(self) -> None:
         if self.uapp.is_open:

@@ -28,6 +28,7 @@ from interview.engine import Step
 from interview.errors import AnswerError
 from language import describe
 from storage.errors import AnswerConflict, StorageError
+from storage.repository import ReviewComment
 from tui.answers import AnswerWidget, Context, TextAnswer, is_open, widget_for
 from tui.footer import SteadyFooter
 from tui.safe import plain
@@ -292,6 +293,10 @@ class InterviewScreen(AppScreen):
         """(entry id, classes, text, answer key) for every row the transcript should hold, in order."""
         iv = self.session.interview
         out: list[tuple[str, str, str, str | None]] = []
+        notes = self.review_notes
+        # A returned draft's review comments: those on the whole follow-up first, the others beside
+        # their questions (working notes: shown here, never part of the record).
+        out += [(f"n:{n.id}", "review-note", self.note_text(n), None) for n in notes.get(None, [])]
         last_section = None
         for step in iv.applicable_steps():
             if not iv.has(step):
@@ -310,7 +315,24 @@ class InterviewScreen(AppScreen):
                 else s("skipped", self.lang)
             )
             out.append((f"a:{step.key}", "you", text, step.key))
+            out += [(f"n:{n.id}", "review-note", self.note_text(n), None) for n in notes.get(step.key, [])]
         return out
+
+    _notes: dict[str | None, list[ReviewComment]] | None = None
+
+    @property
+    def review_notes(self) -> dict[str | None, list[ReviewComment]]:
+        """The follow-up's review comments by answer key, read once when the screen opens."""
+        if self._notes is None:
+            from casework.review import notes_by_key
+
+            session = self.session
+            self._notes = {} if session.final else notes_by_key(session.repo, session.followup.id)
+        return self._notes
+
+    def note_text(self, note: ReviewComment) -> str:
+        when = note.at.astimezone().strftime("%Y-%m-%d %H:%M")
+        return f"» {s('review_note_by', self.lang, who=note.author_name, when=when)}: {note.body}"
 
     async def sync_transcript(self) -> None:
         """Add, update and remove only the rows that differ: a new answer appends two rows."""

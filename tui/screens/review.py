@@ -8,12 +8,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Static, TextArea
 
+from casework import review
+from casework.review import view_of
 from casework.session import FollowUpSession
 from interview.case import now
 from interview.errors import AnswerError
 from language import describe
 from language.format import join, long_datetime
 from storage.errors import AnswerConflict, Conflict, StorageError
+from storage.repository import ReviewComment
 from tui.clean import CleanTextArea
 from tui.safe import plain
 from tui.screens.base import AppScreen
@@ -29,6 +32,19 @@ class AckButton(Button):
         self.hint_key = hint_key
 
 
+# The keys each review view offers (casework.review.view_of says which view applies).
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "sign": ("finalize",), "submit": ("submit_review",), "judge": ("return_review", "approve"),
+    "wait": (), "signed": ("finalize",),  # a signed record's key does nothing, as before review
+}
+# The line above the answers that says where the follow-up is in its review.
+REVIEW_STATUS = {
+    ("submit", "draft"): "review_status_required", ("submit", "returned"): "review_status_returned",
+    ("wait", "submitted"): "review_status_waiting", ("judge", "submitted"): "review_status_judge",
+    ("sign", "approved"): "review_status_approved",
+}
+
+
 class ReviewScreen(AppScreen):
     # The assessment is where the eye and the keys start; Tab then reaches the buttons below it. A hint
     # is acknowledged only by going to it on purpose, never by the first Tab and Enter.
@@ -37,12 +53,24 @@ class ReviewScreen(AppScreen):
         Binding("escape", "back", "Tillbaka"),
         Binding("ctrl+s", "save_assessment", "Spara bedömningen", priority=True),
         Binding("ctrl+f", "finalize", "Signera", priority=True),
+        # A unit that requires review: the same key hands the draft in instead (one of the two is shown).
+        Binding("ctrl+f", "submit_review", "Skicka för granskning", priority=True),
+        Binding("ctrl+r", "return_review", "Återsänd med kommentar", priority=True),
+        Binding("ctrl+g", "approve", "Godkänn", priority=True),
         Binding("ctrl+e", "pdf", "PDF", priority=True),
     ]
 
     def __init__(self, session: FollowUpSession) -> None:
         super().__init__()
         self.session = session
+        self.view = view_of(session.repo, session.followup.id)  # what this login may do (casework)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("finalize", "submit_review", "return_review", "approve"):
+            return action in ACTIONS[self.view.action]
+        if action in ("save_assessment",):
+            return not self.view.read_only
+        return True
 
     @property
     def lang(self) -> str:
@@ -53,6 +81,7 @@ class ReviewScreen(AppScreen):
         with VerticalScroll(id="review"):
             yield Static(s("review_title", self.lang), classes="screen-title")
             yield Static("", id="status-line", markup=False)
+            yield Static("", id="review-notes", classes="review-note", markup=False)
             yield Vertical(id="answers")
             yield Static(s("hints", self.lang), classes="section-title")
             yield Vertical(id="hints")
@@ -60,12 +89,16 @@ class ReviewScreen(AppScreen):
                 yield Static(s("feedback", self.lang), classes="section-title")
                 yield Static("", id="checklist", markup=False)
             yield Static(s("assessment", self.lang), classes="section-title")
+            yield Static("", id="assessment-review-notes", classes="review-note", markup=False)
             yield CleanTextArea("", id="assessment")
             yield Static("", id="assessment-note", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(s("use_summary", self.lang), id="use-summary")
                 yield Button(s("save_assessment", self.lang), id="save-assessment")
                 yield Button(s("finalize", self.lang), id="finalize", variant="primary")
+                yield Button(s("submit_review", self.lang), id="submit-review", variant="primary")
+                yield Button(s("return_review", self.lang), id="return-review")
+                yield Button(s("approve_review", self.lang), id="approve", variant="success")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -74,13 +107,22 @@ class ReviewScreen(AppScreen):
 
     def fill(self) -> None:
         fu, iv, lang = self.session.followup, self.session.interview, self.lang
+        self.view = view_of(self.session.repo, fu.id)
         if self.session.final:
             when = long_datetime(fu.finalized_at.astimezone(), lang) if fu.finalized_at else ""
             status = s("final_readonly", lang, when=when, who=fu.finalized_by or "")
         else:
             missing = self.session.missing()
             status = s("missing_answers", lang, items=join(missing, lang)) if missing else ""
+            said = REVIEW_STATUS.get((self.view.action, self.view.state or ""))
+            if said:
+                status = "\n".join(x for x in (s(said, lang), status) if x)
         self.query_one("#status-line", Static).update(plain(status))
+        notes = review.notes_by_key(self.session.repo, fu.id) if not self.session.final else {}
+        whole = notes.get(None, [])
+        box_notes = self.query_one("#review-notes", Static)
+        box_notes.update(plain("\n".join(self.note_line(n) for n in whole)))
+        box_notes.display = bool(whole)
         box = self.query_one("#answers", Vertical)
         box.remove_children()
         widgets: list[Static] = []
@@ -101,6 +143,9 @@ class ReviewScreen(AppScreen):
                     else s("skipped", lang)
                 )
                 widgets.append(Static(plain(f"{label}\n  {text}"), classes="review-row"))
+                # A returned draft's comments beside their questions (working notes, never the record)
+                for note in notes.get(st.key, []):
+                    widgets.append(Static(plain(self.note_line(note)), classes="review-note"))
         box.mount_all(widgets)
         self.fill_hints()
         if self.query("#checklist"):
@@ -119,9 +164,25 @@ class ReviewScreen(AppScreen):
             self.query_one("#assessment-note", Static).update(
                 plain(s("draft_stale", lang, items=", ".join(stale)))
             )
-        self.query_one("#assessment", TextArea).read_only = final
+        # The assessment's comments also right above its field, where the caseworker revises it.
+        near = self.query_one("#assessment-review-notes", Static)
+        near.update(plain("\n".join(self.note_line(n) for n in notes.get("assessment", []))))
+        near.display = bool(notes.get("assessment"))
+        read_only = self.view.read_only
+        self.query_one("#assessment", TextArea).read_only = read_only
         for bid in ("#use-summary", "#save-assessment", "#finalize"):
-            self.query_one(bid, Button).disabled = final
+            self.query_one(bid, Button).disabled = read_only
+        act = self.view.action
+        shown = {"use-summary": act not in ("judge", "wait"), "save-assessment": act not in ("judge", "wait"),
+                 "finalize": act in ("sign", "signed"), "submit-review": act == "submit",
+                 "return-review": act == "judge", "approve": act == "judge"}
+        for bid, visible in shown.items():
+            self.query_one(f"#{bid}", Button).display = visible
+        self.refresh_bindings()
+
+    def note_line(self, note: ReviewComment) -> str:
+        when = note.at.astimezone().strftime("%Y-%m-%d %H:%M")
+        return f"  » {s('review_note_by', self.lang, who=note.author_name, when=when)}: {note.body}"
 
     def fill_hints(self) -> None:
         box = self.query_one("#hints", Vertical)
@@ -137,8 +198,8 @@ class ReviewScreen(AppScreen):
             row = Horizontal(classes=f"hint {hint.severity}")
             box.mount(row)
             row.mount(Static(plain(mark + hint.message(self.lang)), classes="hint-text"))
-            if self.session.final:
-                continue  # nothing can be acknowledged on a signed record
+            if self.view.read_only:
+                continue  # nothing can be acknowledged on a signed record, nor by the reviewer
             row.mount(AckButton(hint.key, s("acknowledge", self.lang), id=f"ack-{i}", classes="ack"))
 
     @on(Button.Pressed, ".ack")
@@ -172,7 +233,7 @@ class ReviewScreen(AppScreen):
     def action_back(self) -> None:
         """Back to the interview, keeping what was typed in the assessment: it is saved like any
         answer (or, if it cannot be, the screen stays with the reason beside it)."""
-        if not self.session.final:
+        if not self.view.read_only:
             typed = self.query_one("#assessment", TextArea).text
             stored = self.session.followup.answers.get("assessment") or ""
             if typed != stored and not self.action_save_assessment():
@@ -181,7 +242,7 @@ class ReviewScreen(AppScreen):
 
     @on(Button.Pressed, "#save-assessment")
     def action_save_assessment(self) -> bool:
-        if self.session.final:
+        if self.session.final or self.view.read_only:
             return False
         try:
             self.session.answer("assessment", self.query_one("#assessment", TextArea).text)
@@ -211,7 +272,7 @@ class ReviewScreen(AppScreen):
 
     @on(Button.Pressed, "#finalize")
     def action_finalize(self) -> None:
-        if self.session.final:
+        if self.session.final or self.view.action != "sign":
             return
         text = self.query_one("#assessment", TextArea).text
         changed = text.strip() and text != (self.session.followup.answers.get("assessment") or "")
@@ -240,6 +301,51 @@ class ReviewScreen(AppScreen):
             return
         self.notify(s("finalized", self.lang))
         self.fill()
+
+    # --- supervisor review: hand in, return with a comment, approve ------------------------------
+
+    @on(Button.Pressed, "#submit-review")
+    def action_submit_review(self) -> None:
+        if self.view.action != "submit":
+            return
+        text = self.query_one("#assessment", TextArea).text
+        changed = text.strip() and text != (self.session.followup.answers.get("assessment") or "")
+        if changed and not self.action_save_assessment():
+            return
+        if self.uapp.guard(review.submit, self.session.repo, self.session.followup.id) is None:
+            return
+        self.notify(s("review_submitted", self.lang, id=self.session.followup.id))
+        self.fill()
+
+    @on(Button.Pressed, "#return-review")
+    def action_return_review(self) -> None:
+        if self.view.action != "judge":
+            return
+        from tui.dialogs.review import ReturnDialog
+
+        iv, lang = self.session.interview, self.lang
+        questions = [(st.key, st.question.label.get(lang) + (f" – {st.goal.text}" if st.goal else ""))
+                     for st in iv.applicable_steps()]
+        self.app.push_screen(ReturnDialog(lang, questions), self.returned)
+
+    def returned(self, result: tuple[str | None, str] | None) -> None:
+        if result is None:
+            return
+        question, text = result
+        fid = self.session.followup.id
+        if self.uapp.guard(review.return_, self.session.repo, fid, text, question) is None:
+            return
+        self.notify(s("review_returned", self.lang, id=self.session.followup.id))
+        self.app.pop_screen()  # back to the work list: it now lies with the caseworker
+
+    @on(Button.Pressed, "#approve")
+    def action_approve(self) -> None:
+        if self.view.action != "judge":
+            return
+        if self.uapp.guard(review.approve, self.session.repo, self.session.followup.id) is None:
+            return
+        self.notify(s("review_approved", self.lang, id=self.session.followup.id))
+        self.app.pop_screen()
 
     def action_pdf(self) -> None:
         self.write_pdf(self.session.followup.id)
