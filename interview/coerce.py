@@ -180,7 +180,10 @@ class Coercer:
             value = raw
         elif isinstance(raw, str):
             text = raw.strip().replace("−", "-").removeprefix("+")
-            if text.lstrip("-").isdigit():
+            digits = text.removeprefix("-")
+            # ASCII digits, and few: "²" is a digit to isdigit() but not to int(), and int() refuses
+            # a string of over 4,300 digits with a ValueError (a traceback, found by the fuzzer).
+            if digits.isascii() and digits.isdigit() and len(digits) <= 6:
                 value = int(text)
         if value is None:
             raise self._err("not_a_level", value=_show(raw))

@@ -168,3 +168,14 @@ def test_a_skip_stops_counting_when_the_question_turns_required(form: FormDefini
     iv = iv.with_answer("decision", "continue")
     assert iv.next_step() is not None and iv.next_step().key == "next_followup"  # type: ignore[union-attr]
     assert not iv.is_complete()
+
+
+@pytest.mark.parametrize("raw", ["9" * 5000, "-" + "9" * 5000, "²", "٣", "1_0", "-", "+-1"])
+def test_a_level_that_is_no_small_ascii_number_is_an_answer_error(form: FormDefinition, plan: Plan,
+                                                                  raw: str) -> None:
+    """Never a ValueError: int() refuses over 4,300 digits and "²" (a digit to isdigit()); the
+    fuzzer found the first as a traceback from `uppfoljning import`."""
+    iv = Interview(form, plan, {}, today=TODAY)
+    with pytest.raises(AnswerError):
+        iv.coerce(iv.step("goals.g1.level"), raw)
+    assert iv.coerce(iv.step("goals.g2.level"), " −1 ") == -1 and iv.coerce(iv.step("goals.g1.level"), "+3") == 3
