@@ -85,6 +85,33 @@ def pg_clean(pg_server: PgServer, pg_db: str) -> str:
     return pg_db
 
 
+# --- running side by side (pytest -n auto --dist loadgroup) ------------------------------------------
+# A module-scoped fixture is built once per worker that runs one of its tests. Tests that share one
+# (a module's PostgreSQL database, the import-check interpreter, a disclosure population) are kept on
+# one worker, so it is built once as in a sequential run; a parametrized one (one population per seed)
+# once per parameter, so the parameters can still run on different workers.
+
+
+def _shared_fixture_group(item: pytest.Item) -> str | None:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return None
+    shared = sorted(name for name in info.names_closure
+                    if any(d.scope in ("module", "package", "class") for d in info.name2fixturedefs.get(name, ())))
+    if not shared:
+        return None
+    callspec = getattr(item, "callspec", None)
+    params = [f"{name}={callspec.params[name]!r}" for name in shared
+              if callspec is not None and name in callspec.params]
+    return "::".join([item.nodeid.split("::")[0], *params])
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None and (group := _shared_fixture_group(item)):
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
 # Hypothesis: a short profile for local runs, a long one in CI (which sets CI=true). Tests that name
 # their own max_examples keep it; the fuzzer (tests/test_fuzz.py) follows the profile.
 settings.register_profile(

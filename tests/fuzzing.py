@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
+import copy
+import functools
 import json
 import random
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -9,6 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from tui import cli
+
+_BUILD_PARSER = cli.build_parser  # the real one: run_cli puts a cached one in its place
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE_FILES = [ROOT / "tests" / "data" / "example.yaml",
@@ -116,16 +123,28 @@ def mutate_text(text: str, rng: random.Random, n: int) -> str:
     return text
 
 
+@functools.cache
+def _source(path: Path) -> tuple[str, Any]:
+    """A source file's text and its parsed YAML, read once: parsing the form with the pure-Python
+    parser took most of each fuzz example's time. Callers mutate a deep copy of the data."""
+    text = path.read_text(encoding="utf-8")
+    return text, yaml.safe_load(text)
+
+
+def _parsed(path: Path) -> Any:
+    return copy.deepcopy(_source(path)[1])
+
+
 def mutated_case_file(rng: random.Random) -> tuple[str, bytes]:
     """(file name, bytes): a valid case file mutated at the data or the text level."""
     source = rng.choice(CASE_FILES)
-    text = source.read_text(encoding="utf-8")
+    text = _source(source)[0]
     as_json = rng.random() < 0.3
     if rng.random() < 0.55:
-        data = yaml.safe_load(text)
+        data = _parsed(source)
         return ("case.json" if as_json else "case.yaml"), dump(mutate_data(data, rng, rng.randint(1, 3)), as_json)
     if as_json:
-        text = dump(yaml.safe_load(text), True).decode("utf-8")
+        text = dump(_parsed(source), True).decode("utf-8")
     return ("case.json" if as_json else "case.yaml"), mutate_text(text, rng, rng.randint(1, 4)).encode(
         "utf-8", "surrogatepass")
 
@@ -139,9 +158,9 @@ ALIAS_BOMB = (
 
 
 def mutated_form(rng: random.Random) -> bytes:
-    text = FORM_FILE.read_text(encoding="utf-8")
+    text = _source(FORM_FILE)[0]
     if rng.random() < 0.5:
-        data = mutate_data(yaml.safe_load(text), rng, rng.randint(1, 3))
+        data = mutate_data(_parsed(FORM_FILE), rng, rng.randint(1, 3))
         return dump(data, False)
     if rng.random() < 0.05:
         return (text + ALIAS_BOMB).encode()
@@ -158,16 +177,32 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@functools.cache
+def _built_parser(lang: str) -> argparse.ArgumentParser:
+    return _BUILD_PARSER(lang)
+
+
+def _parser(lang: str = "sv") -> argparse.ArgumentParser:
+    """tui.cli.build_parser, built once per language: a fuzz example runs up to ten commands in this
+    process and building the parser took two thirds of each. A parser keeps no state between
+    parse_args calls; argparse's own words are still pointed at `lang` on every call, as the real
+    build does."""
+    from language import normalise
+
+    cli._speak(normalise(lang))
+    return _built_parser(normalise(lang))
+
+
 def run_cli(argv: list[str]) -> tuple[int, str, str]:
     """Exit code, stdout and stderr of tui.cli.main, without a subprocess; an exception propagates."""
     import contextlib
     import io
-
-    from tui.cli import main
+    from unittest import mock
 
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(argv)
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+            mock.patch.object(cli, "build_parser", _parser):
+        code = cli.main(argv)
     return code, out.getvalue(), err.getvalue()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import subprocess
 import sys
@@ -74,6 +75,11 @@ def _third_party_imports() -> list[str]:
 
 @pytest.fixture(scope="module")
 def ui_loaded_by() -> dict[str, str]:
+    return dict(_ui_loaded_by())
+
+
+@functools.cache  # a test worker (pytest -n) may set the fixture up again; one interpreter run is enough
+def _ui_loaded_by() -> dict[str, str]:
     code = f"core_modules = {core_modules()!r}\n" + CHECK_ALL
     arg = json.dumps([CORE, list(UI), _third_party_imports()])
     out = subprocess.run([sys.executable, "-c", code, arg], capture_output=True, text=True, check=True,

@@ -3,6 +3,7 @@ report and every unit's report try to pin hidden cells (and must succeed on the 
 
 from __future__ import annotations
 
+import functools
 import random
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
@@ -246,7 +247,12 @@ def _mip(a: sparse.csc_array, lower: np.ndarray, upper: np.ndarray, c: np.ndarra
 # shows to be 1..k-1 (printed "<k" since), which the first did not have.
 @pytest.fixture(scope="module", params=[(260, 7), (240, 23)], ids=["seed7", "seed23"])
 def published(request: pytest.FixtureRequest) -> tuple[Any, Outcome, MemoryRepository]:
-    repo = population(*request.param)
+    return _published(*request.param)
+
+
+@functools.cache  # a test worker (pytest -n) may set the fixture up again for the same seed; once is enough
+def _published(n: int, seed: int) -> tuple[Any, Outcome, MemoryRepository]:
+    repo = population(n, seed)
     report = compile_report(repo.records(), FORM, Selection(threshold=K))
     return report, protection(report, FORM), repo
 

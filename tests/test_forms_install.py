@@ -371,6 +371,7 @@ def test_unknown_form_is_one_line(ws: Path, capsys: pytest.CaptureFixture[str]) 
 
 
 
+@pytest.mark.serial
 def test_installs_killed_at_any_moment_leave_the_form_whole_or_absent(ws: Path, tmp_path: Path) -> None:
     import random
     import signal

@@ -59,7 +59,7 @@ def deadline(seconds: float = LIMIT_S * 2) -> Iterator[None]:
         signal.signal(signal.SIGALRM, old)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # once per test worker: the shards below need not share one
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A workspace that already holds a case: a refused import has something to lose."""
     ws = tmp_path_factory.mktemp("fuzz") / "ws"
@@ -68,8 +68,17 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return ws
 
 
+# Each fuzz test's examples (the profile's number) are split over SHARDS parametrized runs, so test
+# workers (pytest -n) share them: the same number of examples in all, each run its own random ones
+# (Hypothesis seeds every run afresh and keeps a database entry per parametrized test).
+SHARDS = 4
+PER_SHARD = max(1, settings().max_examples // SHARDS)
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
+@settings(max_examples=PER_SHARD)
 @given(rng=st.randoms(use_true_random=False))
-def test_fuzzed_case_files(template: Path, rng: random.Random) -> None:
+def test_fuzzed_case_files(template: Path, shard: int, rng: random.Random) -> None:
     name, content = mutated_case_file(rng)
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp)
@@ -79,8 +88,10 @@ def test_fuzzed_case_files(template: Path, rng: random.Random) -> None:
             assert check_import(ws, scratch, name, content) == []
 
 
+@pytest.mark.parametrize("shard", range(SHARDS))
+@settings(max_examples=PER_SHARD)
 @given(rng=st.randoms(use_true_random=False))
-def test_fuzzed_forms(rng: random.Random) -> None:
+def test_fuzzed_forms(shard: int, rng: random.Random) -> None:
     content = mutated_form(rng)
     with tempfile.TemporaryDirectory() as tmp, deadline():
         assert check_form(Path(tmp), content) == []
@@ -119,10 +130,11 @@ def _store(ws: Path, fid: str, caseworker: str, signer: str, author: str, case_r
         repo.close()
 
 
-@settings(max_examples=max(1, settings().max_examples // 2))  # each example runs ten commands
+@pytest.mark.parametrize("shard", range(SHARDS))
+@settings(max_examples=max(1, PER_SHARD // 2))  # each example runs ten commands
 @given(fid=HOSTILE, caseworker=HOSTILE, signer=HOSTILE, author=HOSTILE, who=HOSTILE, ref=HOSTILE)
 def test_stored_hostile_strings_never_reach_the_terminal(
-    fid: str, caseworker: str, signer: str, author: str, who: str, ref: str
+    shard: int, fid: str, caseworker: str, signer: str, author: str, who: str, ref: str
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         ws = Path(tmp) / "ws"

@@ -105,6 +105,7 @@ def _best_of_three(content: bytes, name: str) -> float:
     return min(times)
 
 
+@pytest.mark.serial
 def test_import_time_grows_linearly_with_the_plan() -> None:
     small, large = _best_of_three(_plan_file(20), "a.yaml"), _best_of_three(_plan_file(200), "b.yaml")
     # ten times the goals: linear work is at most ten times the time (plus the fixed part); the

@@ -395,6 +395,7 @@ def _planned_walk(plan: Any, answers: dict[str, Any], goals: dict[str, dict[str,
     return walk
 
 
+@pytest.mark.serial
 @pytest.mark.parametrize("cols", [80, 60])
 def test_a_whole_followup_in_tmux_shows_every_label_and_answer(
     tmp_path: Path, example: Any, cols: int
