@@ -104,7 +104,7 @@ def test_a_hint_outside_the_subset_or_naming_no_question_is_refused_by_its_cell(
     assert any(p.startswith("hints!B2 (condition): ") for p in problems), problems
     assert any(p.startswith("hints!B3 (condition): ") and "nope" in p for p in problems), problems
     assert "hints!E4 (severity): 'shout' is not a severity; write info or warning" in problems
-    assert "hints!5: the hint has no message (the message column)" in problems
+    assert "hints!5: the hint has no message (the column 'message::English (en)')" in problems
     assert any(p.startswith("hints!A6 (name): ") for p in problems), problems
     # Every problem at once, and the form's own questions are still checked beside them.
     assert len(problems) == 5
