@@ -82,7 +82,14 @@ def load_known(manifest_path: Path, audit_path: Path, codec: Codec) -> Known:
             seq = int(entry["seq"])
             if seq > covered:
                 known.record(entry)
-                if entry.get("action") in CHANGES or entry.get("action") == "erase":
+                detail = entry.get("detail")
+                changed_file = entry.get("action") in CHANGES and isinstance(detail, dict) and isinstance(
+                    detail.get("gen"), int)
+                # Only an entry that changed a file (a generation) or erased one says a session
+                # may not have closed; a marker such as an imported follow-up's "finalize" (no
+                # generation, logged after the write) does not, and must not make a later no-op
+                # command rewrite the manifest.
+                if changed_file or entry.get("action") == "erase":
                     known.tail_changes += 1
             known.seq, known.offset = max(known.seq, seq), end
     return known
