@@ -680,6 +680,8 @@ def _move_workspace(args: argparse.Namespace, lang: str) -> int:
             for kind, data in err.refusal.problems:
                 if kind in ("rolled_back", "missing"):
                     lines += _finding_lines([data["finding"]], lang)
+                elif kind == "form_problem":  # the same lines as `forms install` says
+                    lines.append(t(data["key"], lang, **data["args"]))
                 else:
                     lines.append(t("move_" + kind, lang, **data))
             raise UserError(*lines, t("move_nothing", lang)) from None

@@ -569,12 +569,16 @@ class PostgresRepository(Repository):
             b"SELECT id FROM uppfoljning.cases WHERE id = ANY (%s) ORDER BY id", (case_ids,)).fetchall())
         return [str(r[0]) for r in rows]
 
-    def import_cases(self, batch: Sequence[MovedCase]) -> None:
+    def import_cases(self, batch: Sequence[MovedCase], forms: Sequence[FormDefinition] = ()) -> None:
         """Cases with their follow-ups exactly as stored elsewhere (ids, times, signatures, client
-        snapshots, import marks, addenda), in ONE transaction: all of them or none. Each case's chain
+        snapshots, import marks, addenda) and the forms they were made with (installed unless the
+        database has them already), in ONE transaction: all of them or none. Each case's chain
         starts with an 'import_workspace' entry that carries its local audit entries (ids only)."""
 
         def run(cur: Cursor) -> None:
+            store = self.form_store()
+            for form in forms:  # FormRefused rolls the whole move back
+                store.install_in(cur, form)
             moved = signed = addenda = 0
             for item in batch:
                 case = item.case
