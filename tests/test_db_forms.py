@@ -278,6 +278,12 @@ def test_import_workspace_carries_its_forms_and_the_database_reports_them_as_the
                              "--include-drafts")
         assert code == 0, err
         assert json.loads(out) == local, form
+    # The analyst reads coded tables only, never answers: told so in one line, nothing compiled.
+    code, out, err = run(capsys, "--database", pg_server.dsn("ana", pg_clean), "--lang", "en", "report",
+                         "--form", FORM_ID)
+    assert code == 1 and out == "" and err.splitlines() == [
+        f"uppfoljning: error: an analyst compiles only the forms shipped with the program on the database; form "
+        f"{FORM_ID} is compiled by a supervisor (the compilation reads the follow-ups' answers)"]
     for form in (FORM_ID, "standard-uppfoljning"):  # signed only, each client's latest: equal too
         code, local_out, _ = run(capsys, "--workspace", str(ws), "report", "--form", form, "--format", "json")
         code, db_out, _ = run(capsys, "--database", sup, "report", "--form", form, "--format", "json")

@@ -663,6 +663,10 @@ class PostgresRepository(Repository):
         if (form.id, form.version) not in installed_forms():
             from reporting.compile import compile_report
 
+            if self.role == "analyst":  # reads only the coded tables, never a follow-up's answers
+                raise NoAccess(f"an analyst cannot compile form {form.id} on the database",
+                               key="err_db_form_report_analyst", form=form.id)
+
             return compile_report(self._records_of(form.id), form, sel, progress)
         rows, slots = self._tx(lambda cur: compile_rows(cur, form, sel))
         return build(rows, form, sel, slots)
