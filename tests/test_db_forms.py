@@ -310,3 +310,30 @@ def test_import_workspace_refuses_a_form_the_database_holds_with_other_content(
     ]
     assert rows(pg_server, pg_clean, "SELECT count(*) FROM uppfoljning.cases") == [(0,)]
     assert rows(pg_server, pg_clean, "SELECT id, version, fingerprint FROM uppfoljning.forms") == before
+
+
+def test_a_form_changed_behind_the_triggers_back_is_refused_when_read_never_used(
+    pg_server: PgServer, pg_clean: str, book: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A superuser with the triggers off rewrites a question's label, or renames the row to pass for
+    another version: the stored fingerprint (or the content's own id+version) no longer matches, and
+    reading it says so in one line instead of rendering a form nobody installed."""
+    cw = pg_server.dsn("cw_a", pg_clean)
+    assert run(capsys, "--database", pg_server.dsn("adm", pg_clean), "forms", "install", str(book))[0] == 0
+    assert run(capsys, "--database", cw, "forms", "show", FORM_ID)[0] == 0
+    tampered = [
+        "UPDATE uppfoljning.forms SET content = jsonb_set(content, '{title,sv}', '\"Annat\"')",
+        "UPDATE uppfoljning.forms SET version = 2",  # the content still says version 1
+    ]
+    for sql in tampered:
+        with pg_server.superuser(pg_clean) as conn, conn.transaction():
+            conn.execute(b"SET LOCAL session_replication_role = replica")
+            conn.execute(b"TRUNCATE uppfoljning.forms")
+            conn.execute(b"SET LOCAL session_replication_role = origin")
+        assert run(capsys, "--database", pg_server.dsn("adm", pg_clean), "forms", "install", str(book))[0] == 0
+        with pg_server.superuser(pg_clean) as conn, conn.transaction():
+            conn.execute(b"SET LOCAL session_replication_role = replica")
+            conn.execute(sql.encode())
+        code, out, err = run(capsys, "--database", cw, "--lang", "en", "forms", "show", FORM_ID)
+        assert code == 1 and out == "" and len(err.splitlines()) == 1 and "Traceback" not in err, err
+        assert "database" in err and FORM_ID in err

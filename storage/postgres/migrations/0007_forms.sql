@@ -7,7 +7,8 @@
 CREATE TABLE forms (
     id text NOT NULL CHECK (id ~ '^[a-z][a-z0-9_-]{0,63}$'),
     version integer NOT NULL CHECK (version BETWEEN 1 AND 999),
-    content jsonb NOT NULL,      -- the form in the product's form format (canonical JSON)
+    -- the form in the product's form format (canonical JSON), no larger than a workspace reads one
+    content jsonb NOT NULL CHECK (jsonb_typeof(content) = 'object' AND octet_length(content::text) <= 4000000),
     fingerprint text NOT NULL CHECK (fingerprint ~ '^[0-9a-f]{64}$'),  -- sha256 of the canonical JSON
     installed_by name NOT NULL DEFAULT session_user,
     installed_at timestamptz NOT NULL DEFAULT now(),
