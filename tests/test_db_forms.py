@@ -337,3 +337,46 @@ def test_a_form_changed_behind_the_triggers_back_is_refused_when_read_never_used
         code, out, err = run(capsys, "--database", cw, "--lang", "en", "forms", "show", FORM_ID)
         assert code == 1 and out == "" and len(err.splitlines()) == 1 and "Traceback" not in err, err
         assert "database" in err and FORM_ID in err
+
+
+def test_quick_mode_on_the_database_walks_a_followup_of_the_database_default_form(
+    pg_server: PgServer, pg_clean: str, tmp_path: Path, book: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The database's default form (an installed one) is offered in quick mode; every answer is saved
+    through the server's one-statement save, the follow-up signed, and it renders with its form."""
+    from interview.casefile import load_text, parse_casefile
+    from storage.postgres.repo import PostgresRepository
+    from tests.conftest import DATA
+    from tests.test_quick import Terminal
+    from tui.quick import QuickMode
+
+    adm = pg_server.dsn("adm", pg_clean)
+    assert run(capsys, "--database", adm, "forms", "install", str(book))[0] == 0
+    assert run(capsys, "--database", adm, "forms", "default", FORM_ID)[0] == 0
+    cf = parse_casefile(load_text((DATA / "example.yaml").read_text(encoding="utf-8")))
+    repo = PostgresRepository(pg_server.dsn("cw_a", pg_clean))
+    case = Case(client=cf.client.model_copy(update={"unit": "A"}), plan=cf.plan)
+    repo.add_case(case)
+    terminal = Terminal([
+        "IFO-2026-0117", FORM_ID, "2026-11-18", "42", "yes", ["alcohol", "cannabis"], "2,5",
+        "achieved", "not_achieved", "Mer stöd behövs.", "Stabilt.", "", True, "Anna",
+    ])
+    terminal.install(monkeypatch)
+    quick = QuickMode(repo, "sv", "Anna", out=lambda _: None, pdf_dir=tmp_path / "pdf")
+    try:
+        quick.start(quick.pick_case(None))
+        quick.ask_all()
+        quick.finish()
+        done = repo.followups_of(case.id)[-1]
+        saves = [e for e in repo.audit_entries(case.id) if e["action"] == "save_answer"]
+    finally:
+        repo.close()
+    assert not terminal.answers
+    assert done.status == "final" and (done.form, done.form_version) == (FORM_ID, 1)
+    assert done.answers["substances"] == ["alcohol", "cannabis"] and len(saves) >= 6
+    pdf = tmp_path / "fu.pdf"
+    code, _, err = run(capsys, "--database", pg_server.dsn("sup_a", pg_clean), "pdf", done.id, "-o", str(pdf))
+    assert code == 0, err
+    text = pdf_text(pdf)
+    assert "formulär missbruk-xls v1" in text and "Alkohol, Cannabis" in text and "2,5" in text
