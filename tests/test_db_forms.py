@@ -157,6 +157,26 @@ def _install(dsn: str, path: str, q: Any) -> None:
     q.put((code, out.getvalue(), err.getvalue()))
 
 
+def test_ten_processes_installing_two_contents_of_one_version_at_once_store_one(
+    pg_server: PgServer, pg_clean: str, tmp_path: Path, book: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    changed = changed_form(tmp_path, book, capsys)
+    ctx = multiprocessing.get_context("fork")
+    q = ctx.Queue()
+    dsn = pg_server.dsn("adm", pg_clean)
+    procs = [ctx.Process(target=_install, args=(dsn, str(book if i % 2 else changed), q)) for i in range(10)]
+    for p in procs:
+        p.start()
+    results = [q.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+    # Whichever content came first is installed; the other five are refused, every one in full lines.
+    assert sorted(r[0] for r in results) == [0] * 5 + [1] * 5, results
+    assert all("Traceback" not in r[2] and "already stored" not in r[2] for r in results)
+    assert sum("already" not in r[1] for r in results if r[0] == 0) == 1
+    assert rows(pg_server, pg_clean, "SELECT count(*) FROM uppfoljning.forms") == [(1,)]
+
+
 def test_ten_processes_installing_one_form_at_once_store_exactly_one_row(
     pg_server: PgServer, pg_clean: str, book: Path
 ) -> None:
@@ -288,6 +308,15 @@ def test_import_workspace_carries_its_forms_and_the_database_reports_them_as_the
         code, local_out, _ = run(capsys, "--workspace", str(ws), "report", "--form", form, "--format", "json")
         code, db_out, _ = run(capsys, "--database", sup, "report", "--form", form, "--format", "json")
         assert json.loads(db_out) == json.loads(local_out), form
+    # A recount of the coded tables (db upgrade after the codes changed) leaves the installed form's
+    # follow-ups out of them too, and their cases' latest marks stay the standard form's.
+    with pg_server.superuser(pg_clean) as conn:
+        conn.execute(b"SET ROLE uppfoljning_owner")
+        assert conn.execute(b"SELECT uppfoljning.rebuild_report_codes()").fetchone() == (60,)
+    assert rows(pg_server, pg_clean, "SELECT count(*) FROM uppfoljning.followup_codes") == [(60,)]
+    code, db_out, _ = run(capsys, "--database", sup, "report", "--format", "json")
+    code, local_out, _ = run(capsys, "--workspace", str(ws), "report", "--format", "json")
+    assert json.loads(db_out) == json.loads(local_out)
 
 
 def test_import_workspace_refuses_a_form_the_database_holds_with_other_content(
