@@ -409,3 +409,44 @@ def test_quick_mode_on_the_database_walks_a_followup_of_the_database_default_for
     assert code == 0, err
     text = pdf_text(pdf)
     assert "formulär missbruk-xls v1" in text and "Alkohol, Cannabis" in text and "2,5" in text
+
+
+def test_import_workspace_refuses_a_form_version_that_changes_what_the_database_codes_mean(
+    pg_server: PgServer, pg_clean: str, tmp_path: Path, book: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The database has version 1; the workspace only a version 2 in which 'yes' and 'no' swapped
+    words. Checked inside the move's own transaction: the install's lines, and nothing moved."""
+    from tests.test_forms_xlsform import CHOICES, SETTINGS, SURVEY
+
+    assert run(capsys, "--database", pg_server.dsn("adm", pg_clean), "forms", "install", str(book))[0] == 0
+    choices = [list(r) for r in CHOICES]
+    for r in choices:
+        if r[:2] == ["yn3", "yes"]:
+            r[2:4] = ["Nej", "No"]
+        elif r[:2] == ["yn3", "no"]:
+            r[2:4] = ["Ja", "Yes"]
+    swapped = tmp_path / "swapped.xlsx"
+    swapped.write_bytes(workbook(SURVEY, choices, [SETTINGS[0], [FORM_ID, "2", SETTINGS[1][2]]]))
+    ws = tmp_path / "ws"
+    Workspace.create(ws, WorkspaceSettings(caseworker="Anna", unit="A"))
+    assert run(capsys, "--workspace", str(ws), "forms", "install", str(swapped))[0] == 0
+    code, out, err = run(capsys, "--database", pg_server.dsn("sup_a", pg_clean), "--lang", "en",
+                         "forms", "install", str(swapped))
+    assert code == 1
+    install_lines = [line for line in err.splitlines() if "uses" in line]
+    assert len(install_lines) == 2  # what `forms install` says of it on the database
+    case = Case(client=Client(case_ref="M-1", gender="woman", birth_year=1980, unit="A"), plan=PLAN)
+    workspace = Workspace.open(ws)
+    repo = TinyDBRepository(workspace, durable=False, codec=workspace.codec(None))
+    try:
+        repo.add_case(case, [FollowUp(case_id=case.id, form=FORM_ID, form_version=2, plan=PLAN, status="final",
+                                      answers={"meeting_date": "2026-10-01", "uses": "no"})])
+    finally:
+        repo.close()
+    code, out, err = run(capsys, "--database", pg_server.dsn("sup_a", pg_clean), "--lang", "en",
+                         "db", "import-workspace", str(ws))
+    assert code == 1 and out == ""
+    assert err.splitlines() == [*install_lines,
+                                "uppfoljning: Nothing was moved; correct the problems above and try again."]
+    assert rows(pg_server, pg_clean, "SELECT (SELECT count(*) FROM uppfoljning.cases), "
+                                     "(SELECT count(*) FROM uppfoljning.forms)") == [(0, 1)]
