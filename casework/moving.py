@@ -6,10 +6,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from forms.loader import installed_forms
+from forms.schema import FormDefinition
+from forms.versions import fingerprint
 from interview.case import Case
 from interview.followup import FollowUp
 from storage.audit import AuditLog, verify
-from storage.errors import StorageError
+from storage.errors import NotFound, StorageError
+from storage.forms_store import FormRefused
 from storage.maintenance import sealed_required
 
 if TYPE_CHECKING:
@@ -18,6 +21,8 @@ if TYPE_CHECKING:
 
 # Roles whose logins may write cases (row-level security lets only these insert them).
 WRITERS = frozenset({"caseworker", "supervisor", "superuser"})
+# Roles that may install a form in the database (migration 0007 grants INSERT on forms to these).
+INSTALLERS = frozenset({"supervisor", "admin", "superuser"})
 
 
 @dataclass
@@ -85,12 +90,18 @@ def collect(repo: TinyDBRepository, db: PostgresRepository) -> list[MovedCase]:
         elif db.role != "superuser" and unit not in db.units:
             refusal.add("unit", ref=case.client.case_ref, unit=unit, login=db.login)
         followups = repo.followups_of(case_id)
-        for fu in followups:
-            # The database holds only the forms shipped with the program: a follow-up made with a
-            # form the workspace installed would arrive without the form it is read and reported by.
-            if (fu.form, fu.form_version) not in installed_forms():
-                refusal.add("form", ref=case.client.case_ref, form=fu.form, version=fu.form_version)
         out.append(MovedCase(case, unit, followups, by_case.get(case_id, [])))
+    for form in carried_forms(repo):
+        # The workspace's installed forms travel with its follow-ups (they are read and reported by
+        # them): one the database has under the same id and version must be the same form.
+        try:
+            there = db.form(form.id, form.version)
+        except NotFound:
+            if db.role not in INSTALLERS:
+                refusal.add("form_missing", form=form.id, version=form.version, login=db.login)
+            continue
+        if fingerprint(there) != fingerprint(form):
+            refusal.add("form_conflict", form=form.id, version=form.version)
     if db.role in WRITERS:  # others may not even look at the cases table
         for found in db.existing_cases([m.case.id for m in out]):
             refusal.add("exists", id=found)
@@ -99,10 +110,24 @@ def collect(repo: TinyDBRepository, db: PostgresRepository) -> list[MovedCase]:
     return out
 
 
+def carried_forms(repo: TinyDBRepository) -> list[FormDefinition]:
+    """Every form version the workspace installed itself (the shipped ones the database has)."""
+    store = repo.form_store()
+    return [store.get(fid, v) for fid, versions in store.versions().items() for v in versions
+            if (fid, v) not in installed_forms()]
+
+
 def move(repo: TinyDBRepository, db: PostgresRepository) -> Moved:
-    """All or nothing: every case, follow-up, addendum and signature, in one transaction."""
+    """All or nothing: every installed form, case, follow-up, addendum and signature, in one
+    transaction. A form the database has already (the same fingerprint) is not installed again."""
     batch = collect(repo, db)
-    db.import_cases(batch)
+    try:
+        db.import_cases(batch, carried_forms(repo))
+    except FormRefused as err:  # another version there changes a code's meaning (or a race)
+        refusal = Refusal()
+        for p in err.problems:
+            refusal.add("form_problem", key=p.key, args=p.args)
+        raise MoveRefused(refusal) from None
     return Moved(
         cases=len(batch),
         followups=sum(len(m.followups) for m in batch),

@@ -456,8 +456,16 @@ class TinyDBRepository(Repository):
     def form(self, form_id: str, version: int | None = None) -> FormDefinition:
         return self.form_store().get(form_id, version)
 
+    def default_form_id(self) -> str:
+        return self.workspace.settings.default_form or "standard-uppfoljning"
+
     def default_form(self) -> FormDefinition:
-        return self.form(self.workspace.settings.default_form or "standard-uppfoljning")
+        return self.form(self.default_form_id())
+
+    def set_default_form(self, form_id: str) -> None:
+        self.workspace.settings.default_form = form_id
+        self.workspace.save_settings()
+        self.log("form_default", form=form_id)
 
     def form_versions(self) -> dict[str, list[int]]:
         return self.form_store().versions()

@@ -143,5 +143,5 @@ def clean_database(server: PgServer, name: str) -> None:
     with server.superuser(name) as conn, conn.transaction():
         conn.execute("SET LOCAL session_replication_role = replica")
         conn.execute("TRUNCATE uppfoljning.cases, uppfoljning.followups, uppfoljning.addenda, uppfoljning.followup_codes, "
-                     "uppfoljning.goal_codes, uppfoljning.presence, "
+                     "uppfoljning.goal_codes, uppfoljning.presence, uppfoljning.forms, "
                      "uppfoljning.audit, uppfoljning.audit_heads CASCADE")  # CASCADE: tables added later

@@ -30,7 +30,7 @@ def test_db_init_upgrade_status_grant_revoke(pg_server: PgServer, capsys: pytest
     assert code == 1 and "db init" in err and "Traceback" not in err and len(err.splitlines()) == 1
     assert run(capsys, "--database", su, "--lang", "en", "db", "init")[1].startswith(
         "The database is up to date (0001_schema, 0002_coded_answers, 0003_presence, 0004_fast_checks, "
-        "0005_review, 0006_latest_followup")
+        "0005_review, 0006_latest_followup, 0007_forms")
     code, out, _ = run(capsys, "--database", su, "--lang", "en", "db", "upgrade")
     assert code == 0 and "already up to date" in out
     code, out, _ = run(capsys, "--database", su, "db", "status")

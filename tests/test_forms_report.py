@@ -278,13 +278,13 @@ def test_a_per_goal_code_outside_the_standard_classes_does_not_break_the_report(
 # --- the database ---------------------------------------------------------------------------------
 
 
-def test_a_workspace_with_a_custom_form_followup_moves_nothing_into_the_database(
+def test_a_workspace_with_a_custom_form_followup_moves_with_its_form_into_the_database(
     pg_server: Any, pg_clean: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The database stores only the shipped forms: a follow-up of an installed form would arrive
-    unreadable there, so the whole move is refused with the case named, and a report on that form
-    over the database says why in one line."""
+    """The workspace's installed form travels with its follow-ups (migration 0007): a caseworker, who
+    may not install forms, moves nothing and is told why; once the form is in the database the same
+    move goes through, and the database reports on that form."""
     from tests.test_db_move import SECRET, case_file, db_cases, make_workspace, run
 
     monkeypatch.setenv("UPPFOLJNING_PASSPHRASE", SECRET)
@@ -305,15 +305,22 @@ def test_a_workspace_with_a_custom_form_followup_moves_nothing_into_the_database
     code, out, err = run(capsys, "--database", dsn, "--lang", "en", "db", "import-workspace", str(ws))
     assert code == 1 and out == ""
     assert err.splitlines() == [
-        "uppfoljning: case R-X has a follow-up made with form missbruk-xls version 1, which the database "
-        "does not store (it has only the forms shipped with the program)",
+        "uppfoljning: form missbruk-xls version 1 is not in the database, and cw_a may not install forms; "
+        "an admin or supervisor installs it first (uppfoljning --database … forms install)",
         "uppfoljning: Nothing was moved; correct the problems above and try again.",
     ]
     assert db_cases(pg_server, pg_clean) == 0  # R-1, fit to move, did not move either
     code, out, err = run(capsys, "--database", dsn, "--lang", "en", "report", "--form", FORM_ID)
     assert code == 1 and out == ""
-    assert err.splitlines() == [
-        "uppfoljning: form missbruk-xls is not installed (see 'uppfoljning forms list')",
-        "uppfoljning: the database stores only the forms shipped with the program; report on your own "
-        "form in the workspace",
-    ]
+    assert err.splitlines() == ["uppfoljning: form missbruk-xls is not installed (see 'uppfoljning forms list')"]
+    assert run(capsys, "--database", pg_server.dsn("adm", pg_clean), "forms", "install", str(book))[0] == 0
+    code, out, err = run(capsys, "--database", dsn, "--lang", "en", "db", "import-workspace", str(ws))
+    assert code == 0, err
+    assert db_cases(pg_server, pg_clean) > 0
+    code, out, err = run(capsys, "--database", dsn, "--lang", "en", "report", "--form", FORM_ID,
+                         "--include-drafts", "--format", "json")
+    assert code == 0, err
+    code, local, _ = run(capsys, "--workspace", str(ws), "report", "--form", FORM_ID, "--include-drafts",
+                         "--format", "json")
+    assert code == 0 and json.loads(out) == json.loads(local)
+    assert json.loads(out)["form"]["id"] == FORM_ID and json.loads(out)["followups"] == "<5"  # one: hidden

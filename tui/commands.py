@@ -304,18 +304,26 @@ def cmd_import(args: argparse.Namespace) -> int:
 def _import_db(args: argparse.Namespace) -> int:
     """Importing into the shared database: the same checks, signed as the logged-in login."""
     from casework.importing import import_sources
+    from storage.errors import NotFound
 
     lang = _lang(args)
     sources: list[Source] = []
     problems: list[str] = []
-    for name in args.files:
-        try:
-            sources.append(_read_source(Path(name), lang))
-        except UserError as err:
-            problems.extend(err.lines)
-    if problems:
-        raise UserError(*problems, t("nothing_imported", lang))
     with _repository(args, writable=True) as repo:
+
+        def lookup(form_id: str, version: int) -> Any:  # the shipped forms and the database's
+            try:
+                return repo.form(form_id, version)
+            except NotFound as err:
+                raise FormError([str(err)]) from None
+
+        for name in args.files:
+            try:
+                sources.append(_read_source(Path(name), lang, lookup))
+            except UserError as err:
+                problems.extend(err.lines)
+        if problems:
+            raise UserError(*problems, t("nothing_imported", lang))
         try:
             result = import_sources(repo, sources, who=repo.who(), lang=lang, final=args.final,
                                     signer=repo.who())
@@ -435,10 +443,7 @@ def _report_form(repo: Any, args: argparse.Namespace, lang: str) -> FormDefiniti
         return repo.form(form_id, args.version)  # type: ignore[no-any-return]
     except NotFound:
         shown = f" v{args.version}" if args.version else ""
-        lines = [t("form_unknown", lang, id=form_id, version=shown)]
-        if args.database:
-            lines.append(t("report_form_db", lang))
-        raise UserError(*lines) from None
+        raise UserError(t("form_unknown", lang, id=form_id, version=shown)) from None
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -675,6 +680,8 @@ def _move_workspace(args: argparse.Namespace, lang: str) -> int:
             for kind, data in err.refusal.problems:
                 if kind in ("rolled_back", "missing"):
                     lines += _finding_lines([data["finding"]], lang)
+                elif kind == "form_problem":  # the same lines as `forms install` says
+                    lines.append(t(data["key"], lang, **data["args"]))
                 else:
                     lines.append(t("move_" + kind, lang, **data))
             raise UserError(*lines, t("move_nothing", lang)) from None

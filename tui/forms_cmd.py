@@ -49,8 +49,6 @@ def run(args: argparse.Namespace, lang_of: Any, repository: Any) -> int:
         form = read_form(path, lang)
         _say(plural("form_ok", len(form.questions()), lang, file=path, id=form.id, version=form.version))
         return 0
-    if args.database:
-        raise UserError(t("db_not_here", lang_of(args, None), command=f"forms {command}"))
     if command == "install":
         try:
             form = read_form(Path(args.file), lang_of(args, None))
@@ -95,17 +93,14 @@ def _find(repo: Any, form_id: str, version: int | None, lang: str) -> FormDefini
 
 def _default(repo: Any, form_id: str, lang: str) -> int:
     form = _find(repo, form_id, None, lang)
-    ws = repo.workspace
-    ws.settings.default_form = form.id
-    ws.save_settings()
-    repo.log("form_default", form=form.id)
+    repo.set_default_form(form.id)  # the workspace's setting, or the shared database's
     _say(t("form_default_set", lang, id=form.id, version=form.version))
     return 0
 
 
 def _list(repo: Any, lang: str) -> int:
     store = repo.form_store()
-    default = repo.workspace.settings.default_form or "standard-uppfoljning"
+    default = repo.default_form_id()
     for form_id, versions in store.versions().items():
         newest = repo.form(form_id, versions[-1])
         mark = f"  ({t('form_default_mark', lang)})" if form_id == default else ""

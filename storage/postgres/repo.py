@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from forms.schema import FormDefinition
     from reporting.compile import Report
     from reporting.selection import Selection
+    from storage.postgres.forms import PostgresFormStore
 
 T = TypeVar("T")
 Cursor = psycopg.Cursor[tuple[Any, ...]]
@@ -146,6 +147,7 @@ class PostgresRepository(Repository):
         self.units: list[str] = [str(u) for u in me[3] or []]
         self.settings = self._settings()
         self._held: dict[str, float] = {}  # drafts this login holds a lease on -> last refresh
+        self._forms: PostgresFormStore | None = None
 
     def _settings(self) -> WorkspaceSettings:
         rows = dict(self._conn.execute("SELECT key, value FROM uppfoljning.settings").fetchall())
@@ -158,6 +160,37 @@ class PostgresRepository(Repository):
 
     def who(self) -> str:
         return self.display_name
+
+    # --- forms --------------------------------------------------------------------------------
+
+    def form_store(self) -> PostgresFormStore:
+        from storage.postgres.forms import PostgresFormStore
+
+        if self._forms is None:
+            self._forms = PostgresFormStore(self)
+        return self._forms
+
+    def form(self, form_id: str, version: int | None = None) -> FormDefinition:
+        return self.form_store().get(form_id, version)
+
+    def default_form_id(self) -> str:
+        row = self._one("SELECT value FROM uppfoljning.settings WHERE key = 'default_form'")
+        return str(row[0]) if row else "standard-uppfoljning"
+
+    def default_form(self) -> FormDefinition:
+        return self.form(self.default_form_id())
+
+    def set_default_form(self, form_id: str) -> None:
+        """The form new follow-ups in this database are made with (settings: admins only)."""
+        def run(cur: Cursor) -> None:
+            cur.execute(b"INSERT INTO uppfoljning.settings (key, value) VALUES ('default_form', %s) "
+                        b"ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", (form_id,))
+            self._audit(cur, "form_default", form=form_id)
+
+        self._tx(run)
+
+    def form_versions(self) -> dict[str, list[int]]:
+        return self.form_store().versions()
 
     # --- transactions -------------------------------------------------------------------------
 
@@ -536,12 +569,16 @@ class PostgresRepository(Repository):
             b"SELECT id FROM uppfoljning.cases WHERE id = ANY (%s) ORDER BY id", (case_ids,)).fetchall())
         return [str(r[0]) for r in rows]
 
-    def import_cases(self, batch: Sequence[MovedCase]) -> None:
+    def import_cases(self, batch: Sequence[MovedCase], forms: Sequence[FormDefinition] = ()) -> None:
         """Cases with their follow-ups exactly as stored elsewhere (ids, times, signatures, client
-        snapshots, import marks, addenda), in ONE transaction: all of them or none. Each case's chain
+        snapshots, import marks, addenda) and the forms they were made with (installed unless the
+        database has them already), in ONE transaction: all of them or none. Each case's chain
         starts with an 'import_workspace' entry that carries its local audit entries (ids only)."""
 
         def run(cur: Cursor) -> None:
+            store = self.form_store()
+            for form in forms:  # FormRefused rolls the whole move back
+                store.install_in(cur, form)
             moved = signed = addenda = 0
             for item in batch:
                 case = item.case
@@ -599,12 +636,38 @@ class PostgresRepository(Repository):
             for case, followups in cur:
                 yield case, list(followups)
 
+    def _records_of(self, form_id: str) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+        """records() of the cases with a follow-up of this form, each case in the unit its row says
+        (the unit the joint protection groups by, as the aggregate queries take it)."""
+        with self._conn.transaction(), self._conn.cursor(name="records_of") as cur:
+            cur.itersize = 500
+            cur.execute(f"SELECT jsonb_set(c.data, '{{client,unit}}', to_jsonb(c.unit)), "
+                        f"coalesce((SELECT jsonb_agg({FULL} ORDER BY f.created_at, f.id) "
+                        "FROM uppfoljning.followups f WHERE f.case_id = c.id), '[]'::jsonb) "
+                        "FROM uppfoljning.cases c WHERE EXISTS (SELECT 1 FROM uppfoljning.followups g "
+                        "WHERE g.case_id = c.id AND g.data ->> 'form' = %s) ORDER BY c.id".encode(),
+                        (form_id,))
+            for case, followups in cur:
+                yield case, list(followups)
+
     def compile_report(self, form: FormDefinition, sel: Selection,
                        progress: Callable[[int], None] | None = None) -> Report:
         """The same Report as the local compilation, counted by aggregate queries on the server
-        (over the login's units only: row-level security applies to them like to everything)."""
+        (over the login's units only: row-level security applies to them like to everything).
+        A form the organisation installed is compiled from its follow-ups' stored answers by the
+        same Python compilation as a workspace's (read under the login's row-level security): the
+        coded tables' slots hold only the shipped form's codes."""
+        from forms.loader import installed_forms
         from storage.postgres.report import build, compile_rows
 
+        if (form.id, form.version) not in installed_forms():
+            from reporting.compile import compile_report
+
+            if self.role == "analyst":  # reads only the coded tables, never a follow-up's answers
+                raise NoAccess(f"an analyst cannot compile form {form.id} on the database",
+                               key="err_db_form_report_analyst", form=form.id)
+
+            return compile_report(self._records_of(form.id), form, sel, progress)
         rows, slots = self._tx(lambda cur: compile_rows(cur, form, sel))
         return build(rows, form, sel, slots)
 
