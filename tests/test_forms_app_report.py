@@ -148,7 +148,7 @@ def test_esc_from_the_choice_of_form_leaves_the_standard_report(
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.screen is screen  # Esc closed the choice, not the report
+        assert app.screen_stack[-1] is screen  # Esc closed the choice, not the report
         assert body(screen) == before and "Vilka substanser?" not in before
         assert str(screen.query_one("#report-form", Static).render()) == shown
         assert screen.query_one("#chart-ages").values == ages  # type: ignore[attr-defined]
