@@ -197,3 +197,61 @@ def test_the_key_and_the_choice_in_english(custom_ws: tuple[Path, dict[str, Any]
         assert str(screen.query_one("#report-form", Static).render()).endswith("(missbruk-xls v2)")
 
     run(scenario, app, size=(80, 24))
+
+
+def test_the_chosen_form_is_compiled_over_the_selection_on_the_screen(
+    custom_ws: tuple[Path, dict[str, Any]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The unit typed on the screen stays when the form is chosen: the figures are the command
+    line's for that form and unit (a unit of about 18 follow-ups: more of its cells are hidden)."""
+    from reporting.output import to_table
+    from storage.maintenance import open_repository
+
+    ws, _ = custom_ws
+    unit = cli_json(ws, "--form", FORM_ID, "--unit", "Mottagningen", capsys=capsys)
+    whole = cli_json(ws, "--form", FORM_ID, capsys=capsys)
+    assert unit["followups"] != whole["followups"]
+    repo = open_repository(ws, passphrase=lambda: None, writable=False)
+    try:
+        form = repo.form(FORM_ID)
+    finally:
+        repo.close()
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        screen = await open_report(pilot)
+        screen.query_one("#unit", Input).focus()
+        await pilot.press(*"Mottagningen")
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.query_one("#unit", Input).value == "Mottagningen"
+        assert body(screen) == to_table(unit, form, "sv")
+
+    run(scenario, app)
+
+
+def test_a_damaged_installed_form_is_not_offered_and_the_screen_still_reports(
+    custom_ws: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    """A form file that cannot be read (damaged, tampered with) is left out of the choice, as for a
+    new follow-up: with only the standard form left, nothing to choose, and no traceback."""
+    import shutil
+
+    ws = tmp_path / "ws"
+    shutil.copytree(custom_ws[0], ws)
+    (ws / "forms" / f"{FORM_ID}-v2.json").write_bytes(b'{"not": "a sealed form"')
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        screen = await open_report(pilot)
+        assert not [k for k in footer_keys(app) if k.startswith("Formulär@")]
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert app.screen_stack[-1] is screen
+        assert "Uppföljningar: 40" in body(screen)
+
+    run(scenario, app, size=(80, 24))
