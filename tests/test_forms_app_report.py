@@ -112,6 +112,10 @@ def test_the_report_screen_shows_the_chosen_forms_report_as_the_cli_does(
         assert custom["followups"] == 90 and standard["followups"] == 40
         assert "Mötesform" in before and "Mötesform" not in after  # no standard-form question
         assert "missbruk-xls v2" in str(screen.query_one("#report-form", Static).render())
+        # At 80 columns no row is wrapped (a bar would become a line of its own): the report scrolls.
+        widest = max(len(line) for line in after.splitlines())
+        assert widest > 78 and screen.query_one("#report-body", Static).size.width >= widest
+        assert screen.query_one("#report").max_scroll_x > 0
         # Two clients used opioids and three goals had medication: the hidden mark, never the count.
         assert made["opioids"] == 2 and made["medication"] == 3
         for label, cell in (("Opioider", custom["questions"]["substances"]["opioids"]),
