@@ -545,7 +545,8 @@ def test_escape_from_the_report_while_it_compiles_does_not_crash(
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, Dashboard) and not report.query("*")
-            report._done("Uppföljningar: 0", {})  # what the worker's call_from_thread runs
+            assert report.form is not None
+            report._done("Uppföljningar: 0", {}, report.form)  # what the worker's call_from_thread runs
             report._progress(1)
             release.set()
             for _ in range(5):

@@ -70,8 +70,11 @@ def report_charts(data: Mapping[str, Any], charts: Sequence[BarChart], form: For
     attainment, isu, ages = charts
     question = next((q for _, q in form.questions() if q.id == "attainment"), None)
     labels = {c.code: c.label.get(lang) for c in getattr(question, "choices", [])}
+    # A form whose attainment question offers fewer classes than the standard form gets bars for its
+    # own classes only (the others are never counted for it), not empty rows named by bare codes.
+    offered = [c for c in ATTAINMENT if c in labels] or list(ATTAINMENT)
     labels.update(ISU_LABELS["en" if lang == "en" else "sv"])
-    for chart, name, codes in ((attainment, "attainment", ATTAINMENT), (isu, "isu", ISU)):
+    for chart, name, codes in ((attainment, "attainment", offered), (isu, "isu", ISU)):
         series = []
         for g in ("woman", "man"):
             cells = data["by_gender"][g]["goals"][name]

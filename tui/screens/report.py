@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,9 +18,24 @@ from tui.strings import s
 from tui.text import t
 from tui.widgets.banner import Banner
 
+if TYPE_CHECKING:
+    from casework.session import FormOption
+    from forms.schema import FormDefinition
+
 
 class ReportScreen(AppScreen):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Tillbaka"), Binding("ctrl+s", "compile", "Sammanställ")]
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Tillbaka"),
+        Binding("ctrl+s", "compile", "Sammanställ"),
+        # Priority: the date and unit fields would otherwise take the key. Only offered (footer, F1)
+        # when more than one form is installed.
+        Binding("ctrl+o", "choose_form", "Formulär", priority=True),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.form: FormDefinition | None = None  # the form reported on: the standard form until chosen
+        self.options: list[FormOption] = []
 
     def compose(self) -> ComposeResult:
         lang = self.uapp.lang
@@ -40,6 +55,7 @@ class ReportScreen(AppScreen):
                 yield Checkbox(s("report_drafts", lang), id="drafts", compact=True)
                 yield Checkbox(s("report_all", lang), id="all", compact=True)
                 yield Button(s("report_compile", lang), id="compile", variant="primary", compact=True)
+            yield Static("", id="report-form", markup=False)
             yield ProgressBar(id="report-progress", show_eta=False)
             yield Static("", id="report-error", classes="field-error", markup=False)
             from tui.charts import BarChart  # plotext only when the report is opened
@@ -51,8 +67,38 @@ class ReportScreen(AppScreen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
+        from casework.reports import report_form, report_forms
+
         self.query_one(ProgressBar).display = False
+        self.options = self.uapp.guard(report_forms, self.uapp.repo) or []
+        self.form = self.uapp.guard(report_form, self.uapp.repo) or self.uapp.form
+        self.refresh_bindings()
         self.action_compile()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "choose_form":
+            return len(self.options) > 1  # one form: nothing to choose, and no key shown
+        return True
+
+    def action_choose_form(self) -> None:
+        from casework.reports import report_form
+        from tui.dialogs.pick import PickDialog
+
+        app = self.uapp
+        lang = app.lang
+        items = [(f"{o.id}\x1f{o.version}", f"{o.title.get(lang)} ({o.id} v{o.version})")
+                 for o in self.options]
+
+        def chosen(key: str | None) -> None:
+            if key is None:  # Esc: the report shown stays as it is
+                return
+            form_id, _, version = key.partition("\x1f")
+            form = app.guard(report_form, app.repo, form_id, int(version))
+            if form is not None:
+                self.form = form
+                self.action_compile()
+
+        self.app.push_screen(PickDialog(s("report_choose_form", lang), items), chosen)
 
     def _date(self, wid: str) -> date | None:
         text = self.query_one(f"#{wid}", Input).value.strip()
@@ -76,14 +122,20 @@ class ReportScreen(AppScreen):
         self.query_one("#report-error", Static).update("")
         bar = self.query_one(ProgressBar)
         bar.update(total=max(len(self.uapp.repo.case_ids()), 1), progress=0)
-        self.compile(sel)
+        if self.form is None:
+            self.form = self.uapp.form
+        form = self.form
+        lang = self.uapp.lang
+        self.query_one("#report-form", Static).update(
+            s("report_form_shown", lang, title=form.title.get(lang), id=form.id, version=form.version))
+        self.compile(sel, form)
 
     @work(thread=True, exclusive=True, group="report")
-    def compile(self, sel: Any) -> None:
+    def compile(self, sel: Any, form: FormDefinition) -> None:
         import time
 
-        from reporting.compile import compile_report
-        from reporting.output import to_data, to_table
+        from casework.reports import form_report
+        from reporting.output import to_table
         from reporting.suppress import ProtectionFailed
 
         started = time.monotonic()
@@ -92,16 +144,13 @@ class ReportScreen(AppScreen):
             if time.monotonic() - started > 1:  # a bar only when it takes a while
                 self.app.call_from_thread(self._progress, n)
 
-        form = self.uapp.form
-        report = compile_report(self.uapp.repo.records(), form, sel, progress)
-        training = self.uapp.training
         try:
-            data = to_data(report, form, training=training)
+            data = form_report(self.uapp.repo, form, sel, training=self.uapp.training, progress=progress)
         except ProtectionFailed:  # nothing shown rather than figures whose protection was not proven
             self.app.call_from_thread(self._failed)
             return
         text = to_table(data, form, self.uapp.lang)
-        self.app.call_from_thread(self._done, text, data)
+        self.app.call_from_thread(self._done, text, data, form)
 
     def _failed(self) -> None:
         if not self.left_while_compiling():
@@ -118,13 +167,13 @@ class ReportScreen(AppScreen):
         bar.display = True
         bar.update(progress=n)
 
-    def _done(self, text: str, data: dict[str, Any]) -> None:
+    def _done(self, text: str, data: dict[str, Any], form: FormDefinition) -> None:
         from tui.charts import BarChart, report_charts
 
-        if self.left_while_compiling():
+        if self.left_while_compiling() or form is not self.form:  # another form was chosen meanwhile
             return
         self.query_one(ProgressBar).display = False
         charts = [self.query_one(f"#chart-{n}", BarChart) for n in ("attainment", "isu", "ages")]
-        report_charts(data, charts, self.uapp.form, self.uapp.lang)
+        report_charts(data, charts, form, self.uapp.lang)
         self.query_one("#report-body", Static).update(plain(text))
         self.uapp.guard(lambda: self.uapp.repo.log("report"))
