@@ -730,24 +730,24 @@ class QuickMode:
                     self.lang,
                     answered=p.answered,
                     total=p.applicable,
-                    ref=self.resume_ref(self.case.client.case_ref),
+                    command=self.resume_command(self.case.client.case_ref),
                 ),
                 indent="",
             )
         )
 
-    def resume_ref(self, case_ref: str) -> str:
-        """The case number for the printed command, with `--workspace` in front when the workspace
-        is not the one the command finds by itself (the command must work as printed)."""
+    def resume_command(self, case_ref: str) -> str:
+        """The command that continues, as typed: `--workspace` (when the workspace is not the one
+        the command finds by itself) stands before `quick`, where the parser takes it."""
         import shlex
 
         from storage.paths import default_workspace_dir
 
-        ref = shlex.quote(case_ref)
+        command = f"quick --case {shlex.quote(case_ref)}"
         ws = getattr(getattr(self.repo, "workspace", None), "path", None)
         if ws is None or Path(ws).resolve() == default_workspace_dir().resolve():
-            return ref
-        return f"{ref} --workspace {shlex.quote(str(ws))}"
+            return f"uppfoljning {command}"
+        return f"uppfoljning --workspace {shlex.quote(str(ws))} {command}"
 
 
 def run(repo: Repository, lang: str, caseworker: str, ref: str | None, *, pdf_dir: Path | None) -> int:
