@@ -1042,3 +1042,38 @@ def test_the_plan_shows_gas_levels_signed_and_no_question_marks_for_levels_not_s
         assert "?" not in plan
 
     run(scenario, app)
+
+
+def test_the_report_screen_says_it_is_working_while_it_protects(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A small group's protection can take minutes: the body says so meanwhile, never a blank screen
+    with empty charts that looks like a crash."""
+    import threading
+
+    import casework.reports
+    from tui.screens.report import ReportScreen
+
+    release = threading.Event()
+    real = casework.reports.form_report
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        release.wait(20)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(casework.reports, "form_report", slow)
+    ws = make_workspace(tmp_path / "ws", with_history=True)
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("g")
+        await pilot.pause()
+        assert isinstance(app.screen, ReportScreen)
+        body = str(app.screen.query_one("#report-body", Static).render())
+        assert "Sammanställer och skyddar små tal" in body
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        body = str(app.screen.query_one("#report-body", Static).render())
+        assert "Uppföljningar: <5" in body and "Sammanställer" not in body
+
+    run(scenario, app)

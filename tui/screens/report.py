@@ -128,6 +128,8 @@ class ReportScreen(AppScreen):
         lang = self.uapp.lang
         self.query_one("#report-form", Static).update(
             s("report_form_shown", lang, title=form.title.get(lang), id=form.id, version=form.version))
+        # Protecting a small population's figures can take minutes: say so, rather than empty charts.
+        self.query_one("#report-body", Static).update(s("report_working", lang))
         self.compile(sel, form)
 
     @work(thread=True, exclusive=True, group="report")
@@ -154,6 +156,7 @@ class ReportScreen(AppScreen):
 
     def _failed(self) -> None:
         if not self.left_while_compiling():
+            self.query_one("#report-body", Static).update("")
             self.notify(t("report_unprotected", self.uapp.lang), severity="error", timeout=15)
 
     def left_while_compiling(self) -> bool:
