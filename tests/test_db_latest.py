@@ -111,7 +111,9 @@ def _racer(dsn: str, case_ids: list[str], wid: int, start: Any) -> None:
                     "gender": rng.choice(("woman", "man", "other", "unknown"))})
                 repo.update_case(case.model_copy(update={"client": client}))
         except StorageError:
-            pass  # signed meanwhile by another racer: a refusal, not a fault
+            # The refusals a race brings (signed or saved meanwhile by another racer, the database
+            # still busy after its retries) are answers, not faults; the marks are checked after.
+            continue
     repo.close()
 
 
