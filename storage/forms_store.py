@@ -7,6 +7,7 @@ import json
 import os
 import re
 import secrets
+from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
 
@@ -36,36 +37,18 @@ def file_name(form_id: str, version: int) -> str:
     return f"{form_id}-v{version}.json"
 
 
-class FormStore:
-    """Installed forms live in `forms/` as one sealed file per version, never rewritten: an install
-    creates the file with a hard link that fails if it exists, under a lock every installer takes,
-    so of many concurrent installs of one version exactly one writes and the rest compare."""
+class FormCatalogue(ABC):
+    """What every form store answers alike (workspace or database): the ids and versions it holds
+    beside the shipped forms, and the newest of one id; a store says only what it holds itself."""
 
-    def __init__(self, workspace_path: Path, codec: Codec, audit: AuditLog | None = None) -> None:
-        self.folder = workspace_path / FORMS_DIR
-        self.codec = codec
-        self.audit = audit
-        self._cache: dict[tuple[str, int], FormDefinition] = {}
-
-    # --- reading --------------------------------------------------------------------------------
-
-    def _workspace_versions(self) -> set[tuple[str, int]]:
-        found: set[tuple[str, int]] = set()
-        if not self.folder.is_dir():
-            return found
-        with os.scandir(self.folder) as entries:
-            for entry in entries:
-                m = _FILE.fullmatch(entry.name)
-                if m is not None:
-                    found.add((m.group(1), int(m.group(2))))
-                    if len(found) > MAX_INSTALLED:
-                        break
-        return found
+    @abstractmethod
+    def _stored(self) -> set[tuple[str, int]]:
+        """The (id, version) pairs this store itself holds."""
 
     def versions(self) -> dict[str, list[int]]:
         """Every installed form id with its versions, the forms shipped with the program included."""
         out: dict[str, list[int]] = {}
-        for fid, v in self._workspace_versions() | set(installed_forms()):
+        for fid, v in self._stored() | set(installed_forms()):
             out.setdefault(fid, []).append(v)
         return {fid: sorted(vs) for fid, vs in sorted(out.items())}
 
@@ -78,6 +61,33 @@ class FormStore:
             raise NotFound(f"form {str(form_id)[:64]!r} is not installed")
         return versions[-1]
 
+
+class FormStore(FormCatalogue):
+    """Installed forms live in `forms/` as one sealed file per version, never rewritten: an install
+    creates the file with a hard link that fails if it exists, under a lock every installer takes,
+    so of many concurrent installs of one version exactly one writes and the rest compare."""
+
+    def __init__(self, workspace_path: Path, codec: Codec, audit: AuditLog | None = None) -> None:
+        self.folder = workspace_path / FORMS_DIR
+        self.codec = codec
+        self.audit = audit
+        self._cache: dict[tuple[str, int], FormDefinition] = {}
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def _stored(self) -> set[tuple[str, int]]:
+        found: set[tuple[str, int]] = set()
+        if not self.folder.is_dir():
+            return found
+        with os.scandir(self.folder) as entries:
+            for entry in entries:
+                m = _FILE.fullmatch(entry.name)
+                if m is not None:
+                    found.add((m.group(1), int(m.group(2))))
+                    if len(found) > MAX_INSTALLED:
+                        break
+        return found
+
     def get(self, form_id: str, version: int | None = None) -> FormDefinition:
         """An installed form by id and version (the newest without one); NotFound if it is not.
         Looked up among the installed names, never built into a path from what a file says."""
@@ -89,7 +99,7 @@ class FormStore:
             return bundled_form(form_id, version)
         key = (form_id, version)
         if key not in self._cache:
-            if key not in self._workspace_versions():
+            if key not in self._stored():
                 raise NotFound(f"form {form_id!r} version {version} is not installed")
             self._cache[key] = self._read(form_id, version)
         return self._cache[key]
@@ -124,7 +134,7 @@ class FormStore:
             clean_temp_files(self.folder)  # a killed install's leftovers; every installer holds this lock
             self._cache.clear()
             key = (form.id, form.version)
-            if self.is_bundled(*key) or key in self._workspace_versions():
+            if self.is_bundled(*key) or key in self._stored():
                 existing = self.get(*key)
                 if canonical(existing) == canonical(form):
                     if not self.is_bundled(*key):

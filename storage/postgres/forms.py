@@ -11,7 +11,7 @@ from forms.loader import FormError, bundled_form, installed_forms, parse_form
 from forms.schema import FormDefinition
 from forms.versions import Problem, canonical, compatibility, differences, fingerprint
 from storage.errors import CorruptFile, NotFound
-from storage.forms_store import FormRefused
+from storage.forms_store import FormCatalogue, FormRefused
 
 if TYPE_CHECKING:
     from storage.postgres.repo import Cursor, PostgresRepository
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 LOCK_KEY = 0x7570_666F_726D  # "upform"
 
 
-class PostgresFormStore:
+class PostgresFormStore(FormCatalogue):
     """Reads and installs through the repository's connection; a version is written once (the
     table's primary key and triggers keep it so, whoever connects), every install audit-logged."""
 
@@ -32,22 +32,6 @@ class PostgresFormStore:
     def _stored(self) -> set[tuple[str, int]]:
         rows = self.repo._tx(lambda cur: cur.execute(b"SELECT id, version FROM uppfoljning.forms").fetchall())
         return {(str(r[0]), int(r[1])) for r in rows}
-
-    def versions(self) -> dict[str, list[int]]:
-        """Every installed form id with its versions, the forms shipped with the program included."""
-        out: dict[str, list[int]] = {}
-        for fid, v in self._stored() | set(installed_forms()):
-            out.setdefault(fid, []).append(v)
-        return {fid: sorted(vs) for fid, vs in sorted(out.items())}
-
-    def is_bundled(self, form_id: str, version: int) -> bool:
-        return (form_id, version) in installed_forms()
-
-    def newest(self, form_id: str) -> int:
-        versions = self.versions().get(form_id) if isinstance(form_id, str) else None
-        if not versions:
-            raise NotFound(f"form {str(form_id)[:64]!r} is not installed")
-        return versions[-1]
 
     def get(self, form_id: str, version: int | None = None) -> FormDefinition:
         """An installed form by id and version (the newest without one); NotFound if it is not."""
