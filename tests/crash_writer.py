@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import sys
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from interview.case import Case, Client, Plan
@@ -14,12 +13,19 @@ from storage.workspace import Workspace
 KEYS = ["assessment", "client_view", "goals.g1.comment", "goals.g2.comment", "meeting_date"]
 
 
-def main() -> None:
-    ws = Workspace.open(Path(sys.argv[1]))
-    start = int(sys.argv[2])
-    repo = TinyDBRepository(ws, codec=ws.codec(os.environ.get("UPPFOLJNING_PASSPHRASE")))
+def run(ws_path: str, start: int, passphrase: str | None, out: Connection) -> None:
+    """Open the workspace as the app does and save answers until killed; every line goes to `out`.
+
+    Each line is one small message, written to the pipe in a single write, so a kill mid-announcement
+    loses that whole line and never leaves half of one (the test then treats the write as in flight).
+    """
+    def say(line: str) -> None:
+        out.send_bytes(line.encode())
+
+    ws = Workspace.open(Path(ws_path))
+    repo = TinyDBRepository(ws, codec=ws.codec(passphrase))
     fids = [s.id for s in repo.summaries()]
-    print("READY", flush=True)
+    say("READY")
     n = start
     while True:
         if n % 7 == 0 or not fids:
@@ -28,18 +34,14 @@ def main() -> None:
                 {"id": "g2", "text": "b", "life_area": "d2"}]})
             case = Case(client=Client(case_ref=f"K{n}"), plan=plan)
             fu = FollowUp(case_id=case.id, form="standard-uppfoljning", form_version=1, plan=plan)
-            print(f"BEGIN-CASE {fu.id}", flush=True)
+            say(f"BEGIN-CASE {fu.id}")
             repo.add_case(case, [fu])
-            print(f"ACK-CASE {fu.id}", flush=True)
+            say(f"ACK-CASE {fu.id}")
             fids.append(fu.id)
         fid = fids[n % len(fids)]
         key = KEYS[n % len(KEYS)]
         value = f"v{n}"
-        print(f"BEGIN {fid} {key} {value}", flush=True)
+        say(f"BEGIN {fid} {key} {value}")
         repo.save_answer(fid, key, value)
-        print(f"ACK {fid} {key} {value}", flush=True)
+        say(f"ACK {fid} {key} {value}")
         n += 1
-
-
-if __name__ == "__main__":
-    main()
