@@ -106,6 +106,9 @@ def _shared_fixture_group(item: pytest.Item) -> str | None:
     return "::".join([item.nodeid.split("::")[0], *params])
 
 
+# tryfirst: pytest-xdist's worker reads the xdist_group marks in this same hook to put the group in the
+# test id; it must see ours, or every worker sets each module fixture up again for itself.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("xdist_group") is None and (group := _shared_fixture_group(item)):
