@@ -493,3 +493,22 @@ def test_a_signature_made_elsewhere_enters_a_review_unit_only_through_its_superv
     # the draft goes in as a draft (from anyone), to be reviewed like any other
     code, _, err = cli(capsys, *as_(pg_server, db, "cw_a"), "import", str(plain))
     assert code == 0, err
+
+
+def test_a_workspace_with_signed_followups_moves_into_a_review_unit_only_by_its_supervisor(
+        pg_server: PgServer, db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],  # noqa: F811
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_db_move import SECRET, make_workspace
+
+    monkeypatch.setenv("UPPFOLJNING_PASSPHRASE", SECRET)
+    ws = make_workspace(tmp_path, capsys, {"A-MOVE": "final"})
+    before = counts(pg_server, db)
+    for lang, words in (("sv", "bara av en arbetsledare i enheten"), ("en", "only by a supervisor of the unit")):
+        code, out, err = cli(capsys, *as_(pg_server, db, "cw_a", lang), "db", "import-workspace", str(ws))
+        assert code == 1 and out == "" and len(err.splitlines()) == 1 and words in err, err
+    assert counts(pg_server, db) == before  # one transaction: nothing moved
+    code, _, err = cli(capsys, *as_(pg_server, db, "sup_a"), "db", "import-workspace", str(ws))
+    assert code == 0, err
+    with pg_server.superuser(db) as conn:
+        rows = conn.execute("SELECT review_state, count(*) FROM uppfoljning.followups GROUP BY 1").fetchall()
+    assert dict(rows) == {"signed": 2}
