@@ -308,6 +308,9 @@ def test_approve_version_refuses_a_version_the_supervisor_did_not_read(
     _, now = cw.review_state(fu.id)
     assert now > read
     sup = as_(pg_server, db, "sup_a")
+    code, out, _ = cli(capsys, *sup, "review", "list")  # the version a supervisor names is listed
+    assert out.splitlines()[0].split()[:4] == ["ID", "Ärende", "Status", "Version"], out
+    assert out.splitlines()[1].split()[:4] == [fu.id, "A-READ", "inskickad", str(now)], out
     for lang, words in (("sv", f"du läste version {read}, men uppföljningen är nu version {now}"),
                         ("en", f"you read version {read}, but the follow-up is now at version {now}")):
         code, out, err = cli(capsys, *sup[:2], "--lang", lang, "review", "approve", fu.id, "--version", str(read))
@@ -393,6 +396,12 @@ def test_a_case_number_two_cases_share_is_refused_naming_both(
     code, _, err_ = cli(capsys, *as_(pg_server, db, "cw_a"), "reassign", ids[0], "--to", "cw_a2")
     assert code == 0, err_  # by its id, the case is named
     assert cw.find_case("A-UNIQUE") is None
+    # an import for that number cannot tell which case it belongs to: refused, nothing stored
+    before = counts(pg_server, db)
+    code, _, err_ = cli(capsys, *as_(pg_server, db, "cw_a", "en"), "import",
+                        str(casefile(tmp_path, "dup.yaml", signed=False, ref="A-DUP")))
+    assert code == 1 and "client.case_ref: 2 cases have the case number A-DUP" in err_, err_
+    assert counts(pg_server, db) == before
     cw.close()
     # a local workspace the same
     ws = tmp_path / "ws"

@@ -92,8 +92,10 @@ def _review_list(repo: Any, args: argparse.Namespace, lang: str) -> int:
     if not rows:
         _say(t("review_none", lang))
         return 0
-    table = [[t(k, lang) for k in ("col_id", "col_case", "col_status", "col_caseworker")]]
-    table += [[r.id, r.case_ref, t(f"rstate_{r.review_state}", lang), r.assigned_name] for r in rows]
+    columns = ("col_id", "col_case", "col_status", "col_review_version", "col_caseworker")
+    table = [[t(k, lang) for k in columns]]
+    table += [[r.id, r.case_ref, t(f"rstate_{r.review_state}", lang), str(r.version), r.assigned_name]
+              for r in rows]
     _table(table)
     return 0
 
