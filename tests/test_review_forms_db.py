@@ -19,6 +19,7 @@ import pytest
 from psycopg.types.json import Jsonb
 
 from casework import review
+from casework.documents import render_followup
 from forms.loader import bundled_form, parse_form
 from forms.schema import FormDefinition
 from forms.versions import canonical
@@ -34,7 +35,7 @@ from storage.postgres.repo import PostgresRepository
 from storage.workspace import Workspace, WorkspaceSettings
 from tests.helpers import complete_answers
 from tests.pgserver import LOGINS, PgServer
-from tests.test_review_db import PLAN, db, draft, more_logins, repo, sign, sql, state  # noqa: F401
+from tests.test_review_db import PLAN, db, draft, more_logins, pdf_text, repo, sign, sql, state  # noqa: F401
 from tui.cli import main
 
 
@@ -499,6 +500,12 @@ def test_a_signature_made_elsewhere_enters_a_review_unit_only_through_its_superv
         logged = conn.execute("SELECT actor, detail FROM uppfoljning.audit WHERE followup_id = %s "
                               "AND action = 'finalize'", (row[0],)).fetchall()
     assert logged == [("sup_a", {"imported": True})]
+    # its document says where the signature comes from and who took it in; no approval is claimed
+    sup = repo(pg_server, db, "sup_a")
+    text = pdf_text(render_followup(sup, sup.settings, str(row[0]), "sv"))
+    sup.close()
+    assert "Signerad av Handläggare på annat håll" in text and "Godkänd av" not in text
+    assert "kommer från den importerade filen" in text and "Importerad" in text and "av Doris" in text
     # the draft goes in as a draft (from anyone), to be reviewed like any other
     code, _, err = cli(capsys, *as_(pg_server, db, "cw_a"), "import", str(plain))
     assert code == 0, err
