@@ -528,3 +528,24 @@ def test_a_workspace_with_signed_followups_moves_into_a_review_unit_only_by_its_
     with pg_server.superuser(db) as conn:
         rows = conn.execute("SELECT review_state, count(*) FROM uppfoljning.followups GROUP BY 1").fetchall()
     assert [tuple(r) for r in rows] == [("signed", 2)]
+
+
+def test_the_forms_the_server_checks_against_are_the_owners_alone_to_write(
+        pg_server: PgServer, db: str) -> None:  # noqa: F811
+    """Nobody weakens the submission check: the shipped forms' copy is written by db upgrade only, and
+    the checking functions are not for calling; every role reads the forms (they hold no personal data)."""
+    for login in ("cw_a", "sup_a", "adm", "ana"):
+        with sql(pg_server, db, login) as conn:
+            assert conn.execute("SELECT count(*) FROM uppfoljning.bundled_forms").fetchone() == (2,)
+            for stmt in ("DELETE FROM uppfoljning.bundled_forms",
+                         "UPDATE uppfoljning.bundled_forms SET content = '{\"sections\": []}'",
+                         "INSERT INTO uppfoljning.bundled_forms VALUES ('x', 1, '{}')",
+                         "TRUNCATE uppfoljning.bundled_forms",
+                         "SELECT * FROM uppfoljning.followup_missing('{}', '{\"sections\": []}')",
+                         "SELECT uppfoljning.form_condition('{}', '{}', '{}', '{}', NULL)"):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    conn.execute(stmt)
+    # an unknown condition never counts as met
+    with pg_server.superuser(db) as conn, pytest.raises(psycopg.errors.RaiseException,
+                                                        match="unknown form condition"):
+        conn.execute("SELECT uppfoljning.form_condition('{\"eval\": \"1\"}', '{}', '{}', '{}', NULL)")
