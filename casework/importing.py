@@ -18,7 +18,8 @@ from interview.errors import ProblemsError
 from interview.followup import FollowUp, ImportMark
 from interview.messages import msg
 from interview.textcheck import find_control
-from storage.errors import NotFound
+from language import describe
+from storage.errors import Ambiguous, NotFound
 from storage.repository import Repository
 
 MAX_DIFFS = 5  # a longer list of differing paths helps nobody; the first few say what is wrong
@@ -101,7 +102,13 @@ def import_sources(
                             f"{msg('import_ref_two_people', lang, ref=cf.client.case_ref, other=other.name)}")
             continue
         by_ref.setdefault(cf.client.case_ref, src)
-        stored_problems, same = _against_workspace(repo, src, lang)
+        try:
+            stored_problems, same = _against_workspace(repo, src, lang)
+        except Ambiguous as err:  # two cases carry the number: which one it belongs to is unknown
+            problems.append(f"{src.name}: client.case_ref: {describe(err, lang)}")
+            continue
+        if not same:
+            stored_problems += _into_unit_problems(repo, src, lang, final=final)
         problems += stored_problems
         if same:
             result.unchanged.append((src.name, cf.followup.id))
@@ -137,6 +144,35 @@ def _final_problems(src: Source, lang: str, signer: str | None) -> list[str]:
         problems.append(f"{src.name}: followup.{where} ({label}): {msg('required', lang)}")
     if not (signer or cf.followup.caseworker):
         problems.append(f"{src.name}: {msg('import_needs_signer', lang)}")
+    return problems
+
+
+def _target_unit(repo: Repository, cf: CaseFile) -> str:
+    """The unit a case file's follow-up would be stored in: its case's, else the file's, else the
+    login's only unit ('' when none can be told: the store refuses then)."""
+    case = repo.find_case(cf.client.case_ref)
+    if case is not None:
+        return case.client.unit
+    units = list(getattr(repo, "units", []) or [])
+    return cf.client.unit or (units[0] if len(units) == 1 else "")
+
+
+def _into_unit_problems(repo: Repository, src: Source, lang: str, *, final: bool) -> list[str]:
+    """What the target unit refuses of this file: practice work (a training-marked file) outside
+    training, and a signature that has not been through the review a unit requires."""
+    cf = src.casefile
+    unit = _target_unit(repo, cf)
+    workspace = getattr(repo, "workspace", None)
+    training_here = bool(workspace is not None and workspace.settings.training) or repo.is_training_unit(unit)
+    problems = []
+    if cf.training and not training_here:
+        problems.append(f"{src.name}: training: {msg('import_training_unit', lang)}")
+    requires_review = getattr(repo, "unit_requires_review", None)
+    if requires_review is not None and (final or cf.followup.status == "final") and requires_review(unit):
+        if cf.followup.status != "final":  # signing here, at import: that needs an approval first
+            problems.append(f"{src.name}: {msg('import_review_sign', lang, unit=unit)}")
+        elif getattr(repo, "role", "") != "supervisor":  # signed elsewhere: a supervisor takes it in
+            problems.append(f"{src.name}: followup.status: {msg('import_review_signed', lang, unit=unit)}")
     return problems
 
 

@@ -47,13 +47,31 @@ class Step:
     followup_id: str
     state: str
     comment: int | None = None
+    version: int | None = None  # the version submitted or approved
 
 
 def missing(repo: Repository, fu: FollowUp) -> list[str]:
-    """The required questions the draft has not answered (the whole form's rules, goals included)."""
+    """The required questions the draft has not answered (the whole form's rules, goals included).
+    The server replays the same rules over the follow-up's own form when it is submitted (0008)."""
     form = repo.form(fu.form, fu.form_version)
     interview = Interview(form, fu.plan, fu.answers, fu.goals)
     return [s.key for s in interview.missing_required()]
+
+
+def named(repo: Repository, fu: FollowUp, keys: list[str], lang: str) -> str:
+    """Answer keys as a person reads them: each question's label in its form (with the goal for a
+    per-goal question) and its key, for `--question`: `Datum för mötet (meeting_date)`."""
+    form = repo.form(fu.form, fu.form_version)
+    out = []
+    for key in keys:
+        qid, gid = split_key(key)
+        try:
+            label = form.question(qid).label.get(lang)
+        except KeyError:
+            label = qid
+        goal = fu.plan.goal(gid) if gid is not None else None
+        out.append(f"{label} – {goal.text} ({key})" if goal is not None else f"{label} ({key})")
+    return ", ".join(out)
 
 
 def _checked_comment(repo: Repository, fu: FollowUp, comment: str | None,
@@ -73,8 +91,9 @@ def _checked_comment(repo: Repository, fu: FollowUp, comment: str | None,
     return text, question
 
 
-def submit(repo: Repository, followup_id: str) -> Step:
-    """A caseworker hands a complete draft (or a returned one, revised) to the unit's supervisors."""
+def submit(repo: Repository, followup_id: str, lang: str = "sv") -> Step:
+    """A caseworker hands a complete draft (or a returned one, revised) to the unit's supervisors.
+    What is missing is named by the questions' labels in `lang`."""
     db = reviewable(repo)
     state, version = db.review_state(followup_id)
     fu = repo.get_followup(followup_id)
@@ -83,10 +102,17 @@ def submit(repo: Repository, followup_id: str) -> Step:
     if state in ("draft", "returned"):
         gaps = missing(repo, fu)
         if gaps:
-            raise ReviewError(f"not complete: {', '.join(gaps)}", key="err_review_incomplete",
-                              missing=", ".join(gaps))
-    db.review_submit(followup_id, version)  # the database checks the state and version again
-    return Step(followup_id, "submitted")
+            text = named(repo, fu, gaps, lang)
+            raise ReviewError(f"not complete: {text}", key="err_review_incomplete", missing=text)
+    try:  # the database checks the state, the version and the form's required questions again
+        submitted = db.review_submit(followup_id, version)
+    except StorageError as err:
+        if err.key != "err_review_incomplete":
+            raise
+        keys = [k for k in str(err.params.get("missing", "")).split(", ") if k]
+        text = named(repo, fu, keys, lang)
+        raise ReviewError(f"not complete: {text}", key="err_review_incomplete", missing=text) from None
+    return Step(followup_id, "submitted", version=submitted)
 
 
 def return_(repo: Repository, followup_id: str, comment: str | None = None,
@@ -100,14 +126,27 @@ def return_(repo: Repository, followup_id: str, comment: str | None = None,
 
 
 def approve(repo: Repository, followup_id: str, comment: str | None = None,
-            question: str | None = None) -> Step:
-    """A supervisor approves exactly the version submitted; the caseworker may then sign it."""
+            question: str | None = None, version: int | None = None) -> Step:
+    """A supervisor approves exactly the version submitted; the caseworker may then sign it. With
+    `version` (the one the supervisor read) the database refuses if the follow-up is at any other;
+    without, the version stored now is approved. The Step says which version was approved."""
     db = reviewable(repo)
-    _, version = db.review_state(followup_id)
+    state, current = db.review_state(followup_id)
+    if version is not None and version != current and state == "submitted":
+        raise ReviewError(f"version {version} was read, the follow-up is at {current}",
+                          key="err_review_version", read=version, now=current)
     fu = repo.get_followup(followup_id)
     text, question = _checked_comment(repo, fu, comment, question)
-    db.review_approve(followup_id, version, text, question)
-    return Step(followup_id, "approved")
+    expected = current if version is None else version
+    try:  # the database holds the approval to this version and to the one submitted
+        db.review_approve(followup_id, expected, text, question)
+    except StorageError as err:
+        if version is None or err.key != "err_review_changed":
+            raise
+        now = db.review_state(followup_id)[1]
+        raise ReviewError(f"version {version} was read, the follow-up is at {now}",
+                          key="err_review_version", read=version, now=now) from None
+    return Step(followup_id, "approved", version=expected)
 
 
 def comment(repo: Repository, followup_id: str, body: str, question: str | None = None) -> Step:

@@ -91,6 +91,7 @@ class WorkRow(NamedTuple):
     updated_at: datetime
     submitted_by: str
     submitted_at: datetime | None
+    version: int = 0  # the follow-up's version (what `review approve --version` names)
 
 
 class ReviewComment(NamedTuple):
@@ -259,12 +260,10 @@ class Repository(ABC):
     # --- shared helpers built on the abstract methods ----------------------------------------
 
     def find_case(self, case_ref: str) -> Case | None:
-        """The case with this case number, whether or not it has follow-ups yet."""
-        for case_id in self.case_ids():
-            case = self.get_case(case_id)
-            if case.client.case_ref == case_ref:
-                return case
-        return None
+        """The case with this case number, whether or not it has follow-ups yet; Ambiguous naming
+        them when two or more cases carry it (never one of them picked silently)."""
+        found = [c for c in (self.get_case(i) for i in self.case_ids()) if c.client.case_ref == case_ref]
+        return one_case(case_ref, found)
 
     @abstractmethod
     def case_ids(self) -> list[str]:
@@ -282,3 +281,13 @@ class Repository(ABC):
             raise Ambiguous(f"'{ref}' matches {len(matches)} follow-ups; give more characters",
                             key="err_ambiguous", ref=ref, n=len(matches))
         return matches[0]
+
+
+def one_case(case_ref: str, found: list[Case]) -> Case | None:
+    """The only case of a case number, None without one; Ambiguous (naming every case id, to be
+    named instead) when several cases share it, as imports from other units can leave them."""
+    if len(found) <= 1:
+        return found[0] if found else None
+    ids = ", ".join(sorted(c.id for c in found))
+    raise Ambiguous(f"{len(found)} cases have case number '{case_ref}': {ids}; name the case by its id",
+                    key="err_case_ref_shared", ref=case_ref, n=len(found), ids=ids)

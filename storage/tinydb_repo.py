@@ -22,7 +22,7 @@ from storage.errors import Conflict, CorruptFile, FinalizedError, NotFound, Roll
 from storage.index import CaseIndex, stamp_of
 from storage.integrity import Finding, compare, load_known, save_manifest
 from storage.lock import WorkspaceLock
-from storage.repository import SUMMARY_KEYS, CaseListing, FollowUpSummary, Repository
+from storage.repository import SUMMARY_KEYS, CaseListing, FollowUpSummary, Repository, one_case
 from storage.tinydb_storage import AtomicJSONStorage
 from storage.workspace import Workspace
 
@@ -471,8 +471,9 @@ class TinyDBRepository(Repository):
         return self.form_store().versions()
 
     def find_case(self, case_ref: str) -> Case | None:
-        case_id = self.index.case_with_ref(case_ref)  # no need to open every case file
-        return self.get_case(case_id) if case_id else None
+        # from the index: no need to open every case file; two cases of one number are refused
+        ids = sorted(cid for cid, e in self.index.entries.items() if e["case"][0] == case_ref)
+        return one_case(case_ref, [self.get_case(i) for i in ids])
 
     def close(self) -> None:
         if self.writable:

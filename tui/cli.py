@@ -84,6 +84,8 @@ def build_parser(lang: str = "sv") -> argparse.ArgumentParser:
             r.add_argument("--comment", required=name == "comment", metavar=h("mv_text"),
                            help=h("cli_review_text"))
             r.add_argument("--question", metavar="QID", help=h("cli_review_question"))
+        if name == "approve":
+            r.add_argument("--version", type=int, metavar="N", help=h("cli_review_version"))
     r = review_sub.add_parser("list", help=h("cli_review_list"), description=h("cli_review_list"))
     r.add_argument("id", nargs="?", metavar="ID", help=h("cli_id"))
     r.add_argument("--format", choices=("table", "json"), default="table", help=h("cli_format"))

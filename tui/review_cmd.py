@@ -49,11 +49,13 @@ def cmd_review(args: argparse.Namespace, repository: Opener) -> int:
             return _review_list(repo, args, lang)
         fid = repo.resolve(args.id)
         if args.review_command == "submit":
-            review.submit(repo, fid)
+            review.submit(repo, fid, lang)
         elif args.review_command == "return":
             review.return_(repo, fid, args.comment, args.question)
         elif args.review_command == "approve":
-            review.approve(repo, fid, args.comment, args.question)
+            step = review.approve(repo, fid, args.comment, args.question, args.version)
+            _say(t("review_approved_version", lang, id=fid, version=step.version))
+            return 0
         else:
             review.comment(repo, fid, args.comment, args.question)
             _say(t("review_commented", lang))
@@ -83,14 +85,17 @@ def _review_list(repo: Any, args: argparse.Namespace, lang: str) -> int:
     rows = [r for r in repo.work_rows() if r.review_state in ("submitted", "returned", "approved")]
     if args.format == "json":
         _json([{"id": r.id, "case_ref": r.case_ref, "unit": r.unit, "review_state": r.review_state,
+                "version": r.version,
                 "assigned_to": r.assigned_to, "submitted_by": r.submitted_by,
                 "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None} for r in rows])
         return 0
     if not rows:
         _say(t("review_none", lang))
         return 0
-    table = [[t(k, lang) for k in ("col_id", "col_case", "col_status", "col_caseworker")]]
-    table += [[r.id, r.case_ref, t(f"rstate_{r.review_state}", lang), r.assigned_name] for r in rows]
+    columns = ("col_id", "col_case", "col_status", "col_review_version", "col_caseworker")
+    table = [[t(k, lang) for k in columns]]
+    table += [[r.id, r.case_ref, t(f"rstate_{r.review_state}", lang), str(r.version), r.assigned_name]
+              for r in rows]
     _table(table)
     return 0
 

@@ -124,6 +124,7 @@ def upgrade(conn: psycopg.Connection[Any], *, init: bool = False) -> list[str]:
             conn.execute(f"SET LOCAL ROLE {OWNER}")
             _refresh_coded_questions(conn)
             _refresh_required_questions(conn)
+            _refresh_bundled_forms(conn)
             refresh_report_codes(conn)
     except psycopg.errors.InsufficientPrivilege as err:
         raise AdminError(f"not allowed: {err.diag.message_primary}; run db init and db upgrade as "
@@ -154,6 +155,25 @@ def _refresh_required_questions(conn: psycopg.Connection[Any]) -> None:
     conn.execute("DELETE FROM uppfoljning.required_questions")
     with conn.cursor() as cur:
         cur.executemany("INSERT INTO uppfoljning.required_questions (key) VALUES (%s)", [(k,) for k in keys])
+
+
+def _refresh_bundled_forms(conn: psycopg.Connection[Any]) -> None:
+    """The forms shipped with the package, as their canonical JSON: the server checks a follow-up
+    submitted for review against its own form, installed (forms) or shipped (bundled_forms)."""
+    import json
+
+    from psycopg.types.json import Jsonb
+
+    from forms.loader import bundled_form, installed_forms
+    from forms.versions import canonical
+
+    if conn.execute("SELECT to_regclass('uppfoljning.bundled_forms')").fetchone() in (None, (None,)):
+        return
+    rows = [(f, v, Jsonb(json.loads(canonical(bundled_form(f, v))))) for f, v in sorted(installed_forms())]
+    conn.execute("DELETE FROM uppfoljning.bundled_forms")
+    with conn.cursor() as cur:
+        cur.executemany("INSERT INTO uppfoljning.bundled_forms (id, version, content) VALUES (%s, %s, %s)",
+                        rows)
 
 
 def set_unit(conn: psycopg.Connection[Any], unit: str, *, review: bool | None = None,

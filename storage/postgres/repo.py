@@ -17,7 +17,7 @@ from interview.case import Case, now
 from interview.followup import Addendum, Approval, FollowUp, split_key
 from storage.errors import AnswerConflict, Conflict, FinalizedError, NotFound, StorageError
 from storage.postgres.connect import connect
-from storage.repository import FollowUpSummary, Repository, ReviewComment, WorkRow
+from storage.repository import FollowUpSummary, Repository, ReviewComment, WorkRow, one_case
 from storage.workspace import WorkspaceSettings
 
 if TYPE_CHECKING:
@@ -296,9 +296,10 @@ class PostgresRepository(Repository):
         return Case.model_validate(row[0])
 
     def find_case(self, case_ref: str) -> Case | None:
-        row = self._one("SELECT data FROM uppfoljning.cases WHERE case_ref = %s ORDER BY created_at, id "
-                        "LIMIT 1", (case_ref,))
-        return None if row is None else Case.model_validate(row[0])
+        rows = self._tx(lambda cur: cur.execute(
+            b"SELECT data FROM uppfoljning.cases WHERE case_ref = %s ORDER BY id LIMIT 20",
+            (case_ref,)).fetchall())
+        return one_case(case_ref, [Case.model_validate(r[0]) for r in rows])
 
     def case_ids(self) -> list[str]:
         rows = self._tx(lambda cur: cur.execute(b"SELECT id FROM uppfoljning.cases ORDER BY id").fetchall())
@@ -540,7 +541,7 @@ class PostgresRepository(Repository):
             b"coalesce(c.assigned_to::text, ''), coalesce(s.display_name, c.assigned_to::text, ''), "
             b"f.status, f.review_state, f.data -> 'answers' ->> 'meeting_date', "
             b"f.data -> 'answers' ->> 'next_followup', f.created_at, f.updated_at, "
-            b"coalesce(f.submitted_by::text, ''), f.submitted_at "
+            b"coalesce(f.submitted_by::text, ''), f.submitted_at, f.version "
             b"FROM uppfoljning.followups f JOIN uppfoljning.cases c ON c.id = f.case_id "
             b"LEFT JOIN uppfoljning.staff s ON s.login = c.assigned_to "
             b"ORDER BY c.case_ref, f.created_at, f.id").fetchall())
@@ -556,6 +557,11 @@ class PostgresRepository(Repository):
         """Hand a case over to another caseworker of its unit; the login it was assigned to before."""
         row = self._one("SELECT uppfoljning.reassign_case(%s, %s)", (case_id, to_login))
         return None if row is None or row[0] is None else str(row[0])
+
+    def unit_requires_review(self, unit: str) -> bool:
+        """Whether signing in the unit needs a supervisor's approval first (an unknown unit: no)."""
+        row = self._one("SELECT uppfoljning.review_required_in(%s)", (unit,))
+        return bool(row and row[0])
 
     def is_training_unit(self, unit: str) -> bool:
         row = self._one("SELECT training FROM uppfoljning.units WHERE code = %s", (unit,))
