@@ -357,3 +357,40 @@ def test_the_signature_and_the_last_section_join_the_page_where_they_fit(status:
     assert len(text_pages) == 2, [p[:80] for p in text_pages]
     last = text_pages[-1]
     assert "Brukarens uppfattning" in last and "Bedömning och fortsättning" in last and "Signering" in last
+
+
+def _v2(client_view: str, assessment: str) -> Any:
+    """The example on form v2, where the assessment's label comes after two short rows of its section."""
+    def change(d: dict[str, Any]) -> None:
+        d["form_version"] = 2
+        d["followup"]["answers"] = {
+            "meeting_date": "2026-11-18", "participants": ["client"], "meeting_mode": "phone",
+            "intervention_received": "yes", "still_in_need": "no", "new_needs": "no",
+            "other_principal_need": "no", "other_actors": ["none"], "sip_needed": "no",
+            "client_participation": "yes", "client_view": client_view, "client_satisfaction": "satisfied",
+            "assessment": assessment, "decision": "continue", "next_followup": "2027-05-18"}
+    return change
+
+
+def _first_page(all_pages: list[str], needle: str) -> int:
+    return next(i for i, p in enumerate(all_pages) if needle in " ".join(p.split()))
+
+
+def test_a_heading_or_label_never_stands_alone_at_the_foot_of_a_page() -> None:
+    """The client's view grows word by word, moving everything after it down page 2: wherever the
+    page ends, each heading and each long text's label is on the page where its text starts (the
+    assessment's label once stood alone at page 2's foot, its text on page 3)."""
+    filler = " ".join(f"fyllnad{i % 7}" for i in range(400))
+    assessment = "Bedömningsstart här. " + " ".join(["Brukaren har gjort framsteg i vardagen."] * 25)
+    pairs = (("Handläggarens samlade bedömning", "Bedömningsstart här."),
+             ("Bedömning och fortsättning", "Hur går ni vidare?"),
+             ("Brukarens egen bedömning och synpunkter", "Synstart"),
+             ("Brukarens uppfattning", "Har brukaren varit delaktig"))
+    stood_alone = []
+    for words in range(250, 380, 6):
+        view = "Synstart " + " ".join(filler.split()[:words])
+        all_pages = pages(make(_v2(view, assessment))[0])
+        for heading, first in pairs:
+            if _first_page(all_pages, heading) != _first_page(all_pages, first):
+                stood_alone.append((words, heading))
+    assert not stood_alone
