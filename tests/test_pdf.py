@@ -394,3 +394,43 @@ def test_a_heading_or_label_never_stands_alone_at_the_foot_of_a_page() -> None:
             if _first_page(all_pages, heading) != _first_page(all_pages, first):
                 stood_alone.append((words, heading))
     assert not stood_alone
+
+
+QUOTE_MARKS = "\"'”“„«»‹›’‘‚"
+
+
+@pytest.mark.parametrize("typed", ['"Det går bra nu, jag klarar tvätten"', "«Det går bra nu»", "”Det går bra nu”",
+                                   "Hon sa: ”det går bra”", "'Det går bra nu'"])
+def test_a_typed_quote_is_not_quoted_again_in_the_document(typed: str) -> None:
+    """The assistant's drafted assessment quotes the client's view and goal texts; a view or goal the
+    caseworker typed with its own quotation marks printed doubled (”"Det går bra nu"”)."""
+    from interview.engine import Interview
+    from interview.summary import draft_summary
+
+    def with_quotes(d: dict[str, Any]) -> None:
+        d["followup"]["answers"]["client_view"] = typed
+        d["plan"]["goals"][0]["text"] = "”Sköta sin tvätt själv”"
+
+    _, doc = make(with_quotes)
+    fu = doc.followup
+    drafted = draft_summary(Interview(doc.form, fu.plan, fu.answers, fu.goals, lang="sv"), "sv")
+
+    def accepted(d: dict[str, Any]) -> None:
+        with_quotes(d)
+        d["followup"]["answers"]["assessment"] = drafted  # the caseworker took the draft as it was
+
+    printed = " ".join(text(make(accepted)[0]).split())
+    assert f"Brukaren säger: {typed}" in printed, printed
+    doubled = [printed[i:i + 2] for i in range(len(printed) - 1)
+               if printed[i] in QUOTE_MARKS and printed[i + 1] in QUOTE_MARKS]
+    assert not doubled, printed
+
+
+def test_an_unquoted_view_is_quoted_once_in_the_drafted_assessment() -> None:
+    from interview.engine import Interview
+    from interview.summary import draft_summary
+
+    _, doc = make(lambda d: d["followup"]["answers"].update(client_view="Det går bra nu"))
+    fu = doc.followup
+    drafted = draft_summary(Interview(doc.form, fu.plan, fu.answers, fu.goals, lang="sv"), "sv")
+    assert "Brukaren säger: ”Det går bra nu”" in drafted
