@@ -60,7 +60,7 @@ def test_quick_mode_starts_from_the_work_list_and_submits_for_review(
 class Hooked(Terminal):
     """The real prompts, and something done by someone else just before the prompt `at` is shown."""
 
-    def __init__(self, answers: list[object], at: str, meanwhile: Callable[[], None]) -> None:
+    def __init__(self, answers: list[object], at: str, meanwhile: Callable[[], object]) -> None:
         super().__init__(answers)
         self.at, self.meanwhile = at, meanwhile
 
