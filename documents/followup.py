@@ -58,7 +58,10 @@ class Continued(Paragraph):
         parts: list[Flowable] = super().split(availWidth, availHeight)
         if len(parts) == 2 and isinstance(parts[1], Continued) and self.label is not None:
             parts[1].label = self.label
-            return [parts[0], self.label, parts[1]]
+            # A new label at each break: reportlab refuses a flowable it has moved to the next page
+            # once before ("too large"), so one label object shared by a text over three pages or
+            # more stopped the whole document.
+            return [parts[0], Paragraph(self.label.text, self.label.style), parts[1]]
         return parts
 
 

@@ -434,3 +434,27 @@ def test_an_unquoted_view_is_quoted_once_in_the_drafted_assessment() -> None:
     fu = doc.followup
     drafted = draft_summary(Interview(doc.form, fu.plan, fu.answers, fu.goals, lang="sv"), "sv")
     assert "Brukaren säger: ”Det går bra nu”" in drafted
+
+
+@pytest.mark.parametrize("where", ["comment", "client_view"])
+def test_a_text_over_three_pages_or_more_renders_and_says_continued_on_each(where: str) -> None:
+    """A goal comment or a client's view over three pages (1,500 words, within the 20,000 characters
+    allowed) stopped the document with reportlab's LayoutError "too large": its "(forts.)" label was
+    one object, moved to a new page at the first break and refused at the second."""
+    words = 1500
+
+    def long_text(d: dict[str, Any]) -> None:
+        said = " ".join(f"ord{i}" for i in range(words))
+        if where == "comment":
+            d["followup"]["goals"]["g1"]["comment"] = said
+        else:
+            d["followup"]["answers"]["client_view"] = said
+
+    pdf = make(long_text)[0]
+    all_pages = pages(pdf)
+    carrying = [p for p in all_pages if re.search(r"\bord\d+\b", p)]
+    assert len(carrying) >= 3
+    label = "Sköta sin tvätt själv (forts.)" if where == "comment" else \
+        "Brukarens egen bedömning och synpunkter (forts.)"
+    assert sum(label in " ".join(p.split()) for p in all_pages) == len(carrying) - 1
+    assert f"ord{words - 2}ord{words - 1}" in squash(text(pdf))  # the whole text, to its last word
