@@ -230,3 +230,17 @@ def test_the_review_fits_the_terminal_in_cells(monkeypatch: pytest.MonkeyPatch, 
     assert line.endswith("…")
     kept = line.removesuffix("…").split(": ", 1)[1].split()
     assert kept == view.split()[:len(kept)]  # whole words from the start
+
+
+def test_a_pdf_path_is_printed_whole_at_60_columns(monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """The PDF's path at the end of a session was cut inside a word ("…ovn0001b.p" / "df"), so it
+    could not be copied; on a line of its own it stays whole."""
+    from tui.quick import say
+
+    monkeypatch.setenv("COLUMNS", "60")
+    path = "/root/Documents/Uppföljning/Övning/uppfoljning-ovn0001b.pdf"
+    say(s("quick_pdf", "sv", path=path))
+    printed = capsys.readouterr().out.splitlines()
+    assert any(line.strip() == path for line in printed), printed
+    assert all(len(line) <= 59 for line in printed)

@@ -78,11 +78,16 @@ def fit(text: str, cols: int) -> str:
 
 def say(text: str) -> None:
     """A line of the transcript, each line longer than the terminal wrapped at a word: a line the
-    terminal folds itself breaks mid-word ("fråg" / "or") at 60 columns."""
+    terminal folds itself breaks mid-word ("fråg" / "or") at 60 columns. A word longer than a line
+    (a PDF's path) is never cut by us: on a line of its own it can still be copied whole."""
     cols = width()
     for line in text.split("\n"):
-        fits = len(line) <= cols
-        print(line if fits else textwrap.fill(line, cols, subsequent_indent="  ", break_on_hyphens=False))
+        if len(line) <= cols:
+            print(line)
+            continue
+        rows = textwrap.wrap(line, cols, subsequent_indent="  ", break_on_hyphens=False,
+                             break_long_words=False)
+        print("\n".join(row.lstrip() if len(row) > cols else row for row in rows))  # no indent if too long
 
 
 class Help:
