@@ -130,3 +130,19 @@ def test_a_refused_submission_says_the_servers_reason(
     assert state(pg_server, db, fu.id) == ("submitted", None, "draft")
     cw.close()
     other.close()
+
+
+def test_a_login_the_database_refuses_is_told_why_in_quick_mode(
+        pg_server: PgServer, db: str, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A login without a role: the database's reason in one line, not "Databasen kunde inte användas"
+    (the database was reachable; it refused this login)."""
+    with pg_server.superuser() as conn:
+        conn.execute("DROP ROLE IF EXISTS quick_stranger")
+        conn.execute("CREATE ROLE quick_stranger LOGIN")
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    code = main(["--database", pg_server.dsn("quick_stranger", db), "quick"])
+    out = capsys.readouterr()
+    assert code == 1 and out.out == "", out
+    assert out.err == ("uppfoljning: Fel: inloggningen 'quick_stranger' har ingen roll i databasen; en "
+                       "administratör ger den en med 'uppfoljning db grant'\n")
