@@ -387,7 +387,7 @@ def test_a_heading_or_label_never_stands_alone_at_the_foot_of_a_page() -> None:
              ("Brukarens egen bedömning och synpunkter", "Synstart"),
              ("Brukarens uppfattning", "Har brukaren varit delaktig"))
     stood_alone = []
-    for words in range(250, 380, 6):
+    for words in range(250, 380, 10):
         view = "Synstart " + " ".join(filler.split()[:words])
         all_pages = pages(make(_v2(view, assessment))[0])
         for heading, first in pairs:
