@@ -58,8 +58,58 @@ class Continued(Paragraph):
         parts: list[Flowable] = super().split(availWidth, availHeight)
         if len(parts) == 2 and isinstance(parts[1], Continued) and self.label is not None:
             parts[1].label = self.label
-            return [parts[0], self.label, parts[1]]
+            # A new label at each break: reportlab refuses a flowable it has moved to the next page
+            # once before ("too large"), so one label object shared by a text over three pages or
+            # more stopped the whole document.
+            return [parts[0], Paragraph(self.label.text, self.label.style), parts[1]]
         return parts
+
+
+class KeepStart(CondPageBreak):
+    """A page break only where what follows would not start on this page: a heading or a label
+    never stands alone at a page's foot, yet a long text or table after it still starts here.
+
+    `lead` (the heading, a label, their spacing) must fit whole; of `then` only its start: two lines
+    of a paragraph (reportlab moves a paragraph rather than leave one line behind) or a table's
+    header and first row. Unlike KeepTogether nothing is wrapped inside another flowable, so the
+    signature's KeepTogether beside it still measures a real height."""
+
+    def __init__(self, lead: Sequence[Flowable], then: Flowable | None = None, floor: float = 0) -> None:
+        super().__init__(floor)
+        self.lead, self.then, self.floor = list(lead), then, floor
+
+    def needed(self, width: float) -> float:
+        canv = self.canv  # set by wrapOn, as for every flowable
+
+        def height(f: Flowable) -> float:
+            return float(f.getSpaceBefore() + f.wrapOn(canv, width, BIG)[1] + f.getSpaceAfter())
+
+        total = float(sum(height(f) for f in self.lead))
+        then = self.then
+        if isinstance(then, Paragraph):
+            full = then.wrapOn(canv, width, BIG)[1]
+            total += then.getSpaceBefore() + min(full, 2 * then.style.leading)
+        elif isinstance(then, Table):
+            then.wrapOn(canv, width, BIG)
+            first = (then.repeatRows if isinstance(then.repeatRows, int) else 0) + 1
+            rows: list[float] = getattr(then, "_rowHeights", [])  # measured by wrap
+            total += sum(rows[:first])
+        elif isinstance(then, KeepTogether):  # moved whole to the next page when it does not fit
+            total += sum(height(f) for f in getattr(then, "_content", []))
+        elif then is not None:
+            total += height(then)
+        return total
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        frame = self._doctemplateAttr("frame")  # type: ignore[attr-defined]
+        if frame is not None and getattr(frame, "_atTop", False):
+            return 0, 0  # already at the top of a page: a break would gain nothing (and never end)
+        self.height = max(self.floor, self.needed(availWidth))
+        size: tuple[float, float] = super().wrap(availWidth, availHeight)
+        return size
+
+
+BIG = 0xFFFFFF  # "no limit" for measuring a flowable's height
 
 
 @dataclass
@@ -117,10 +167,17 @@ class FollowUpDocument:
         s.add(ParagraphStyle("right", parent=base, alignment=TA_RIGHT))
         return s
 
-    def heading(self, text: str) -> list[Flowable]:
-        # A heading never stands alone at the foot of a page, yet a long table after it may still
-        # start on the same page (keepWithNext would move the whole table and leave a gap).
-        return [CondPageBreak(35 * mm), self.p(text, "h2")]
+    def heading(self, text: str, body: Sequence[Flowable] = ()) -> list[Flowable]:
+        """The heading and its body: the heading never stands alone at the foot of a page, yet a long
+        table or text after it may still start on the same page (keepWithNext would move the whole
+        of it and leave a gap). At least 35 mm, as before, so a section rarely starts at a foot."""
+        h = self.p(text, "h2")
+        first = body[0] if body else None
+        if isinstance(first, KeepStart):  # a label and its text open the body: all three together
+            keep = KeepStart([h, *first.lead], first.then, floor=35 * mm)
+        else:
+            keep = KeepStart([h], first, floor=35 * mm)
+        return [keep, h, *body]
 
     def p(self, text: str, style: str = "body") -> Paragraph:
         """A paragraph of plain text: never interpreted as markup."""
@@ -205,7 +262,11 @@ class FollowUpDocument:
         signature = self.signature_block()
         tail = [f for f in story[-2:] if not isinstance(f, CondPageBreak)]
         story = story[: len(story) - 2] + [f for f in story[-2:] if isinstance(f, CondPageBreak)]
-        story.append(KeepTogether([*tail, *signature]))
+        kept = KeepTogether([*tail, *signature])
+        for f in story:  # a label or heading whose text is now in it waits for all of it
+            if isinstance(f, KeepStart) and any(f.then is x for x in tail):
+                f.then = kept
+        story.append(kept)
         story += self.addenda_block()  # after the signature: added later, each signed on its own
         return story
 
@@ -245,7 +306,8 @@ class FollowUpDocument:
                 flush()
                 cont = t("continued", self.lang, label=key)
                 text = Continued(verbatim(value), self.styles["cell"], self.p(cont, "label"))
-                out += [Spacer(1, 1.5 * mm), self.p(key, "label"), Spacer(1, 1 * mm), text,
+                lead = [Spacer(1, 1.5 * mm), self.p(key, "label"), Spacer(1, 1 * mm)]
+                out += [KeepStart(lead, text), *lead, text,  # the label never alone at a page's foot
                         HRFlowable(width="100%", thickness=0.4, color=RULE, spaceBefore=2, spaceAfter=1)]
             else:
                 short.append([self.fit(key, "label", label_w - 8), self.fit(value, "cell", value_w - 8)])
@@ -281,11 +343,10 @@ class FollowUpDocument:
     def section_block(self, section: Section) -> list[Flowable]:
         """Every question the branching asks, answered or not: "Ej besvarad" for a question that was
         asked but has no answer, "Ej aktuellt" only where the branching did not ask it at all."""
-        heading = self.heading(section.title.get(self.lang))
+        title = section.title.get(self.lang)
         steps = [s for s in self._applicable if s.section.id == section.id]
         if not steps:
-            return [*heading, self.p(t("not_applicable", self.lang), "small")]
-        out: list[Flowable] = list(heading)
+            return self.heading(title, [self.p(t("not_applicable", self.lang), "small")])
         rows: list[tuple[str, str]] = []
         for step in steps:
             if self.interview.has(step):
@@ -294,13 +355,13 @@ class FollowUpDocument:
                 text = t("not_answered", self.lang)
             text += self.correction_mark(step.key)
             rows.append((step.question.label.get(self.lang), text))
-        return out + self._kv(rows)
+        return self.heading(title, self._kv(rows))
 
     def goals_block(self, section: Section) -> list[Flowable]:
-        heading = self.heading(section.title.get(self.lang))
+        title = section.title.get(self.lang)
         goals = self.data.followup.plan.ordered_goals()
         if not goals:
-            return [*heading, self.p(t("not_applicable", self.lang), "small")]
+            return self.heading(title, [self.p(t("not_applicable", self.lang), "small")])
         lang = self.lang
         answers = self.interview.final_answers()[1]
         attainment_q = next((q for q in section.questions if q.id == "attainment"), None)
@@ -373,10 +434,10 @@ class FollowUpDocument:
                 style.append(("LINEBELOW", (0, row), (-1, row), 0.4, RULE))
         table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
         table.setStyle(TableStyle(style))
-        out: list[Flowable] = [*heading, table]
+        out: list[Flowable] = self.heading(title, [table])
         if long_comments:
-            out += self.heading(t("comments", lang))
-            out += self._kv([(goal.text, comment) for goal, comment in long_comments])
+            kept_comments = self._kv([(goal.text, comment) for goal, comment in long_comments])
+            out += self.heading(t("comments", lang), kept_comments)
         gas = followup_gas_t(self.data.followup.plan.goals,
                              {gid: a.get("level") for gid, a in answers.items()})
         if gas is not None:
@@ -419,14 +480,14 @@ class FollowUpDocument:
             ("BACKGROUND", (-1, 1), (-1, -1), SHADE),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ]))
-        return [*self.heading(t("history", lang)), table]
+        return self.heading(t("history", lang), [table])
 
     def addenda_block(self) -> list[Flowable]:
         addenda = self.data.followup.addenda
         if not addenda:
             return []
-        out: list[Flowable] = list(self.heading(t("addenda", self.lang)))
-        out.append(self.p(t("addenda_intro", self.lang), "small"))
+        intro = self.p(t("addenda_intro", self.lang), "small")
+        out: list[Flowable] = self.heading(t("addenda", self.lang), [intro])
         for n, a in enumerate(addenda, 1):
             meta = t("addendum_meta", self.lang, kind=t(f"addendum_{a.kind}", self.lang),
                      date=self._stamp(a.date), author=a.author, reason=a.reason)

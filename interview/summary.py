@@ -32,8 +32,19 @@ def _known(prefix: str, code: Any, lang: str) -> str | None:
         return None
 
 
+# Quotation marks a caseworker may type; a text that already opens or closes with one is quoted by
+# them (or quotes someone itself), and a second pair around it would print doubled: ”"Bra"”.
+QUOTES = "\"'”“„«»‹›’‘‚"
+
+
+def typed_quote(said: str) -> bool:
+    """Whether the text starts or ends with a quotation mark of its own."""
+    return bool(said) and (said[0] in QUOTES or said[-1] in QUOTES)
+
+
 def _quoted(goals: list[Goal], lang: str) -> str:
-    return join([text("sum_quote", lang, text=g.text) for g in goals], lang)
+    return join([g.text if typed_quote(g.text) else text("sum_quote", lang, text=g.text) for g in goals],
+                lang)
 
 
 def _goals_and_subgoals(goals: list[Goal], lang: str) -> str:
@@ -166,7 +177,7 @@ def _client_sentences(iv: Interview, lang: str) -> list[str]:
     out = []
     view = " ".join(str(a.get("client_view") or "").split())
     if view:
-        out.append(text("sum_client_says", lang, view=view))
+        out.append(text("sum_client_says_own" if typed_quote(view) else "sum_client_says", lang, view=view))
     satisfaction = _known("sum_satisfaction_", a.get("client_satisfaction"), lang)
     if satisfaction:
         out.append(satisfaction)

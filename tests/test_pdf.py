@@ -357,3 +357,104 @@ def test_the_signature_and_the_last_section_join_the_page_where_they_fit(status:
     assert len(text_pages) == 2, [p[:80] for p in text_pages]
     last = text_pages[-1]
     assert "Brukarens uppfattning" in last and "Bedömning och fortsättning" in last and "Signering" in last
+
+
+def _v2(client_view: str, assessment: str) -> Any:
+    """The example on form v2, where the assessment's label comes after two short rows of its section."""
+    def change(d: dict[str, Any]) -> None:
+        d["form_version"] = 2
+        d["followup"]["answers"] = {
+            "meeting_date": "2026-11-18", "participants": ["client"], "meeting_mode": "phone",
+            "intervention_received": "yes", "still_in_need": "no", "new_needs": "no",
+            "other_principal_need": "no", "other_actors": ["none"], "sip_needed": "no",
+            "client_participation": "yes", "client_view": client_view, "client_satisfaction": "satisfied",
+            "assessment": assessment, "decision": "continue", "next_followup": "2027-05-18"}
+    return change
+
+
+def _first_page(all_pages: list[str], needle: str) -> int:
+    return next(i for i, p in enumerate(all_pages) if needle in " ".join(p.split()))
+
+
+def test_a_heading_or_label_never_stands_alone_at_the_foot_of_a_page() -> None:
+    """The client's view grows word by word, moving everything after it down page 2: wherever the
+    page ends, each heading and each long text's label is on the page where its text starts (the
+    assessment's label once stood alone at page 2's foot, its text on page 3)."""
+    filler = " ".join(f"fyllnad{i % 7}" for i in range(400))
+    assessment = "Bedömningsstart här. " + " ".join(["Brukaren har gjort framsteg i vardagen."] * 25)
+    pairs = (("Handläggarens samlade bedömning", "Bedömningsstart här."),
+             ("Bedömning och fortsättning", "Hur går ni vidare?"),
+             ("Brukarens egen bedömning och synpunkter", "Synstart"),
+             ("Brukarens uppfattning", "Har brukaren varit delaktig"))
+    stood_alone = []
+    for words in range(250, 380, 10):
+        view = "Synstart " + " ".join(filler.split()[:words])
+        all_pages = pages(make(_v2(view, assessment))[0])
+        for heading, first in pairs:
+            if _first_page(all_pages, heading) != _first_page(all_pages, first):
+                stood_alone.append((words, heading))
+    assert not stood_alone
+
+
+QUOTE_MARKS = "\"'”“„«»‹›’‘‚"
+
+
+@pytest.mark.parametrize("typed", ['"Det går bra nu, jag klarar tvätten"', "«Det går bra nu»", "”Det går bra nu”",
+                                   "Hon sa: ”det går bra”", "'Det går bra nu'"])
+def test_a_typed_quote_is_not_quoted_again_in_the_document(typed: str) -> None:
+    """The assistant's drafted assessment quotes the client's view and goal texts; a view or goal the
+    caseworker typed with its own quotation marks printed doubled (”"Det går bra nu"”)."""
+    from interview.engine import Interview
+    from interview.summary import draft_summary
+
+    def with_quotes(d: dict[str, Any]) -> None:
+        d["followup"]["answers"]["client_view"] = typed
+        d["plan"]["goals"][0]["text"] = "”Sköta sin tvätt själv”"
+
+    _, doc = make(with_quotes)
+    fu = doc.followup
+    drafted = draft_summary(Interview(doc.form, fu.plan, fu.answers, fu.goals, lang="sv"), "sv")
+
+    def accepted(d: dict[str, Any]) -> None:
+        with_quotes(d)
+        d["followup"]["answers"]["assessment"] = drafted  # the caseworker took the draft as it was
+
+    printed = " ".join(text(make(accepted)[0]).split())
+    assert f"Brukaren säger: {typed}" in printed, printed
+    doubled = [printed[i:i + 2] for i in range(len(printed) - 1)
+               if printed[i] in QUOTE_MARKS and printed[i + 1] in QUOTE_MARKS]
+    assert not doubled, printed
+
+
+def test_an_unquoted_view_is_quoted_once_in_the_drafted_assessment() -> None:
+    from interview.engine import Interview
+    from interview.summary import draft_summary
+
+    _, doc = make(lambda d: d["followup"]["answers"].update(client_view="Det går bra nu"))
+    fu = doc.followup
+    drafted = draft_summary(Interview(doc.form, fu.plan, fu.answers, fu.goals, lang="sv"), "sv")
+    assert "Brukaren säger: ”Det går bra nu”" in drafted
+
+
+@pytest.mark.parametrize("where", ["comment", "client_view"])
+def test_a_text_over_three_pages_or_more_renders_and_says_continued_on_each(where: str) -> None:
+    """A goal comment or a client's view over three pages (1,500 words, within the 20,000 characters
+    allowed) stopped the document with reportlab's LayoutError "too large": its "(forts.)" label was
+    one object, moved to a new page at the first break and refused at the second."""
+    words = 1500
+
+    def long_text(d: dict[str, Any]) -> None:
+        said = " ".join(f"ord{i}" for i in range(words))
+        if where == "comment":
+            d["followup"]["goals"]["g1"]["comment"] = said
+        else:
+            d["followup"]["answers"]["client_view"] = said
+
+    pdf = make(long_text)[0]
+    all_pages = pages(pdf)
+    carrying = [p for p in all_pages if re.search(r"\bord\d+\b", p)]
+    assert len(carrying) >= 3
+    label = "Sköta sin tvätt själv (forts.)" if where == "comment" else \
+        "Brukarens egen bedömning och synpunkter (forts.)"
+    assert sum(label in " ".join(p.split()) for p in all_pages) == len(carrying) - 1
+    assert f"ord{words - 2}ord{words - 1}" in squash(text(pdf))  # the whole text, to its last word

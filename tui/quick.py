@@ -39,9 +39,10 @@ from interview.case import LIFE_AREAS, SCALE_RANGES, Case, Client, Goal, Interve
 from interview.engine import Step
 from interview.errors import AnswerError
 from language.format import long_date
-from storage.errors import AnswerConflict, Conflict
+from storage.errors import AnswerConflict, Conflict, StorageError
 from storage.repository import Repository
-from tui.quick_start import width, wrap
+from tui.quick_start import hint as keys_line
+from tui.quick_start import typing_line, width, wrap
 from tui.strings import s
 from tui.visible import visible
 
@@ -53,13 +54,40 @@ AGAIN = "\x00again"
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
+def fit(text: str, cols: int) -> str:
+    """One line of at most `cols` terminal cells, cut after a whole word with "…" when longer: a
+    wide character (漢, an emoji) takes two cells, which textwrap.shorten counts as one."""
+    from prompt_toolkit.utils import get_cwidth
+
+    if get_cwidth(text) <= cols:
+        return text
+    kept = ""
+    for word in text.split(" "):
+        longer = f"{kept} {word}" if kept else word
+        if get_cwidth(longer + "…") > cols:
+            break
+        kept = longer
+    if not kept:  # a first word wider than the line: cut inside it
+        for c in text:
+            if get_cwidth(kept + c + "…") > cols:
+                break
+            kept += c
+        return kept + "…"
+    return kept + "…"
+
+
 def say(text: str) -> None:
     """A line of the transcript, each line longer than the terminal wrapped at a word: a line the
-    terminal folds itself breaks mid-word ("fråg" / "or") at 60 columns."""
+    terminal folds itself breaks mid-word ("fråg" / "or") at 60 columns. A word longer than a line
+    (a PDF's path) is never cut by us: on a line of its own it can still be copied whole."""
     cols = width()
     for line in text.split("\n"):
-        fits = len(line) <= cols
-        print(line if fits else textwrap.fill(line, cols, subsequent_indent="  ", break_on_hyphens=False))
+        if len(line) <= cols:
+            print(line)
+            continue
+        rows = textwrap.wrap(line, cols, subsequent_indent="  ", break_on_hyphens=False,
+                             break_long_words=False)
+        print("\n".join(row.lstrip() if len(row) > cols else row for row in rows))  # no indent if too long
 
 
 class Help:
@@ -124,19 +152,22 @@ def yes_no(message: str, lang: str, default: bool) -> bool:
         wrap(message),
         choices=choices,
         default=choices[0 if default else 1],
-        instruction="\n" + wrap(s("quick_select_hint", lang).split(" · ?")[0] + ")"),
+        instruction="\n" + keys_line(s("quick_select_hint", lang).split(" · ?")[0] + ")"),
     )
     answer: bool = keys(question, back=False).unsafe_ask()
     return answer
 
 
-def text_prompt(message: str, lang: str, default: str = "", validate: Any = None) -> str:
-    """A plain text question laid out like every other: label, instruction, a full-width line."""
+def text_prompt(message: str, lang: str, default: str = "", validate: Any = None,
+                hint_key: str = "quick_plain_hint") -> str:
+    """A plain text question laid out like every other: label, instruction (what Enter does there),
+    a full-width line."""
     question = questionary.text(
         wrap(message),
         default=default,
         validate=validate,
-        instruction="\n" + wrap(s("quick_plain_hint", lang)) + "\n>",
+        instruction="\n" + keys_line(s(hint_key, lang)) + "\n>",
+        **typing_line(),
     )
     answer: str = keys(question, back=False).unsafe_ask()
     return answer
@@ -188,12 +219,13 @@ class QuickMode:
         listing = self.repo.listing()
         labels = {f"{c.case_ref} – {visible(c.name)}" if c.name else c.case_ref: c.case_ref for c in listing}
         # autocomplete has no instruction of its own: it goes below the label, then the typing line.
-        hint = wrap(s("quick_plain_hint", self.lang))
-        message = f"{wrap(s('quick_pick_case', self.lang))}\n{hint}\n>"
+        enter = keys_line(s("quick_case_hint", self.lang))  # Enter chooses the case here, it saves nothing
+        message = f"{wrap(s('quick_pick_case', self.lang))}\n{enter}\n>"
         if labels:
-            question = questionary.autocomplete(message, choices=list(labels), match_middle=True)
+            question = questionary.autocomplete(message, choices=list(labels), match_middle=True,
+                                                **typing_line())
         else:  # an empty workspace: nothing to complete
-            question = questionary.text(message)
+            question = questionary.text(message, **typing_line())
         answer: str = keys(question, back=False).unsafe_ask()
         return labels.get(answer, answer.split(" – ")[0]).strip()
 
@@ -245,7 +277,7 @@ class QuickMode:
             wrap(message),
             choices=choices,
             default=default,
-            instruction="\n" + wrap(s("quick_select_hint", self.lang)),
+            instruction="\n" + keys_line(s("quick_select_hint", self.lang)),
             erase_when_done=True,
         )
         answer = keys(question, back=back, help_key="plain" if back else "").unsafe_ask()
@@ -576,7 +608,7 @@ class QuickMode:
                 message,
                 choices=items,
                 default=default,
-                instruction="\n" + wrap(s("quick_select_hint", lang)),
+                instruction="\n" + keys_line(s("quick_select_hint", lang)),
                 erase_when_done=True,
             )
             return keys(question, help_key="plain").unsafe_ask()
@@ -585,28 +617,30 @@ class QuickMode:
             question = questionary.checkbox(
                 message,
                 choices=[Choice(c.label.get(lang), c.code, checked=c.code in chosen) for c in q.choices],
-                instruction="\n" + wrap(s("quick_checkbox_hint", lang)),
+                instruction="\n" + keys_line(s("quick_checkbox_hint", lang)),
                 erase_when_done=True,
             )
             return keys(question, help_key="ticks").unsafe_ask()
         if isinstance(q, DateQuestion):
             # The meeting is most often documented the same day: offer today, never silently.
             offered = current or (self.today.isoformat() if q.not_future else "")
-            hint = s("quick_date_hint", lang, today=self.today.isoformat())
+            keys_hint = s("quick_date_hint", lang, today=self.today.isoformat())
             question = questionary.text(
-                message, default=str(offered), instruction="\n" + wrap(hint) + "\n>", erase_when_done=True
+                message, default=str(offered), instruction="\n" + keys_line(keys_hint) + "\n>",
+                erase_when_done=True, **typing_line(),
             )
             text = keys(question, help_key="text").unsafe_ask()  # `?` is never part of a date
         else:
             assert isinstance(q, TextQuestion | NumberQuestion)  # noqa: S101 - the rest is covered above
             multiline = isinstance(q, TextQuestion) and q.multiline
-            hint = s("quick_multiline_hint" if multiline else "quick_text_hint", lang)
+            keys_hint = s("quick_multiline_hint" if multiline else "quick_text_hint", lang)
             question = questionary.text(
                 message,
                 default=str("" if current is None else current),
                 multiline=multiline,
-                instruction="\n" + wrap(hint) + "\n>",
+                instruction="\n" + keys_line(keys_hint) + "\n>",
                 erase_when_done=True,
+                **typing_line(),
             )
             text = keys(question).unsafe_ask()
         if not isinstance(text, str):
@@ -638,8 +672,8 @@ class QuickMode:
         if not iv.has(step):
             shown = s("quick_not_answered", self.lang)
         else:
-            shown = " ".join(self.shown(step, iv.value(step)).split())
-        return textwrap.shorten(f"{n:2}. {label}: {shown}", width(), placeholder="…")
+            shown = visible(" ".join(self.shown(step, iv.value(step)).split()))
+        return fit(" ".join(f"{n}. {label}: {shown}".split()), width())
 
     def review(self) -> None:
         """Every answer, numbered; a number re-asks that question, a hint's letter goes to its question."""
@@ -666,7 +700,7 @@ class QuickMode:
             missing = session.missing()
             if missing:
                 self.out(wrap(f"  ! {s('quick_review_missing', lang, labels=', '.join(missing))}"))
-            typed = text_prompt(s("quick_review_prompt", lang), lang).strip()
+            typed = text_prompt(s("quick_review_prompt", lang), lang, hint_key="quick_review_hint").strip()
             if not typed:
                 return
             if typed.isdigit() and 1 <= int(typed) <= len(steps):
@@ -675,7 +709,7 @@ class QuickMode:
                 chosen = steps[targets[typed.upper()] - 1]
             else:
                 letters = f", {'/'.join(targets)}" if targets else ""
-                self.out(f"  ! {s('quick_review_bad', lang, n=len(steps), letters=letters)}")
+                self.out(wrap(f"  ! {s('quick_review_bad', lang, n=len(steps), letters=letters)}"))
                 continue
             self._section = None
             if self.ask(chosen):
@@ -693,13 +727,17 @@ class QuickMode:
         elif waiting is not None:
             # The unit wants a supervisor's approval first: hand it in instead of signing.
             if yes_no(s("quick_submit_review", lang), lang, True):
-                submit(self.repo, session.followup.id)
-                self.out(s("review_submitted", lang, id=session.followup.id))
+                try:
+                    submit(self.repo, session.followup.id)
+                except StorageError as err:
+                    self.refused(err)
+                else:
+                    self.out(s("review_submitted", lang, id=session.followup.id))
             else:
                 self.out(s("quick_done_draft", lang))
         elif yes_no(s("quick_finalize", lang), lang, False):
             by = session.followup.caseworker or self.caseworker
-            signer = text_prompt(s("quick_signer", lang), lang, by)
+            signer = text_prompt(s("quick_signer", lang), lang, by, hint_key="quick_signer_hint")
             try:
                 session.finalize(signer.strip() or self.caseworker)
             except Conflict as err:  # changed by someone else since it was read: not signed
@@ -707,6 +745,8 @@ class QuickMode:
 
                 self.out(wrap(describe(err, lang)))
                 self.out(s("quick_done_draft", lang))
+            except StorageError as err:
+                self.refused(err)
             else:
                 self.out(s("finalized", lang))
         else:
@@ -717,6 +757,17 @@ class QuickMode:
 
             target = export_pdf(self.repo, settings_of(self.repo), session.followup.id, lang, self.pdf_dir)
             self.out(s("quick_pdf", lang, path=target))
+
+    def refused(self, err: StorageError) -> None:
+        """The database refused to take it further (review required, not approved, already handed
+        in): its reason in one line and the draft kept. Anything else (the connection lost) goes on
+        to the caller, which says the database could not be used."""
+        if getattr(err, "key", None) is None:
+            raise err
+        from language import describe
+
+        self.out(wrap(s("error", self.lang, message=describe(err, self.lang)), indent=""))
+        self.out(s("quick_done_draft", self.lang))
 
     def paused(self) -> None:
         if self.session is None or self.case is None:

@@ -39,6 +39,82 @@ def wrap(text: str, indent: str = "  ") -> str:
     return "\n".join(lines)
 
 
+NBSP = "\u00a0"
+
+
+def hint(text: str) -> str:
+    """An instruction ("(Enter sparar · ? vägledning · Ctrl+P föregående fråga)") wrapped only between
+    its parts: a part is never split over two lines ("?" / "vägledning"), and its "·" stays at the
+    end of the line before. A part too long for a line of its own is wrapped at its words."""
+    cols = width() - 2
+    parts = [p.replace(" ", NBSP) if len(p) + 4 <= cols else p for p in text.split(" · ")]  # indent, " ·"
+    lines = textwrap.wrap(f"{NBSP}· ".join(parts), cols, subsequent_indent="  ", break_on_hyphens=False)
+    return "\n".join(line.replace(NBSP, " ") for line in lines)
+
+
+PROMPT = 2  # the typing line's prompt, "> ", and the indent of its wrapped rows
+
+
+def typing_line() -> dict[str, Any]:
+    """A text prompt's keyword arguments for a typing area that wraps at words: each wrapped row
+    indented as the first one after "> " (questionary passes them on to prompt_toolkit)."""
+    return {"input_processors": [word_wrap()], "prompt_continuation": " " * PROMPT}
+
+
+def word_wrap() -> Any:
+    """A prompt_toolkit processor that wraps the typed text at word boundaries: prompt_toolkit folds
+    a line at whatever character reaches the edge ("h" / "on" at 60 columns). Spaces that are only
+    shown, never typed, move a word that would be cut to the next row; the cursor maps through them."""
+    from bisect import bisect_right
+
+    from prompt_toolkit.layout.processors import Processor, Transformation, TransformationInput
+    from prompt_toolkit.layout.utils import explode_text_fragments
+    from prompt_toolkit.utils import get_cwidth
+
+    class WordWrap(Processor):
+        def apply_transformation(self, ti: TransformationInput) -> Transformation:
+            chars = explode_text_fragments(ti.fragments)
+            n, cols = len(chars), ti.width
+            out: Any = []
+            shift = [0] * (n + 1)  # how far each position of the line moves to the right
+            moved, x, i = 0, PROMPT, 0
+            while i < n:
+                style, c = chars[i][0], chars[i][1]
+                if not c.isspace() and (i == 0 or chars[i - 1][1].isspace()):
+                    j, word = i, 0
+                    while j < n and not chars[j][1].isspace():
+                        word += get_cwidth(chars[j][1])
+                        j += 1
+                    if x + word > cols and x > PROMPT and word <= cols - PROMPT:
+                        out.append((style, " " * (cols - x)))  # the rest of the row stays empty
+                        moved += cols - x
+                        x = PROMPT
+                shift[i] = moved
+                if c == " " and x + 1 > cols:  # a space at a full row's end: not carried to the next
+                    moved -= 1
+                    x, i = PROMPT, i + 1
+                    continue
+                width_of = get_cwidth(c)
+                if x + width_of > cols:  # folded here by prompt_toolkit, as before
+                    x = PROMPT
+                x += width_of
+                out.append(chars[i])
+                i += 1
+            shift[n] = moved
+            shown = [k + shift[k] for k in range(n + 1)]
+
+            def to_display(pos: int) -> int:
+                return pos + shift[min(max(pos, 0), n)]
+
+            def to_source(pos: int) -> int:
+                k = bisect_right(shown, pos) - 1
+                return max(k, 0) if pos <= shown[n] else n + pos - shown[n]
+
+            return Transformation(out, source_to_display=to_display, display_to_source=to_source)
+
+    return WordWrap()
+
+
 class CaseLabels:
     """The case list the loader fills; the completer reads it. Plain, so that nothing of
     prompt_toolkit is imported before the passphrase prompt."""
@@ -295,7 +371,7 @@ def _database(args: argparse.Namespace, lang: str) -> int:
     try:
         repo = PostgresRepository(args.database)
     except StorageError as err:
-        print(f"uppfoljning: {s('quick_db_unreachable', lang, why=err)}", file=sys.stderr)
+        print(f"uppfoljning: {_database_error(err, lang)}", file=sys.stderr)
         return 1
     try:
         import platformdirs
@@ -305,10 +381,18 @@ def _database(args: argparse.Namespace, lang: str) -> int:
         pdf_dir = pdf_folder(platformdirs.user_documents_path(), repo.settings)
         return run(repo, lang, repo.display_name, args.case, pdf_dir=pdf_dir)
     except StorageError as err:
-        print(f"uppfoljning: {s('quick_db_unreachable', lang, why=err)}", file=sys.stderr)
+        print(f"uppfoljning: {_database_error(err, lang)}", file=sys.stderr)
         return 1
     finally:
         repo.close()
+
+
+def _database_error(err: BaseException, lang: str) -> str:
+    """A refusal the database names (review required, no role, no access) in its own words; only an
+    error without a reason of its own (the connection failed) says the database could not be used."""
+    if getattr(err, "key", None) is not None:
+        return s("error", lang, message=describe(err, lang))
+    return s("quick_db_unreachable", lang, why=describe(err, lang))
 
 
 def _started(args: argparse.Namespace, path: Path, header: dict[str, Any], lang: str, lock: Any) -> int:
@@ -337,7 +421,8 @@ def _started(args: argparse.Namespace, path: Path, header: dict[str, Any], lang:
         question = questionary.text(
             wrap(s("quick_pick_case", lang)),
             completer=case_completer(completer),
-            instruction="\n" + wrap(s("quick_plain_hint", lang)) + "\n>",
+            instruction="\n" + hint(s("quick_case_hint", lang)) + "\n>",
+            **typing_line(),
         )
         app = question.application
 
