@@ -203,7 +203,7 @@ def _planned(today: date) -> list[Question]:
         Question("client_satisfaction", "satisfied", ["2"]),
         Question("decision", "continue", ["1"]),
         Question("next_followup", "", ["2"]),  # the offered +6 months (its date filled in below)
-        Question("assessment", "", ["C-d"]),  # the assistant's draft, one key
+        Question("assessment", "", ["C-d", "C-s"]),  # the assistant's draft into the field; saved
     ]
 
 

@@ -822,7 +822,7 @@ def test_the_drafted_assessment_is_one_key_and_says_when_it_went_stale(tmp_path:
         await resume_draft(pilot)
         screen = app.screen
         assert isinstance(screen, InterviewScreen)
-        await pilot.press("ctrl+d")  # one key: the assistant's draft, saved
+        await pilot.press("ctrl+d", "ctrl+s")  # one key: the assistant's draft in the field; saved
         await pilot.pause()
         text = stored(ws)[-1].get("assessment")
         assert "Inga nya behov har uppkommit." in text and "Brukaren har fått den planerade insatsen." in text
@@ -908,7 +908,7 @@ def test_a_three_goal_followup_takes_at_most_one_and_a_half_keys_a_question(tmp_
             widget = screen.widget()
             assert widget is not None
             if step.key == "assessment":
-                keys = ["ctrl+d"]
+                keys = ["ctrl+d", "ctrl+s"]  # the draft into the field, read, saved
             elif step.key.endswith(".attainment"):
                 keys = ["2"]
             elif step.key.endswith(".level") or step.key == "next_followup":

@@ -91,6 +91,15 @@ class AnswerWidget(Vertical):
     def hint(self) -> str:
         return ""
 
+    def unsaved(self) -> str | None:
+        """Text typed here and not saved (differs from what the field started with), else None.
+        Only fields typed into have any: a list's highlight is not text a caseworker could lose."""
+        return None
+
+    @staticmethod
+    def _changed(typed: str, start: str) -> str | None:
+        return typed if typed.strip() and typed != start else None
+
 
 class _ListAnswer(AnswerWidget):
     """One of a list, numbered; the current answer is marked ● and highlighted."""
@@ -285,6 +294,11 @@ class DateAnswer(AnswerWidget):
             return s("choice_hint", self.lang)
         return s("date_hint", self.lang, today=self.ctx.today.isoformat())
 
+    def unsaved(self) -> str | None:
+        if not self.typing():
+            return None
+        return self._changed(self.query_one(Input).value, str(self.initial or self.ctx.default or ""))
+
 
 class _Open:
     """The value() of a date list whose "another date" entry was chosen: nothing to save yet."""
@@ -345,6 +359,10 @@ class TextAnswer(AnswerWidget):
     def compose(self) -> ComposeResult:
         yield CleanTextArea(str(self.initial or ""), id="answer-text", soft_wrap=True)
 
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.move_cursor(area.document.end)  # an answer reopened is added to, not typed in front of
+
     def value(self) -> Any:
         return self.query_one(TextArea).text
 
@@ -353,6 +371,9 @@ class TextAnswer(AnswerWidget):
 
     def hint(self) -> str:
         return s("text_hint", self.lang)
+
+    def unsaved(self) -> str | None:
+        return self._changed(self.query_one(TextArea).text, str(self.initial or ""))
 
 
 class NumberAnswer(AnswerWidget):
@@ -364,6 +385,9 @@ class NumberAnswer(AnswerWidget):
 
     def value(self) -> Any:
         return self.query_one(Input).value
+
+    def unsaved(self) -> str | None:
+        return self._changed(self.query_one(Input).value, "" if self.initial is None else str(self.initial))
 
 
 WIDGETS: Mapping[type, type[AnswerWidget]] = {

@@ -322,6 +322,18 @@ class UppfoljningApp(App[None]):
         placeholder = pgettext("palette", "Search for themes…", self.lang)
         self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder=placeholder))
 
+    async def action_quit(self) -> None:
+        """Ctrl+Q (and the palette's Quit): a screen holding typed text that is not saved asks first."""
+        from tui.dialogs.unsaved import UnsavedDialog
+        from tui.screens.base import AppScreen
+
+        if isinstance(self.screen, UnsavedDialog):
+            return  # already asking
+        holder = next((sc for sc in reversed(self.screen_stack) if isinstance(sc, AppScreen)), None)
+        if holder is not None and not await holder.before_quit():
+            return  # it asks, and quits itself once the text is saved or thrown away
+        self.exit()
+
     async def action_help(self) -> None:
         from tui.dialogs.help import HelpScreen, key_lines
 

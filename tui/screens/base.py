@@ -59,6 +59,10 @@ class AppScreen(TranslatedBindings, Screen[None]):
     def uapp(self) -> UppfoljningApp:
         return app_of(self)
 
+    async def before_quit(self) -> bool:
+        """Whether the app may quit now; a screen with typed text not yet saved asks first (False)."""
+        return True
+
     # --- actions the dashboard and the case screen share ---------------------------------------
 
     _pending_followup: str | None = None  # the case whose follow-up without goals was warned about

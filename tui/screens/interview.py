@@ -77,7 +77,8 @@ class InterviewScreen(AppScreen):
         Binding("ctrl+b", "previous", "Föregående", priority=True),
         Binding("ctrl+d", "draft", "Assistentens förslag", priority=True),
         Binding("ctrl+r", "review", "Granska", priority=True),
-        Binding("escape", "leave", "Tillbaka"),
+        # Esc too waits its turn with the keys typed ahead: a question about unsaved text comes first.
+        Binding("escape", "leave", "Tillbaka", priority=True),
         Binding("f2", "toggle_guidance", "Vägledning", show=False),
     ]
 
@@ -406,26 +407,28 @@ class InterviewScreen(AppScreen):
         self.query_one("#answer-error", Static).update(plain(message))
         self.notify(message, severity="error", timeout=8, markup=False)
 
-    async def save(self, raw: Any) -> None:
+    async def save(self, raw: Any) -> bool:
+        """Save `raw` as the current question's answer and move on; False (and why, on screen) if not."""
         step = self.current_step()
         if step is None or self.session.final:
-            return
+            return False
         try:
             value = self.session.answer(step.key, raw)
         except AnswerError as err:
             self.query_one("#answer-error", Static).update(plain(str(err)))
-            return
+            return False
         except AnswerConflict as conflict:  # someone else saved this answer since: they choose
             self.ask_conflict(self.session, conflict, self.conflict_settled)
-            return
+            return False
         except StorageError as err:  # read-only, damaged or signed meanwhile: said, never a crash
             self.refuse(s("error", self.lang, message=describe(err, self.lang)))
-            return
+            return False
         self.editing = None
         problems = answer_problems(step.question.id if step.goal is None else "", value,
                                    self.session.followup.plan, self.uapp.today)
         self.warn([p.message(self.lang) for p in problems])
         await self.show()
+        return True
 
     async def conflict_settled(self, choice: str | None) -> None:
         self.take_lease()  # someone else is in the draft: named now, not at the next refresh
@@ -483,7 +486,8 @@ class InterviewScreen(AppScreen):
         await self.save(None)
 
     async def action_draft(self) -> None:
-        """The assistant's drafted assessment in one key: written into an empty field and saved."""
+        """The assistant's drafted assessment in one key: written into an empty field, to be read and
+        changed there and saved with Ctrl+S like any text (never saved unread)."""
         widget = self.widget()
         if not isinstance(widget, TextAnswer):
             return
@@ -496,7 +500,10 @@ class InterviewScreen(AppScreen):
                       f"{self.session.summary()}")
             )
             return
-        await self.save(self.session.summary())
+        area.text = self.session.summary()
+        area.move_cursor(area.document.end)  # where the caseworker goes on writing
+        area.scroll_cursor_visible()
+        self.query_one("#answer-hint", Static).update(s("draft_inserted", self.lang))
 
     @on(AnswerWidget.Submitted)
     async def widget_submitted(self, event: AnswerWidget.Submitted) -> None:
@@ -527,9 +534,62 @@ class InterviewScreen(AppScreen):
         self._to_review = True
         await self.uapp.review(self.session)
 
+    async def unsaved_text(self) -> str | None:
+        """Text typed into the question's field and not saved, once every key sent to it is handled."""
+        widget = self.widget()
+        if widget is None or self.session.final:
+            return None
+        focused = self.focused
+        await self.settle(focused if focused is not None else widget.control())
+        return widget.unsaved()
+
+    async def ask_unsaved(self, typed: str, then: Any) -> None:
+        """Save the typed text, throw it away, or stay: asked, never decided behind the caseworker's
+        back. Saving goes through the same save as Ctrl+S (a refusal is shown and nothing is left);
+        `then` runs once the text is saved or thrown away."""
+        from tui.dialogs.unsaved import Choice, UnsavedDialog
+
+        async def act(choice: Choice) -> None:
+            if choice == "stay":
+                return
+            if choice == "save":
+                widget = self.widget()
+                if widget is None or not await self.save(widget.value()):
+                    return  # refused: the reason is beside the field, the text still in it
+            await then(choice)
+
+        await self.app.push_screen(UnsavedDialog(self.lang, typed, act))
+
     async def action_leave(self) -> None:
+        typed = await self.unsaved_text()
+        if typed is None:
+            await self.leave()
+            return
+        editing = self.editing
+
+        async def then(choice: str) -> None:
+            # Saved while changing an earlier answer: the save went back to the current question.
+            if choice == "save" and editing is not None:
+                return
+            await self.leave()
+
+        await self.ask_unsaved(typed, then)
+
+    async def leave(self) -> None:
+        """Esc: a change of an earlier answer is given up; otherwise back to where the draft was opened."""
         if self.editing is not None:
             self.editing = None
             await self.show()
             return
-        self.app.pop_screen()
+        await self.app.pop_screen()
+
+    async def before_quit(self) -> bool:
+        typed = await self.unsaved_text()
+        if typed is None:
+            return True
+
+        async def then(choice: str) -> None:
+            self.app.exit()
+
+        await self.ask_unsaved(typed, then)
+        return False

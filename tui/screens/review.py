@@ -240,6 +240,22 @@ class ReviewScreen(AppScreen):
                 return
         self.app.pop_screen()
 
+    async def before_quit(self) -> bool:
+        """Ctrl+Q with the assessment typed and not saved: asked, like Esc in the interview."""
+        if self.view.read_only or self.session.final:
+            return True
+        typed = self.query_one("#assessment", TextArea).text
+        if not typed.strip() or typed == self.stored_assessment():
+            return True
+        from tui.dialogs.unsaved import Choice, UnsavedDialog
+
+        async def act(choice: Choice) -> None:
+            if choice == "discard" or (choice == "save" and self.action_save_assessment()):
+                self.app.exit()
+
+        await self.app.push_screen(UnsavedDialog(self.lang, typed, act))
+        return False
+
     @on(Button.Pressed, "#save-assessment")
     def action_save_assessment(self) -> bool:
         if self.session.final or self.view.read_only:

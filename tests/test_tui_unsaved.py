@@ -1,0 +1,240 @@
+"""Typed text is never lost unasked: Esc or Ctrl+Q over unsaved text asks, each choice is stored as
+said; the assistant's draft is shown in the field before it is saved. Through the real keys, 80x24."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Static, TextArea
+
+from tests.test_tui_app import ANSWERS, _start_draft, resume_draft, run, stored
+from tests.tui_helpers import burst, make_app, make_workspace, typed
+from tui.dialogs.unsaved import UnsavedDialog
+from tui.screens.case import CaseScreen
+from tui.screens.dashboard import Dashboard
+from tui.screens.interview import InterviewScreen
+from tui.screens.review import ReviewScreen
+
+SMALL = (80, 24)
+UP_TO_COMMENT = [(k, ANSWERS[k]) for k in list(ANSWERS)[:6]]  # the next question: g1's comment, free text
+COMMENT = "goals.g1.comment"
+
+
+def _key(app: Any) -> str | None:
+    step = app.screen.current_step() if isinstance(app.screen, InterviewScreen) else None
+    return None if step is None else step.key
+
+
+def _dialog_text(app: Any) -> str:
+    return " ".join(str(w.render()) for w in app.screen.query("Static, Button"))
+
+
+@pytest.mark.parametrize(("key", "choice"), [("enter", "save"), ("x", "discard"), ("escape", "stay")])
+def test_escape_over_typed_text_asks_and_each_choice_is_stored_as_said(
+        tmp_path: Path, key: str, choice: str) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    _start_draft(ws, tmp_path, UP_TO_COMMENT)
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await resume_draft(pilot)
+        interview = app.screen
+        assert isinstance(interview, InterviewScreen) and _key(app) == COMMENT
+        await pilot.press(*typed("Tvättar på tisdagar"), "escape")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, UnsavedDialog)  # asked, not thrown away
+        shown = _dialog_text(app)
+        for said in ("Spara texten (Enter)", "Släng texten (X)", "Stanna kvar (Esc)", "Tvättar på tisdagar"):
+            assert said in shown, said
+        await pilot.press(key)
+        await pilot.pause()
+        saved = stored(ws)[-1]
+        if choice == "save":
+            assert saved.get(COMMENT) == "Tvättar på tisdagar"
+            assert isinstance(app.screen, Dashboard)  # saved, then left as Esc asked
+        elif choice == "discard":
+            assert not saved.has(COMMENT)
+            assert isinstance(app.screen, Dashboard)
+        else:
+            assert not saved.has(COMMENT)
+            assert app.screen is interview and _key(app) == COMMENT
+            assert interview.query_one("#answer-text", TextArea).text == "Tvättar på tisdagar"
+            await pilot.press("ctrl+s")  # still there to be saved
+            await pilot.pause()
+            assert stored(ws)[-1].get(COMMENT) == "Tvättar på tisdagar"
+
+    run(scenario, app, size=SMALL)
+
+
+def test_keys_typed_ahead_after_escape_reach_the_dialog_and_the_next_screen(tmp_path: Path) -> None:
+    """Text, Esc, Enter (save) and the dashboard's `o` sent at once, before any is handled: the text is
+    saved, the interview left, and `o` opens the case — no key lost or given to a screen going away."""
+    ws = make_workspace(tmp_path / "ws")
+    _start_draft(ws, tmp_path, UP_TO_COMMENT)
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await resume_draft(pilot)
+        assert _key(app) == COMMENT
+        await burst(pilot, [*typed("Snabbt skrivet"), "escape", "enter", "o"])
+        assert stored(ws)[-1].get(COMMENT) == "Snabbt skrivet"
+        assert isinstance(app.screen, CaseScreen)
+
+    run(scenario, app, size=SMALL)
+
+
+def test_no_question_when_nothing_typed_differs_from_the_saved_answer(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    _start_draft(ws, tmp_path, [*UP_TO_COMMENT, (COMMENT, "Klarar tvätten.")])
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await resume_draft(pilot)
+        interview = app.screen
+        assert isinstance(interview, InterviewScreen)
+        current = _key(app)
+        await pilot.press("ctrl+b")  # back to the saved comment: its text in the field, unchanged
+        await pilot.pause()
+        assert _key(app) == COMMENT
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is interview and _key(app) == current  # no dialog: nothing to lose
+        # A saved text changed while editing it: asked; saved, back at the current question.
+        await pilot.press("ctrl+b", *typed(" Och viker."), "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, UnsavedDialog)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is interview and _key(app) == current
+        assert stored(ws)[-1].get(COMMENT) == "Klarar tvätten. Och viker."
+        # Esc on a question with nothing typed (a list): leaves at once.
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, Dashboard)
+
+    run(scenario, app, size=SMALL)
+
+
+def test_escape_while_changing_an_earlier_answer_discards_only_when_told(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    _start_draft(ws, tmp_path, [*UP_TO_COMMENT, (COMMENT, "Klarar tvätten.")])
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await resume_draft(pilot)
+        interview = app.screen
+        current = _key(app)
+        await pilot.press("ctrl+b", *typed(" Ibland."), "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, UnsavedDialog)
+        await pilot.press("x")  # thrown away, as said: the edit is given up
+        await pilot.pause()
+        assert app.screen is interview and _key(app) == current
+        assert stored(ws)[-1].get(COMMENT) == "Klarar tvätten."
+
+    run(scenario, app, size=SMALL)
+
+
+def test_saving_from_the_question_goes_through_the_same_checks_as_ctrl_s(tmp_path: Path) -> None:
+    """A date typed into the future: Spara texten is refused with the reason, nothing stored, the
+    screen and the text stay."""
+    ws = make_workspace(tmp_path / "ws")
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        from tests.test_tui_app import filter_to
+
+        await filter_to(pilot, "0117")
+        await pilot.press("f")
+        await pilot.pause()
+        interview = app.screen
+        assert isinstance(interview, InterviewScreen) and _key(app) == "meeting_date"
+        await pilot.press(*typed("2030-01-01"), "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, UnsavedDialog)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen_stack[-1] is interview and _key(app) == "meeting_date"
+        assert "2030-01-01" in str(interview.query_one("#answer-error", Static).render())
+        assert not stored(ws)[-1].has("meeting_date")
+        # The date offered (today), untouched: Esc leaves without asking.
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, UnsavedDialog)  # the typed date is still there: asked again
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, Dashboard)
+
+    run(scenario, app, size=SMALL)
+
+
+@pytest.mark.parametrize("where", ["interview", "review"])
+def test_ctrl_q_over_typed_text_asks_before_quitting(tmp_path: Path, where: str) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    _start_draft(ws, tmp_path, UP_TO_COMMENT)
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await resume_draft(pilot)
+        if where == "review":
+            await pilot.press("ctrl+r")
+            await pilot.pause()
+            assert isinstance(app.screen, ReviewScreen)
+            app.screen.query_one("#assessment", TextArea).focus()
+        await pilot.press(*typed("Skrivet före Ctrl+Q"), "ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, UnsavedDialog) and app.is_running
+        await pilot.press("escape")  # stay: the app runs on, the text kept
+        await pilot.pause()
+        assert app.is_running and not isinstance(app.screen, UnsavedDialog)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.press("enter")  # save, then quit
+        await pilot.pause()
+
+    run(scenario, app, size=SMALL)
+    key = COMMENT if where == "interview" else "assessment"
+    assert stored(ws)[-1].get(key) == "Skrivet före Ctrl+Q"
+    assert app.return_code == 0
+
+
+def test_ctrl_q_with_nothing_typed_quits_at_once(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    _start_draft(ws, tmp_path, UP_TO_COMMENT)
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await resume_draft(pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+
+    run(scenario, app, size=SMALL)
+    assert app.return_code == 0 and not app.is_running
+
+
+def test_ctrl_d_puts_the_draft_in_the_field_and_ctrl_s_saves_it(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path / "ws")
+    _start_draft(ws, tmp_path, [(k, ANSWERS[k]) for k in ANSWERS if k != "assessment"])
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await resume_draft(pilot)
+        interview = app.screen
+        assert isinstance(interview, InterviewScreen) and _key(app) == "assessment"
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        area = interview.query_one("#answer-text", TextArea)
+        draft = area.text
+        assert "Inga nya behov har uppkommit." in draft  # shown to be read …
+        assert not stored(ws)[-1].has("assessment")  # … and not saved unread
+        assert area.cursor_location == area.document.end  # typing goes on after it
+        assert "Ctrl+S" in str(interview.query_one("#answer-hint", Static).render())
+        await pilot.press(*typed(" Tillagt."), "ctrl+s")
+        await pilot.pause()
+        assert stored(ws)[-1].get("assessment") == draft + " Tillagt."
+
+    run(scenario, app, size=SMALL)
