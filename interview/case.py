@@ -194,6 +194,14 @@ class Goal(_Model):
             raise fail("weight_gas_only")
         return value
 
+    @property
+    def aimed_level(self) -> int | None:
+        """The level aimed for: the target, or for a GAS goal without one 0 (GAS's expected outcome,
+        as the PDF prints it); None on an ICF goal without a target or an unscaled goal."""
+        if self.target is not None or self.scale != "gas":
+            return self.target
+        return 0
+
 
 class Intervention(_Model):
     """An insats: what is given, and by whom."""

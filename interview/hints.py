@@ -68,9 +68,14 @@ def _sip_not_started(iv: Interview) -> Iterator[Hint]:
 
 
 def _reached_target(goal: Goal, level: int) -> bool:
-    if goal.scale == "none" or goal.target is None:
+    aimed = goal.aimed_level
+    if goal.scale == "none" or aimed is None:
         return False
-    return (level - goal.target) * SCALE_DIRECTION[goal.scale] >= 0
+    return (level - aimed) * SCALE_DIRECTION[goal.scale] >= 0
+
+
+def _level_shown(goal: Goal, level: int) -> str:
+    return (f"{level:+d}" if level else "0") if goal.scale == "gas" else str(level)
 
 
 def _goal_levels(iv: Interview) -> Iterator[Hint]:
@@ -87,6 +92,16 @@ def _goal_levels(iv: Interview) -> Iterator[Hint]:
                 "sv": f"Målet ”{name}” är markerat som uppnått, men nivån är inte bättre än före insatsen.",
                 "en": f"The goal “{name}” is marked achieved, but its level is no better than before "
                       "the intervention.",
+            }, keys)
+        elif attainment == "achieved" and goal.aimed_level is not None and not _reached_target(goal, level):
+            # Better than before but short of the target: "Uppnått" is then most often a slip.
+            now, aimed = _level_shown(goal, level), _level_shown(goal, goal.aimed_level)
+            scale = goal.scale.upper()
+            yield Hint("achieved_below_target", f"achieved_below_target:{goal.id}", "warning", {
+                "sv": f"Målet ”{name}” är markerat som uppnått, men nivån nu ({scale} {now}) är sämre än "
+                      f"målnivån {aimed}.",
+                "en": f"The goal “{name}” is marked achieved, but its level now ({scale} {now}) is worse "
+                      f"than the target level {aimed}.",
             }, keys)
         if attainment in ("not_achieved", "partly_achieved") and _reached_target(goal, level):
             yield Hint("target_reached_not_achieved", f"target_reached_not_achieved:{goal.id}",

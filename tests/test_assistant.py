@@ -53,6 +53,9 @@ RULES: list[tuple[str, tuple[dict[str, Any], Any], tuple[dict[str, Any], Any]]] 
     ("achieved_without_progress",
      ({}, {**GOOD_GOALS, "g1": {"attainment": "achieved", "level": 3}}),
      ({}, {**GOOD_GOALS, "g1": {"attainment": "achieved", "level": 2}})),
+    ("achieved_below_target",  # better than before (3 → 2) but short of the target 1
+     ({}, {**GOOD_GOALS, "g1": {"attainment": "achieved", "level": 2}}),
+     ({}, {**GOOD_GOALS, "g1": {"attainment": "achieved", "level": 1}})),
     ("target_reached_not_achieved",
      ({}, {**GOOD_GOALS, "g1": {"attainment": "not_achieved", "level": 1}}),
      ({}, {**GOOD_GOALS, "g1": {"attainment": "not_achieved", "level": 2}})),
@@ -104,6 +107,45 @@ def test_every_rule_is_tested() -> None:
 
     produced = set(re.findall(r'yield Hint\(\s*"([a-z_]+)"', source))
     assert produced == tested
+
+
+def _goal_hints(goals: dict[str, Any], plan: dict[str, Any] | None = None) -> list[Any]:
+    from forms.loader import bundled_form
+
+    iv = Interview(bundled_form(), Plan.model_validate(plan or PLAN), complete_answers(), goals, today=TODAY)
+    return [h for h in hints(iv) if h.rule == "achieved_below_target"]
+
+
+@pytest.mark.parametrize(("goal", "worse", "met", "better"), [
+    ("g1", 2, 1, 0),  # ICF: lower is better, the target is 1
+    ("g2", -1, 0, 2),  # GAS: higher is better, the target is 0
+])
+def test_achieved_with_a_level_worse_than_the_target_is_said_on_both_scales(
+        goal: str, worse: int, met: int, better: int) -> None:
+    """"Uppnått" with the level now worse than the target: a warning naming the goal, in both languages;
+    the target met or beaten says nothing."""
+    plan = {**PLAN, "goals": [{**g, "baseline": None} if g["id"] == "g2" else g for g in PLAN["goals"]]}
+    found = _goal_hints({**GOOD_GOALS, goal: {"attainment": "achieved", "level": worse}}, plan)
+    assert [h.key for h in found] == [f"achieved_below_target:{goal}"]
+    name = "Sköta tvätten" if goal == "g1" else "Dagverksamhet"
+    shown = f"{worse:+d}" if goal == "g2" else str(worse)
+    assert f"”{name}” är markerat som uppnått" in found[0].message("sv") and shown in found[0].message("sv")
+    assert f"“{name}” is marked achieved" in found[0].message("en") and "target level" in found[0].message("en")
+    assert found[0].severity == "warning" and found[0].points_to == (f"goals.{goal}.attainment",
+                                                                      f"goals.{goal}.level")
+    for level in (met, better):
+        assert _goal_hints({**GOOD_GOALS, goal: {"attainment": "achieved", "level": level}}, plan) == []
+    # Not marked achieved: this hint says nothing (others may).
+    assert _goal_hints({**GOOD_GOALS, goal: {"attainment": "partly_achieved", "level": worse}}, plan) == []
+
+
+def test_a_gas_goal_without_a_target_aims_at_zero() -> None:
+    """As the PDF prints it: a GAS goal's target, when not set, is 0 (the expected outcome)."""
+    plan = {**PLAN, "goals": [PLAN["goals"][0], {"id": "g2", "text": "Dagverksamhet", "life_area": "d8",
+                                                 "scale": "gas", "baseline": -2}]}
+    assert [h.key for h in _goal_hints({**GOOD_GOALS, "g2": {"attainment": "achieved", "level": -1}}, plan)] \
+        == ["achieved_below_target:g2"]
+    assert _goal_hints({**GOOD_GOALS, "g2": {"attainment": "achieved", "level": 0}}, plan) == []
 
 
 def test_acknowledged_hints_stay_quiet_and_stale_answers_raise_nothing() -> None:

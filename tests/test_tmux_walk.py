@@ -413,7 +413,7 @@ class Step:
 DASHBOARD = ["Skriv för att filtrera", CASE_REF]
 CASE_VIEW = [f"Brukare: {CASE_REF}", "Nivå över tid"]
 DONE = ["Alla frågor är besvarade"]
-REVIEW = ["Handläggarens samlade bedömning", "Använd förslaget"]  # the title scrolls away
+REVIEW = ["Granskning", "Mötet"]  # the review opens at its top: the title and the first section
 
 
 def _esc_walk() -> list[tuple[str, Step]]:

@@ -1038,7 +1038,8 @@ def test_the_plan_shows_gas_levels_signed_and_no_question_marks_for_levels_not_s
         await pilot.press("o")
         await pilot.pause()
         plan = str(app.screen.query_one("#plan", Static).render())
-        assert "Handla själv (" in plan and "[GAS]" in plan and "[GAS -1 → +1]" in plan
+        # a GAS goal without a target aims at 0 (as the PDF prints it); nothing set before: "–"
+        assert "Handla själv (" in plan and "[GAS – → 0]" in plan and "[GAS -1 → +1]" in plan
         assert "?" not in plan
 
     run(scenario, app)

@@ -238,3 +238,74 @@ def test_ctrl_d_puts_the_draft_in_the_field_and_ctrl_s_saves_it(tmp_path: Path) 
         assert stored(ws)[-1].get("assessment") == draft + " Tillagt."
 
     run(scenario, app, size=SMALL)
+
+
+# --- the review opens at its top ------------------------------------------------------------------
+
+def test_the_review_opens_at_the_top_with_the_keys_in_the_assessment(tmp_path: Path) -> None:
+    """It opened scrolled to the bottom (the focused assessment), the first sections out of sight."""
+    from textual.containers import VerticalScroll
+
+    ws = make_workspace(tmp_path / "ws")
+    _start_draft(ws, tmp_path, list(ANSWERS.items()))
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await resume_draft(pilot)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        for _ in range(5):
+            await pilot.pause()
+        box = review.query_one("#review", VerticalScroll)
+        assert box.max_scroll_y > 0, "at 80x24 the review must be taller than the screen for this test"
+        assert box.scroll_y == 0
+        first = review.query(".section-title").first()
+        assert first.region.y < 24 and first.region.height > 0  # the first section is on screen
+        area = review.query_one("#assessment", TextArea)
+        assert app.focused is area  # the keys still start in the assessment
+        await pilot.press(*typed("Tillägg"))
+        await pilot.pause()
+        assert box.scroll_y > 0 and area.region.height > 0  # typing brings the field into view
+        assert area.text.endswith("Tillägg") or "Tillägg" in area.text
+
+    run(scenario, app, size=SMALL)
+
+
+# --- the case view's GAS target, as the PDF prints it ---------------------------------------------
+
+def test_the_case_view_shows_a_gas_target_as_the_pdf_prints_it(tmp_path: Path) -> None:
+    """ÖVN-0001's GAS goal has no target set: the PDF prints its target 0 (GAS's expected outcome),
+    the case view showed "–" in the plan and in the levels table."""
+    import re
+
+    from pypdf import PdfReader
+    from textual.widgets import DataTable, Input
+
+    from tui import training
+
+    ws = tmp_path / "training"
+    training.build(ws)
+    app = make_app(ws, tmp_path)
+    goal = "Delta i dagverksamhet två dagar i veckan"
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        app.screen.query_one("#filter", Input).value = "ÖVN-0001"
+        await pilot.pause()
+        await pilot.press("o")
+        await pilot.pause()
+        case = app.screen
+        assert isinstance(case, CaseScreen)
+        plan = str(case.query_one("#plan", Static).render())
+        assert re.search(re.escape(goal) + r" \([^)]*\) \[GAS -1 → 0\]", plan), plan
+        table = case.query_one("#levels", DataTable)
+        row = next(table.get_row_at(i) for i in range(table.row_count) if goal in str(table.get_row_at(i)[0]))
+        assert str(row[-1]) == "0" and str(row[1]) == "-1"
+        await pilot.press("p")  # the PDF of the selected (signed) follow-up
+        await pilot.pause()
+
+    run(scenario, app, size=SMALL)
+    pdf = next((tmp_path / "exports").glob("*.pdf"))
+    words = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "Mål: 0 Förväntat resultat" in words  # the PDF's target for the same goal

@@ -116,8 +116,9 @@ class CaseScreen(AppScreen):
             if goal.scale != "none":
                 # signed for GAS (+1), and nothing rather than a "?" where a level is not set
                 sign = "{:+d}" if goal.scale == "gas" else "{}"
+                # the target as the PDF prints it: a GAS goal without one aims at 0
                 ends = [sign.format(v).replace("+0", "0") if v is not None else "–"
-                        for v in (goal.baseline, goal.target)]
+                        for v in (goal.baseline, goal.aimed_level)]
                 levels = "" if ends == ["–", "–"] else f" {ends[0]} → {ends[1]}"
                 scale = f" [{goal.scale.upper()}{levels}]"
             mark = "  " * depth + ("↳ " if depth else "• ")
@@ -181,7 +182,7 @@ class CaseScreen(AppScreen):
                         "  " * depth + goal.text,
                         "–" if goal.baseline is None else str(goal.baseline),
                         *("–" if v is None else str(v) for v in levels),
-                        "–" if goal.target is None else str(goal.target),
+                        "–" if goal.aimed_level is None else str(goal.aimed_level),
                     ],
                 )
             )

@@ -255,9 +255,10 @@ class InterviewScreen(AppScreen):
             return ""
         g = step.goal
         line = s("about_goal", self.lang, goal=g.text)
-        if g.scale != "none" and (g.baseline is not None or g.target is not None):
+        aimed = g.aimed_level  # as the PDF and the case view show it (a GAS goal without one: 0)
+        if g.scale != "none" and (g.baseline is not None or aimed is not None):
             before = "–" if g.baseline is None else str(g.baseline)
-            target = "–" if g.target is None else str(g.target)
+            target = "–" if aimed is None else str(aimed)
             line += f" · {g.scale.upper()} {s('before', self.lang).lower()} {before}"
             line += f" → {s('target', self.lang).lower()} {target}"
         return line

@@ -46,9 +46,10 @@ REVIEW_STATUS = {
 
 
 class ReviewScreen(AppScreen):
-    # The assessment is where the eye and the keys start; Tab then reaches the buttons below it. A hint
-    # is acknowledged only by going to it on purpose, never by the first Tab and Enter.
-    AUTO_FOCUS = "#assessment"
+    # The keys start in the assessment; Tab then reaches the buttons below it. A hint is acknowledged
+    # only by going to it on purpose, never by the first Tab and Enter. The eye starts at the top, on
+    # the first section: the focus is set without scrolling to it (on_mount), not by AUTO_FOCUS.
+    AUTO_FOCUS = ""
     BINDINGS = [
         Binding("escape", "back", "Tillbaka"),
         Binding("ctrl+s", "save_assessment", "Spara bedömningen", priority=True),
@@ -102,8 +103,16 @@ class ReviewScreen(AppScreen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one("#assessment", TextArea).text = self.session.followup.answers.get("assessment") or ""
+        area = self.query_one("#assessment", TextArea)
+        area.text = self.session.followup.answers.get("assessment") or ""
         self.fill()
+        self.set_focus(area, scroll_visible=False)
+
+    @on(TextArea.Changed, "#assessment")
+    def typed_in_assessment(self, event: TextArea.Changed) -> None:
+        # Typing (or the draft put in) brings the field into view; opening the screen does not.
+        if event.text_area.text != self.stored_assessment():
+            event.text_area.scroll_visible(animate=False)
 
     def fill(self) -> None:
         fu, iv, lang = self.session.followup, self.session.interview, self.lang
