@@ -109,10 +109,10 @@ def test_every_rule_is_tested() -> None:
     assert produced == tested
 
 
-def _goal_hints(goals: dict[str, Any], plan: dict[str, Any] | None = None) -> list[Any]:
+def _goal_hints(goals: dict[str, Any], plan: Plan | None = None) -> list[Any]:
     from forms.loader import bundled_form
 
-    iv = Interview(bundled_form(), Plan.model_validate(plan or PLAN), complete_answers(), goals, today=TODAY)
+    iv = Interview(bundled_form(), plan or Plan.model_validate(PLAN), complete_answers(), goals, today=TODAY)
     return [h for h in hints(iv) if h.rule == "achieved_below_target"]
 
 
@@ -124,7 +124,9 @@ def test_achieved_with_a_level_worse_than_the_target_is_said_on_both_scales(
         goal: str, worse: int, met: int, better: int) -> None:
     """"Uppnått" with the level now worse than the target: a warning naming the goal, in both languages;
     the target met or beaten says nothing."""
-    plan = {**PLAN, "goals": [{**g, "baseline": None} if g["id"] == "g2" else g for g in PLAN["goals"]]}
+    plan = Plan.model_validate(PLAN)
+    plan = plan.model_copy(update={"goals": [g.model_copy(update={"baseline": None}) if g.id == "g2" else g
+                                             for g in plan.goals]})
     found = _goal_hints({**GOOD_GOALS, goal: {"attainment": "achieved", "level": worse}}, plan)
     assert [h.key for h in found] == [f"achieved_below_target:{goal}"]
     name = "Sköta tvätten" if goal == "g1" else "Dagverksamhet"
@@ -141,8 +143,11 @@ def test_achieved_with_a_level_worse_than_the_target_is_said_on_both_scales(
 
 def test_a_gas_goal_without_a_target_aims_at_zero() -> None:
     """As the PDF prints it: a GAS goal's target, when not set, is 0 (the expected outcome)."""
-    plan = {**PLAN, "goals": [PLAN["goals"][0], {"id": "g2", "text": "Dagverksamhet", "life_area": "d8",
-                                                 "scale": "gas", "baseline": -2}]}
+    from interview.case import Goal
+
+    plan = Plan.model_validate(PLAN)
+    plan = plan.model_copy(update={"goals": [plan.goals[0], Goal(id="g2", text="Dagverksamhet", life_area="d8",
+                                                                 scale="gas", baseline=-2)]})
     assert [h.key for h in _goal_hints({**GOOD_GOALS, "g2": {"attainment": "achieved", "level": -1}}, plan)] \
         == ["achieved_below_target:g2"]
     assert _goal_hints({**GOOD_GOALS, "g2": {"attainment": "achieved", "level": 0}}, plan) == []
