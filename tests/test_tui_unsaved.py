@@ -309,3 +309,100 @@ def test_the_case_view_shows_a_gas_target_as_the_pdf_prints_it(tmp_path: Path) -
     pdf = next((tmp_path / "exports").glob("*.pdf"))
     words = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert "Mål: 0 Förväntat resultat" in words  # the PDF's target for the same goal
+
+
+# --- the digit shown is the key; ticks and the chosen answer read without colour -------------------
+
+def _with_goal_scale(ws: Path, scale: str) -> None:
+    from storage.tinydb_repo import TinyDBRepository
+    from storage.workspace import Workspace
+
+    repo = TinyDBRepository(Workspace.open(ws))
+    case = repo.find_case("IFO-2026-0117")
+    assert case is not None
+    goals = [g.model_copy(update={"scale": "gas", "baseline": -1, "target": 1}) if g.id == "g1" and scale == "gas"
+             else g for g in case.plan.goals]
+    repo.update_case(case.model_copy(update={"plan": case.plan.model_copy(update={"goals": goals})}))
+    repo.close()
+
+
+@pytest.mark.parametrize(("scale", "start"), [("gas", -1), ("icf", 3)])
+def test_the_digit_shown_beside_a_level_picks_the_row_it_labels(tmp_path: Path, scale: str, start: int) -> None:
+    """GAS levels −2..+2 are picked by 1..5: each row shows its key as "[n]", apart from the level, and
+    pressing that key stores that row's level. The list still starts on the last level (the baseline)."""
+    import re
+
+    from textual.widgets import OptionList
+
+    from forms.loader import bundled_form
+
+    ws = make_workspace(tmp_path / "ws")
+    _with_goal_scale(ws, scale)
+    _start_draft(ws, tmp_path, [(k, ANSWERS[k]) for k in list(ANSWERS)[:5]])
+    app = make_app(ws, tmp_path)
+    form_scale = bundled_form().scale(scale)
+    assert form_scale is not None
+    words = {lv.label.get("sv"): lv.value for lv in form_scale.levels}
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await resume_draft(pilot)
+        screen = app.screen
+        assert isinstance(screen, InterviewScreen) and _key(app) == "goals.g1.level"
+        rows = screen.query_one(OptionList)
+        prompts = [str(rows.get_option_at_index(i).prompt) for i in range(rows.option_count)]
+        assert len(prompts) == 5
+        values = [v for _, v in screen.widget().options()]  # type: ignore[union-attr]
+        assert rows.highlighted == values.index(start)  # begins on the last level, as before
+        for line in prompts:
+            found = re.fullmatch(r"\[(\d)\] [○●] (.+)", line)
+            assert found, line
+            key, label = found.groups()
+            if scale == "gas":  # the level printed on the row, signed with a true minus
+                level_text, word = label.split("  ", 1)
+                assert level_text != key and "-" not in level_text
+                shown = int(level_text.replace("−", "-").replace("+", ""))
+                assert words[word] == shown
+            else:  # ICF: the key is the level, the words name it
+                shown = words[label]
+                assert int(key) == shown
+            await pilot.press(key)
+            await pilot.pause()
+            assert stored(ws)[-1].get("goals.g1.level") == shown, line
+            await pilot.press("ctrl+b")  # back to the level for the next row
+            await pilot.pause()
+            assert _key(app) == "goals.g1.level"
+
+    run(scenario, app, size=SMALL)
+
+
+def test_ticks_and_the_answer_opened_read_without_colour(tmp_path: Path) -> None:
+    """A multi-select's tick was an "X" on every row, ticked or not, told apart by colour alone; the
+    transcript answer Enter would open was marked by colour alone."""
+    from textual.widgets import SelectionList
+
+    from tui.screens.interview import TranscriptAnswer
+
+    ws = make_workspace(tmp_path / "ws")
+    _start_draft(ws, tmp_path, [("meeting_date", ANSWERS["meeting_date"])])
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await resume_draft(pilot)
+        screen = app.screen
+        assert isinstance(screen, InterviewScreen) and _key(app) == "participants"
+        await pilot.press("2")  # tick the second
+        await pilot.pause()
+        box = screen.query_one(SelectionList)
+        lines = [box.render_line(y).text for y in range(3)]
+        assert "X" in lines[1][:4], lines  # ticked: the X is drawn
+        assert "X" not in lines[0][:4] and "X" not in lines[2][:4], lines  # unticked: an empty box
+        assert all(line.lstrip("▐▌ X").startswith(f"[{i + 1}]") for i, line in enumerate(lines)), lines
+        row = next(w for w in screen.query(TranscriptAnswer) if w.key == "meeting_date")
+        row.focus()
+        await pilot.pause()
+        assert str(row.render()).startswith("▶ ")  # the answer Enter would open, marked
+        screen.widget().control().focus()  # type: ignore[union-attr]
+        await pilot.pause()
+        assert not str(row.render()).startswith("▶")
+
+    run(scenario, app, size=SMALL)

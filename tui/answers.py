@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
+from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Input, OptionList, SelectionList, TextArea
-from textual.widgets.option_list import Option
+from textual.widgets import Checkbox, Input, OptionList, SelectionList, TextArea
+from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from forms.schema import (
@@ -38,6 +40,12 @@ from tui.safe import plain
 from tui.strings import s
 
 DIGITS = 9  # keys 1..9 pick the first nine choices
+
+
+def keyed(key: str, text: str) -> str:
+    """An option's line with the key that picks it in brackets before it ("[1] ○ −2  …"), so the key
+    reads as a key and not as part of the answer (a GAS list is numbered 1..5 for levels −2..+2)."""
+    return f"[{key}] {text}" if key.strip() else f"    {text}"
 
 
 @dataclass(frozen=True)
@@ -117,9 +125,8 @@ class _ListAnswer(AnswerWidget):
     def compose(self) -> ComposeResult:
         prompts = []
         for i, (label, code) in enumerate(self.options()):
-            number = self.key_label(i)
             mark = "●" if self.initial is not None and code == self.initial else "○"
-            prompts.append(Option(plain(f"{number} {mark} {label}")))
+            prompts.append(Option(plain(keyed(self.key_label(i), f"{mark} {label}"))))
         yield OptionList(*prompts, id="answer-list")
 
     def on_mount(self) -> None:
@@ -173,7 +180,8 @@ class LevelAnswer(_ListAnswer):
         low, high = SCALE_RANGES[goal.scale]
         scale = self.ctx.form.scale(goal.scale)
         words = {lv.value: lv.label.get(self.lang) for lv in scale.levels} if scale else {}
-        shown = (lambda v: f"{v:+d}" if v else "0") if goal.scale == "gas" else str
+        # GAS levels signed with a true minus sign, so "−2" is never read as the key 2
+        shown = (lambda v: f"{v:+d}".replace("-", "−") if v else "0") if goal.scale == "gas" else str
         if goal.scale == "icf":  # the digit is the level itself (below): no second number beside it
             return [(words.get(v, "") or str(v), v) for v in range(low, high + 1)]
         return [(f"{shown(v)}  {words.get(v, '')}".rstrip(), v) for v in range(low, high + 1)]
@@ -218,7 +226,7 @@ class DateAnswer(AnswerWidget):
         out = []
         for i, (label, value) in enumerate(self.offer_values()):
             mark = "●" if value is not None and value == self.initial else "○"
-            out.append(f"{i + 1} {mark} {label}")
+            out.append(keyed(str(i + 1), f"{mark} {label}"))
         return out
 
     def offer_values(self) -> list[tuple[str, str | None]]:
@@ -311,12 +319,30 @@ def is_open(value: Any) -> bool:
     return value is _OPEN
 
 
+class TickList(SelectionList[str]):
+    """A SelectionList whose tick reads without colour: Textual draws the same "X" for a ticked and an
+    unticked choice and tells them apart by colour alone; here an unticked box is empty."""
+
+    def render_line(self, y: int) -> Strip:
+        line = super().render_line(y)
+        segments = list(line)
+        _, scroll_y = self.scroll_offset
+        try:
+            value = self.get_option_at_index(scroll_y + y).value
+        except OptionDoesNotExist:
+            return line
+        if len(segments) < 2 or segments[1].text != Checkbox.BUTTON_INNER or value in self.selected:
+            return line
+        segments[1] = Segment(" " * len(segments[1].text), segments[1].style)
+        return Strip(segments, line.cell_length)
+
+
 class MultiAnswer(AnswerWidget):
     def compose(self) -> ComposeResult:
         chosen = set(self.initial or [])
-        yield SelectionList[str](
+        yield TickList(
             *(
-                Selection(plain(f"{i + 1 if i < DIGITS else ' '} {c.label.get(self.lang)}"), c.code,
+                Selection(plain(keyed(str(i + 1) if i < DIGITS else " ", c.label.get(self.lang))), c.code,
                           c.code in chosen)
                 for i, c in enumerate(self.choices())
             ),

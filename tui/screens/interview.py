@@ -58,6 +58,20 @@ class TranscriptAnswer(Static, can_focus=True):
     def on_click(self) -> None:
         self.post_message(self.Edit(self.key))
 
+    FOCUS_MARK = "▶ "  # the answer Enter would open, shown by a sign and not by colour alone
+
+    def set_text(self, text: str, focused: bool | None = None) -> None:
+        self.text = text
+        mark = self.has_focus if focused is None else focused
+        self.update(plain(self.FOCUS_MARK + text if mark else text))
+
+    # Called before Widget's own handler sets has_focus: the state is given, not read.
+    def on_focus(self) -> None:
+        self.set_text(self.text, focused=True)
+
+    def on_blur(self) -> None:
+        self.set_text(self.text, focused=False)
+
 
 class Row(Static):
     """A line of the transcript that is not an answer: a section title or the question asked."""
@@ -66,6 +80,10 @@ class Row(Static):
         super().__init__(plain(text), classes=classes)
         self.entry = entry
         self.text = text
+
+    def set_text(self, text: str) -> None:
+        self.text = text
+        self.update(plain(text))
 
 
 class InterviewScreen(AppScreen):
@@ -353,8 +371,7 @@ class InterviewScreen(AppScreen):
                 row = TranscriptAnswer(text, key) if key is not None else Row(entry, text, classes)
                 fresh.add(id(row))
             elif row.text != text:
-                row.text = text
-                row.update(plain(text))
+                row.set_text(text)
             rows.append(row)
         # New rows after the last kept one (the usual case: an answer appended) go in with one mount;
         # rows brought back in the middle (a branch turned on again) each go in after their neighbour.
