@@ -406,3 +406,27 @@ def test_ticks_and_the_answer_opened_read_without_colour(tmp_path: Path) -> None
         assert not str(row.render()).startswith("▶")
 
     run(scenario, app, size=SMALL)
+
+
+@pytest.mark.parametrize("key", ["ctrl+b", "ctrl+r"])
+def test_going_back_or_to_the_review_over_typed_text_asks_too(tmp_path: Path, key: str) -> None:
+    """Ctrl+B and Ctrl+R showed another screen and, coming back, the question anew: the typed text
+    was gone. Now asked; Enter saves it, then goes where the key said."""
+    ws = make_workspace(tmp_path / "ws")
+    _start_draft(ws, tmp_path, UP_TO_COMMENT)
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await resume_draft(pilot)
+        await pilot.press(*typed("Halvvägs skrivet"), key)
+        await pilot.pause()
+        assert isinstance(app.screen, UnsavedDialog)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert stored(ws)[-1].get(COMMENT) == "Halvvägs skrivet"
+        if key == "ctrl+b":
+            assert _key(app) == "goals.g1.level"  # the answer before the question typed in
+        else:
+            assert isinstance(app.screen, ReviewScreen)
+
+    run(scenario, app, size=SMALL)

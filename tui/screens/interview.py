@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from textual import events, on
@@ -532,8 +533,11 @@ class InterviewScreen(AppScreen):
         await self.edit_answer(event.key)
 
     async def edit_answer(self, key: str) -> None:
-        self.editing = key
-        await self.show()
+        async def go() -> None:
+            self.editing = key
+            await self.show()
+
+        await self.unless_unsaved(go)
 
     async def action_previous(self) -> None:
         iv = self.session.interview
@@ -549,8 +553,24 @@ class InterviewScreen(AppScreen):
 
     @on(Button.Pressed, "#to-review")
     async def action_review(self) -> None:
-        self._to_review = True
-        await self.uapp.review(self.session)
+        async def go() -> None:
+            self._to_review = True
+            await self.uapp.review(self.session)
+
+        await self.unless_unsaved(go)
+
+    async def unless_unsaved(self, go: Callable[[], Awaitable[None]]) -> None:
+        """Another question or the review, away from typed text not saved: asked first (the question
+        would be shown anew without it); `go` runs once it is saved or thrown away."""
+        typed = await self.unsaved_text()
+        if typed is None:
+            await go()
+            return
+
+        async def then(choice: str) -> None:
+            await go()
+
+        await self.ask_unsaved(typed, then)
 
     async def unsaved_text(self) -> str | None:
         """Text typed into the question's field and not saved, once every key sent to it is handled."""
@@ -561,7 +581,7 @@ class InterviewScreen(AppScreen):
         await self.settle(focused if focused is not None else widget.control())
         return widget.unsaved()
 
-    async def ask_unsaved(self, typed: str, then: Any) -> None:
+    async def ask_unsaved(self, typed: str, then: Callable[[str], Awaitable[None]]) -> None:
         """Save the typed text, throw it away, or stay: asked, never decided behind the caseworker's
         back. Saving goes through the same save as Ctrl+S (a refusal is shown and nothing is left);
         `then` runs once the text is saved or thrown away."""
