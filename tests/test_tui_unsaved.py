@@ -50,6 +50,11 @@ def test_escape_over_typed_text_asks_and_each_choice_is_stored_as_said(
         shown = _dialog_text(app)
         for said in ("Spara texten (Enter)", "Släng texten (X)", "Stanna kvar (Esc)", "Tvättar på tisdagar"):
             assert said in shown, said
+        from textual.widgets import Button
+
+        inside = dialog.query_one("#unsaved").content_region
+        for button in dialog.query(Button):  # each whole, its key in sight, at 80 columns
+            assert button.region.right <= inside.right and button.content_region.width >= len(str(button.label))
         await pilot.press(key)
         await pilot.pause()
         saved = stored(ws)[-1]

@@ -52,6 +52,13 @@ class UnsavedDialog(TranslatedBindings, ModalScreen[Choice]):
                 yield Button(s("unsaved_stay", lang), id="stay")
 
     def on_mount(self) -> None:
+        # Wide enough for the three buttons, each with its key in sight, at 80 columns (sv and en);
+        # set here, as the app's .dialog rule (80 %) would win over a default rule.
+        box = self.query_one("#unsaved")
+        box.styles.width = 78
+        box.styles.max_width = "100%"
+        for button in self.query(Button):
+            button.styles.margin = (0, 1, 0, 0)
         self.query_one("#save", Button).focus()  # Enter saves: keeping the text is the safe default
 
     async def action_choose_focused(self) -> None:
