@@ -105,6 +105,7 @@ class ReviewScreen(AppScreen):
     def on_mount(self) -> None:
         area = self.query_one("#assessment", TextArea)
         area.text = self.session.followup.answers.get("assessment") or ""
+        area.move_cursor(area.document.end)  # what is typed is added to the assessment, not put before it
         self.fill()
         self.set_focus(area, scroll_visible=False)
 
