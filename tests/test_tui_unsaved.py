@@ -359,7 +359,7 @@ def test_the_digit_shown_beside_a_level_picks_the_row_it_labels(tmp_path: Path, 
         values = [v for _, v in screen.widget().options()]  # type: ignore[union-attr]
         assert rows.highlighted == values.index(start)  # begins on the last level, as before
         for line in prompts:
-            found = re.fullmatch(r"\[(\d)\] [○●] (.+)", line)
+            found = re.fullmatch(r"(?:▸ |  )\[(\d)\] [○●] (.+)", line)
             assert found, line
             key, label = found.groups()
             if scale == "gas":  # the level printed on the row, signed with a true minus
@@ -409,6 +409,23 @@ def test_ticks_and_the_answer_opened_read_without_colour(tmp_path: Path) -> None
         screen.widget().control().focus()  # type: ignore[union-attr]
         await pilot.pause()
         assert not str(row.render()).startswith("▶")
+        # A list: the row Enter would choose is marked ▸, and the mark follows the arrows.
+        await pilot.press("enter")  # participants saved; the meeting's form, a list, is next
+        await pilot.pause()
+        from textual.widgets import OptionList
+
+        rows = screen.query_one(OptionList)
+
+        def marked() -> list[int]:
+            return [i for i in range(rows.option_count) if str(rows.get_option_at_index(i).prompt).startswith("▸")]
+
+        assert marked() == [rows.highlighted]
+        await pilot.press("down")
+        await pilot.pause()
+        assert marked() == [rows.highlighted] and rows.highlighted == 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert stored(ws)[-1].get("meeting_mode") == "home_visit"  # the second of the list, as marked
 
     run(scenario, app, size=SMALL)
 

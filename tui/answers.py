@@ -48,6 +48,28 @@ def keyed(key: str, text: str) -> str:
     return f"[{key}] {text}" if key.strip() else f"    {text}"
 
 
+class CursorList(OptionList):
+    """An OptionList whose highlighted row (the one Enter chooses) is marked ▸, not by colour alone."""
+
+    CURSOR = "▸ "
+
+    def __init__(self, prompts: list[str], *, id: str) -> None:
+        self.prompts = prompts
+        self._marked: int | None = None
+        super().__init__(*(Option(plain(self.line(i, False))) for i in range(len(prompts))), id=id)
+
+    def line(self, i: int, on: bool) -> str:
+        return (self.CURSOR if on else " " * len(self.CURSOR)) + self.prompts[i]
+
+    def watch_highlighted(self, highlighted: int | None) -> None:
+        super().watch_highlighted(highlighted)
+        if self._marked is not None and self._marked != highlighted and self._marked < self.option_count:
+            self.replace_option_prompt_at_index(self._marked, plain(self.line(self._marked, False)))
+        if highlighted is not None and highlighted != self._marked:
+            self.replace_option_prompt_at_index(highlighted, plain(self.line(highlighted, True)))
+        self._marked = highlighted
+
+
 @dataclass(frozen=True)
 class Context:
     """What a widget needs beyond its question: defaults the session knows."""
@@ -126,8 +148,8 @@ class _ListAnswer(AnswerWidget):
         prompts = []
         for i, (label, code) in enumerate(self.options()):
             mark = "●" if self.initial is not None and code == self.initial else "○"
-            prompts.append(Option(plain(keyed(self.key_label(i), f"{mark} {label}"))))
-        yield OptionList(*prompts, id="answer-list")
+            prompts.append(keyed(self.key_label(i), f"{mark} {label}"))
+        yield CursorList(prompts, id="answer-list")
 
     def on_mount(self) -> None:
         if self.options():
@@ -213,7 +235,7 @@ class DateAnswer(AnswerWidget):
 
     def compose(self) -> ComposeResult:
         if self.ctx.offers:
-            yield OptionList(*(Option(plain(p)) for p in self.offer_prompts()), id="answer-list")
+            yield CursorList(self.offer_prompts(), id="answer-list")
         field = CleanInput(
             value=str(self.initial or self.ctx.default or ""),
             placeholder=s("date_hint", self.lang, today=self.ctx.today.isoformat()),
