@@ -204,8 +204,11 @@ def test_a_case_number_two_cases_carry_is_left_to_the_full_open(
     repo.add_case(twin)
     repo.close()
     assert locate(Workspace.open(ws), Workspace.open(ws).codec(SECRET), "B-2") is None
-    fast, full = _quick(monkeypatch, ws, "B-2"), _quick(monkeypatch, ws, "B-2", fast=False)
-    assert fast == full and fast["repo"] == "TinyDBRepository"
+    # The full open never takes one of the two: it asks which (both offered by name), here the twin.
+    fast = _quick(monkeypatch, ws, "B-2", pick=twin.id)
+    full = _quick(monkeypatch, ws, "B-2", fast=False, pick=twin.id)
+    assert fast == full and fast["repo"] == "TinyDBRepository" and fast["case"] == twin.id
+    assert fast["asked"] == 1
 
 
 def test_a_session_that_did_not_close_is_not_trusted_until_a_full_open(

@@ -39,7 +39,7 @@ from interview.case import LIFE_AREAS, SCALE_RANGES, Case, Client, Goal, Interve
 from interview.engine import Step
 from interview.errors import AnswerError
 from language.format import long_date
-from storage.errors import AnswerConflict, Conflict, StorageError
+from storage.errors import Ambiguous, AnswerConflict, Conflict, StorageError
 from storage.repository import Repository
 from tui.quick_start import hint as keys_line
 from tui.quick_start import typing_line, width, wrap
@@ -250,8 +250,11 @@ class QuickMode:
     def resolve(self, ref: str) -> Case | str:
         """A case, NEW (create `ref`) or AGAIN (ask again); "Nej" is the default for creating."""
         lang = self.lang
-        if ref == ref.strip() and (case := self.repo.find_case(ref)) is not None:
-            return case  # the number exactly as printed on a pause: from the index, no list of 10,000
+        try:
+            if ref == ref.strip() and (case := self.repo.find_case(ref)) is not None:
+                return case  # the number exactly as printed on a pause: from the index, no list of 10,000
+        except Ambiguous:
+            pass  # two cases carry the number (imports can leave that): both are offered below by name
         found = match_cases(self.repo.listing(), ref)
         if len(found.exact) == 1:
             return self.repo.get_case(found.exact[0].case_id)
