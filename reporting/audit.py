@@ -51,14 +51,47 @@ def _quiet(make: Any) -> Any:
 
 class Solver:
     """min cost @ x subject to every row's sum being 0 and lower <= x <= upper, re-solved for each
-    new cost. A row maps a column to its coefficient."""
+    new cost. A row maps a column to its coefficient.
+
+    Columns whose bounds meet (a published 0, most figures of a small population) are constants:
+    they are moved into the rows' right-hand sides and left out of the model, which a tiny
+    population's system (12,680 figures, two thirds of them published zeros) shrinks to a third.
+    Widening a constant's bounds (a zero hidden) rebuilds the model at the next solve."""
 
     def __init__(self, rows: list[dict[int, float]], n: int, lower: np.ndarray, upper: np.ndarray) -> None:
+        self.rows = rows
+        self.n = n
+        self.lower = lower.astype(float).copy()
+        self.upper = upper.astype(float).copy()
+        self._build()
+
+    def _build(self) -> None:
         import highspy
 
-        by_column: list[list[tuple[int, float]]] = [[] for _ in range(n)]
-        for r, row in enumerate(rows):
+        n, lower, upper = self.n, self.lower, self.upper
+        constant = lower == upper
+        free = np.flatnonzero(~constant)
+        self.free = free
+        self.where = np.full(n, -1, dtype=np.int64)  # a column's place in the model, -1 if constant
+        self.where[free] = np.arange(len(free))
+        self.constant_x = np.where(constant, lower, 0.0)
+        by_column: list[list[tuple[int, float]]] = [[] for _ in range(len(free))]
+        rhs: list[float] = []
+        for row in self.rows:
+            shift = 0.0
+            members = []
             for c, coefficient in row.items():
+                if constant[c]:
+                    shift -= coefficient * lower[c]
+                else:
+                    members.append((int(self.where[c]), coefficient))
+            if not members:
+                if abs(shift) > EPS:  # the true figures always satisfy every equation
+                    raise ProtectionFailed("the published figures contradict each other")
+                continue
+            r = len(rhs)
+            rhs.append(shift)
+            for c, coefficient in members:
                 by_column[c].append((r, coefficient))
         self.h = _quiet(highspy.Highs)
         self.h.setOptionValue("output_flag", False)
@@ -71,12 +104,14 @@ class Solver:
         self.h.setOptionValue("run_crossover", "on")
         self.h.setOptionValue("simplex_strategy", 4)
         self._first = True
+        self._dirty = False
+        m = len(free)
         lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = n, len(rows)
-        lp.col_cost_ = np.zeros(n)
-        lp.col_lower_ = lower
-        lp.col_upper_ = np.where(np.isfinite(upper), upper, highspy.kHighsInf)
-        lp.row_lower_ = lp.row_upper_ = np.zeros(len(rows))  # every equation is sum(coefficient * x) = 0
+        lp.num_col_, lp.num_row_ = m, len(rhs)
+        lp.col_cost_ = np.zeros(m)
+        lp.col_lower_ = lower[free]
+        lp.col_upper_ = np.where(np.isfinite(upper[free]), upper[free], highspy.kHighsInf)
+        lp.row_lower_ = lp.row_upper_ = np.array(rhs, dtype=float)
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = np.cumsum([0] + [len(col) for col in by_column], dtype=np.int32)
         lp.a_matrix_.index_ = np.array([r for col in by_column for r, _ in col], dtype=np.int32)
@@ -85,19 +120,33 @@ class Solver:
         self._optimal: Any = highspy.HighsModelStatus.kOptimal
         self._inf = highspy.kHighsInf
         self._costed = np.zeros(0, dtype=np.int32)
+        self.solves = 0
 
     def bounds(self, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        columns = np.asarray(columns, dtype=np.int64)
+        self.lower[columns] = lower
+        self.upper[columns] = upper
+        if self._dirty or (self.where[columns] < 0).any() or (lower == upper).any():
+            self._dirty = True  # a constant column widened, or a column made constant: rebuilt when solved
+            return
         inf = self._inf
-        self.h.changeColsBounds(len(columns), columns.astype(np.int32), lower.astype(float),
+        self.h.changeColsBounds(len(columns), self.where[columns].astype(np.int32), lower.astype(float),
                                 np.where(np.isfinite(upper), upper, inf).astype(float))
 
     def solve(self, idx: np.ndarray, cost: np.ndarray) -> np.ndarray:
         """A vertex minimising cost @ x[idx]; every other column costs nothing."""
+        if self._dirty:
+            solves = self.solves
+            self._build()
+            self.solves = solves
+        self.solves += 1
+        at = self.where[idx]
+        keep = at >= 0  # a constant column's cost changes nothing
+        at, cost = at[keep].astype(np.int32), np.asarray(cost, dtype=float)[keep]
         if len(self._costed):
             self.h.changeColsCost(len(self._costed), self._costed, np.zeros(len(self._costed)))
-        idx = idx.astype(np.int32)
-        self.h.changeColsCost(len(idx), idx, cost.astype(float))
-        self._costed = idx
+        self.h.changeColsCost(len(at), at, cost)
+        self._costed = at
         self.h.run()
         if self._first:
             self._first = False
@@ -105,7 +154,8 @@ class Solver:
         if self.h.getModelStatus() != self._optimal:
             # the true figures are always a solution: no solution is a fault
             raise ProtectionFailed("the published figures contradict each other")
-        solution: np.ndarray = np.asarray(self.h.getSolution().col_value)
+        solution = self.constant_x.copy()
+        solution[self.free] = np.asarray(self.h.getSolution().col_value)
         return solution
 
 

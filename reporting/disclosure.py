@@ -235,7 +235,12 @@ def protect(system: Mapping[str, Mapping[str, Any]], form: FormDefinition, k: in
                 paths.append((rk, *gp, *p))
                 values.append(int(_get(group, p)))
     index = {p: i for i, p in enumerate(paths)}
-    fixed = {index[(rk, name)] for rk in system for name in FIXED if (rk, name) in index}
+    # A report below k (a unit with a follow-up or two) is hidden whole, its own size too: the
+    # all-units size and the other units' sizes can pin it (seven units printed "<5" under an
+    # all-units "5", which means 5..7, are one each), and a unit pinned at one follow-up gives
+    # every "<k" in it away as that one person's answer.
+    tiny = {rk for rk in system if base > 1 and 0 < values[index[(rk, "followups")]] < k}
+    fixed = {index[(rk, name)] for rk in system for name in FIXED if (rk, name) in index and rk not in tiny}
     rels = [
         (index[r.total], [index[p] for p in r.parts]) for r in relations(system, form)
         if r.total in index and all(p in index for p in r.parts)
@@ -257,6 +262,11 @@ def protect(system: Mapping[str, Mapping[str, Any]], form: FormDefinition, k: in
                     if not 0 < values[c] < k:
                         hide(c)
         for rk, report in system.items():
+            if rk in tiny:
+                for gp, group in groups(report):
+                    for p in counts(group):
+                        hide(index[(rk, *gp, *p)])
+                continue
             for gp, group in groups(report):
                 prefix = (rk, *gp)
                 if 0 < values[index[(*prefix, "followups")]] < k:
