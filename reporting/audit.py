@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from reporting.cancel import checkpoint
 from reporting.suppress import ProtectionFailed
 
 EPS = 1e-6
@@ -191,6 +192,7 @@ class Solver:
     def solve(self, idx: np.ndarray, cost: np.ndarray) -> np.ndarray:
         """A vertex minimising cost @ x[idx]; every other column costs nothing. A block no cost
         touches keeps its last solution (bounds only widen, or narrow to what it already meets)."""
+        checkpoint()  # a protection taking long can be stopped between two linear programs
         if self._dirty:
             self._build()
         self.solves += 1

@@ -31,6 +31,7 @@ from typing import Any
 
 from forms.schema import Equals, FormDefinition, MultiQuestion
 from language import text
+from reporting.cancel import checkpoint
 from reporting.compile import FULL, choice_questions
 from reporting.suppress import SECONDARY, ProtectionFailed, hidden
 
@@ -236,11 +237,12 @@ def protect(system: Mapping[str, Mapping[str, Any]], form: FormDefinition, k: in
                 paths.append((rk, *gp, *p))
                 values.append(int(_get(group, p)))
     index = {p: i for i, p in enumerate(paths)}
-    # A report below k (a unit with a follow-up or two) is hidden whole, its own size too: the
+    # A unit's report below k (a unit with a follow-up or two) is hidden whole, its own size too: the
     # all-units size and the other units' sizes can pin it (seven units printed "<5" under an
     # all-units "5", which means 5..7, are one each), and a unit pinned at one follow-up gives
     # every "<k" in it away as that one person's answer.
-    tiny = {rk for rk in system if base > 1 and 0 < values[index[(rk, "followups")]] < k}
+    # The all-units report keeps its "<k" size: it is what the reader is told the report is over.
+    tiny = {rk for rk in system if rk != FULL and base > 1 and 0 < values[index[(rk, "followups")]] < k}
     fixed = {index[(rk, name)] for rk in system for name in FIXED if (rk, name) in index and rk not in tiny}
     rels = [
         (index[r.total], [index[p] for p in r.parts]) for r in relations(system, form)
@@ -323,6 +325,7 @@ def _resolve(paths: list[Path], values: list[int], rels: list[tuple[int, list[in
     rounds = 0
     while rounds < 1000:  # each round hides a cell more; a bound, not an expected count
         rounds += 1
+        checkpoint()
         lo, hi = _bounds(paths, values, dots, k, base)
         why = prop.run(lo, hi)
         # A ".." over a count 1..k-1 that the figures already show to be 1..k-1 says no more as
