@@ -1104,9 +1104,8 @@ def _endless_protection(monkeypatch: pytest.MonkeyPatch, limit: float = 25.0) ->
 
 def test_ctrl_s_while_the_report_compiles_starts_no_second_compilation(tmp_path: Path,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    from tui.screens.report import ReportScreen
-
     import casework.reports
+    from tui.screens.report import ReportScreen
 
     started = _endless_protection(monkeypatch, limit=3.0)
     calls: list[int] = []
