@@ -27,6 +27,10 @@ from reporting.cancel import checkpoint
 from reporting.suppress import ProtectionFailed
 
 EPS = 1e-6
+# Witness pushes: at most PUSHES, while one settles PAYS open cells or 1 % of them (a push costs a
+# solve in every block with open cells, a cell's own problem a solve in one block; the training
+# workspace's audit: 2,614 solves when pushing stopped below 5 %, 1,598 so).
+PUSHES, PAYS = 200, 10
 
 
 _FD_LOCK = threading.Lock()
@@ -213,7 +217,9 @@ class Audit:
     its interval (`widen`), so every solution found stays a solution and every cell once shown at
     two values stays so; after hiding, only the cells it concerns need to be looked at again."""
 
-    def __init__(self, rows: list[dict[int, float]], lower: np.ndarray, upper: np.ndarray, k: int) -> None:
+    def __init__(self, rows: list[dict[int, float]], lower: np.ndarray, upper: np.ndarray, k: int,
+                 known: np.ndarray | None = None) -> None:
+        """known: a solution the caller has (the protection has the true figures; an attacker none)."""
         n = len(lower)
         self.k = k
         self.lower = lower.astype(float)
@@ -221,6 +227,10 @@ class Audit:
         self.low = np.full(n, np.inf)  # the smallest and largest integer value seen in a solution
         self.high = np.full(n, -np.inf)
         self.outside = np.zeros(n, dtype=bool)  # seen at 0 or at k or more
+        if known is not None:
+            # The true figures satisfy every equation and every published promise, so they are a
+            # witness for free: a hidden zero is already seen at 0, and needs one solution more.
+            self._witness(np.asarray(known, dtype=float))
         rng = np.random.default_rng(1)
         everything = np.arange(n)
         for _ in range(4):
@@ -250,14 +260,15 @@ class Audit:
             return still
 
         rng = np.random.default_rng(2)
-        for _ in range(40):  # push the open cells, many at once, to the side not yet seen, while that pays
+        for _ in range(PUSHES):  # push open cells, many at once, to the side not yet seen, while that pays
             todo = np.flatnonzero(open_())
             if not len(todo):
                 break
             up = np.isfinite(self.low[todo]) & (self.low[todo] > self.lower[todo] + 0.5)
             cost = np.where(up, 1.0, -1.0) * rng.uniform(0.5, 1.5, size=len(todo))
+            before = int(open_().sum())
             self._witness(self.solver.solve(todo, cost))
-            if open_().sum() > len(todo) * 0.95:
+            if before - int(open_().sum()) < max(PAYS, 0.01 * before):
                 break
         found: dict[int, tuple[float, float]] = {}
         one = np.ones(1)
@@ -265,14 +276,26 @@ class Audit:
             if not open_()[i]:
                 continue  # an earlier cell's solutions settled it
             at = np.array([i])
-            x = self.solver.solve(at, one)
-            self._witness(x)
-            lo_i = float(x[i])
-            hi_i = float(self.high[i]) if np.isfinite(self.high[i]) else lo_i
-            if _bad(lo_i, hi_i, bool(dots[i]), k):
+            if np.isfinite(self.low[i]) and self.low[i] <= self.lower[i] + 0.5:
+                # Already seen at its lower bound (a hidden zero: the true figures are a witness):
+                # its maximum alone may settle it, and its minimum is solved only if not.
                 x = self.solver.solve(at, -one)
                 self._witness(x)
                 hi_i = float(x[i])
+                lo_i = float(self.low[i])
+                if _bad(lo_i, hi_i, bool(dots[i]), k):
+                    x = self.solver.solve(at, one)
+                    self._witness(x)
+                    lo_i = float(x[i])
+            else:
+                x = self.solver.solve(at, one)
+                self._witness(x)
+                lo_i = float(x[i])
+                hi_i = float(self.high[i]) if np.isfinite(self.high[i]) else lo_i
+                if _bad(lo_i, hi_i, bool(dots[i]), k):
+                    x = self.solver.solve(at, -one)
+                    self._witness(x)
+                    hi_i = float(x[i])
             if _bad(lo_i, hi_i, bool(dots[i]), k):
                 found[int(i)] = (round(lo_i, 3), round(hi_i, 3))
                 if enough is not None and len(found) >= enough:

@@ -10,7 +10,9 @@ the published sums of another). So, as statistics offices publish linked tables,
    b = max(k, 3) (8..12 -> 10 for b = 5): whoever reads "10" knows only 8..12, "<5" only 1..4,
    and ".." (hidden) only "0 or more";
 2. the breakdown of a total below k is hidden whole, zeros too, as ".." (a 0 beside "<k" would tell
-   that all of the few share the other attribute), and so is every figure of a group below k;
+   that all of the few share the other attribute), and so is every figure of a group below k; a
+   unit's report below k is hidden whole, its size and its "<k" figures too (the other units'
+   sizes and the all-units size can pin its size, and so its one or two people's answers);
 3. since no figure is exact, sums no longer give parts away, except in arithmetic corner cases (two
    "<5" under a total "10" are both 4). `protect` finds those with interval propagation over
    `relations` to a fixed point, in the same interval model as the attacker in
@@ -382,7 +384,8 @@ def _audit(paths: list[Path], values: list[int], rels: list[tuple[int, list[int]
         if row:
             rows.append(row)
     lo, hi = _bounds(paths, values, dots, k, base)
-    audit = Audit(rows, np.array(lo, dtype=float), np.array(hi, dtype=float), k)
+    audit = Audit(rows, np.array(lo, dtype=float), np.array(hi, dtype=float), k,
+                  known=np.array(values, dtype=float))
     try:
         hidden_now = set(dots)
         look = np.array([i in dots or 0 < values[i] < k for i in range(len(paths))])
