@@ -28,10 +28,20 @@ def report_form(repo: Repository, form_id: str | None = None, version: int | Non
 
 
 def form_report(repo: Repository, form: FormDefinition, sel: Selection, *, training: bool = False,
-                progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+                progress: Callable[[int], None] | None = None,
+                cancelled: Callable[[], bool] | None = None) -> dict[str, Any]:
     """The published (suppressed and audited) figures of the form's follow-ups in the selection;
-    raises reporting.suppress.ProtectionFailed rather than return figures whose protection failed."""
+    raises reporting.suppress.ProtectionFailed rather than return figures whose protection failed,
+    and reporting.cancel.Cancelled soon after cancelled() turns true (the app quitting or starting
+    over: a small population's protection may take a while, and nobody should wait for it)."""
+    from reporting.cancel import checkpoint, stop_when
     from reporting.output import to_data
 
-    report = repo.compile_report(form, sel, progress)
-    return to_data(report, form, training=training)
+    def step(n: int) -> None:
+        checkpoint()
+        if progress is not None:
+            progress(n)
+
+    with stop_when(cancelled):
+        report = repo.compile_report(form, sel, step)
+        return to_data(report, form, training=training)

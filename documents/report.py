@@ -430,6 +430,8 @@ class ReportDocument:
             lines.append(self.tr("small_numbers", below=k - 1, k=k))
         elif not (isinstance(base, int) and base > 1):
             lines.append(self.tr("exact"))
+        if self.data.get("suppressed"):  # an empty share cell is explained, not left a puzzle
+            lines.append(self.tr("rep_share_hidden", k=k))
         return lines
 
     def key_figures(self) -> list[Flowable]:

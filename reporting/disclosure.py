@@ -10,7 +10,9 @@ the published sums of another). So, as statistics offices publish linked tables,
    b = max(k, 3) (8..12 -> 10 for b = 5): whoever reads "10" knows only 8..12, "<5" only 1..4,
    and ".." (hidden) only "0 or more";
 2. the breakdown of a total below k is hidden whole, zeros too, as ".." (a 0 beside "<k" would tell
-   that all of the few share the other attribute), and so is every figure of a group below k;
+   that all of the few share the other attribute), and so is every figure of a group below k; a
+   unit's report below k is hidden whole, its size and its "<k" figures too (the other units'
+   sizes and the all-units size can pin its size, and so its one or two people's answers);
 3. since no figure is exact, sums no longer give parts away, except in arithmetic corner cases (two
    "<5" under a total "10" are both 4). `protect` finds those with interval propagation over
    `relations` to a fixed point, in the same interval model as the attacker in
@@ -31,6 +33,7 @@ from typing import Any
 
 from forms.schema import Equals, FormDefinition, MultiQuestion
 from language import text
+from reporting.cancel import checkpoint
 from reporting.compile import FULL, choice_questions
 from reporting.suppress import SECONDARY, ProtectionFailed, hidden
 
@@ -172,6 +175,7 @@ class Outcome:
     small: int = 0  # "<k"
     hidden: int = 0  # ".."
     corner_cases: int = 0  # cells hidden because the intervals forced a value
+    lp_solves: int = 0  # linear programs the audit solved (what protecting a system costs)
 
 
 class _Intervals:
@@ -235,7 +239,13 @@ def protect(system: Mapping[str, Mapping[str, Any]], form: FormDefinition, k: in
                 paths.append((rk, *gp, *p))
                 values.append(int(_get(group, p)))
     index = {p: i for i, p in enumerate(paths)}
-    fixed = {index[(rk, name)] for rk in system for name in FIXED if (rk, name) in index}
+    # A unit's report below k (a unit with a follow-up or two) is hidden whole, its own size too: the
+    # all-units size and the other units' sizes can pin it (seven units printed "<5" under an
+    # all-units "5", which means 5..7, are one each), and a unit pinned at one follow-up gives
+    # every "<k" in it away as that one person's answer.
+    # The all-units report keeps its "<k" size: it is what the reader is told the report is over.
+    tiny = {rk for rk in system if rk != FULL and base > 1 and 0 < values[index[(rk, "followups")]] < k}
+    fixed = {index[(rk, name)] for rk in system for name in FIXED if (rk, name) in index and rk not in tiny}
     rels = [
         (index[r.total], [index[p] for p in r.parts]) for r in relations(system, form)
         if r.total in index and all(p in index for p in r.parts)
@@ -257,6 +267,11 @@ def protect(system: Mapping[str, Mapping[str, Any]], form: FormDefinition, k: in
                     if not 0 < values[c] < k:
                         hide(c)
         for rk, report in system.items():
+            if rk in tiny:
+                for gp, group in groups(report):
+                    for p in counts(group):
+                        hide(index[(rk, *gp, *p)])
+                continue
             for gp, group in groups(report):
                 prefix = (rk, *gp)
                 if 0 < values[index[(*prefix, "followups")]] < k:
@@ -265,6 +280,7 @@ def protect(system: Mapping[str, Mapping[str, Any]], form: FormDefinition, k: in
                         if not 0 < values[i] < k:
                             hide(i)
     corner = 0
+    solves: list[int] = []
     if base > 1:
         # A hidden zero that the published figures already pin at 0 (its all-units total is a
         # published 0) hides nothing: it is shown as 0.
@@ -272,10 +288,10 @@ def protect(system: Mapping[str, Mapping[str, Any]], form: FormDefinition, k: in
         _Intervals(len(paths), rels).run(lo, hi)
         dots -= {i for i in dots if hi[i] == 0}
         corner = _resolve(paths, values, rels, dots, fixed, k, base)
-        corner += _audit(paths, values, rels, dots, fixed, k, base)
+        corner += _audit(paths, values, rels, dots, fixed, k, base, solves)
 
     out: dict[str, dict[str, Any]] = {rk: _deep_copy(report) for rk, report in system.items()}
-    result = Outcome(out, cells=len(paths), corner_cases=corner)
+    result = Outcome(out, cells=len(paths), corner_cases=corner, lp_solves=sum(solves))
     for i, path in enumerate(paths):
         v = values[i]
         shown: int | str
@@ -311,6 +327,7 @@ def _resolve(paths: list[Path], values: list[int], rels: list[tuple[int, list[in
     rounds = 0
     while rounds < 1000:  # each round hides a cell more; a bound, not an expected count
         rounds += 1
+        checkpoint()
         lo, hi = _bounds(paths, values, dots, k, base)
         why = prop.run(lo, hi)
         # A ".." over a count 1..k-1 that the figures already show to be 1..k-1 says no more as
@@ -347,7 +364,7 @@ def _resolve(paths: list[Path], values: list[int], rels: list[tuple[int, list[in
 
 
 def _audit(paths: list[Path], values: list[int], rels: list[tuple[int, list[int]]], dots: set[int],
-           fixed: set[int], k: int, base: int) -> int:
+           fixed: set[int], k: int, base: int, solves: list[int]) -> int:
     """Rule 5: interval propagation misses what linear programs combining many equations find (a
     small group's size seen through every question's rounded codes). While the linear-programming
     attack (reporting/audit.py) pins a hidden figure or shows a ".." to be 1..k-1, a neighbour of
@@ -367,54 +384,58 @@ def _audit(paths: list[Path], values: list[int], rels: list[tuple[int, list[int]
         if row:
             rows.append(row)
     lo, hi = _bounds(paths, values, dots, k, base)
-    audit = Audit(rows, np.array(lo, dtype=float), np.array(hi, dtype=float), k)
-    hidden_now = set(dots)
-    look = np.array([i in dots or 0 < values[i] < k for i in range(len(paths))])
-    added = 0
-    for _ in range(100):  # each round hides at least one cell more; a bound, not an expected count
-        found = audit.exposed(look, np.array([i in dots for i in range(len(paths))]))
-        if not found:
-            return added
-        progress = False
-        for i, (low, high) in found.items():
-            if i not in dots and values[i] == 0:
-                continue  # a zero published as 0: pinned at 0 by what is printed, no secret
-            known_small = low >= 1 - 1e-6 and high <= k - 1 + 1e-6 and high - low > 0.5
-            if i in dots and 0 < values[i] < k and known_small:
-                # Already known to be 1..k-1 (a small group's "answered", equal to its "<k" size):
-                # printed "<k" it says nothing more, and needs no neighbour hidden.
-                dots.discard(i)
-                fixed.add(i)
-                audit.widen([i], np.array([1.0]), np.array([k - 1.0]))
-                progress = True
-                continue
-            if i in dots and values[i] == 0 and high <= 1e-6:
-                # A hidden zero that every solution of the published figures puts at 0 hides
-                # nothing (the rule interval propagation applies above): it is shown as 0, which
-                # changes no solution, and no neighbour is hidden for it.
-                dots.discard(i)
-                fixed.add(i)
-                audit.widen([i], np.array([0.0]), np.array([0.0]))
-                progress = True
-                continue
-            choice = _neighbour(i, -1, rels, values, dots, fixed, prop, k)
-            if choice is not None and choice not in dots:
-                dots.add(choice)
-                added += 1
-                progress = True
-        if not progress:
-            return added  # nothing left to hide; the attacker test would show it
-        new = sorted(dots - hidden_now)
-        shown_small = [i for i in found if i not in dots and values[i]]  # a zero shown as 0 is no secret
+    audit = Audit(rows, np.array(lo, dtype=float), np.array(hi, dtype=float), k,
+                  known=np.array(values, dtype=float))
+    try:
         hidden_now = set(dots)
-        lo, hi = _bounds(paths, values, dots, k, base)
-        audit.widen(new, np.array([lo[i] for i in new], dtype=float),
-                    np.array([hi[i] for i in new], dtype=float))
-        look = np.zeros(len(paths), dtype=bool)
-        look[[i for i in found if i in dots or values[i]]] = True
-        look[new] = True
-        look[shown_small] = True
-    return added
+        look = np.array([i in dots or 0 < values[i] < k for i in range(len(paths))])
+        added = 0
+        for _ in range(100):  # each round hides at least one cell more; a bound, not an expected count
+            found = audit.exposed(look, np.array([i in dots for i in range(len(paths))]))
+            if not found:
+                return added
+            progress = False
+            for i, (low, high) in found.items():
+                if i not in dots and values[i] == 0:
+                    continue  # a zero published as 0: pinned at 0 by what is printed, no secret
+                known_small = low >= 1 - 1e-6 and high <= k - 1 + 1e-6 and high - low > 0.5
+                if i in dots and 0 < values[i] < k and known_small:
+                    # Already known to be 1..k-1 (a small group's "answered", equal to its "<k" size):
+                    # printed "<k" it says nothing more, and needs no neighbour hidden.
+                    dots.discard(i)
+                    fixed.add(i)
+                    audit.widen([i], np.array([1.0]), np.array([k - 1.0]))
+                    progress = True
+                    continue
+                if i in dots and values[i] == 0 and high <= 1e-6:
+                    # A hidden zero that every solution of the published figures puts at 0 hides
+                    # nothing (the rule interval propagation applies above): it is shown as 0, which
+                    # changes no solution, and no neighbour is hidden for it.
+                    dots.discard(i)
+                    fixed.add(i)
+                    audit.widen([i], np.array([0.0]), np.array([0.0]))
+                    progress = True
+                    continue
+                choice = _neighbour(i, -1, rels, values, dots, fixed, prop, k)
+                if choice is not None and choice not in dots:
+                    dots.add(choice)
+                    added += 1
+                    progress = True
+            if not progress:
+                return added  # nothing left to hide; the attacker test would show it
+            new = sorted(dots - hidden_now)
+            shown_small = [i for i in found if i not in dots and values[i]]  # a zero shown as 0 is no secret
+            hidden_now = set(dots)
+            lo, hi = _bounds(paths, values, dots, k, base)
+            audit.widen(new, np.array([lo[i] for i in new], dtype=float),
+                        np.array([hi[i] for i in new], dtype=float))
+            look = np.zeros(len(paths), dtype=bool)
+            look[[i for i in found if i in dots or values[i]]] = True
+            look[new] = True
+            look[shown_small] = True
+        return added
+    finally:
+        solves.append(audit.solver.solves)
 
 
 def _bounds(paths: list[Path], values: list[int], dots: set[int], k: int,

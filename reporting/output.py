@@ -6,6 +6,7 @@ import copy
 import csv
 import io
 import json
+import textwrap
 from typing import Any
 
 from forms.schema import FormDefinition
@@ -177,7 +178,11 @@ def to_table(data: dict[str, Any], form: FormDefinition, lang: str) -> str:
         version = data["form"]["reported_on_version"]
         lines.append(text("rep_versions", lang, versions=versions, version=version))
 
-    def block(title: str, cells: dict[str, Cell], label: Any = str, denominator: int | None = None) -> None:
+    share_hidden = False  # a share left out because a count it needs is hidden
+
+    def block(title: str, cells: dict[str, Cell], label: Any = str, denominator: int | None = None,
+              shares: bool = False) -> None:
+        nonlocal share_hidden
         lines.append("")
         lines.append(title)
         largest = max((v for v in cells.values() if isinstance(v, int)), default=0)
@@ -185,7 +190,12 @@ def to_table(data: dict[str, Any], form: FormDefinition, lang: str) -> str:
             pct = ""
             if denominator and denominator >= k and isinstance(v, int):
                 pct = f" {decimal(100 * v / denominator, lang):>5} %"
-            lines.append(f"  {label(code)[:38]:38} {v!s:>6}{pct:>8}  {bar(v, largest)}")
+            elif shares and any_hidden([v, denominator if denominator is not None else ".."]):
+                share_hidden = True
+            # A long label is wrapped, never cut: the figures stand on its first line.
+            first, *rest = textwrap.wrap(label(code), 38, break_on_hyphens=False) or [""]
+            lines.append(f"  {first:38} {v!s:>6}{pct:>8}  {bar(v, largest)}")
+            lines.extend(f"    {more}" for more in rest)
 
     labels = {
         c.code: c.label.get(lang)
@@ -206,7 +216,7 @@ def to_table(data: dict[str, Any], form: FormDefinition, lang: str) -> str:
         shown = {c: v for c, v in cells.items() if c != "answered"}
         if denominator is None and all(isinstance(v, int) for v in shown.values()):
             denominator = sum(v for v in shown.values() if isinstance(v, int))
-        block(q.label.get(lang), shown, lambda c, names=names: names.get(c, c), denominator)
+        block(q.label.get(lang), shown, lambda c, names=names: names.get(c, c), denominator, shares=True)
     lines.append("")
     key = lang if lang in GENDER_LABELS else "sv"
     genders = ", ".join(f"{GENDER_LABELS[key][g]} {p['followups']}" for g, p in data["by_gender"].items())
@@ -219,4 +229,6 @@ def to_table(data: dict[str, Any], form: FormDefinition, lang: str) -> str:
         lines.append(text("rep_gas_t_mean", lang, value=mean))
     lines.append("")
     lines.append(note(k, lang))
+    if share_hidden:
+        lines.append(text("rep_share_hidden", lang, k=k))
     return "\n".join(lines) + "\n"

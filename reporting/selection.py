@@ -22,6 +22,11 @@ class Selection:
     all_followups: bool = False  # count every follow-up, not only each client's latest in the period
     threshold: int = DEFAULT_THRESHOLD
 
+    @property
+    def reversed_period(self) -> bool:
+        """A first date after the last: a period nothing can be in (a mistyped period, not an empty one)."""
+        return self.date_from is not None and self.date_to is not None and self.date_from > self.date_to
+
     def describe(self) -> dict[str, object]:
         return {
             "from": self.date_from.isoformat() if self.date_from else None,

@@ -519,3 +519,11 @@ def test_a_long_organisation_and_unit_wrap_in_the_header_never_over_the_title() 
     text = page.extract_text(visitor_text=visit)
     assert squash(f"{org} · Socialpsykiatri och boendestöd, öppenvården") in squash(text)
     assert title_x and ends and max(ends) < min(title_x)
+
+
+def test_the_pdf_says_why_a_share_is_missing_where_counts_are_hidden() -> None:
+    data, text = small()
+    assert data["suppressed"]
+    assert squash("Andel visas inte där antal är dolda (<5 eller ..).") in squash(" ".join(text))
+    exact = published(fixture_repo(), threshold=1)
+    assert "Andelvisasinte" not in squash(" ".join(pages(pdf_of(exact))))

@@ -293,3 +293,46 @@ def test_a_report_whose_protection_fails_publishes_nothing(
     assert main(["--workspace", str(ws), "report", "--format", "json"]) == 1
     out, err = capsys.readouterr()
     assert out == "" and "ingenting publicerades" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_period_whose_first_day_is_after_its_last_is_one_clear_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ws = tmp_path / "ws"
+    main(["--workspace", str(ws), "init", "--no-encryption"])
+    main(["--workspace", str(ws), "import", "--final", str(Path(__file__).parent / "data" / "example.yaml")])
+    capsys.readouterr()
+    assert main(["--workspace", str(ws), "report", "--from", "2026-12-31", "--to", "2026-01-01"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and "Traceback" not in captured.err
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and "--from 2026-12-31" in lines[0] and "efter --to 2026-01-01" in lines[0]
+    assert main(["--workspace", str(ws), "--lang", "en", "report", "--format", "json",
+                 "--from", "2026-06-02", "--to", "2026-06-01"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.strip().splitlines() == [
+        "uppfoljning: --from 2026-06-02 is after --to 2026-06-01: the first day must come before the last"]
+    # the same day as first and last is a period (one day), not an error
+    assert main(["--workspace", str(ws), "report", "--from", "2026-06-01", "--to", "2026-06-01"]) == 0
+
+
+def test_the_table_wraps_long_labels_and_loses_none_of_them() -> None:
+    data = report(threshold=1)
+    table = to_table(data, FORM, "sv")
+    # The label column (38 wide after two spaces) and its continuation lines, read in order.
+    pieces = [line.strip() if line.startswith("    ") else line[2:40].strip() if line.startswith("  ")
+              else line.strip() for line in table.splitlines()]
+    words = " ".join(" ".join(pieces).split())
+    labels = [c.label.get("sv") for qid in data["questions"] for c in getattr(FORM.question(qid), "choices", [])]
+    long = [label for label in labels if len(label) > 38]
+    assert long, "the form has labels longer than the column"  # e.g. "Mellanmänskliga interaktioner och relationer"
+    for label in labels:
+        assert " ".join(label.split()) in words, label
+    assert max(len(line) for line in table.splitlines()) <= 90
+
+
+def test_the_table_says_why_a_share_is_missing_where_counts_are_hidden() -> None:
+    why = "Andel visas inte där antal är dolda (<5 eller ..)."
+    hidden_table = to_table(report(), FORM, "sv")  # 15 clients: many "<5" and ".."
+    assert why in hidden_table.splitlines()
+    assert "No share is shown where counts are hidden (<5 or ..)." in to_table(report(), FORM, "en")
+    assert "Andel visas inte" not in to_table(report(threshold=1), FORM, "sv")  # nothing hidden

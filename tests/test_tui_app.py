@@ -1078,3 +1078,94 @@ def test_the_report_screen_says_it_is_working_while_it_protects(tmp_path: Path,
         assert "Uppföljningar: <5" in body and "Sammanställer" not in body
 
     run(scenario, app)
+
+
+def _endless_protection(monkeypatch: pytest.MonkeyPatch, limit: float = 25.0) -> list[float]:
+    """The protection's rounds made endless (up to `limit` seconds), each passing the real
+    checkpoint between rounds as the audit does between linear programs; returns when each started."""
+    import time
+
+    import reporting.disclosure
+    import reporting.output
+    from reporting.cancel import checkpoint
+
+    started: list[float] = []
+
+    def rounds(*args: Any) -> int:
+        started.append(time.monotonic())
+        while time.monotonic() - started[-1] < limit:
+            checkpoint()
+            time.sleep(0.01)
+        return 0
+
+    monkeypatch.setattr(reporting.output, "_PROTECTED", {})  # no system protected earlier in this process
+    monkeypatch.setattr(reporting.disclosure, "_resolve", rounds)
+    return started
+
+
+def test_ctrl_s_while_the_report_compiles_starts_no_second_compilation(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import casework.reports
+    from tui.screens.report import ReportScreen
+
+    started = _endless_protection(monkeypatch, limit=3.0)
+    calls: list[int] = []
+    real = casework.reports.form_report
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(casework.reports, "form_report", counted)
+    ws = make_workspace(tmp_path / "ws", with_history=True)
+    app = make_app(ws, tmp_path)
+    notes: list[str] = []
+    real_notify = app.notify
+
+    def notify(message: str, *args: Any, **kwargs: Any) -> None:
+        notes.append(str(message))
+        real_notify(message, *args, **kwargs)
+
+    monkeypatch.setattr(app, "notify", notify)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("g")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ReportScreen) and len(started) == 1
+        for _ in range(3):
+            await pilot.press("ctrl+s")
+            await pilot.pause(0.1)
+        await pilot.click("#compile")
+        await pilot.pause(0.3)
+        assert len(started) == 1 and len(calls) == 1  # one compilation, not four side by side
+        assert any("Sammanställer redan" in n for n in notes), notes
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        body = str(app.screen.query_one("#report-body", Static).render())
+        assert "Uppföljningar: <5" in body  # the one run finished and was shown
+        await pilot.press("ctrl+s")  # and once it is done, Ctrl+S compiles again (the protection cached)
+        await app.workers.wait_for_complete()
+        assert len(calls) == 2
+
+    run(scenario, app)
+
+
+def test_ctrl_q_while_the_report_compiles_quits_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from tui.screens.report import ReportScreen
+
+    started = _endless_protection(monkeypatch, limit=25.0)
+    ws = make_workspace(tmp_path / "ws", with_history=True)
+    app = make_app(ws, tmp_path)
+    pressed: list[float] = []
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("g")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ReportScreen) and len(started) == 1
+        pressed.append(time.monotonic())
+        await pilot.press("ctrl+q")
+
+    run(scenario, app)  # returns only when the app and every thread it waits for have ended
+    assert time.monotonic() - pressed[0] < 5, "quitting waited for the protection"

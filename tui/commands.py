@@ -467,6 +467,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         all_followups=args.all_followups,
         threshold=args.threshold,
     )
+    if sel.reversed_period:
+        raise UserError(t("err_period_reversed", _lang(args), first=args.date_from, last=args.date_to))
     started = time.monotonic()
     interactive = sys.stderr.isatty()
 

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar, Static
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui.clean import CleanInput
 from tui.safe import plain
@@ -36,6 +37,7 @@ class ReportScreen(AppScreen):
         super().__init__()
         self.form: FormDefinition | None = None  # the form reported on: the standard form until chosen
         self.options: list[FormOption] = []
+        self.running: Worker[None] | None = None  # the compilation under way, if any
 
     def compose(self) -> ComposeResult:
         lang = self.uapp.lang
@@ -96,7 +98,7 @@ class ReportScreen(AppScreen):
             form = app.guard(report_form, app.repo, form_id, int(version))
             if form is not None:
                 self.form = form
-                self.action_compile()
+                self.start_compile()  # another form: the running compilation is cancelled, not waited for
 
         self.app.push_screen(PickDialog(s("report_choose_form", lang), items), chosen)
 
@@ -106,6 +108,13 @@ class ReportScreen(AppScreen):
 
     @on(Button.Pressed, "#compile")
     def action_compile(self) -> None:
+        # Ctrl+S (or the button) again while a compilation runs would start a second one beside it.
+        if self.running is not None and self.running.state in (WorkerState.PENDING, WorkerState.RUNNING):
+            self.notify(s("report_already_running", self.uapp.lang))
+            return
+        self.start_compile()
+
+    def start_compile(self) -> None:
         from reporting.selection import Selection
 
         try:
@@ -130,24 +139,31 @@ class ReportScreen(AppScreen):
             s("report_form_shown", lang, title=form.title.get(lang), id=form.id, version=form.version))
         # Protecting a small population's figures can take minutes: say so, rather than empty charts.
         self.query_one("#report-body", Static).update(s("report_working", lang))
-        self.compile(sel, form)
+        self.running = self.compile(sel, form)
 
     @work(thread=True, exclusive=True, group="report")
     def compile(self, sel: Any, form: FormDefinition) -> None:
         import time
 
         from casework.reports import form_report
+        from reporting.cancel import Cancelled
         from reporting.output import to_table
         from reporting.suppress import ProtectionFailed
 
         started = time.monotonic()
+        # Textual cancels the worker when the app quits (Ctrl+Q), the screen closes or another form
+        # starts over; the protection then stops at its next linear program instead of being waited for.
+        worker = get_current_worker()
 
         def progress(n: int) -> None:
             if time.monotonic() - started > 1:  # a bar only when it takes a while
                 self.app.call_from_thread(self._progress, n)
 
         try:
-            data = form_report(self.uapp.repo, form, sel, training=self.uapp.training, progress=progress)
+            data = form_report(self.uapp.repo, form, sel, training=self.uapp.training, progress=progress,
+                               cancelled=lambda: worker.is_cancelled)
+        except Cancelled:
+            return  # nobody waits for these figures any more
         except ProtectionFailed:  # nothing shown rather than figures whose protection was not proven
             self.app.call_from_thread(self._failed)
             return
