@@ -1,5 +1,6 @@
-"""The joint protection of a tiny population (the training workspace): seconds and linear programs.
-Run: python -m bench.bench_protect"""
+"""The joint protection of a tiny population (the training workspace): seconds, linear programs, and the
+ratio to compiling the same figures unprotected, measured in the same run. No design budget covers it:
+the figures are printed, not judged. Run: python -m bench.bench_protect"""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from reporting.selection import Selection
 from storage.memory_repo import MemoryRepository
 
 RUNS = 3
-BUDGET_S = 10.0
 
 
 def once(repo: MemoryRepository) -> tuple[float, float, int, int, int]:
@@ -28,6 +28,14 @@ def once(repo: MemoryRepository) -> tuple[float, float, int, int, int]:
             outcome.hidden)
 
 
+def plain(repo: MemoryRepository) -> float:
+    """The baseline: the same report compiled, without its protection."""
+    form = bundled_form()
+    start = time.perf_counter()
+    compile_report(repo.records(), form, Selection())
+    return time.perf_counter() - start
+
+
 def main() -> int:
     repo = MemoryRepository()
     seed(repo)
@@ -38,8 +46,9 @@ def main() -> int:
     print(f"training workspace: {cells} figures, {hidden} hidden as '..', {solves} linear programs")
     # On a shared machine the wall clock counts the other programs too; the CPU time is this one's.
     print(f"compile and protect, median of {RUNS}: {seconds:.1f} s ({cpu:.1f} s CPU)")
-    print(f"budget (≤ {BUDGET_S:.0f} s):", "met" if seconds <= BUDGET_S else "NOT met")
-    return 0 if seconds <= BUDGET_S else 1
+    base = statistics.median(plain(repo) for _ in range(RUNS))
+    print(f"unprotected compilation (baseline): {base * 1000:.0f} ms; protected: {seconds / base:.0f}x")
+    return 0
 
 
 if __name__ == "__main__":

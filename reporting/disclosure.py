@@ -251,6 +251,13 @@ def protect(system: Mapping[str, Mapping[str, Any]], form: FormDefinition, k: in
         if r.total in index and all(p in index for p in r.parts)
         and (r.kind == "sum" or values[index[r.total]] == sum(values[index[p]] for p in r.parts))
     ]  # fmt: skip
+    # "Same" relations the data does not bear out (a question someone skipped, a follow-up made with
+    # an older form version): false, but an attacker may guess them ("everyone answered").
+    guesses = [
+        (index[r.total], [index[p] for p in r.parts]) for r in relations(system, form)
+        if r.kind == "same" and r.total in index and all(p in index for p in r.parts)
+        and values[index[r.total]] != sum(values[index[p]] for p in r.parts)
+    ]  # fmt: skip
     dots: set[int] = set()  # shown as ".."
 
     def hide(i: int) -> bool:
@@ -289,6 +296,15 @@ def protect(system: Mapping[str, Mapping[str, Any]], form: FormDefinition, k: in
         dots -= {i for i in dots if hi[i] == 0}
         corner = _resolve(paths, values, rels, dots, fixed, k, base)
         corner += _audit(paths, values, rels, dots, fixed, k, base, solves)
+        for _ in range(5):  # the attacker's guess audited too, then the truth again, until neither moves
+            if not guesses:
+                break
+            before = (len(dots), len(fixed))
+            corner += _audit(paths, values, rels + guesses, dots, fixed, k, base, solves, guess=True)
+            if (len(dots), len(fixed)) == before:
+                break
+            # A ".." the guess showed small is printed "<k": true, but news to the true equations.
+            corner += _audit(paths, values, rels, dots, fixed, k, base, solves)
 
     out: dict[str, dict[str, Any]] = {rk: _deep_copy(report) for rk, report in system.items()}
     result = Outcome(out, cells=len(paths), corner_cases=corner, lp_solves=sum(solves))
@@ -364,7 +380,7 @@ def _resolve(paths: list[Path], values: list[int], rels: list[tuple[int, list[in
 
 
 def _audit(paths: list[Path], values: list[int], rels: list[tuple[int, list[int]]], dots: set[int],
-           fixed: set[int], k: int, base: int, solves: list[int]) -> int:
+           fixed: set[int], k: int, base: int, solves: list[int], *, guess: bool = False) -> int:
     """Rule 5: interval propagation misses what linear programs combining many equations find (a
     small group's size seen through every question's rounded codes). While the linear-programming
     attack (reporting/audit.py) pins a hidden figure or shows a ".." to be 1..k-1, a neighbour of
@@ -384,14 +400,26 @@ def _audit(paths: list[Path], values: list[int], rels: list[tuple[int, list[int]
         if row:
             rows.append(row)
     lo, hi = _bounds(paths, values, dots, k, base)
-    audit = Audit(rows, np.array(lo, dtype=float), np.array(hi, dtype=float), k,
-                  known=np.array(values, dtype=float))
+    try:
+        # Under a guess the true figures are no solution (no free witness), and there may be none at
+        # all: then the guess contradicts what is published, and tells the attacker nothing.
+        audit = Audit(rows, np.array(lo, dtype=float), np.array(hi, dtype=float), k,
+                      known=None if guess else np.array(values, dtype=float))
+    except ProtectionFailed:
+        if guess:
+            return 0
+        raise
     try:
         hidden_now = set(dots)
         look = np.array([i in dots or 0 < values[i] < k for i in range(len(paths))])
         added = 0
         for _ in range(100):  # each round hides at least one cell more; a bound, not an expected count
-            found = audit.exposed(look, np.array([i in dots for i in range(len(paths))]))
+            try:
+                found = audit.exposed(look, np.array([i in dots for i in range(len(paths))]))
+            except ProtectionFailed:
+                if guess:  # more hidden made the guess contradictory: nothing to learn from it
+                    return added
+                raise
             if not found:
                 return added
             progress = False
@@ -407,7 +435,8 @@ def _audit(paths: list[Path], values: list[int], rels: list[tuple[int, list[int]
                     audit.widen([i], np.array([1.0]), np.array([k - 1.0]))
                     progress = True
                     continue
-                if i in dots and values[i] == 0 and high <= 1e-6:
+                # (Under a guess a zero stays hidden: the guess may be what pins it.)
+                if not guess and i in dots and values[i] == 0 and high <= 1e-6:
                     # A hidden zero that every solution of the published figures puts at 0 hides
                     # nothing (the rule interval propagation applies above): it is shown as 0, which
                     # changes no solution, and no neighbour is hidden for it.
