@@ -131,7 +131,9 @@ def _store(ws: Path, fid: str, caseworker: str, signer: str, author: str, case_r
 
 
 @pytest.mark.parametrize("shard", range(SHARDS))
-@settings(max_examples=max(1, PER_SHARD // 2))  # each example runs ten commands
+# Each example runs ten commands; the first also pays their one-time imports (seconds on a busy
+# machine), so no per-example deadline: Hypothesis called that "flaky" under four test workers.
+@settings(max_examples=max(1, PER_SHARD // 2), deadline=None)
 @given(fid=HOSTILE, caseworker=HOSTILE, signer=HOSTILE, author=HOSTILE, who=HOSTILE, ref=HOSTILE)
 def test_stored_hostile_strings_never_reach_the_terminal(
     shard: int, fid: str, caseworker: str, signer: str, author: str, who: str, ref: str
