@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Footer, Static
 
 from tui.safe import plain
 from tui.screens.base import TranslatedBindings
@@ -22,7 +22,14 @@ class ConflictDialog(TranslatedBindings, ModalScreen[Choice | None]):
     """Dismisses with "mine" (save mine over theirs), "theirs" (keep theirs) or None (Esc: decide
     later; nothing is saved and what was typed stays on screen)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Avbryt")]
+    # Digits pick, as in the interview; the footer shows them (Enter takes the focused button, the
+    # stored answer first). Not Ctrl+S for "mine": the save that raised the conflict must not, pressed
+    # again by reflex, overwrite a colleague's answer.
+    BINDINGS = [
+        Binding("1", "theirs", "Behåll det sparade svaret"),
+        Binding("2", "mine", "Spara mitt svar"),
+        Binding("escape", "cancel", "Avbryt"),
+    ]
 
     def __init__(self, lang: str, question: str, mine: str, theirs: str, who: str, when: str) -> None:
         super().__init__()
@@ -42,17 +49,18 @@ class ConflictDialog(TranslatedBindings, ModalScreen[Choice | None]):
                 yield Button(s("conflict_keep_theirs", lang, who=self.who), id="keep-theirs",
                              variant="primary")
                 yield Button(s("conflict_keep_mine", lang), id="keep-mine")
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         # The safe default under Enter: the other's answer, already stored, stays.
         self.query_one("#keep-theirs", Button).focus()
 
     @on(Button.Pressed, "#keep-mine")
-    def keep_mine(self) -> None:
+    def action_mine(self) -> None:
         self.dismiss("mine")
 
     @on(Button.Pressed, "#keep-theirs")
-    def keep_theirs(self) -> None:
+    def action_theirs(self) -> None:
         self.dismiss("theirs")
 
     def action_cancel(self) -> None:
