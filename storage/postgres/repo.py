@@ -527,6 +527,11 @@ class PostgresRepository(Repository):
             raise NotFound(f"no follow-up with id '{followup_id}'", key="err_no_followup", id=followup_id)
         return str(row[0]), int(row[1])
 
+    def review_submitter(self, followup_id: str) -> str | None:
+        """The login that submitted the follow-up for review (None: never submitted)."""
+        row = self._one("SELECT submitted_by FROM uppfoljning.followups WHERE id = %s", (followup_id,))
+        return None if row is None or row[0] is None else str(row[0])
+
     def review_required(self, followup_id: str) -> bool:
         """Whether the follow-up's unit wants a supervisor's approval before signing."""
         row = self._one("SELECT uppfoljning.review_required_in(unit) FROM uppfoljning.followups "
