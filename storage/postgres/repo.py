@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -147,6 +148,9 @@ class PostgresRepository(Repository):
         self.units: list[str] = [str(u) for u in me[3] or []]
         self.settings = self._settings()
         self._held: dict[str, float] = {}  # drafts this login holds a lease on -> last refresh
+        # One transaction at a time on the one connection: the app reads in worker threads too (the
+        # work list's timed refresh), and two threads' transactions must not interleave on it.
+        self._lock = threading.RLock()
         self._forms: PostgresFormStore | None = None
 
     def _settings(self) -> WorkspaceSettings:
@@ -199,7 +203,7 @@ class PostgresRepository(Repository):
         failure); database refusals become storage errors with one line each."""
         for attempt in range(RETRIES):
             try:
-                with self._conn.transaction(), self._conn.cursor() as cur:
+                with self._lock, self._conn.transaction(), self._conn.cursor() as cur:
                     return fn(cur)
             except (pg_errors.SerializationFailure, pg_errors.DeadlockDetected):
                 if attempt == RETRIES - 1:
@@ -214,7 +218,8 @@ class PostgresRepository(Repository):
         (no BEGIN and COMMIT of their own), and the statement is atomic all the same."""
         for attempt in range(RETRIES):
             try:
-                return self._conn.execute(query, params).fetchone()
+                with self._lock:
+                    return self._conn.execute(query, params).fetchone()
             except (pg_errors.SerializationFailure, pg_errors.DeadlockDetected):
                 if attempt == RETRIES - 1:
                     raise StorageError("the database stayed busy; try again") from None

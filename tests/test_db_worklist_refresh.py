@@ -1,0 +1,120 @@
+"""The work list follows what other logins do: read again on a timer (in a worker thread) and on return."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from casework import review
+from tests.pgserver import PgServer
+from tests.test_db_app_review import app_as, db, draft, repo, table_rows  # noqa: F401 (db: a fixture)
+from tui.screens.review import ReviewScreen
+from tui.screens.worklist import WorkListScreen
+
+
+async def until(pilot: Pilot[None], check: Any, seconds: float = 15.0) -> bool:
+    """Let the app run (its timers fire) until `check()` holds; False when it never did."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + seconds
+    while loop.time() < end:
+        await pilot.pause(0.05)
+        if check():
+            return True
+    return False
+
+
+def test_a_submission_by_another_login_appears_without_pressing_r(
+        pg_server: PgServer, db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """Doris's list is open; Anna submits a follow-up from her own login; it appears on Doris's list by
+    the timer, read off the UI thread, with no key pressed. A screen above the list is not refreshed
+    under it; coming back reads the list at once (Bertil's submission shows without waiting)."""
+    from tui.screens import worklist as screen_module
+
+    monkeypatch.setattr(screen_module, "REFRESH_S", 0.3, raising=False)  # the timer driven fast
+    cw = repo(pg_server, db, "cw_a")
+    first, second = draft(cw, "A-20"), draft(cw, "A-21")
+    app = app_as(pg_server, db, "sup_a", tmp_path)
+    reads: list[str] = []
+
+    async def go() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, WorkListScreen)
+            assert table_rows(screen) == []  # nothing submitted yet
+            work_rows = app.repo.work_rows  # type: ignore[attr-defined]
+
+            def counted() -> Any:
+                reads.append(threading.current_thread().name)
+                return work_rows()
+
+            app.repo.work_rows = counted  # type: ignore[attr-defined]
+            review.submit(cw, first.id)  # the other login, in its own connection
+            assert await until(pilot, lambda: [r[1] for r in table_rows(screen)] == ["A-20"]), \
+                table_rows(screen)
+            assert reads and threading.main_thread().name not in reads  # read in a worker, never the UI's
+            assert table_rows(screen)[0][0] == "att granska"
+            # With the follow-up opened above it, no timed reads of the list; back on it, read at once.
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, ReviewScreen)
+            await app.workers.wait_for_complete()
+            reads.clear()
+            review.submit(cw, second.id)
+            await pilot.pause(1.2)  # four ticks of the fast timer
+            assert reads == [] and [r[1] for r in table_rows(screen)] == ["A-20"]
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.screen_stack.index(screen) == len(app.screen_stack) - 1  # on top again
+            assert [r[1] for r in table_rows(screen)] == ["A-20", "A-21"]
+            assert reads[:1] == [threading.main_thread().name]  # the return's own read, not a tick's
+
+    asyncio.run(go())
+    cw.close()
+
+
+def test_the_timer_reads_every_thirty_seconds_and_a_failed_read_is_no_notice(
+        pg_server: PgServer, db: str, tmp_path: Path) -> None:  # noqa: F811
+    """The interval in use is 30 s; a read the database refuses (the connection gone) leaves the list as it
+    was and raises no notice per tick (the next `r` says it, once)."""
+    from textual.timer import Timer
+
+    from storage.errors import StorageError
+    from tui.screens import worklist as screen_module
+
+    assert screen_module.REFRESH_S == 30.0
+    cw = repo(pg_server, db, "cw_a")
+    fu = draft(cw, "A-30")
+    review.submit(cw, fu.id)
+    cw.close()
+    app = app_as(pg_server, db, "sup_a", tmp_path)
+
+    async def go() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, WorkListScreen)
+            timers = [t for t in screen._timers if isinstance(t, Timer) and t._callback == screen.refresh_rows]
+            assert [t._interval for t in timers] == [30.0]
+
+            def refused() -> Any:
+                raise StorageError("the database went away")
+
+            app.repo.work_rows = refused  # type: ignore[attr-defined]
+            for _ in range(3):
+                screen.refresh_rows()  # what each tick calls
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+            assert [r[1] for r in table_rows(screen)] == ["A-30"]
+            assert [n for n in app._notifications if n.severity == "error"] == []
+
+    asyncio.run(go())
