@@ -118,3 +118,37 @@ def test_the_timer_reads_every_thirty_seconds_and_a_failed_read_is_no_notice(
             assert [n for n in app._notifications if n.severity == "error"] == []
 
     asyncio.run(go())
+
+
+def test_threads_sharing_the_apps_connection_never_interleave_their_transactions(
+        pg_server: PgServer, db: str) -> None:  # noqa: F811
+    """The timed read runs in a worker while the UI thread writes on the same connection: four threads
+    each run multi-statement transactions on one repository; every one sees only its own statements (a
+    temporary row it wrote, then read back and removed) and none fails."""
+    cw = repo(pg_server, db, "cw_a")
+    failures: list[BaseException] = []
+    seen_foreign: list[int] = []
+
+    def worker(n: int) -> None:
+        def tx(cur: Any) -> None:
+            cur.execute("CREATE TEMP TABLE IF NOT EXISTS mine (n int) ON COMMIT DELETE ROWS")
+            cur.execute("INSERT INTO mine VALUES (%s)", (n,))
+            cur.execute("SELECT pg_sleep(0.001)")
+            rows = [r[0] for r in cur.execute("SELECT n FROM mine").fetchall()]
+            if rows != [n]:
+                seen_foreign.append(n)
+
+        try:
+            for _ in range(60):
+                cw._tx(tx)
+                cw.work_rows()
+        except BaseException as err:  # any failure is the finding
+            failures.append(err)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    cw.close()
+    assert failures == [] and seen_foreign == []
