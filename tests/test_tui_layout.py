@@ -9,7 +9,7 @@ import pytest
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Static
+from textual.widgets import Button, Checkbox, Label, Static
 
 from tests.test_tui_app import ANSWERS, _start_draft, filter_to, run
 from tests.test_tui_first_screen import screen_lines
@@ -71,6 +71,10 @@ def test_the_reports_options_and_button_are_whole_at_80x24(tmp_path: Path, lang:
         assert isinstance(screen, ReportScreen)
         for box in screen.query(Checkbox):
             shown_whole(app, box, str(box.label))
+        for label in screen.query(".report-selection Label").results(Label):
+            shown_whole(app, label, str(label.render()))
+        for field in screen.query(".report-selection Input"):
+            drawn(app, field)  # the date and unit fields are on the screen too, none under the edge
         button = screen.query_one("#compile", Button)
         shown_whole(app, button, str(button.label))
         assert {"sv": "Alla uppföljningar", "en": "Every follow-up"}[lang] in str(screen.query_one("#all", Checkbox).label)
