@@ -231,3 +231,46 @@ def test_the_conflict_dialog_shows_its_keys_and_they_choose(
 
     run(scenario, app, size=SIZE)
     assert chosen == [choice]
+
+
+# --- 8. what the walk through every screen found ------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_case_screens_levels_table_shows_its_last_column_at_80_columns(tmp_path: Path, lang: str) -> None:
+    """A long goal and two dated follow-ups: the table's last column ("Mål"/"Target") was beyond the 80th
+    column (in English, "T" was all that showed). The goal's column now narrows and wraps instead."""
+    from textual.widgets import DataTable
+
+    from interview.case import Goal
+    from storage.tinydb_repo import TinyDBRepository
+    from storage.workspace import Workspace
+
+    ws = make_workspace(tmp_path / "ws", with_history=True)
+    r = TinyDBRepository(Workspace.open(ws))
+    case = r.find_case("IFO-2026-0117")
+    assert case is not None
+    long_goal = Goal(id="g2", text="Delta i dagverksamhet två dagar i veckan och ta bussen dit själv",
+                     life_area="d9", scale="gas", baseline=-1, target=0)
+    r.update_case(case.model_copy(update={"plan": case.plan.model_copy(
+        update={"goals": [*case.plan.goals, long_goal]})}))
+    r.close()
+    _start_draft(ws, tmp_path, [("meeting_date", "2026-11-18")])
+    app = make_app(ws, tmp_path, lang)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await filter_to(pilot, "0117")
+        await pilot.press("o")
+        await settle(pilot)
+        table = app.screen.query_one("#levels", DataTable)
+        app.screen.query_one("#case-body").scroll_to_widget(table, animate=False, top=True)
+        await settle(pilot)
+        assert table.virtual_size.width <= table.scrollable_content_region.width  # nothing to scroll to
+        header = [str(c.label) for c in table.columns.values()]
+        assert header[-1] == {"sv": "Mål", "en": "Target"}[lang] and len(header) == 5  # two dates
+        region = app.screen.find_widget(table).region
+        top = screen_lines(app)[region.y]
+        assert all(h in top for h in header), top
+        assert region.right <= 80 and top.rstrip().endswith(header[-1])
+        assert "bussen dit själv" in drawn(app, table)  # the goal wrapped, not cut
+
+    run(scenario, app, size=SIZE)
