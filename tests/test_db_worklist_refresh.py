@@ -152,3 +152,39 @@ def test_threads_sharing_the_apps_connection_never_interleave_their_transactions
         t.join(60)
     cw.close()
     assert failures == [] and seen_foreign == []
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_work_lists_keys_and_rows_are_whole_at_80x24(pg_server: PgServer, db: str, tmp_path: Path,  # noqa: F811
+                                                         lang: str) -> None:
+    """A supervisor's list (the longest footer: the unit view's key too): every footer key whole, F1
+    among them, and each row's words whole within the 80 columns."""
+    from tests.test_tui_first_screen import screen_lines
+    from tests.test_tui_layout import footer_shown
+
+    cw = repo(pg_server, db, "cw_a")
+    fu = draft(cw, "A-40")
+    review.submit(cw, fu.id)
+    cw.close()
+    app = app_as(pg_server, db, "sup_a", tmp_path, lang)
+
+    async def go() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, WorkListScreen)
+            shown = footer_shown(app)
+            assert f"f1 {({'sv': 'Tangenter', 'en': 'Keys'})[lang]}" in shown
+            assert any(k.startswith("u ") for k in shown)  # the supervisor's unit view
+            for view in ("mine", "unit"):
+                lines = screen_lines(app)
+                for row in table_rows(screen):
+                    line = next(ln for ln in lines if row[1] in ln)
+                    assert all(cell.strip() in line for cell in row), (row, line)
+                if view == "mine":
+                    await pilot.press("u")
+                    await pilot.pause()
+
+    asyncio.run(go())
