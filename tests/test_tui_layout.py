@@ -274,3 +274,25 @@ def test_the_case_screens_levels_table_shows_its_last_column_at_80_columns(tmp_p
         assert "bussen dit själv" in drawn(app, table)  # the goal wrapped, not cut
 
     run(scenario, app, size=SIZE)
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 160])
+def test_a_dialog_is_never_wider_than_the_terminal(tmp_path: Path, width: int) -> None:
+    """Widened to fit a life area on one line at 80 columns, a dialog still ends inside a narrower
+    terminal and stays a dialog (at most 90 cells) on a wide one."""
+    from tui.dialogs.case import GoalDialog
+
+    ws = make_workspace(tmp_path / "ws")
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await filter_to(pilot, "0117")
+        await pilot.press("o", "a")
+        await settle(pilot)
+        assert isinstance(app.screen, GoalDialog)
+        frame = app.screen.query_one(".dialog")
+        region = app.screen.find_widget(frame).region
+        assert Region(0, 0, *app.size).contains_region(region), region
+        assert region.width == min(90, width * 98 // 100), region
+
+    run(scenario, app, size=(width, 24))
