@@ -188,3 +188,46 @@ def test_the_work_lists_keys_and_rows_are_whole_at_80x24(pg_server: PgServer, db
                     await pilot.pause()
 
     asyncio.run(go())
+
+
+def test_a_slow_timed_read_never_replaces_a_newer_list(pg_server: PgServer, db: str, tmp_path: Path) -> None:  # noqa: F811
+    """The timer's read is slow (held in its thread); meanwhile Anna submits and Doris presses r: the
+    list shows the submission. When the old read then arrives, it is dropped, not shown over it."""
+    cw = repo(pg_server, db, "cw_a")
+    fu = draft(cw, "A-50")
+    app = app_as(pg_server, db, "sup_a", tmp_path)
+    release = threading.Event()
+
+    async def go() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, WorkListScreen)
+            real = app.repo.work_rows  # type: ignore[attr-defined]
+            old = real()
+
+            def slow_in_a_thread() -> Any:
+                if threading.current_thread() is threading.main_thread():
+                    return real()
+                release.wait(10)
+                return old  # what the database said before the submission
+
+            app.repo.work_rows = slow_in_a_thread  # type: ignore[attr-defined]
+            screen.refresh_rows()  # a tick: its read is held
+            await pilot.pause()
+            review.submit(cw, fu.id)
+            await pilot.press("r")
+            await pilot.pause()
+            assert [r[1] for r in table_rows(screen)] == ["A-50"]
+            release.set()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert [r[1] for r in table_rows(screen)] == ["A-50"]
+
+    try:
+        asyncio.run(go())
+    finally:
+        release.set()
+        cw.close()

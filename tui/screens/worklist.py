@@ -38,6 +38,7 @@ class WorkListScreen(AppScreen):
         super().__init__()
         self.unit = False  # the supervisor's unit view instead of the login's own list
         self.targets: list[tuple[str, str] | None] = []  # per table row: what it opens (None: a heading)
+        self.reads = 0  # lists read so far: a worker's slower, older read is not shown over a newer one
 
     def compose(self) -> ComposeResult:
         yield Banner(self.uapp.banner_parts())
@@ -57,10 +58,11 @@ class WorkListScreen(AppScreen):
         """The timer's refresh: read in a worker thread (a slow database never stalls the keys), shown
         when read. Only while the list is on screen: a screen above it comes back with a fresh read."""
         if self.uapp.is_open and self.app.screen is self:
-            self.read_rows()
+            self.reads += 1
+            self.read_rows(self.reads)
 
     @work(thread=True, exclusive=True, group="worklist")
-    def read_rows(self) -> None:
+    def read_rows(self, read: int) -> None:
         from storage.errors import StorageError
 
         repo = self.uapp.repo
@@ -68,7 +70,7 @@ class WorkListScreen(AppScreen):
             rows = repo.work_rows()  # type: ignore[attr-defined]
         except StorageError:
             return  # the next tick, `r` or a return tries again; a timer does not pile up notices
-        self.app.call_from_thread(self.fill, rows)
+        self.app.call_from_thread(self.fill, rows, read)
 
     def workspace_ready(self) -> None:
         self.fill()
@@ -86,13 +88,18 @@ class WorkListScreen(AppScreen):
             return self.supervisor
         return True
 
-    def fill(self, rows: Sequence[WorkRow] | None = None) -> None:
-        """Show the list, from `rows` when read already (the timer's worker), else read now."""
+    def fill(self, rows: Sequence[WorkRow] | None = None, read: int | None = None) -> None:
+        """Show the list, from `rows` when read already (the timer's worker, its `read` numbered),
+        else read now."""
         from casework import worklist
 
         app, lang = self.uapp, self.uapp.lang
         if not self.is_attached or not app.is_open:
             return  # left (or the workspace closed) while a worker was reading
+        if read is not None and read != self.reads:
+            return  # a later read (a return, `r`) is shown already: an older list never replaces it
+        if rows is None:
+            self.reads += 1
         self.query_one(Banner).show(app.banner_parts())
         repo = app.repo
         if rows is None:
