@@ -203,7 +203,7 @@ def test_every_key_in_the_footer_is_whole_and_f1_is_among_them(tmp_path: Path, w
 # --- 5. the conflict dialog ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
-@pytest.mark.parametrize(("key", "choice"), [("1", "theirs"), ("2", "mine"), ("escape", None)])
+@pytest.mark.parametrize(("key", "choice"), [("1", "theirs"), ("ctrl+o", "mine"), ("escape", None)])
 def test_the_conflict_dialog_shows_its_keys_and_they_choose(
         tmp_path: Path, lang: str, key: str, choice: str | None) -> None:
     """Before, the dialog had no footer: nothing said that Esc decides later. Its keys are shown whole
@@ -220,11 +220,15 @@ def test_the_conflict_dialog_shows_its_keys_and_they_choose(
         app.push_screen(dialog, chosen.append)
         await settle(pilot)
         shown = footer_shown(app)
-        wanted = {"sv": ["1 Behåll det sparade svaret", "2 Spara mitt svar", "esc Avbryt"],
-                  "en": ["1 Keep the stored answer", "2 Save my answer", "esc Cancel"]}[lang]
+        wanted = {"sv": ["1 Behåll det sparade svaret", "^o Spara mitt svar", "esc Avbryt"],
+                  "en": ["1 Keep the stored answer", "^o Save my answer", "esc Cancel"]}[lang]
         assert shown == wanted
         for button in dialog.query(Button):
             shown_whole(app, button, str(button.label))
+        # Keys typed ahead for the next questions, or a reflex save, never choose "mine".
+        await pilot.press("2", "3", "ctrl+s", "j", "a")
+        await settle(pilot)
+        assert app.screen is dialog and chosen == []
         await pilot.press(key)
         await settle(pilot)
         assert app.screen is not dialog

@@ -22,12 +22,13 @@ class ConflictDialog(TranslatedBindings, ModalScreen[Choice | None]):
     """Dismisses with "mine" (save mine over theirs), "theirs" (keep theirs) or None (Esc: decide
     later; nothing is saved and what was typed stays on screen)."""
 
-    # Digits pick, as in the interview; the footer shows them (Enter takes the focused button, the
-    # stored answer first). Not Ctrl+S for "mine": the save that raised the conflict must not, pressed
-    # again by reflex, overwrite a colleague's answer.
+    # The footer shows the keys (Enter takes the focused button, the stored answer first). Keeping
+    # theirs is safe on any key; overwriting it takes Ctrl+O ("över"/"overwrite"), a key no answer is
+    # typed with: not a digit or Ctrl+S, which a caseworker typing ahead or saving again by reflex
+    # would send here and so overwrite a colleague's answer unread.
     BINDINGS = [
         Binding("1", "theirs", "Behåll det sparade svaret"),
-        Binding("2", "mine", "Spara mitt svar"),
+        Binding("ctrl+o", "mine", "Spara mitt svar"),
         Binding("escape", "cancel", "Avbryt"),
     ]
 
