@@ -300,3 +300,30 @@ def test_a_dialog_is_never_wider_than_the_terminal(tmp_path: Path, width: int) -
         assert region.width == min(90, width * 98 // 100), region
 
     run(scenario, app, size=(width, 24))
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+@pytest.mark.parametrize(("keys", "save"), [
+    (["o", "e"], "Spara"), (["o", "a"], "Spara"), (["o", "i"], "Spara"), (["o", "c"], "Spara"),
+    (["r", "ctrl+r", "ctrl+f"], "Signera"),
+])
+def test_every_form_dialog_shows_its_keys_whole(tmp_path: Path, lang: str, keys: list[str], save: str) -> None:
+    """A form dialog's Ctrl+S and Esc were written nowhere (its buttons say Spara and Avbryt, not the
+    keys): the footer shows them, whole, and what Ctrl+S does there (signing signs)."""
+    from language import pgettext
+    from tui.dialogs.form import FormDialog
+
+    ws = make_workspace(tmp_path / "ws", with_history=True)
+    _start_draft(ws, tmp_path, list(ANSWERS.items()))
+    app = make_app(ws, tmp_path, lang)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await filter_to(pilot, "0117")
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        assert isinstance(app.screen, FormDialog), app.screen
+        shown = footer_shown(app)
+        assert shown == [f"esc {pgettext('binding', 'Avbryt', lang)}", f"^s {pgettext('binding', save, lang)}"]
+
+    run(scenario, app, size=SIZE)
