@@ -327,3 +327,23 @@ def test_every_form_dialog_shows_its_keys_whole(tmp_path: Path, lang: str, keys:
         assert shown == [f"esc {pgettext('binding', 'Avbryt', lang)}", f"^s {pgettext('binding', save, lang)}"]
 
     run(scenario, app, size=SIZE)
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_pick_list_shows_esc(tmp_path: Path, lang: str) -> None:
+    from language import pgettext
+    from tui.dialogs.pick import PickDialog
+
+    ws = make_workspace(tmp_path / "ws")
+    app = make_app(ws, tmp_path, lang)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await filter_to(pilot, "0117")
+        await pilot.press("o")
+        await settle(pilot)
+        await pilot.press("m")  # which goal to edit (its worker waits on the dialog: no settle here)
+        await pilot.pause()
+        assert isinstance(app.screen, PickDialog)
+        assert footer_shown(app) == [f"esc {pgettext('binding', 'Avbryt', lang)}"]
+
+    run(scenario, app, size=SIZE)
