@@ -20,6 +20,7 @@ class ReviewRepository(Protocol):
 
     def review_state(self, followup_id: str) -> tuple[str, int]: ...
     def review_required(self, followup_id: str) -> bool: ...
+    def review_submitter(self, followup_id: str) -> str | None: ...
     def review_submit(self, followup_id: str, expected_version: int | None = None) -> int: ...
     def review_return(self, followup_id: str, comment: str | None = None,
                       question: str | None = None) -> None: ...
@@ -125,6 +126,18 @@ def return_(repo: Repository, followup_id: str, comment: str | None = None,
     return Step(followup_id, "returned")
 
 
+def approve_refusal(repo: Repository, followup_id: str) -> str | None:
+    """Why the logged-in login may not approve this submitted follow-up (the catalogue's key), or None
+    when it may: approval is a second pair of eyes, so nobody approves what they submitted themselves.
+    The database enforces the same rule on approve(); asking first lets a front end not offer it."""
+    db = reviewable(repo)
+    if getattr(repo, "role", "") != "supervisor":
+        return "err_review_not_supervisor"
+    if db.review_submitter(followup_id) == getattr(repo, "login", None):
+        return "err_review_own"
+    return None
+
+
 def approve(repo: Repository, followup_id: str, comment: str | None = None,
             question: str | None = None, version: int | None = None) -> Step:
     """A supervisor approves exactly the version submitted; the caseworker may then sign it. With
@@ -203,6 +216,9 @@ class ReviewView:
 
     action: str
     state: str | None = None  # the review state; None where no review applies
+    # "judge" only: why this login may not approve (its own submission), the catalogue's key; it may
+    # still return it.
+    approve_refused: str | None = None
 
     @property
     def read_only(self) -> bool:
@@ -217,8 +233,8 @@ class ReviewView:
 
 
 def view_of(repo: Repository, followup_id: str) -> ReviewView:
-    """The review view of a follow-up for the logged-in login. Whether a supervisor may approve this
-    particular submission (not their own) the database decides when asked, and says why not."""
+    """The review view of a follow-up for the logged-in login, with whether a supervisor may approve
+    this particular submission (not their own; the database refuses it too)."""
     if not hasattr(repo, "review_submit"):  # a local workspace: one caseworker, nobody reviews
         return ReviewView("signed" if repo.get_followup(followup_id).status == "final" else "sign")
     db = reviewable(repo)
@@ -228,5 +244,7 @@ def view_of(repo: Repository, followup_id: str) -> ReviewView:
     if not db.review_required(followup_id) or state == "approved":
         return ReviewView("sign", state)
     if state == "submitted":
-        return ReviewView("judge" if getattr(repo, "role", "") == "supervisor" else "wait", state)
+        if getattr(repo, "role", "") != "supervisor":
+            return ReviewView("wait", state)
+        return ReviewView("judge", state, approve_refusal(repo, followup_id))
     return ReviewView("submit", state)

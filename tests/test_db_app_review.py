@@ -260,15 +260,24 @@ def test_the_whole_review_round_by_keys_as_two_logins(pg_server: PgServer, db: s
     assert signed.finalized_by == "Anna" and signed.approval is not None and signed.approval.by == "Doris"
 
 
-def test_a_supervisor_approving_their_own_submission_is_told_in_one_line(
-        pg_server: PgServer, db: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_a_supervisor_is_not_offered_to_approve_their_own_submission(
+        pg_server: PgServer, db: str, tmp_path: Path, lang: str) -> None:
+    """The database refuses it; the app does not offer it (before, Ctrl+G and "Godkänn" were offered
+    and the refusal came after): no key in the footer, the button disabled, the reason on the screen,
+    whole at 80×24. Returning it stays possible, and the database still refuses a direct approval."""
+    from casework import review
+    from storage.postgres.repo import ReviewRefused
+    from tests.test_tui_layout import drawn, footer_shown
+
     sup = repo(pg_server, db, "sup_a")
     fu = draft(sup, "A-2")
     sup.close()
-    app = app_as(pg_server, db, "sup_a", tmp_path)
+    app = app_as(pg_server, db, "sup_a", tmp_path, lang)
+    approve = {"sv": "Godkänn", "en": "Approve"}[lang]
 
     async def scenario(pilot: Pilot[None]) -> None:
-        await open_row(pilot, "A-2", "utkast")
+        await open_row(pilot, "A-2", {"sv": "utkast", "en": "draft"}[lang])
         await pilot.press("ctrl+r")
         await pilot.pause()
         await pilot.press("ctrl+f")  # submitted by the supervisor ...
@@ -276,16 +285,59 @@ def test_a_supervisor_approving_their_own_submission_is_told_in_one_line(
         assert state(pg_server, db, fu.id)[0] == "submitted"
         await pilot.press("escape", "escape")
         await pilot.pause()
-        # ... waiting on their list (casework lists nobody's own submission to review); opened, a
-        # supervisor's review screen still offers approval, and the database refuses it.
-        await open_row(pilot, "A-2", "väntar på granskning")
+        # ... waiting on their list (casework lists nobody's own submission to review); opened, the
+        # review screen offers to return it but not to approve it, and says why.
+        await open_row(pilot, "A-2", {"sv": "väntar på granskning", "en": "awaiting review"}[lang])
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.view.action == "judge"
+        shown = footer_shown(app)
+        assert not [k for k in shown if approve in k], shown
+        assert [k for k in shown if k.startswith("^r ")], shown  # returning it is still offered
+        assert screen.query_one("#approve", Button).disabled
+        said = {"sv": "du kan inte godkänna en uppföljning som du själv har skickat in",
+                "en": "you cannot approve a follow-up you submitted yourself"}[lang]
+        assert said in str(screen.query_one("#status-line", Static).render())  # at the top ...
+        note = screen.query_one("#assessment-note", Static)  # ... and beside the buttons, where it opens
+        assert said in " ".join(drawn(app, note).split())  # on the screen, whole, at 80×24
         await pilot.press("ctrl+g")
         await pilot.pause()
-        said = errors(app)
-        assert len(said) == 1 and "\n" not in said[0] and "själv" in said[0]
-        assert "Traceback" not in said[0] and "P0001" not in said[0]
+        assert errors(app) == []  # nothing was asked of the database: nothing to refuse
         assert state(pg_server, db, fu.id)[:2] == ("submitted", None)
-        assert isinstance(app.screen, ReviewScreen)  # still there, nothing changed
+        assert isinstance(app.screen, ReviewScreen)
+
+    run(app, scenario)
+    sup = repo(pg_server, db, "sup_a")
+    try:
+        assert review.approve_refusal(sup, fu.id) == "err_review_own"
+        with pytest.raises(ReviewRefused) as own:  # the server's own check stands behind the app's
+            review.approve(sup, fu.id)
+        assert own.value.key == "err_review_own"
+        cw = repo(pg_server, db, "cw_a")
+        assert review.approve_refusal(cw, fu.id) == "err_review_not_supervisor"
+        cw.close()
+    finally:
+        sup.close()
+    assert state(pg_server, db, fu.id)[:2] == ("submitted", None)
+
+
+def test_a_supervisor_is_offered_to_approve_a_colleagues_submission(
+        pg_server: PgServer, db: str, tmp_path: Path) -> None:
+    """The other side of the rule: Anna's submission, Doris's screen offers Godkänn, and casework says so."""
+    from casework import review
+    from tests.test_tui_layout import footer_shown
+
+    cw = repo(pg_server, db, "cw_a")
+    fu = draft(cw, "A-3")
+    review.submit(cw, fu.id)
+    cw.close()
+    app = app_as(pg_server, db, "sup_a", tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await open_row(pilot, "A-3", "att granska")
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.view.approve_refused is None
+        assert "^g Godkänn" in footer_shown(app)
+        assert not screen.query_one("#approve", Button).disabled
 
     run(app, scenario)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -147,6 +148,9 @@ class PostgresRepository(Repository):
         self.units: list[str] = [str(u) for u in me[3] or []]
         self.settings = self._settings()
         self._held: dict[str, float] = {}  # drafts this login holds a lease on -> last refresh
+        # One transaction at a time on the one connection: the app reads in worker threads too (the
+        # work list's timed refresh), and two threads' transactions must not interleave on it.
+        self._lock = threading.RLock()
         self._forms: PostgresFormStore | None = None
 
     def _settings(self) -> WorkspaceSettings:
@@ -199,7 +203,7 @@ class PostgresRepository(Repository):
         failure); database refusals become storage errors with one line each."""
         for attempt in range(RETRIES):
             try:
-                with self._conn.transaction(), self._conn.cursor() as cur:
+                with self._lock, self._conn.transaction(), self._conn.cursor() as cur:
                     return fn(cur)
             except (pg_errors.SerializationFailure, pg_errors.DeadlockDetected):
                 if attempt == RETRIES - 1:
@@ -214,7 +218,8 @@ class PostgresRepository(Repository):
         (no BEGIN and COMMIT of their own), and the statement is atomic all the same."""
         for attempt in range(RETRIES):
             try:
-                return self._conn.execute(query, params).fetchone()
+                with self._lock:
+                    return self._conn.execute(query, params).fetchone()
             except (pg_errors.SerializationFailure, pg_errors.DeadlockDetected):
                 if attempt == RETRIES - 1:
                     raise StorageError("the database stayed busy; try again") from None
@@ -527,6 +532,11 @@ class PostgresRepository(Repository):
         if row is None:
             raise NotFound(f"no follow-up with id '{followup_id}'", key="err_no_followup", id=followup_id)
         return str(row[0]), int(row[1])
+
+    def review_submitter(self, followup_id: str) -> str | None:
+        """The login that submitted the follow-up for review (None: never submitted)."""
+        row = self._one("SELECT submitted_by FROM uppfoljning.followups WHERE id = %s", (followup_id,))
+        return None if row is None or row[0] is None else str(row[0])
 
     def review_required(self, followup_id: str) -> bool:
         """Whether the follow-up's unit wants a supervisor's approval before signing."""

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Select, Static, TextArea
+from textual.widgets import Button, Footer, Select, Static, TextArea
 
 from interview.messages import validation_lines
 from tui.safe import plain
@@ -47,6 +47,8 @@ class FormDialog(TranslatedBindings, ModalScreen[T | None]):
             with Horizontal(classes="buttons"):
                 yield Button(s("save", self.lang), variant="primary", id="save")
                 yield Button(s("cancel", self.lang), id="cancel")
+        # Its keys on the bottom line, as every screen's: Ctrl+S is not written on any button.
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         first = self.query(".field Input, .field TextArea")

@@ -62,5 +62,19 @@ class HelpScreen(TranslatedBindings, ModalScreen[None]):
                 yield Static(plain(text), id="help-keys")
             yield Static(s("help_close", self.lang), classes="dialog-note")
 
+    def on_mount(self) -> None:
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """The list scrolls within what the terminal has room for, so the title and the last line
+        (how to close) always show: a dialog of auto height is otherwise clipped, not scrolled."""
+        dialog = self.query_one(".dialog")
+        chrome = dialog.styles.border.spacing.height + dialog.styles.padding.height + 4  # title, note
+        room = int(self.size.height * 0.9) - chrome  # the dialog's max-height: 90%
+        self.query_one(".dialog-body").styles.max_height = max(3, room)
+
     async def action_dismiss(self, result: Any = None) -> None:
         self.dismiss(None)

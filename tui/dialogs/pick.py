@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.safe import plain
@@ -27,6 +27,7 @@ class PickDialog(TranslatedBindings, ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Static(self.title_text, classes="dialog-title", markup=False)
             yield OptionList(*(Option(plain(label), id=key) for key, label in self.items), id="pick")
+        yield Footer(compact=True, show_command_palette=False)  # Esc, as on every dialog
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.widgets import Button, TextArea
 
 from tui.clean import CleanTextArea
@@ -17,6 +18,8 @@ class ReturnDialog(FormDialog[tuple[str | None, str]]):
     """Dismisses with (answer key or None for the whole follow-up, the comment); casework checks both."""
 
     tall = False
+    # Ctrl+S returns it: the footer says so, not "Spara".
+    BINDINGS = [Binding("escape", "cancel", "Avbryt"), Binding("ctrl+s", "save", "Återsänd med kommentar")]
 
     def __init__(self, lang: str, questions: list[tuple[str, str]]) -> None:
         super().__init__(lang, s("return_title", lang))

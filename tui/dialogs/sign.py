@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widgets import Button, Input, Static
 
 from tui.clean import CleanInput
@@ -15,6 +16,8 @@ class SignDialog(FormDialog[str]):
     """Names who signs; dismisses with the signer's name."""
 
     tall = False
+    # Ctrl+S signs here: the footer says so, not "Spara".
+    BINDINGS = [Binding("escape", "cancel", "Avbryt"), Binding("ctrl+s", "save", "Signera")]
 
     def __init__(self, lang: str, signer: str, when: str) -> None:
         super().__init__(lang, s("finalize_title", lang))

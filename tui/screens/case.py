@@ -131,14 +131,24 @@ class CaseScreen(AppScreen):
         return "\n".join(out)
 
     @staticmethod
-    def fill(table: DataTable[Any], headers: list[str], rows: Sequence[tuple[str | None, list[str]]]) -> None:
-        """Columns sized to their widest cell (auto-width does not grow after a clear)."""
+    def fill(table: DataTable[Any], headers: list[str], rows: Sequence[tuple[str | None, list[str]]],
+             room: int | None = None) -> None:
+        """Columns sized to their widest cell (auto-width does not grow after a clear). With `room`
+        (the cells the table has), the first column is narrowed so the last one fits, its text
+        wrapped over more lines: at 80 columns the levels' "Mål"/"Target" column was cut off."""
         table.clear(columns=True)
-        for i, header in enumerate(headers):
-            width = max([len(header), *(len(r[1][i]) for r in rows)])
-            table.add_column(header, width=min(width, 60))
+        widths = [min(max([len(header), *(len(r[1][i]) for r in rows)]), 60)
+                  for i, header in enumerate(headers)]
+        pad = 2 * table.cell_padding
+        wrap = False
+        if room is not None and widths and sum(w + pad for w in widths) > room:
+            narrowed = max(room - sum(w + pad for w in widths[1:]) - pad, len(headers[0]), 12)
+            wrap = narrowed < widths[0]
+            widths[0] = narrowed
+        for header, width in zip(headers, widths, strict=True):
+            table.add_column(header, width=width)
         for key, values in rows:
-            table.add_row(*(cell(v) for v in values), key=key)
+            table.add_row(*(cell(v) for v in values), key=key, height=None if wrap else 1)
 
     def fill_followups(self, followups: list[FollowUp]) -> None:
         lang = self.uapp.lang
@@ -186,7 +196,9 @@ class CaseScreen(AppScreen):
                     ],
                 )
             )
-        self.fill(self.query_one("#levels", DataTable), headers, rows)
+        table = self.query_one("#levels", DataTable)
+        # The body's padding and scrollbar, and the table's own scrollbar, out of the screen's width.
+        self.fill(table, headers, rows, room=self.app.size.width - 6)
         from tui.charts import LevelsChart
 
         for chart in self.query(LevelsChart):

@@ -146,12 +146,14 @@ class Dashboard(AppScreen):
     BINDINGS = [
         Binding("n", "new_case", "Nytt ärende"),
         Binding("enter", "open_case", "Öppna", show=False),
-        Binding("o", "open_case", "Öppna", priority=True),
+        # At 80 columns the footer has room for the keys below less `o` (Enter on a row opens it) and
+        # `/` (the filter box says "type to filter"); F1, the palette and the help list every key.
+        Binding("o", "open_case", "Öppna", show=False, priority=True),
         Binding("f", "new_followup", "Ny uppföljning", priority=True),
         Binding("r", "resume", "Fortsätt utkast", priority=True),
         Binding("p", "pdf", "PDF", show=False),
         Binding("g", "report", "Sammanställning", show=False),
-        Binding("slash", "focus_filter", "Filtrera"),
+        Binding("slash", "focus_filter", "Filtrera", show=False),
         Binding("w", "work_list", "Arbetslista", show=False, priority=True),  # F1 lists it
         Binding("q", "app.quit", "Avsluta"),
         Binding("escape", "leave_filter", show=False),

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -53,7 +53,8 @@ class ReportScreen(AppScreen):
                                  compact=True)
                 yield Label(s("report_unit", lang))
                 yield CleanInput(id="unit", compact=True)
-            with Horizontal(classes="report-selection"):
+            # One option a line: the longer label and the button then fit 80 columns in either language.
+            with Vertical(classes="report-selection", id="report-options"):
                 yield Checkbox(s("report_drafts", lang), id="drafts", compact=True)
                 yield Checkbox(s("report_all", lang), id="all", compact=True)
                 yield Button(s("report_compile", lang), id="compile", variant="primary", compact=True)

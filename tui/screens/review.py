@@ -14,6 +14,7 @@ from casework.session import FollowUpSession
 from interview.case import now
 from interview.errors import AnswerError
 from language import describe
+from language import text as catalogue_text
 from language.format import join, long_datetime
 from storage.errors import AnswerConflict, Conflict, StorageError
 from storage.repository import ReviewComment
@@ -67,6 +68,8 @@ class ReviewScreen(AppScreen):
         self.view = view_of(session.repo, session.followup.id)  # what this login may do (casework)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "approve" and self.view.approve_refused:
+            return False  # not offered (its own submission): the status line says why
         if action in ("finalize", "submit_review", "return_review", "approve"):
             return action in ACTIONS[self.view.action]
         if action in ("save_assessment",):
@@ -118,6 +121,8 @@ class ReviewScreen(AppScreen):
     def fill(self) -> None:
         fu, iv, lang = self.session.followup, self.session.interview, self.lang
         self.view = view_of(self.session.repo, fu.id)
+        refused = self.view.approve_refused  # its own submission: said why, at the top and the buttons
+        own = s("review_status_own", lang, reason=catalogue_text(refused, lang)) if refused else ""
         if self.session.final:
             when = long_datetime(fu.finalized_at.astimezone(), lang) if fu.finalized_at else ""
             status = s("final_readonly", lang, when=when, who=fu.finalized_by or "")
@@ -126,7 +131,7 @@ class ReviewScreen(AppScreen):
             status = s("missing_answers", lang, items=join(missing, lang)) if missing else ""
             said = REVIEW_STATUS.get((self.view.action, self.view.state or ""))
             if said:
-                status = "\n".join(x for x in (s(said, lang), status) if x)
+                status = "\n".join(x for x in (own or s(said, lang), status) if x)
         self.query_one("#status-line", Static).update(plain(status))
         notes = review.notes_by_key(self.session.repo, fu.id) if not self.session.final else {}
         whole = notes.get(None, [])
@@ -174,6 +179,8 @@ class ReviewScreen(AppScreen):
             self.query_one("#assessment-note", Static).update(
                 plain(s("draft_stale", lang, items=", ".join(stale)))
             )
+        if own:
+            self.query_one("#assessment-note", Static).update(plain(own))
         # The assessment's comments also right above its field, where the caseworker revises it.
         near = self.query_one("#assessment-review-notes", Static)
         near.update(plain("\n".join(self.note_line(n) for n in notes.get("assessment", []))))
@@ -188,6 +195,7 @@ class ReviewScreen(AppScreen):
                  "return-review": act == "judge", "approve": act == "judge"}
         for bid, visible in shown.items():
             self.query_one(f"#{bid}", Button).display = visible
+        self.query_one("#approve", Button).disabled = bool(self.view.approve_refused)
         self.refresh_bindings()
 
     def note_line(self, note: ReviewComment) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
@@ -15,6 +17,9 @@ from tui.widgets.banner import Banner
 
 if TYPE_CHECKING:
     from casework.worklist import WorkItem
+    from storage.repository import WorkRow
+
+REFRESH_S = 30.0  # the list is read again this often while it is on screen: others change it meanwhile
 
 
 class WorkListScreen(AppScreen):
@@ -33,6 +38,7 @@ class WorkListScreen(AppScreen):
         super().__init__()
         self.unit = False  # the supervisor's unit view instead of the login's own list
         self.targets: list[tuple[str, str] | None] = []  # per table row: what it opens (None: a heading)
+        self.reads = 0  # lists read so far: a worker's slower, older read is not shown over a newer one
 
     def compose(self) -> ComposeResult:
         yield Banner(self.uapp.banner_parts())
@@ -46,6 +52,25 @@ class WorkListScreen(AppScreen):
     def on_mount(self) -> None:
         if self.uapp.is_open:
             self.fill()
+        self.set_interval(REFRESH_S, self.refresh_rows)
+
+    def refresh_rows(self) -> None:
+        """The timer's refresh: read in a worker thread (a slow database never stalls the keys), shown
+        when read. Only while the list is on screen: a screen above it comes back with a fresh read."""
+        if self.uapp.is_open and self.app.screen is self:
+            self.reads += 1
+            self.read_rows(self.reads)
+
+    @work(thread=True, exclusive=True, group="worklist")
+    def read_rows(self, read: int) -> None:
+        from storage.errors import StorageError
+
+        repo = self.uapp.repo
+        try:
+            rows = repo.work_rows()  # type: ignore[attr-defined]
+        except StorageError:
+            return  # the next tick, `r` or a return tries again; a timer does not pile up notices
+        self.app.call_from_thread(self.fill, rows, read)
 
     def workspace_ready(self) -> None:
         self.fill()
@@ -63,15 +88,24 @@ class WorkListScreen(AppScreen):
             return self.supervisor
         return True
 
-    def fill(self) -> None:
+    def fill(self, rows: Sequence[WorkRow] | None = None, read: int | None = None) -> None:
+        """Show the list, from `rows` when read already (the timer's worker, its `read` numbered),
+        else read now."""
         from casework import worklist
 
         app, lang = self.uapp, self.uapp.lang
+        if not self.is_attached or not app.is_open:
+            return  # left (or the workspace closed) while a worker was reading
+        if read is not None and read != self.reads:
+            return  # a later read (a return, `r`) is shown already: an older list never replaces it
+        if rows is None:
+            self.reads += 1
         self.query_one(Banner).show(app.banner_parts())
         repo = app.repo
-        rows = app.guard(lambda: repo.work_rows())  # type: ignore[attr-defined]
         if rows is None:
-            return
+            rows = app.guard(lambda: repo.work_rows())  # type: ignore[attr-defined]
+            if rows is None:
+                return
         table: DataTable[object] = self.query_one("#worklist", DataTable)
         cursor = table.cursor_row
         table.clear(columns=True)
