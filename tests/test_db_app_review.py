@@ -297,8 +297,12 @@ def test_a_supervisor_is_not_offered_to_approve_their_own_submission(
         said = {"sv": "du kan inte godkänna en uppföljning som du själv har skickat in",
                 "en": "you cannot approve a follow-up you submitted yourself"}[lang]
         assert said in str(screen.query_one("#status-line", Static).render())  # at the top ...
-        note = screen.query_one("#assessment-note", Static)  # ... and beside the buttons, where it opens
-        assert said in " ".join(drawn(app, note).split())  # on the screen, whole, at 80×24
+        # ... and beside the buttons, at the foot of the review (it opens at its top): scrolled to,
+        # it is on the screen, whole, at 80×24
+        note = screen.query_one("#assessment-note", Static)
+        note.scroll_visible(animate=False)
+        await pilot.pause()
+        assert said in " ".join(drawn(app, note).split())
         await pilot.press("ctrl+g")
         await pilot.pause()
         assert errors(app) == []  # nothing was asked of the database: nothing to refuse
