@@ -316,6 +316,59 @@ def test_the_case_and_interview_screens_name_another_login_in_the_draft(
     bertil.close()
 
 
+def test_the_timed_lease_refresh_asks_the_database_off_the_ui_thread_and_fails_silently(
+        pg_server: PgServer, pg_clean: str, example: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every 20 s (0.3 s here) the draft's lease is refreshed in a worker thread, so a slow server never
+    holds up the keys: Bertil leaving shows without a key, and a refresh the database refuses is no
+    notice (the next save tells)."""
+    import threading
+
+    from storage.errors import StorageError
+    from tui.screens import interview as interview_module
+
+    monkeypatch.setattr(interview_module, "LEASE_REFRESH_S", 0.3)
+    fu_id, bertil, _ = draft_with_bertil(pg_server, pg_clean, example)
+    bertil.hold(fu_id)
+    app = app_as(pg_server, pg_clean, "cw_a", tmp_path)
+    threads: list[str] = []
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        screen = await resume(pilot)
+        assert text_of(screen, "#presence").startswith("Note: Bertil also has this draft open")
+        hold = app.repo.hold  # type: ignore[attr-defined]
+
+        def counted(followup_id: str) -> Any:
+            threads.append(threading.current_thread().name)
+            return hold(followup_id)
+
+        app.repo.hold = counted  # type: ignore[attr-defined]
+        bertil.release(fu_id)
+        for _ in range(60):  # the timer, not a key, brings the change
+            await pilot.pause(0.05)
+            if not screen.query_one("#presence", Static).display:
+                break
+        assert not screen.query_one("#presence", Static).display
+        assert threads and threading.main_thread().name not in threads
+        seen = len(app._notifications)
+
+        def refused(followup_id: str) -> Any:
+            threads.append("refused")
+            raise StorageError("the server went away")
+
+        app.repo.hold = refused  # type: ignore[attr-defined]
+        for _ in range(30):
+            await pilot.pause(0.05)
+            if "refused" in threads:
+                break
+        await pilot.pause(0.2)
+        assert "refused" in threads and len(app._notifications) == seen
+        assert isinstance(app.screen, InterviewScreen)
+
+    run(app, scenario)
+    bertil.close()
+
+
 def test_the_interview_shows_no_presence_line_when_alone(
         pg_server: PgServer, pg_clean: str, example: Any, tmp_path: Path) -> None:
     _, bertil, _ = draft_with_bertil(pg_server, pg_clean, example)

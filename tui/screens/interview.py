@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -36,6 +36,9 @@ from tui.safe import plain
 from tui.screens.base import AppScreen
 from tui.strings import s
 from tui.widgets.banner import Banner
+
+if TYPE_CHECKING:
+    from casework.shared import OtherHolder
 
 NARROW = 100  # columns: below this the guidance panel folds away (F2 shows it)
 LEASE_REFRESH_S = 20.0  # the draft's lease (and who else is in it) is refreshed this often while open
@@ -140,7 +143,7 @@ class InterviewScreen(AppScreen):
             # Opening the draft takes this login's lease; kept fresh while the screen is open, so
             # others are told by name for as long as it stays open (and their names shown here).
             self.take_lease()
-            self.set_interval(LEASE_REFRESH_S, self.take_lease)
+            self.set_interval(LEASE_REFRESH_S, self.refresh_lease)
         if self.uapp.training:
             self.add_class("show-side")  # in training, the guidance is shown from the start
         self.query_one("#transcript", VerticalScroll).anchor()  # stays at the newest answer
@@ -178,6 +181,31 @@ class InterviewScreen(AppScreen):
             others = []
         else:
             others = self.uapp.guard(hold_draft, self.uapp.repo, fu_id) or []
+        self.show_presence(others)
+
+    def refresh_lease(self) -> None:
+        """The timed refresh: the database is asked in a worker thread, so a slow server never holds
+        up the keys (the repository runs one transaction at a time across threads)."""
+        self.run_worker(self._lease_in_thread, thread=True, exclusive=True, group="lease",
+                        exit_on_error=False)
+
+    def _lease_in_thread(self) -> None:
+        from casework.shared import hold_draft, release_draft
+
+        fu_id = self.session.followup.id
+        try:
+            if self.session.final:
+                release_draft(self.uapp.repo, fu_id)
+                others = []
+            else:
+                others = hold_draft(self.uapp.repo, fu_id)
+        except StorageError:
+            return  # a timed refresh that fails says nothing: the next one, or the next save, tells
+        self.app.call_from_thread(self.show_presence, others)
+
+    def show_presence(self, others: list[OtherHolder]) -> None:
+        if not self.is_attached:
+            return  # left meanwhile
         box = self.query_one("#presence", Static)
         text = self.presence_text(others)
         box.update(plain(text))
