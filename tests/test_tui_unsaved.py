@@ -452,3 +452,65 @@ def test_going_back_or_to_the_review_over_typed_text_asks_too(tmp_path: Path, ke
             assert isinstance(app.screen, ReviewScreen)
 
     run(scenario, app, size=SMALL)
+
+
+@pytest.mark.parametrize(("key", "choice"), [("enter", "save"), ("x", "discard"), ("escape", "stay")])
+def test_ctrl_k_over_typed_text_asks_before_it_skips(tmp_path: Path, key: str, choice: str) -> None:
+    """Ctrl+K (leave unanswered) threw typed text away without a word; now it asks like Esc does."""
+    ws = make_workspace(tmp_path / "ws")
+    _start_draft(ws, tmp_path, UP_TO_COMMENT)
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await resume_draft(pilot)
+        interview = app.screen
+        assert isinstance(interview, InterviewScreen) and _key(app) == COMMENT
+        await pilot.press(*typed("Duschar med stöd"), "ctrl+k")
+        await pilot.pause()
+        assert isinstance(app.screen, UnsavedDialog)
+        await pilot.press(key)
+        await pilot.pause()
+        saved = stored(ws)[-1]
+        assert app.screen_stack[-1] is interview  # (the stack: mypy narrowed app.screen to the dialog)
+        if choice == "save":  # saved as the answer, and on to the next question
+            assert saved.get(COMMENT) == "Duschar med stöd" and _key(app) != COMMENT
+        elif choice == "discard":  # thrown away as chosen, and the question skipped
+            assert saved.get(COMMENT) is None and _key(app) != COMMENT
+        else:
+            assert not saved.has(COMMENT) and _key(app) == COMMENT
+            assert interview.query_one("#answer-text", TextArea).text == "Duschar med stöd"
+
+    run(scenario, app, size=SMALL)
+
+
+def test_a_signed_followup_offers_no_change_and_refuses_one_in_words(tmp_path: Path) -> None:
+    """Signed in the review, Esc went back to an interview still offering Spara/Hoppa över/Föregående;
+    a changed answer went nowhere without a word. Now Esc goes back where the draft was opened, and the interview of
+    a signed follow-up shows no such key and says why when asked to change."""
+    ws = make_workspace(tmp_path / "ws")
+    _start_draft(ws, tmp_path, list(ANSWERS.items()))
+    app = make_app(ws, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await resume_draft(pilot)
+        interview = app.screen
+        assert isinstance(interview, InterviewScreen)
+        below = app.screen_stack[-2]  # where the draft was opened from
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert stored(ws)[-1].status == "final"
+        # Under the review the interview is signed too: no key there offers a change ...
+        assert [a for a in ("submit", "skip", "previous") if interview.check_action(a, ())] == []
+        # ... and an attempt to change says why, in words
+        await interview.edit_answer("client_view")
+        said = str(interview.query_one("#answer-error", Static).render())
+        assert "signerad och kan inte ändras" in said and "c på ärendet" in said
+        await pilot.press("escape")  # from the review: back to the case, past the interview
+        await pilot.pause()
+        assert interview not in app.screen_stack and app.screen is below
+
+    run(scenario, app, size=SMALL)

@@ -164,6 +164,11 @@ class InterviewScreen(AppScreen):
         # leaves what is typed where it is.
         if self._shown and self._to_review:
             self._to_review = False
+            if self.session.final:
+                # Signed in the review: nothing here can change any more, so back to the case (the
+                # screen kept offering to save, and what was typed went nowhere).
+                self.app.pop_screen()
+                return
             self.editing = None
             self.shown_key = "?"
             if self.uapp.shared:
@@ -237,7 +242,8 @@ class InterviewScreen(AppScreen):
             return widget is not None and widget.takes_digits() and self._in_answer()
         if action == "draft":
             return self.shown_key == "assessment" and not self.session.final
-        return True
+        # A signed follow-up: no key offers a change (a correction is made on the case).
+        return not (action in ("submit", "skip", "previous") and self.session.final)
 
     def _in_answer(self) -> bool:
         node: Any = self.focused
@@ -271,7 +277,8 @@ class InterviewScreen(AppScreen):
         if step is None:
             self.query_one("#goal-line", Static).update("")
             self.query_one("#question", Static).update(s("done_title", self.lang))
-            self.query_one("#answer-hint", Static).update(s("done_body", self.lang))
+            done = "signed_no_change" if self.session.final else "done_body"
+            self.query_one("#answer-hint", Static).update(s(done, self.lang))
             self.query_one("#guidance", Static).update("")
             button = Button(s("review", self.lang), id="to-review", variant="primary")
             await slot.mount(button)
@@ -457,7 +464,10 @@ class InterviewScreen(AppScreen):
     async def save(self, raw: Any) -> bool:
         """Save `raw` as the current question's answer and move on; False (and why, on screen) if not."""
         step = self.current_step()
-        if step is None or self.session.final:
+        if self.session.final:
+            self.refuse(s("signed_no_change", self.lang))
+            return False
+        if step is None:
             return False
         try:
             value = self.session.answer(step.key, raw)
@@ -530,7 +540,17 @@ class InterviewScreen(AppScreen):
             await self.save(value)
 
     async def action_skip(self) -> None:
-        await self.save(None)
+        """Leave the question unanswered; over typed text not saved, asked first (Ctrl+K threw it away)."""
+        typed = await self.unsaved_text()
+        if typed is None:
+            await self.save(None)
+            return
+
+        async def then(choice: str) -> None:
+            if choice == "discard":  # saved: the typed text is the answer, nothing to skip
+                await self.save(None)
+
+        await self.ask_unsaved(typed, then)
 
     async def action_draft(self) -> None:
         """The assistant's drafted assessment in one key: written into an empty field, to be read and
@@ -561,6 +581,10 @@ class InterviewScreen(AppScreen):
         await self.edit_answer(event.key)
 
     async def edit_answer(self, key: str) -> None:
+        if self.session.final:
+            self.refuse(s("signed_no_change", self.lang))
+            return
+
         async def go() -> None:
             self.editing = key
             await self.show()
