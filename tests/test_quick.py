@@ -872,3 +872,25 @@ def test_the_command_printed_on_pause_parses_as_printed(tmp_path: Path) -> None:
     command = quick.resume_command("ÖVN-0002")
     args = build_parser("sv").parse_args(shlex.split(command)[1:])
     assert (args.command, args.case, args.workspace) == ("quick", "ÖVN-0002", str(tmp_path / "my ws"))
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_a_bare_enter_at_a_level_records_the_goal_s_last_level(
+    monkeypatch: pytest.MonkeyPatch, repo: Any, lang: str
+) -> None:
+    """The level list started at its lowest (GAS −2, ICF 0): a hurried Enter recorded a fall. It starts
+    where the goal was last time (casework's last_level: the newest signed level, else the baseline)."""
+    from casework.session import FollowUpSession
+
+    case = _draft(repo, COMPLETE, {"g1": {"attainment": "achieved"}, "g2": {"attainment": "achieved"}})
+    fu = repo.followups_of(case.id)[-1]
+    session = FollowUpSession(repo, fu.id, lang)
+    expected = {gid: session.last_level(gid) for gid in ("g1", "g2")}
+    assert expected["g1"] == 3  # g1's baseline (ICF): not the list's first value, 0
+    quick, _, _ = _quick(monkeypatch, repo, [Raw(ENTER), "", Raw(ENTER), ""], lang)
+    quick.start(case)
+    quick.ask_all()
+    goals = repo.followups_of(case.id)[-1].goals
+    assert goals["g1"]["level"] == 3
+    if expected["g2"] is not None:
+        assert goals["g2"]["level"] == expected["g2"]

@@ -606,6 +606,10 @@ class QuickMode:
         message = wrap(label)
         if isinstance(q, ChoiceQuestion | LevelQuestion | BoolQuestion):
             items = self.choices(step, required)
+            if current is None and isinstance(q, LevelQuestion) and step.goal is not None:
+                # The list starts where the goal was last time (casework's rule, as in the app), so a
+                # hurried Enter records an unchanged level, never the scale's lowest.
+                current = self._session().last_level(step.goal.id)
             default = next((c for c in items if c.value == current and current is not None), None)
             question = questionary.select(
                 message,
