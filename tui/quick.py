@@ -672,6 +672,9 @@ class QuickMode:
     # --- the review and the end -------------------------------------------------------------------
 
     def review_line(self, n: int, step: Step) -> str:
+        """One question of the review: on one row when it fits, else its answer on a second row."""
+        from prompt_toolkit.utils import get_cwidth
+
         iv = self._session().interview
         label = step.question.label.get(self.lang)
         if step.goal is not None:
@@ -680,7 +683,15 @@ class QuickMode:
             shown = s("quick_not_answered", self.lang)
         else:
             shown = visible(" ".join(self.shown(step, iv.value(step)).split()))
-        return fit(" ".join(f"{n}. {label}: {shown}".split()), width())
+        cols = width()
+        whole = " ".join(f"{n}. {label}: {shown}".split())
+        if get_cwidth(whole) <= cols:
+            return whole
+        # Too wide for one row: the goal and the label used the width and the answer was cut away.
+        # The answer gets a row of its own, indented under the label, so it is always seen.
+        head = fit(" ".join(f"{n}. {label}".split()), cols)
+        indent = " " * (len(str(n)) + 2)
+        return f"{head}\n{indent}{fit('→ ' + shown, cols - len(indent))}"
 
     def review(self) -> None:
         """Every answer, numbered; a number re-asks that question, a hint's letter goes to its question."""
