@@ -298,3 +298,23 @@ def test_a_pdf_path_is_printed_whole_at_60_columns(monkeypatch: pytest.MonkeyPat
     printed = capsys.readouterr().out.splitlines()
     assert any(line.strip() == path for line in printed), printed
     assert all(len(line) <= 59 for line in printed)
+
+
+def test_an_error_wraps_only_at_spaces(monkeypatch: pytest.MonkeyPatch, repo: Any) -> None:
+    """At 60 columns the date's error was cut at a hyphen ("Skriv ÅÅÅÅ-MM-" / "DD."). Typed dates of
+    every length move the format over the row's end: it stays whole on one row each time."""
+    from tests.test_quick import _quick
+
+    monkeypatch.setenv("COLUMNS", "60")
+    typed = ["1" + "x" * n for n in range(25)]
+    quick, _, said = _quick(monkeypatch, repo, ["IFO-2026-0117", *typed, CTRL_C], lang="sv")
+    quick.start(quick.pick_case(None))
+    with pytest.raises(KeyboardInterrupt):
+        quick.ask_all()
+    errors = [text for text in said if "ÅÅÅÅ-MM" in text]
+    assert len(errors) == len(typed)
+    for text in errors:
+        rows = text.split("\n")
+        assert all(len(row) <= 59 for row in rows), rows
+        assert any("ÅÅÅÅ-MM-DD." in row for row in rows), rows
+        assert not any(row.rstrip().endswith("-") for row in rows), rows
