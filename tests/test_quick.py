@@ -894,3 +894,26 @@ def test_a_bare_enter_at_a_level_records_the_goal_s_last_level(
     assert goals["g1"]["level"] == 3
     if expected["g2"] is not None:
         assert goals["g2"]["level"] == expected["g2"]
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_printed_resume_command_keeps_the_session_s_language(
+    monkeypatch: pytest.MonkeyPatch, repo: Any, capsys: pytest.CaptureFixture[str], lang: str
+) -> None:
+    """Paused in English, the printed command dropped `--lang en`: resumed as printed, the session
+    went on in Swedish. The command as printed on a real pause parses to the same language."""
+    import shlex
+
+    from tui.cli import build_parser
+
+    monkeypatch.delenv("UPPFOLJNING_LANG", raising=False)
+    monkeypatch.setenv("COLUMNS", "200")  # the command on one line, as a person copies it
+    Terminal(["IFO-2026-0117", CTRL_C]).install(monkeypatch)
+    assert quick_module.run(repo, lang, "A", None, pdf_dir=None) == 0
+    printed = capsys.readouterr().out
+    line = next(row for row in printed.splitlines() if "uppfoljning " in row and " quick " in row)
+    argv = shlex.split(line[line.index("uppfoljning "):].rstrip("."))
+    args = build_parser(lang).parse_args(argv[1:])
+    assert (args.command, args.case) == ("quick", "IFO-2026-0117")
+    assert (args.lang or "sv") == lang
+    assert args.workspace == str(repo.workspace.path)

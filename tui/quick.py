@@ -807,12 +807,17 @@ class QuickMode:
 
     def resume_command(self, case_ref: str) -> str:
         """The command that continues, as typed: `--workspace` (when the workspace is not the one
-        the command finds by itself) stands before `quick`, where the parser takes it."""
+        the command finds by itself) and `--lang` stand before `quick`, where the parser takes them."""
+        import os
         import shlex
 
         from storage.paths import default_workspace_dir
 
         command = f"quick --case {shlex.quote(case_ref)}"
+        # The session's language too (also a program option): resumed without it, an English
+        # session went on in Swedish.
+        if self.lang != "sv" or (os.environ.get("UPPFOLJNING_LANG") or "sv") != self.lang:
+            command = f"--lang {shlex.quote(self.lang)} {command}"
         ws = getattr(getattr(self.repo, "workspace", None), "path", None)
         if ws is None or Path(ws).resolve() == default_workspace_dir().resolve():
             return f"uppfoljning {command}"
