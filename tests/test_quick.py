@@ -882,18 +882,23 @@ def test_a_bare_enter_at_a_level_records_the_goal_s_last_level(
     where the goal was last time (casework's last_level: the newest signed level, else the baseline)."""
     from casework.session import FollowUpSession
 
-    case = _draft(repo, COMPLETE, {"g1": {"attainment": "achieved"}, "g2": {"attainment": "achieved"}})
-    fu = repo.followups_of(case.id)[-1]
-    session = FollowUpSession(repo, fu.id, lang)
-    expected = {gid: session.last_level(gid) for gid in ("g1", "g2")}
-    assert expected["g1"] == 3  # g1's baseline (ICF): not the list's first value, 0
+    attained = {"g1": {"attainment": "achieved"}, "g2": {"attainment": "achieved"}}
+    case = _draft(repo, COMPLETE, attained)
     quick, _, _ = _quick(monkeypatch, repo, [Raw(ENTER), "", Raw(ENTER), ""], lang)
     quick.start(case)
     quick.ask_all()
-    goals = repo.followups_of(case.id)[-1].goals
-    assert goals["g1"]["level"] == 3
-    if expected["g2"] is not None:
-        assert goals["g2"]["level"] == expected["g2"]
+    first = repo.followups_of(case.id)[-1]
+    assert first.goals["g1"]["level"] == 3  # g1's baseline (ICF), not the list's first value, 0
+    FollowUpSession(repo, first.id, lang).finalize("A")
+    # The next follow-up: g1's level is now the signed one; g2 (GAS, no baseline) also, not −2.
+    previous = {"g1": 2, "g2": 1}
+    signed = _draft(repo, COMPLETE, {gid: attained[gid] | {"level": lv} for gid, lv in previous.items()})
+    FollowUpSession(repo, repo.followups_of(signed.id)[-1].id, lang).finalize("A")
+    case = _draft(repo, COMPLETE, attained)
+    quick, _, _ = _quick(monkeypatch, repo, [Raw(ENTER), "", Raw(ENTER), ""], lang)
+    quick.start(case)
+    quick.ask_all()
+    assert {gid: g["level"] for gid, g in repo.followups_of(case.id)[-1].goals.items()} == previous
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
