@@ -872,3 +872,53 @@ def test_the_command_printed_on_pause_parses_as_printed(tmp_path: Path) -> None:
     command = quick.resume_command("ÖVN-0002")
     args = build_parser("sv").parse_args(shlex.split(command)[1:])
     assert (args.command, args.case, args.workspace) == ("quick", "ÖVN-0002", str(tmp_path / "my ws"))
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_a_bare_enter_at_a_level_records_the_goal_s_last_level(
+    monkeypatch: pytest.MonkeyPatch, repo: Any, lang: str
+) -> None:
+    """The level list started at its lowest (GAS −2, ICF 0): a hurried Enter recorded a fall. It starts
+    where the goal was last time (casework's last_level: the newest signed level, else the baseline)."""
+    from casework.session import FollowUpSession
+
+    attained = {"g1": {"attainment": "achieved"}, "g2": {"attainment": "achieved"}}
+    case = _draft(repo, COMPLETE, attained)
+    quick, _, _ = _quick(monkeypatch, repo, [Raw(ENTER), "", Raw(ENTER), ""], lang)
+    quick.start(case)
+    quick.ask_all()
+    first = repo.followups_of(case.id)[-1]
+    assert first.goals["g1"]["level"] == 3  # g1's baseline (ICF), not the list's first value, 0
+    FollowUpSession(repo, first.id, lang).finalize("A")
+    # The next follow-up: g1's level is now the signed one; g2 (GAS, no baseline) also, not −2.
+    previous = {"g1": 2, "g2": 1}
+    signed = _draft(repo, COMPLETE, {gid: attained[gid] | {"level": lv} for gid, lv in previous.items()})
+    FollowUpSession(repo, repo.followups_of(signed.id)[-1].id, lang).finalize("A")
+    case = _draft(repo, COMPLETE, attained)
+    quick, _, _ = _quick(monkeypatch, repo, [Raw(ENTER), "", Raw(ENTER), ""], lang)
+    quick.start(case)
+    quick.ask_all()
+    assert {gid: g["level"] for gid, g in repo.followups_of(case.id)[-1].goals.items()} == previous
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_printed_resume_command_keeps_the_session_s_language(
+    monkeypatch: pytest.MonkeyPatch, repo: Any, capsys: pytest.CaptureFixture[str], lang: str
+) -> None:
+    """Paused in English, the printed command dropped `--lang en`: resumed as printed, the session
+    went on in Swedish. The command as printed on a real pause parses to the same language."""
+    import shlex
+
+    from tui.cli import build_parser
+
+    monkeypatch.delenv("UPPFOLJNING_LANG", raising=False)
+    monkeypatch.setenv("COLUMNS", "200")  # the command on one line, as a person copies it
+    Terminal(["IFO-2026-0117", CTRL_C]).install(monkeypatch)
+    assert quick_module.run(repo, lang, "A", None, pdf_dir=None) == 0
+    printed = capsys.readouterr().out
+    line = next(row for row in printed.splitlines() if "uppfoljning " in row and " quick " in row)
+    argv = shlex.split(line[line.index("uppfoljning "):].rstrip("."))
+    args = build_parser(lang).parse_args(argv[1:])
+    assert (args.command, args.case) == ("quick", "IFO-2026-0117")
+    assert (args.lang or "sv") == lang
+    assert args.workspace == str(repo.workspace.path)

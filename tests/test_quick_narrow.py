@@ -204,6 +204,59 @@ def test_the_review_and_the_case_say_what_enter_does_there(
     assert "(Enter väljer ärendet)" in terminal.instructions[1]
 
 
+def _review_rows(shown: list[str]) -> dict[int, list[str]]:
+    """The review's rows by question number: a numbered row and the indented answer row under it."""
+    groups: dict[int, list[str]] = {}
+    last: int | None = None
+    for line in (line for text in shown for line in text.split("\n")):
+        number = line.split(".", 1)[0]
+        if number.isdigit() and line.startswith(f"{number}. "):
+            last = int(number)
+            groups[last] = [line]
+        elif last is not None and line.startswith(" " * (len(str(last)) + 2) + "→ ") and len(groups[last]) == 1:
+            groups[last].append(line)
+        else:
+            last = None
+    return groups
+
+
+@pytest.mark.parametrize("cols", [60, 80])
+def test_every_answer_is_seen_in_the_review(monkeypatch: pytest.MonkeyPatch, repo: Any, cols: int) -> None:
+    """At 60 columns "6. [Resa själv med buss till daglig verksamhet] Har målet…": the goal and the label
+    took the row and the answer was cut away. Each question's answer (at least its start) is in the
+    review, within the width in cells."""
+    from tui.quick import say
+
+    monkeypatch.setenv("COLUMNS", str(cols))
+    goals = {gid: dict(given) | {"comment": "Det går bättre än förra gången med stöd av personalen"}
+             for gid, given in COMPLETE_GOALS.items()}
+    case = _draft(repo, COMPLETE | {"client_view": SENTENCE}, goals)
+    shown: list[str] = []
+
+    def out(text: str) -> None:
+        shown.append(text)
+        say(text)
+
+    quick, _, _ = _quick(monkeypatch, repo, [""])
+    quick.out = out
+    quick.start(case)
+    quick.review()
+    review = _review_rows(shown)
+    iv = quick._session().interview
+    steps = iv.applicable_steps()
+    assert sorted(review) == list(range(1, len(steps) + 1))
+    for n, step in enumerate(steps, 1):
+        rows = review[n]
+        assert all(get_cwidth(row) < cols for row in rows), rows
+        value = iv.value(step) if iv.has(step) else None
+        answer = " ".join(quick.shown(step, value).split()) if value is not None else \
+            s("quick_not_answered", "en")
+        if len(rows) == 1:
+            assert rows[0].endswith(f": {answer}"), (n, rows, answer)  # one row: whole, never cut
+        else:
+            assert rows[1].split("→ ", 1)[1].startswith(answer[:12]), (n, rows, answer)
+
+
 def test_the_review_fits_the_terminal_in_cells(monkeypatch: pytest.MonkeyPatch, repo: Any) -> None:
     """A review line was shortened by counting characters: an answer with wide characters (漢, an
     emoji: two cells each) ran past the terminal's edge. Each line fits in cells, cut after a word."""
@@ -223,12 +276,13 @@ def test_the_review_fits_the_terminal_in_cells(monkeypatch: pytest.MonkeyPatch, 
     quick.out = out
     quick.start(case)
     quick.review()
-    review = [line for text in shown for line in text.split("\n") if line[:3].strip(" ").rstrip(".").isdigit()]
+    review = _review_rows(shown)
     assert len(review) >= 15
-    assert all(get_cwidth(line) <= 59 for line in review), [(get_cwidth(x), x) for x in review]
-    line = next(x for x in review if "Brukaren 😀" in x)
+    rows = [row for group in review.values() for row in group]
+    assert all(get_cwidth(line) <= 59 for line in rows), [(get_cwidth(x), x) for x in rows]
+    line = next(x for x in rows if "Brukaren 😀" in x)
     assert line.endswith("…")
-    kept = line.removesuffix("…").split(": ", 1)[1].split()
+    kept = line.removesuffix("…").split("→ ", 1)[1].split()
     assert kept == view.split()[:len(kept)]  # whole words from the start
 
 
@@ -244,3 +298,23 @@ def test_a_pdf_path_is_printed_whole_at_60_columns(monkeypatch: pytest.MonkeyPat
     printed = capsys.readouterr().out.splitlines()
     assert any(line.strip() == path for line in printed), printed
     assert all(len(line) <= 59 for line in printed)
+
+
+def test_an_error_wraps_only_at_spaces(monkeypatch: pytest.MonkeyPatch, repo: Any) -> None:
+    """At 60 columns the date's error was cut at a hyphen ("Skriv ÅÅÅÅ-MM-" / "DD."). Typed dates of
+    every length move the format over the row's end: it stays whole on one row each time."""
+    from tests.test_quick import _quick
+
+    monkeypatch.setenv("COLUMNS", "60")
+    typed = ["1" + "x" * n for n in range(25)]
+    quick, _, said = _quick(monkeypatch, repo, ["IFO-2026-0117", *typed, CTRL_C], lang="sv")
+    quick.start(quick.pick_case(None))
+    with pytest.raises(KeyboardInterrupt):
+        quick.ask_all()
+    errors = [text for text in said if "ÅÅÅÅ-MM" in text]
+    assert len(errors) == len(typed)
+    for text in errors:
+        rows = text.split("\n")
+        assert all(len(row) <= 59 for row in rows), rows
+        assert any("ÅÅÅÅ-MM-DD." in row for row in rows), rows
+        assert not any(row.rstrip().endswith("-") for row in rows), rows

@@ -606,6 +606,10 @@ class QuickMode:
         message = wrap(label)
         if isinstance(q, ChoiceQuestion | LevelQuestion | BoolQuestion):
             items = self.choices(step, required)
+            if current is None and isinstance(q, LevelQuestion) and step.goal is not None:
+                # The list starts where the goal was last time (casework's rule, as in the app), so a
+                # hurried Enter records an unchanged level, never the scale's lowest.
+                current = self._session().last_level(step.goal.id)
             default = next((c for c in items if c.value == current and current is not None), None)
             question = questionary.select(
                 message,
@@ -668,6 +672,9 @@ class QuickMode:
     # --- the review and the end -------------------------------------------------------------------
 
     def review_line(self, n: int, step: Step) -> str:
+        """One question of the review: on one row when it fits, else its answer on a second row."""
+        from prompt_toolkit.utils import get_cwidth
+
         iv = self._session().interview
         label = step.question.label.get(self.lang)
         if step.goal is not None:
@@ -676,7 +683,15 @@ class QuickMode:
             shown = s("quick_not_answered", self.lang)
         else:
             shown = visible(" ".join(self.shown(step, iv.value(step)).split()))
-        return fit(" ".join(f"{n}. {label}: {shown}".split()), width())
+        cols = width()
+        whole = " ".join(f"{n}. {label}: {shown}".split())
+        if get_cwidth(whole) <= cols:
+            return whole
+        # Too wide for one row: the goal and the label used the width and the answer was cut away.
+        # The answer gets a row of its own, indented under the label, so it is always seen.
+        head = fit(" ".join(f"{n}. {label}".split()), cols)
+        indent = " " * (len(str(n)) + 2)
+        return f"{head}\n{indent}{fit('→ ' + shown, cols - len(indent))}"
 
     def review(self) -> None:
         """Every answer, numbered; a number re-asks that question, a hint's letter goes to its question."""
@@ -792,12 +807,17 @@ class QuickMode:
 
     def resume_command(self, case_ref: str) -> str:
         """The command that continues, as typed: `--workspace` (when the workspace is not the one
-        the command finds by itself) stands before `quick`, where the parser takes it."""
+        the command finds by itself) and `--lang` stand before `quick`, where the parser takes them."""
+        import os
         import shlex
 
         from storage.paths import default_workspace_dir
 
         command = f"quick --case {shlex.quote(case_ref)}"
+        # The session's language too (also a program option): resumed without it, an English
+        # session went on in Swedish.
+        if self.lang != "sv" or (os.environ.get("UPPFOLJNING_LANG") or "sv") != self.lang:
+            command = f"--lang {shlex.quote(self.lang)} {command}"
         ws = getattr(getattr(self.repo, "workspace", None), "path", None)
         if ws is None or Path(ws).resolve() == default_workspace_dir().resolve():
             return f"uppfoljning {command}"

@@ -35,7 +35,9 @@ def wrap(text: str, indent: str = "  ") -> str:
     (prompt_toolkit draws an empty screen when a one-line prompt is wider than the terminal)."""
     lines: list[str] = []
     for para in text.split("\n"):
-        lines.extend(textwrap.wrap(para, width() - 2, subsequent_indent=indent) or [""])
+        # Only at spaces: "ÅÅÅÅ-MM-DD" split at its hyphen cannot be read as the format to type.
+        lines.extend(textwrap.wrap(para, width() - 2, subsequent_indent=indent,
+                                   break_on_hyphens=False) or [""])
     return "\n".join(lines)
 
 
