@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from reportlab.lib import colors
@@ -39,7 +39,7 @@ from interview.engine import Interview, Step
 from interview.followup import FollowUp
 from interview.language import long_date
 from language import plural
-from language.format import decimal, long_datetime, number
+from language.format import decimal, number, organisation_datetime
 
 LONG_TEXT = 160  # characters: a longer answer reads better across the whole width
 LONG_COMMENT = 600  # characters: a longer goal comment is printed after the goals table
@@ -209,12 +209,8 @@ class FollowUpDocument:
         return long_date(day, self.lang) if day else str(value)
 
     def _stamp(self, value: datetime) -> str:
-        from zoneinfo import ZoneInfo
-
-        # A stored time without a zone is UTC (every write stamps UTC); the zone is named in print.
-        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-        local = aware.astimezone(ZoneInfo(self.data.timezone))
-        return long_datetime(local, self.lang)
+        # The organisation's zone, named in print; the sign dialog uses the same function.
+        return organisation_datetime(value, self.data.timezone, self.lang)
 
     def answer_text(self, question: Question, value: Any, goal: Goal | None = None) -> str:
         if value is None or value == [] or value == "":
