@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from reportlab.lib import colors
@@ -39,10 +39,11 @@ from interview.engine import Interview, Step
 from interview.followup import FollowUp
 from interview.language import long_date
 from language import plural
-from language.format import decimal, long_datetime, number
+from language.format import decimal, number, organisation_datetime
 
 LONG_TEXT = 160  # characters: a longer answer reads better across the whole width
 LONG_COMMENT = 600  # characters: a longer goal comment is printed after the goals table
+HIST_PAD = 3.0  # points each side of a cell in "levels over time": room for whole dates
 
 
 class Continued(Paragraph):
@@ -208,12 +209,8 @@ class FollowUpDocument:
         return long_date(day, self.lang) if day else str(value)
 
     def _stamp(self, value: datetime) -> str:
-        from zoneinfo import ZoneInfo
-
-        # A stored time without a zone is UTC (every write stamps UTC); the zone is named in print.
-        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-        local = aware.astimezone(ZoneInfo(self.data.timezone))
-        return long_datetime(local, self.lang)
+        # The organisation's zone, named in print; the sign dialog uses the same function.
+        return organisation_datetime(value, self.data.timezone, self.lang)
 
     def answer_text(self, question: Question, value: Any, goal: Goal | None = None) -> str:
         if value is None or value == [] or value == "":
@@ -453,14 +450,19 @@ class FollowUpDocument:
         if not scaled or not earlier:
             return []
         cols = [*earlier, fu]
-        head = [self.p(t("goal", lang), "head")]
+        dates = []
         for h in cols:
             when = parse_date(h.answers.get("meeting_date"))
-            label = when.isoformat() if when else h.created_at.date().isoformat()
-            head.append(self.p(label + (f" ({t('this_followup', lang)})" if h is fu else ""), "head"))
-        data: list[list[Any]] = [head]
-        head.insert(1, self.p(t("before", lang), "head"))
+            dates.append(when.isoformat() if when else h.created_at.date().isoformat())
+        widths, size = self._history_widths(dates, len(cols))
+        # The dates' own size: a date is never broken inside, "(denna)" goes on a line of its own.
+        hs = ParagraphStyle("histhead", parent=self.styles["head"], fontSize=size, leading=size + 2.5)
+        head: list[Any] = [self.p(t("goal", lang), "head"), self.p(t("before", lang), "head")]
+        for h, label in zip(cols, dates, strict=True):
+            mark = f"\n({t('this_followup', lang)})" if h is fu else ""
+            head.append(Paragraph(verbatim(label + mark), hs))
         head.append(self.p(t("target", lang), "head"))
+        data: list[list[Any]] = [head]
         for goal, depth in scaled:
             indent = "    " * depth + ("↳ " if depth else "")
             text = f"{indent}{goal.text}\n{indent}{direction(goal.scale, lang)}"
@@ -470,17 +472,35 @@ class FollowUpDocument:
             target = goal.target if goal.target is not None or goal.scale != "gas" else 0
             row.append(self.p(self._level(goal, target), "cell"))
             data.append(row)
-        first = 0.34 * self.width
-        rest = (self.width - first) / (len(cols) + 2)
-        table = Table(data, colWidths=[first] + [rest] * (len(cols) + 2), repeatRows=1, hAlign="LEFT")
+        table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
         table.setStyle(TableStyle([
             ("FONTNAME", (0, 0), (-1, -1), self.font),
+            ("LEFTPADDING", (0, 0), (-1, -1), HIST_PAD),
+            ("RIGHTPADDING", (0, 0), (-1, -1), HIST_PAD),
             ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
             ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),
             ("BACKGROUND", (-1, 1), (-1, -1), SHADE),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ]))
         return self.heading(t("history", lang), [table])
+
+    def _history_widths(self, dates: list[str], n: int) -> tuple[list[float], float]:
+        """Column widths of "levels over time" and the size of its dates: each date column as wide
+        as its date, the largest size that leaves the goal column a fifth of the page."""
+        head = self.styles["head"]
+        labels = (t("before", self.lang), t("target", self.lang))
+        side = max(30.0, *(pdfmetrics.stringWidth(x, head.fontName, head.fontSize) + 2 * HIST_PAD
+                           for x in labels))
+        even = (self.width - 0.34 * self.width) / (n + 2)
+        size = head.fontSize
+        while True:
+            date_w = max(pdfmetrics.stringWidth(d, head.fontName, size) for d in dates) + 2 * HIST_PAD + 1
+            date_w = max(date_w, even)
+            first = self.width - n * date_w - 2 * max(side, even)
+            if first >= 0.2 * self.width or size <= 6:
+                break
+            size -= 0.5
+        return [first, max(side, even), *([date_w] * n), max(side, even)], size
 
     def addenda_block(self) -> list[Flowable]:
         addenda = self.data.followup.addenda

@@ -336,9 +336,25 @@ class ReportDocument:
                              fillColor=INK))
             y -= h
             d.add(box(0, y + 1.5, width, 0.3, RULE))
-        d.add(String(0, 2, self.tr("chart_share" if shares else "chart_count"), fontName=self.font,
-                     fontSize=7, fillColor=MUTED))
+        d.add(String(0, 2, self.chart_note(series, shares), fontName=self.font, fontSize=7, fillColor=MUTED))
         return d
+
+    def chart_note(self, series: Sequence[Group], shares: bool) -> str:
+        """Why the chart gives counts, as the table beside it shows: only where no base is known at
+        all is it "not known"; else each group without a base is named with its reason (hidden, no
+        answers, not known), so a note never contradicts a base and shares printed in the table."""
+        if shares:
+            return self.tr("chart_share")
+        if all(g.base is None for g in series):
+            return self.tr("chart_count")
+        reasons = []
+        for g in series:
+            if count(g.base):
+                continue
+            key = ("chart_base_unknown" if g.base is None else "chart_base_zero" if count(g.base) == 0
+                   else "chart_base_hidden")
+            reasons.append(self.tr(key, group=g.name))
+        return self.tr("chart_count_why", reasons="; ".join(reasons))
 
     # --- figures read from the published structure ----------------------------------------
 
@@ -469,6 +485,8 @@ class ReportDocument:
         out += [Spacer(1, 2 * mm), self.table(size_rows, sizes, first=self.tr("sizes"), base_row=False,
                                                   compact=True)]
         out.append(self.p(self.tr("base_gas"), "small"))
+        if any(x.cells.get("clients") is None for x in sizes):  # a '–' is explained, never a puzzle
+            out.append(self.p(self.tr("key_clients_dash"), "small"))
         for name, note in (("attainment", "base_goals"), ("isu", "base_isu")):
             codes = ATTAINMENT if name == "attainment" else ISU
             rows = [(c, self.labels.get(c, c)) for c in codes]

@@ -36,6 +36,17 @@ def long_datetime(moment: datetime, lang: str) -> str:
     return f"{long_date(moment.date(), lang)} {clock(moment, lang)}{zone}"
 
 
+def organisation_datetime(moment: datetime, timezone: str, lang: str) -> str:
+    """A stored moment as `long_datetime` in the organisation's time zone (never the machine's), so
+    the sign dialog, the app and the PDF give one signature one time. A naive moment is UTC (every
+    write stamps UTC)."""
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return long_datetime(aware.astimezone(ZoneInfo(timezone)), lang)
+
+
 def decimal(value: float, lang: str, digits: int = 1) -> str:
     """'46,5' / '46.5': always `digits` decimals, with the language's separators ('1 234,5')."""
     from babel.numbers import format_decimal

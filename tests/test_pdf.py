@@ -458,3 +458,22 @@ def test_a_text_over_three_pages_or_more_renders_and_says_continued_on_each(wher
         "Brukarens egen bedömning och synpunkter (forts.)"
     assert sum(label in " ".join(p.split()) for p in all_pages) == len(carrying) - 1
     assert f"ord{words - 2}ord{words - 1}" in squash(text(pdf))  # the whole text, to its last word
+
+
+@pytest.mark.parametrize("count", [3, 5, 8])
+def test_every_date_in_levels_over_time_is_whole_on_one_line(count: int) -> None:
+    """Each follow-up's date heads its column unbroken; "(denna)" may wrap, a date never does."""
+    _, earlier = make()
+    history = []
+    for n in range(count - 1):
+        old = earlier.followup.model_copy(update={"id": f"old{n}"})
+        old.answers = {**old.answers, "meeting_date": f"2025-{n + 1:02d}-2{n}"}
+        old.goals = {"g1": {"level": 3}, "g2": {"level": -1}}
+        history.append(old)
+    pdf, _ = make(history=tuple(history))
+    section = text(pdf).split("Nivåer över tid", 1)[1]
+    shown = [*[f"2025-{n + 1:02d}-2{n}" for n in range(count - 1)][-5:], "2026-11-18"]
+    found = re.findall(r"\d{4}-\d{2}-\d{2}", section)
+    for date in shown:
+        assert date in found, (date, section[:400])
+    assert not re.search(r"\d{4}-\d{2}-\d{0,1}\s", section), section[:400]

@@ -527,3 +527,40 @@ def test_the_pdf_says_why_a_share_is_missing_where_counts_are_hidden() -> None:
     assert squash("Andel visas inte där antal är dolda (<5 eller ..).") in squash(" ".join(text))
     exact = published(fixture_repo(), threshold=1)
     assert "Andelvisasinte" not in squash(" ".join(pages(pdf_of(exact))))
+
+
+def _participants_page(text: list[str]) -> str:
+    [page] = [p for p in text if "Deltagare" in p and "Frågorna i uppföljningen" in p]
+    return page.split("Deltagare", 1)[1].split("Mötesform", 1)[0]
+
+
+@pytest.mark.parametrize(("previous_base", "said"), [(0, "Föregående period har inga svar"),
+                                                     ("<5", "basen för Föregående period är dold")])
+def test_a_chart_note_never_calls_a_base_unknown_that_the_table_prints(previous_base: Any, said: str) -> None:
+    """The chart's note said "the base is not known, so no shares are shown" beside a table whose
+    column printed its base and 100 %: now it names the group without a base and why."""
+    import copy
+
+    data, _ = small()
+    previous = copy.deepcopy(data)
+    hidden = 0 if previous_base == 0 else ".."
+    previous["questions"]["participants"] = dict.fromkeys(data["questions"]["participants"], hidden)
+    previous["questions"]["participants"]["answered"] = previous_base
+    section = _participants_page(pages(pdf_of(data, previous=previous)))
+    assert "Brukaren" in section and "100 %" in section  # the table's own base and share …
+    assert "basen är inte känd" not in section, section  # … so the note cannot call it unknown
+    assert said in squash(section) or said in section.replace("\n", " "), section
+
+
+def test_a_chart_with_no_base_known_at_all_still_says_so() -> None:
+    _, text = small()
+    women_and_men = next(p for p in text if "Måluppfyllelse och ISU för kvinnor och män" in p)
+    assert "Antal (basen är inte känd, så andelar visas inte)." in women_and_men
+
+
+def test_the_dash_in_the_key_figures_clients_row_is_explained() -> None:
+    _, text = small()
+    key = next(p for p in text if "Nyckeltal" in p)
+    clients = key.split("Brukare", 1)[1].split("GAS T-värde", 1)[0]
+    assert "–" in clients  # women and men: clients are not published by gender …
+    assert "– i raden Brukare: antalet brukare redovisas bara för alla, inte per kön." in key.replace("\n", " ")

@@ -1174,3 +1174,51 @@ def test_ctrl_q_while_the_report_compiles_quits_at_once(tmp_path: Path, monkeypa
 
     run(scenario, app)  # returns only when the app and every thread it waits for have ended
     assert time.monotonic() - pressed[0] < 5, "quitting waited for the protection"
+
+
+def test_the_sign_dialog_gives_the_organisations_time_as_the_pdf_does(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dialog said "kl. 22.13 UTC" (the machine's zone) where the PDF said "kl. 23.13 CET"."""
+    import time
+    from datetime import UTC, datetime
+
+    from casework.documents import render_followup
+    from language.format import organisation_datetime
+    from tui.dialogs.sign import SignDialog
+
+    monkeypatch.setenv("TZ", "UTC")  # the machine's zone is not the organisation's (Europe/Stockholm)
+    time.tzset()
+    moment = datetime(2026, 11, 29, 22, 13, tzinfo=UTC)
+    monkeypatch.setattr("tui.screens.review.now", lambda: moment)
+    ws = make_workspace(tmp_path / "ws")
+    _start_draft(ws, tmp_path, list(ANSWERS.items()))
+    app = make_app(ws, tmp_path)
+    said: list[str] = []
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await resume_draft(pilot)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, SignDialog)
+        said.append(str(dialog.query_one(".dialog-note", Static).render()))
+        await pilot.press("enter")
+        await pilot.pause()
+
+    try:
+        run(scenario, app)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert "29 november 2026 kl. 23.13 CET" in said[0] and "UTC" not in said[0], said
+    final = stored(ws)[-1]
+    assert final.status == "final" and final.finalized_at is not None
+    workspace = Workspace.open(ws)
+    pdf = render_followup(TinyDBRepository(workspace), workspace.settings, final.id, "sv")
+    import io
+
+    from pypdf import PdfReader
+    printed = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert organisation_datetime(final.finalized_at, "Europe/Stockholm", "sv") in printed

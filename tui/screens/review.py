@@ -15,7 +15,7 @@ from interview.case import now
 from interview.errors import AnswerError
 from language import describe
 from language import text as catalogue_text
-from language.format import join, long_datetime
+from language.format import join, organisation_datetime
 from storage.errors import AnswerConflict, Conflict, StorageError
 from storage.repository import ReviewComment
 from tui.clean import CleanTextArea
@@ -124,7 +124,8 @@ class ReviewScreen(AppScreen):
         refused = self.view.approve_refused  # its own submission: said why, at the top and the buttons
         own = s("review_status_own", lang, reason=catalogue_text(refused, lang)) if refused else ""
         if self.session.final:
-            when = long_datetime(fu.finalized_at.astimezone(), lang) if fu.finalized_at else ""
+            when = (organisation_datetime(fu.finalized_at, self.uapp.settings.timezone, lang)
+                    if fu.finalized_at else "")
             status = s("final_readonly", lang, when=when, who=fu.finalized_by or "")
         else:
             missing = self.session.missing()
@@ -319,7 +320,7 @@ class ReviewScreen(AppScreen):
         from tui.dialogs.sign import SignDialog
 
         signer = self.session.followup.caseworker or self.uapp.settings.caseworker
-        when = long_datetime(now().astimezone(), self.lang)
+        when = organisation_datetime(now(), self.uapp.settings.timezone, self.lang)
         self.app.push_screen(SignDialog(self.lang, signer, when), self.signed)
 
     def signed(self, signer: str | None) -> None:
