@@ -426,6 +426,8 @@ def _audit(paths: list[Path], values: list[int], rels: list[tuple[int, list[int]
             for i, (low, high) in found.items():
                 if i not in dots and values[i] == 0:
                     continue  # a zero published as 0: pinned at 0 by what is printed, no secret
+                if guess and not low - 0.5 <= values[i] <= high + 0.5:
+                    continue  # the false guess leads the attacker to a false figure: nothing learnt
                 known_small = low >= 1 - 1e-6 and high <= k - 1 + 1e-6 and high - low > 0.5
                 if i in dots and 0 < values[i] < k and known_small:
                     # Already known to be 1..k-1 (a small group's "answered", equal to its "<k" size):
