@@ -65,3 +65,26 @@ def due_date(followups: Iterable[Dated]) -> str | None:
     drafted, so an overdue case does not look settled the moment a draft is opened."""
     latest = latest_signed(followups)
     return None if latest is None else latest.next_followup or None
+
+
+class Identified(Dated, Protocol):
+    """A follow-up that names itself and its case (a stored summary)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def case_id(self) -> str: ...
+
+
+S = TypeVar("S", bound=Identified)
+
+
+def overdue_ids(followups: Iterable[S], today: date) -> set[str]:
+    """The follow-ups whose next date has passed and still stands: each case's latest signed one only
+    (an earlier follow-up's date was superseded by the next one signed, and is overdue no more)."""
+    by_case: dict[str, list[S]] = {}
+    for fu in followups:
+        by_case.setdefault(fu.case_id, []).append(fu)
+    latest = (latest_signed(items) for items in by_case.values())
+    return {fu.id for fu in latest if fu is not None and is_overdue(fu.next_followup, today)}

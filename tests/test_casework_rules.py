@@ -65,6 +65,50 @@ def test_a_signed_followup_without_a_meeting_date_does_not_outrank_a_dated_one()
     assert due.due_date(rows) == "2026-07-10"
 
 
+class IdRow(NamedTuple):
+    id: str
+    case_id: str
+    status: str
+    meeting_date: str | None
+    next_followup: str | None
+
+
+def test_only_a_date_that_still_stands_is_overdue() -> None:
+    """A follow-up whose next date a later signed one superseded is overdue no more (`list` marked
+    "ovn0001a … (försenad)" beside the signed ovn0001b); the latest signed one's passed date is."""
+    rows = [
+        IdRow("a1", "A", "final", "2025-06-01", "2025-12-01"),  # superseded by a2
+        IdRow("a2", "A", "final", "2025-12-03", "2026-09-01"),  # stands, not yet due
+        IdRow("b1", "B", "final", "2025-06-01", "2026-03-01"),  # stands and has passed
+        IdRow("b2", "B", "draft", "2026-03-20", "2020-01-01"),  # a draft's date counts for nothing
+        IdRow("c1", "C", "draft", None, "2020-01-01"),
+    ]
+    assert due.overdue_ids(rows, TODAY) == {"b1"}
+    assert due.overdue_ids(reversed(rows), TODAY) == {"b1"}
+
+
+def test_the_list_marks_only_a_standing_date_overdue(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tui.cli import main
+
+    ws = Workspace.create(tmp_path / "ws", WorkspaceSettings(caseworker="Anna"))
+    repo = TinyDBRepository(ws)
+    plan = Plan.model_validate({"start": "2025-01-01"})
+    today = date.today()
+    past, later = (today - timedelta(days=30)).isoformat(), (today + timedelta(days=60)).isoformat()
+    case = Case(client=Client(case_ref="K-1"), plan=plan)
+    old = FollowUp(id="fuold0000001", case_id=case.id, form="standard-uppfoljning", form_version=1,
+                   plan=plan, status="final", answers={"meeting_date": "2025-01-10", "next_followup": past})
+    new = FollowUp(id="funew0000001", case_id=case.id, form="standard-uppfoljning", form_version=1,
+                   plan=plan, status="final",
+                   answers={"meeting_date": (today - timedelta(days=1)).isoformat(), "next_followup": later})
+    repo.add_case(case, [old, new])
+    repo.close()
+    assert main(["--workspace", str(tmp_path / "ws"), "list"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
+    assert past in lines["fuold0000001"] and "försenad" not in lines["fuold0000001"]
+    assert "försenad" not in lines["funew0000001"]
+
+
 # --- the erasure policy ----------------------------------------------------------------------------
 
 

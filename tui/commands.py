@@ -344,7 +344,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     with _repository(args, writable=False) as repo:
         lang = _repo_lang(args, repo)
         rows = sorted(repo.summaries(), key=lambda s: (s.case_ref, s.meeting_date or "", s.id))
-    from casework.due import is_due, is_overdue, latest_signed
+    from casework.due import is_due, latest_signed, overdue_ids
 
     today = date.today()
     if args.due:
@@ -366,9 +366,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         return 0
     keys = ("col_id", "col_case", "col_status", "col_meeting", "col_next", "col_caseworker")
     table = [[t(k, lang) for k in keys]]
+    overdue = overdue_ids(rows, today)
     for s in rows:
         nxt = s.next_followup or "–"
-        if is_overdue(s.next_followup, today):
+        if s.id in overdue:
             nxt += f" ({t('overdue', lang)})"
         status = t(f"status_{s.status}", lang)
         cells = [s.id, s.case_ref, status, s.meeting_date or "–", nxt, s.caseworker]
