@@ -200,6 +200,35 @@ def test_every_key_in_the_footer_is_whole_and_f1_is_among_them(tmp_path: Path, w
     run(scenario, app, size=SIZE)
 
 
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_assessment_questions_footer_is_whole_and_ctrl_k_still_answers(tmp_path: Path, lang: str) -> None:
+    """At the assessment Ctrl+D's key joins the footer, and "f1 Tangenter" fell off its end (found by a
+    reviewer at 80x24): Ctrl+K leaves the footer there (the assessment must be answered, so it can only
+    say so; F1 and the palette keep it) and still answers."""
+    from tui.screens.interview import InterviewScreen
+
+    ws = make_workspace(tmp_path / "ws", with_history=True)
+    _start_draft(ws, tmp_path, [(k, v) for k, v in ANSWERS.items() if k != "assessment"])
+    app = make_app(ws, tmp_path, lang)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await filter_to(pilot, "0117")
+        await pilot.press("r")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, InterviewScreen) and screen.shown_key == "assessment"
+        shown = footer_shown(app)  # every key drawn whole inside the 80 columns, or it fails
+        assert f"f1 {({'sv': 'Tangenter', 'en': 'Keys'})[lang]}" in shown, shown
+        assert [k for k in shown if k.startswith("^d ")], shown
+        await pilot.press("ctrl+k")
+        await settle(pilot)
+        said = str(screen.query_one("#answer-error", Static).render())  # the key still answers
+        assert said == {"sv": "Frågan måste besvaras.", "en": "an answer is required"}[lang], said
+        assert screen.shown_key == "assessment"
+
+    run(scenario, app, size=SIZE)
+
+
 # --- 5. the conflict dialog ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("lang", ["sv", "en"])

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
@@ -244,6 +245,17 @@ class InterviewScreen(AppScreen):
             return self.shown_key == "assessment" and not self.session.final
         # A signed follow-up: no key offers a change (a correction is made on the case).
         return not (action in ("submit", "skip", "previous") and self.session.final)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        active = super().active_bindings
+        if self.shown_key == "assessment" and not self.session.final:
+            # Ctrl+D's key takes the footer's room here at 80 columns ("f1 Tangenter" fell off):
+            # Ctrl+K still skips, listed in F1 and the palette, not in the footer.
+            for key, item in active.items():
+                if item.binding.action == "skip":
+                    active[key] = item._replace(binding=dataclasses.replace(item.binding, show=False))
+        return active
 
     def _in_answer(self) -> bool:
         node: Any = self.focused
