@@ -250,11 +250,13 @@ class QuickMode:
     def resolve(self, ref: str) -> Case | str:
         """A case, NEW (create `ref`) or AGAIN (ask again); "Nej" is the default for creating."""
         lang = self.lang
-        try:
-            if ref == ref.strip() and (case := self.repo.find_case(ref)) is not None:
+        if ref == ref.strip():
+            try:
+                case = self.repo.find_case(ref)
+            except Ambiguous:
+                case = None  # two cases carry the number (imports can leave that): both offered below by name
+            if case is not None:
                 return case  # the number exactly as printed on a pause: from the index, no list of 10,000
-        except Ambiguous:
-            pass  # two cases carry the number (imports can leave that): both are offered below by name
         found = match_cases(self.repo.listing(), ref)
         if len(found.exact) == 1:
             return self.repo.get_case(found.exact[0].case_id)
